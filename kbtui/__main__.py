@@ -1,0 +1,6 @@
+"""`python -m kbtui` is the same as the `kbtui` console script."""
+
+from kbtui.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,396 @@
+"""The `kbtui` command line: parse, call kbtui.kb, render. Nothing else.
+
+Data goes to stdout, messages to stderr. Exit codes: 0 ok; 1 a failed
+query, check or lookup; 2 bad usage or an unusable database. Rich and
+Textual are imported only when a command needs them, so `--json` one-shots
+stay fast and scripts never pay for the TUI.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kbtui import __version__
+from kbtui.kb import db as kbdb
+from kbtui.kb.errors import KBError, NotFound
+from kbtui.kb.paths import default_db_path
+
+ENTITY_KINDS = ["person", "organisation", "country", "place", "event", "product", "publication",
+                "concept"]
+
+
+def _fail(message: str, hint: str = "", code: int = 1) -> None:
+    click.echo(f"kbtui: {message}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+    sys.exit(code)
+
+
+def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user-caused errors into one message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NotFound as exc:
+            for c in exc.candidates:
+                click.echo(f"  {c['id']}\t{c['kind']}\t{c['name']}", err=True)
+            _fail(exc.message, exc.hint, exc.exit_code)
+        except KBError as exc:
+            _fail(exc.message, exc.hint, exc.exit_code)
+        except sqlite3.DatabaseError as exc:
+            _fail(f"the database could not be read ({exc})",
+                  "run `kbtui check`; the file may be damaged", 2)
+        except BrokenPipeError:
+            sys.stderr.close()  # `kbtui ... | head` is not an error
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _open(ctx: click.Context) -> sqlite3.Connection:
+    return kbdb.connect_readonly(ctx.obj["db"])
+
+
+def _render() -> Any:
+    from kbtui import render  # lazy: Rich costs ~40 ms to import
+
+    return render
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the scripting contract).")
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=True), envvar="KBTUI_DB",
+              help="Knowledge base file (default: $KBTUI_DB, else the bundled sample).")
+@click.version_option(__version__, prog_name="kbtui")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """Explore an evidence-backed knowledge base of people, organisations,
+    roles, relations and meetings, with the citation behind every claim.
+
+    With no command, opens the interactive explorer.
+
+    \b
+    Examples:
+      kbtui                              # explore the bundled sample
+      kbtui search patrushv              # typos are fine
+      kbtui show chen-wenqing --json
+      kbtui --db my.db sql "SELECT * FROM v_roles"
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_path or default_db_path()
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@main.command()
+@click.pass_context
+@handles_errors
+def tui(ctx: click.Context) -> None:
+    """Open the interactive explorer (the default command).
+
+    \b
+    Example:
+      kbtui --db my.db tui
+    """
+    kbdb.connect_readonly(ctx.obj["db"]).close()  # fail here, plainly, not inside the TUI
+    from kbtui.tui.app import create_app
+
+    create_app(ctx.obj["db"]).run()
+
+
+@main.command()
+@click.argument("query")
+@click.option("--kind", type=click.Choice(ENTITY_KINDS), help="Only entities of this kind.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@json_option
+@click.pass_context
+@handles_errors
+def search(ctx: click.Context, query: str, kind: str | None, limit: int, as_json: bool) -> None:
+    """Fuzzy search over names and aliases of every entity, best first.
+
+    \b
+    Examples:
+      kbtui search patrushv
+      kbtui search fsb --kind organisation --json
+    """
+    from kbtui.kb.search import search as run_search
+
+    conn = _open(ctx)
+    hits = [h.as_json() for h in run_search(conn, query, kind=kind, limit=limit)]
+    if as_json:
+        emit_json(hits)
+    else:
+        _render().search_table(query, hits)
+    if not hits:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Roles to list (large organisations).")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many roles.")
+@json_option
+@click.pass_context
+@handles_errors
+def show(ctx: click.Context, ref: str, limit: int | None, offset: int, as_json: bool) -> None:
+    """Everything about one entity: aliases, roles, relations, events, sources.
+
+    REF is an id (chen-wenqing) or a name that resolves unambiguously.
+
+    \b
+    Examples:
+      kbtui show chen-wenqing
+      kbtui show "Federal Security Service" --json
+      kbtui show big-org --limit 50 --offset 100
+    """
+    from kbtui.kb import queries
+
+    conn = _open(ctx)
+    data = queries.show(conn, queries.resolve(conn, ref), limit=limit, offset=offset)
+    if as_json:
+        emit_json(data)
+    else:
+        _render().entity(data)
+
+
+@main.command()
+@click.option("--holder", help="Person (id or name).")
+@click.option("--organisation", "--org", "organisation", help="Organisation (id or name).")
+@click.option("--as-of", "as_of", help="Roles held at this ISO date (2024, 2024-04-20).")
+@json_option
+@click.pass_context
+@handles_errors
+def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_of: str | None,
+          as_json: bool) -> None:
+    """Who holds which position, with status and dates.
+
+    \b
+    Examples:
+      kbtui roles --holder "Chen Wenqing"
+      kbtui roles --organisation fsb --json
+      kbtui roles --as-of 2024-05
+    """
+    from kbtui.kb import queries
+    from kbtui.kb.bundle import ISO_PREFIX
+
+    if as_of and not ISO_PREFIX.match(as_of):
+        _fail(f"--as-of {as_of!r} is not an ISO date", "use YYYY, YYYY-MM or YYYY-MM-DD", 2)
+    conn = _open(ctx)
+    rows = queries.roles(
+        conn, holder=queries.resolve(conn, holder) if holder else None,
+        organisation=queries.resolve(conn, organisation) if organisation else None, as_of=as_of)
+    if as_json:
+        emit_json(rows)
+    else:
+        _render().roles_table(rows)
+
+
+@main.command()
+@click.argument("citation_id", type=int)
+@json_option
+@click.pass_context
+@handles_errors
+def cite(ctx: click.Context, citation_id: int, as_json: bool) -> None:
+    """Show one citation: the quote highlighted in its paragraph.
+
+    \b
+    Examples:
+      kbtui cite 1
+      kbtui cite 1 --json
+    """
+    from kbtui.kb import queries
+
+    conn = _open(ctx)
+    data = queries.citation(conn, citation_id)
+    data["claim"] = queries.claim_summary(conn, data["claim_id"])
+    if as_json:
+        emit_json({k: v for k, v in data.items() if k not in {"paragraph", "paragraph_text"}})
+    else:
+        _render().citation(data)
+    if not data["matches"]:
+        _fail(f"citation {citation_id}: its span no longer matches the quote", "run `kbtui check`")
+
+
+@main.command()
+@json_option
+@click.pass_context
+@handles_errors
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """List the stored source texts.
+
+    \b
+    Example:
+      kbtui sources --json
+    """
+    from kbtui.kb import queries
+
+    rows = queries.sources(_open(ctx))
+    if as_json:
+        emit_json(rows)
+    else:
+        _render().sources_table(rows)
+
+
+@main.command()
+@click.argument("ref")
+@json_option
+@click.pass_context
+@handles_errors
+def source(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Print one source with its metadata and full text.
+
+    \b
+    Example:
+      kbtui source rt-wang-yi-color-revolutions --json
+    """
+    from kbtui.kb import queries
+
+    data = queries.source(_open(ctx), ref)
+    if as_json:
+        emit_json(data)
+    else:
+        _render().source(data)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--json", "fmt", flag_value="json", help="JSON array of objects.")
+@click.option("--nl", "fmt", flag_value="nl", help="Newline-delimited JSON.")
+@click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row.")
+@click.option("--tsv", "fmt", flag_value="tsv", help="TSV with a header row.")
+@click.option("--table", "-t", "fmt", flag_value="table", default=True, help="A table (default).")
+@click.option("--timeout", type=click.FloatRange(0.001), default=5.0, show_default=True,
+              help="Stop the query after this many seconds.")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Stop after this many rows (says so on stderr).")
+@click.option("--schema", is_flag=True, help="Print schema.sql (tables and views) and exit.")
+@click.pass_context
+@handles_errors
+def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_rows: int,
+        schema: bool) -> None:
+    """Run read-only SQL against the KB. Nothing can write: the connection is
+    read-only, and writes, ATTACH and load_extension are refused.
+
+    \b
+    Examples:
+      kbtui sql "SELECT holder, title, organisation, status FROM v_roles"
+      kbtui sql "SELECT * FROM v_citations WHERE outlet = 'RT'" --csv
+      kbtui sql --schema
+    """
+    from kbtui.kb import sqlsafe
+
+    if schema:
+        from kbtui.kb.paths import schema_path
+
+        click.echo(schema_path().read_text(encoding="utf-8"))
+        return
+    if not query:
+        _fail("missing QUERY", "for example: kbtui sql \"SELECT * FROM v_roles\"", 2)
+    result = sqlsafe.run(ctx.obj["db"], query, timeout=timeout, max_rows=max_rows)
+    _emit_rows(result.columns, result.rows, fmt)
+    if result.truncated:
+        click.echo(f"kbtui: stopped at {max_rows} rows (--max-rows); more rows matched", err=True)
+
+
+def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt in {"json", "nl"}:
+        objs = [dict(zip(columns, r, strict=True)) for r in rows]
+        if fmt == "json":
+            emit_json(objs)
+        else:
+            for o in objs:
+                click.echo(json.dumps(o, ensure_ascii=False))
+    elif fmt in {"csv", "tsv"}:
+        import csv
+
+        writer = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        _render().rows_table(columns, rows)
+
+
+@main.command()
+@json_option
+@click.pass_context
+@handles_errors
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Verify the KB: schema version, foreign keys, source hashes, every
+    citation span equal to its quote, every claim cited. Exit 1 on problems.
+
+    \b
+    Example:
+      kbtui --db my.db check
+    """
+    from kbtui.kb import check as kbcheck
+
+    findings, counts = kbcheck.run(_open(ctx))
+    if as_json:
+        emit_json({"ok": not findings, "counts": counts,
+                   "problems": [f.as_json() for f in findings]})
+    else:
+        _render().check_report(str(ctx.obj["db"]), findings, counts)
+    if findings:
+        sys.exit(1)
+
+
+@main.command(name="import")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="KB to import into (created if missing). Default: the global --db.")
+@json_option
+@click.pass_context
+@handles_errors
+def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: bool) -> None:
+    """Import a bundle directory (sources.toml, kb.toml, texts) into a KB.
+
+    Every quote is anchored in its source first; if anything is wrong,
+    nothing is written and each problem is listed as file:line.
+
+    \b
+    Example:
+      kbtui import kbtui/sample --db my.db
+    """
+    from kbtui.kb.importer import import_bundle
+
+    target = db_path or ctx.obj["db"]
+    counts = import_bundle(bundle, target)
+    if as_json:
+        emit_json({"db": str(target), **counts})
+    else:
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items())
+        click.echo(f"imported {bundle} into {target}: {parts}", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@handles_errors
+def init(path: Path) -> None:
+    """Create a new, empty KB at PATH (never overwrites).
+
+    \b
+    Example:
+      kbtui init my.db
+    """
+    from kbtui.kb.importer import init as run_init
+
+    run_init(path)
+    click.echo(f"created {path} (schema version {kbdb.SCHEMA_VERSION})", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""`kbtui check`: prove the KB is internally consistent and its evidence
+still stands: schema version, foreign keys, source hashes, every citation's
+span equal to its quote, every claim cited, SQLite's own integrity check."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from kbtui.kb.db import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    where: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
+    """All findings (empty means healthy) and the counts that were checked."""
+    findings: list[Finding] = []
+    counts: dict[str, int] = {}
+
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        findings.append(Finding("schema", "PRAGMA user_version",
+                                f"schema version {version}, expected {SCHEMA_VERSION}"))
+
+    for row in conn.execute("PRAGMA integrity_check"):
+        if row[0] != "ok":
+            findings.append(Finding("integrity", "sqlite", row[0]))
+
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        findings.append(Finding("foreign-key", f"{table} rowid {rowid}",
+                                f"refers to a missing row in {parent}"))
+
+    counts["sources"] = 0
+    texts: dict[str, str] = {}
+    for sid, text, sha in conn.execute("SELECT id, text, sha256 FROM sources"):
+        counts["sources"] += 1
+        texts[sid] = text
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
+            findings.append(Finding("source-hash", f"source {sid}",
+                                    "text does not match its sha256: the stored text was changed"))
+
+    counts["citations"] = 0
+    for cid, sid, quote, start, end in conn.execute(
+            'SELECT id, source_id, quote, start, "end" FROM citations'):
+        counts["citations"] += 1
+        text = texts.get(sid)
+        if text is None:
+            continue  # reported by the foreign-key check
+        if text[start:end] != quote:
+            findings.append(Finding("citation-span", f"citation {cid} (source {sid}, {start}-{end})",
+                                    f"span reads {text[start:end][:60]!r}, quote is {quote[:60]!r}"))
+
+    counts["claims"] = 0
+    for cid, kind in conn.execute(
+            "SELECT c.id, c.kind FROM claims c WHERE NOT EXISTS "
+            "(SELECT 1 FROM citations ci WHERE ci.claim_id = c.id)"):
+        findings.append(Finding("uncited-claim", f"{kind} {cid}", "has no citation"))
+    counts["claims"] = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+
+    for table, col in (("roles", "claim_id"), ("relations", "claim_id"), ("events", "claim_id"),
+                       ("participations", "claim_id")):
+        for (cid,) in conn.execute(
+                f"SELECT {col} FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = t.{col})"):
+            findings.append(Finding("dangling", f"{table} {cid}", "has no claims row"))
+    for cid, kind in conn.execute(
+            "SELECT id, kind FROM claims c WHERE NOT EXISTS (SELECT 1 FROM roles WHERE claim_id = c.id)"
+            " AND NOT EXISTS (SELECT 1 FROM relations WHERE claim_id = c.id)"
+            " AND NOT EXISTS (SELECT 1 FROM events WHERE claim_id = c.id)"
+            " AND NOT EXISTS (SELECT 1 FROM participations WHERE claim_id = c.id)"):
+        findings.append(Finding("dangling", f"claim {cid}", f"{kind} claim with no {kind} row"))
+    counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+    return findings, counts

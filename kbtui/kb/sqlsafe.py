@@ -1,0 +1,113 @@
+"""Scripted SQL that cannot write, cannot run away, and says when it stops.
+
+Three independent locks, as Datasette does it: the connection is opened
+`mode=ro` with `PRAGMA query_only`; an authorizer refuses ATTACH, DETACH,
+writes, pragmas with a value and load_extension; a progress handler
+aborts a query past its time limit. Results stop at a row cap, and the
+caller is told when that happened.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbtui.kb.db import connect_readonly
+from kbtui.kb.errors import QueryError
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MAX_ROWS = 10_000
+
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+            sqlite3.SQLITE_RECURSIVE}
+# pragmas that only read, when given without a value
+_READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                 "foreign_key_list", "user_version", "schema_version", "page_count",
+                 "page_size", "encoding", "compile_options", "database_list", "function_list",
+                 "pragma_list", "collation_list", "table_list", "freelist_count",
+                 "foreign_keys", "journal_mode", "application_id", "data_version"}
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+
+
+def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None,
+                _trigger: str | None) -> int:
+    if action in _ALLOWED:
+        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _READ_PRAGMAS and arg2 is None:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple] = field(default_factory=list)
+    truncated: bool = False
+    elapsed: float = 0.0
+
+
+def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
+        max_rows: int = DEFAULT_MAX_ROWS, params: tuple = ()) -> Result:
+    """Run one read-only statement; raise QueryError with one readable line."""
+    conn = connect_readonly(db_path)
+    conn.row_factory = None
+    try:
+        return _run(conn, sql, timeout, max_rows, params)
+    finally:
+        conn.close()
+
+
+def guard(conn: sqlite3.Connection, timeout: float) -> float:
+    """Install the authorizer and time limit on `conn`; returns the deadline."""
+    deadline = time.monotonic() + timeout
+    conn.set_authorizer(_authorizer)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    return deadline
+
+
+def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, params: tuple) -> Result:
+    if not sql.strip():
+        raise QueryError("empty query", "pass a SELECT statement")
+    deadline = guard(conn, timeout)
+    started = time.monotonic()
+    try:
+        cur = conn.execute(sql, params)
+        columns = [d[0] for d in cur.description or []]
+        result = Result(columns)
+        for row in _rows(cur):
+            if len(result.rows) >= max_rows:
+                result.truncated = True
+                break
+            result.rows.append(row)
+    except sqlite3.Warning as exc:
+        raise QueryError(f"only one statement at a time ({exc})", "run statements separately") from exc
+    except sqlite3.DatabaseError as exc:
+        raise _explain(exc, timeout, deadline) from exc
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _explain(exc: sqlite3.DatabaseError, timeout: float, deadline: float) -> QueryError:
+    msg = str(exc)
+    if "interrupted" in msg and time.monotonic() >= deadline:
+        return QueryError(f"query stopped after the {timeout:g} s time limit",
+                          "raise it with --timeout SECONDS")
+    if any(w in msg for w in ("not authorized", "prohibited", "readonly", "attempt to write",
+                              "too many attached", "query_only", "authorization denied")):
+        return QueryError(f"refused: kbtui sql is read-only ({msg})",
+                          "use SELECT; the database is never modified")
+    return QueryError(f"SQL error: {msg}", "see the tables and views with `kbtui sql --schema`")
+
+
+def _rows(cur: sqlite3.Cursor) -> Iterator[tuple]:
+    while True:
+        batch = cur.fetchmany(500)
+        if not batch:
+            return
+        yield from batch

@@ -1,0 +1,167 @@
+"""Rich rendering for people at a terminal. JSON output never comes here.
+
+Every piece of KB text goes through safetext and into `Text` objects, so
+markup in the data (`[bold]`, `[link=…]`) is shown literally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from kbtui.safetext import one_line, visible
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def T(value: Any, style: str = "", max_len: int | None = None) -> Text:
+    return Text(one_line("" if value is None else str(value), max_len), style=style)
+
+
+def _table(*columns: str, title: str | None = None) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold",
+                  expand=False, pad_edge=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    return table
+
+
+def _dates(start: str | None, end: str | None) -> str:
+    if not start and not end:
+        return ""
+    return f"{start or '?'} – {end}" if end else f"since {start}"
+
+
+STATUS_STYLE = {"current": "green", "former": "dim", "unknown": "yellow"}
+
+
+def search_table(query: str, hits: list[dict]) -> None:
+    if not hits:
+        err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
+        return
+    table = _table("score", "kind", "name", "matched alias", "id")
+    for h in hits:
+        table.add_row(f"{h['score']:.0f}", T(h["kind"], "cyan"), T(h["name"], "bold"),
+                      T(h.get("matched") or ""), T(h["id"], "dim"))
+    console.print(table)
+
+
+def _cites(citations: list[dict]) -> Text:
+    return Text(" ".join(f"[{c['id']}]" for c in citations), style="dim")
+
+
+def roles_table(rows: list[dict], title: str | None = None) -> None:
+    console.print(_roles(rows, title) if rows else Text("no roles", style="dim"))
+
+
+def _roles(rows: list[dict], title: str | None = None) -> Table:
+    table = _table("holder", "title", "organisation", "status", "dates", "cites", title=title)
+    for r in rows:
+        status = T(r["status"], STATUS_STYLE.get(r["status"], ""))
+        title_cell = T(r["title"])
+        if r.get("disputed"):
+            title_cell.append(" (disputed)", style="bold red")
+        table.add_row(T(r["holder"]["name"]), title_cell,
+                      T((r["organisation"] or {}).get("name", "")), status,
+                      T(_dates(r["start"], r["end"])), _cites(r["citations"]))
+    return table
+
+
+def entity(data: dict) -> None:
+    head = Text()
+    head.append(visible(data["name"]), style="bold")
+    head.append(f"  {data['kind']}  ", style="cyan")
+    head.append(visible(data["id"]), style="dim")
+    parts: list[Any] = [head]
+    if data["aliases"]:
+        parts.append(T("also: " + "; ".join(data["aliases"]), "italic"))
+    if data["summary"]:
+        parts.append(Text(visible(data["summary"])))
+    console.print(Panel(Group(*parts), box=box.ROUNDED, expand=False))
+    if data["roles"]:
+        shown = len(data["roles"])
+        title = f"Roles ({shown} of {data['roles_total']})" if data["roles_total"] > shown else "Roles"
+        console.print(_roles(data["roles"], title))
+    if data["relations"]:
+        table = _table("subject", "relation", "object", "dates", "cites", title="Relations")
+        for r in data["relations"]:
+            rel = T(r["type"], "magenta")
+            if r["label"]:
+                rel.append(f" ({one_line(r['label'], 60)})", style="dim")
+            if r.get("disputed"):
+                rel.append(" (disputed)", style="bold red")
+            table.add_row(T(r["subject"]["name"]), rel, T(r["object"]["name"]),
+                          T(_dates(r["start"], r["end"])), _cites(r["citations"]))
+        console.print(table)
+    if data["events"]:
+        table = _table("date", "event", "place", "participants", "cites", title="Events")
+        for e in data["events"]:
+            people = ", ".join(p["name"] for p in e["participants"] if p["id"] != data["id"])
+            table.add_row(T(e["date"] or ""), T(e["name"], "bold"),
+                          T((e["place"] or {}).get("name", "")), T(people), _cites(e["citations"]))
+        console.print(table)
+    if data.get("sources"):
+        table = _table("source", "outlet", "mentions", title="Mentioned in")
+        for s in data["sources"]:
+            table.add_row(T(s["title"], max_len=80), T(s["outlet"] or ""), str(s["mentions"]))
+        console.print(table)
+    console.print(Text("Citation ids are in [brackets]: `kbtui cite ID` shows the quote.", style="dim"))
+
+
+def citation(data: dict) -> None:
+    src = data["source"]
+    meta = ", ".join(x for x in (src.get("outlet"), src.get("author"), src.get("published")) if x)
+    start = data["paragraph"]["start"]
+    body = Text(visible(data["paragraph_text"]))
+    s, e = data["span"]
+    body.stylize("bold black on yellow", s - start, e - start)
+    title = Text(f"citation {data['id']}: ", style="bold")
+    title.append(visible(data["claim"]))
+    console.print(title)
+    console.print(T(f"{src['title']} — {meta}" if meta else src["title"], "italic"))
+    console.print(Panel(body, box=box.ROUNDED, subtitle=f"chars {s}–{e} of {src['id']}"))
+
+
+def sources_table(rows: list[dict]) -> None:
+    table = _table("id", "title", "outlet", "author", "published", "via", "chars")
+    for r in rows:
+        via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
+        table.add_row(T(r["id"], "dim"), T(r["title"], "bold", 70), T(r["outlet"] or "?"),
+                      T(r["author"] or ""), T(r["published"] or ""), T(via), str(r["length"]))
+    console.print(table)
+
+
+def source(data: dict) -> None:
+    meta = Table.grid(padding=(0, 2))
+    for key in ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note",
+                "sha256", "length"):
+        if data.get(key) not in (None, ""):
+            meta.add_row(Text(key, style="bold"), T(data[key]))
+    console.print(meta)
+    console.print(Text(visible(data["text"])))
+
+
+def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
+    checked = ", ".join(f"{v} {k}" for k, v in counts.items())
+    if not findings:
+        console.print(Text(f"ok: {db} ({checked})", style="green"))
+        return
+    table = _table("check", "where", "problem", title=f"{len(findings)} problem(s) in {db}")
+    for f in findings:
+        table.add_row(T(f.check, "red"), T(f.where), T(f.message))
+    console.print(table)
+
+
+def rows_table(columns: list[str], rows: list[tuple]) -> None:
+    table = _table(*[one_line(c) for c in columns])
+    for col in table.columns:  # one line per row: long cells end in an ellipsis
+        col.overflow, col.no_wrap = "ellipsis", True
+    for r in rows:
+        table.add_row(*[T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r])
+    console.print(table)
