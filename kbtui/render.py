@@ -10,6 +10,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -160,8 +161,11 @@ def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
 
 def rows_table(columns: list[str], rows: list[tuple]) -> None:
     table = _table(*[one_line(c) for c in columns])
-    for col in table.columns:  # one line per row: long cells end in an ellipsis
-        col.overflow, col.no_wrap = "ellipsis", True
     for r in rows:
         table.add_row(*[T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r])
-    console.print(table)
+    out = console
+    if not console.is_terminal:
+        # piped: never fold or drop columns; let the reader's pager scroll
+        out = Console(highlight=False, soft_wrap=False, width=max(80, Measurement.get(
+            console, console.options.update_width(100_000), table).maximum))
+    out.print(table)

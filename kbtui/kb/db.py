@@ -107,7 +107,7 @@ def validate(conn: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise UnusableDatabase(f"{path}: is corrupted ({exc})",
                                "restore it from a backup or rebuild it with `kbtui import`") from exc
-    if not REQUIRED_TABLES <= tables:
+    if not tables >= REQUIRED_TABLES:
         raise UnusableDatabase(
             f"{path}: is a SQLite database but not a kbtui knowledge base",
             "create one with `kbtui init PATH` or `kbtui import BUNDLE --db PATH`",

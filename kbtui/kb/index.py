@@ -30,7 +30,7 @@ def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None,
     seen: set[tuple[str, str]] = set()
     for entity_id, name, primary in list(name_rows(conn)):
         n = norm(name)
-        if not n or (entity_id, n) in seen and not primary:
+        if not n or ((entity_id, n) in seen and not primary):
             continue
         seen.add((entity_id, n))
         rows.append((entity_id, name, n, compact(n), primary))
