@@ -392,5 +392,25 @@ def init(path: Path) -> None:
     click.echo(f"created {path} (schema version {kbdb.SCHEMA_VERSION})", err=True)
 
 
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@handles_errors
+def migrate(path: Path) -> None:
+    """Upgrade a KB made by an older kbtui to this schema version. A backup
+    copy is written next to it first; the upgrade is one transaction.
+
+    \b
+    Example:
+      kbtui migrate old.db
+    """
+    from kbtui.kb.migrate import migrate as run_migrate
+
+    old, new, backup = run_migrate(path)
+    if backup is None:
+        click.echo(f"{path} is already at schema version {new}; nothing to do", err=True)
+    else:
+        click.echo(f"migrated {path} from schema version {old} to {new} (backup: {backup})", err=True)
+
+
 if __name__ == "__main__":
     main()

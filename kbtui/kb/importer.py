@@ -38,6 +38,9 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str) -> dict[str, int]
         conn.close()
         if created:
             db_path.unlink(missing_ok=True)
+        if "readonly" in str(exc):
+            raise UnusableDatabase(f"{db_path}: is read-only; nothing was written",
+                                   "check the file and folder permissions") from exc
         if "locked" in str(exc) or "busy" in str(exc):
             raise UnusableDatabase(f"{db_path}: is locked by another writer",
                                    "wait for the other import to finish and retry") from exc

@@ -1,0 +1,99 @@
+"""`kbtui migrate`: bring an older KB up to this kbtui's schema version.
+
+A backup copy is written first (SQLite's online backup, so it is
+consistent), then every step runs in one transaction: a failure rolls back
+and leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from kbtui.kb import db, index
+from kbtui.kb.errors import UnusableDatabase
+from kbtui.kb.paths import schema_path
+
+DERIVED = ("names", "names_fts", "name_grams", "v_roles", "v_relations", "v_events", "v_citations")
+
+
+def _statements(names: tuple[str, ...]) -> list[str]:
+    """The CREATE statements in schema.sql for the given objects (and their indexes)."""
+    sql = schema_path().read_text(encoding="utf-8")
+    sql = re.sub(r"--[^\n]*", "", sql)
+    out = []
+    for stmt in (s.strip() for s in sql.split(";")):
+        m = re.match(r"CREATE\s+(?:VIRTUAL\s+)?(?:TABLE|VIEW|INDEX)\s+(\w+)(?:\s+ON\s+(\w+))?", stmt)
+        if m and (m.group(1) in names or m.group(2) in names):
+            out.append(stmt)
+    return out
+
+
+def rebuild_derived(conn: sqlite3.Connection) -> None:
+    """Drop and recreate what is computed from the base tables (the search
+    index and the SQL views), then refill it. Safe for any version step that
+    only changed derived objects."""
+    kinds = dict(conn.execute("SELECT name, type FROM sqlite_master"))
+    for name in DERIVED:
+        if kinds.get(name) == "view":
+            conn.execute(f"DROP VIEW {name}")
+        elif name in kinds:
+            conn.execute(f"DROP TABLE {name}")
+    for stmt in _statements(DERIVED):
+        conn.execute(stmt)
+    index.rebuild_names(conn)
+
+
+# from-version -> step to the next version
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def backup_path(path: Path, version: int) -> Path:
+    candidate = path.with_name(f"{path.name}.v{version}.bak")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.v{version}.{n}.bak")
+    return candidate
+
+
+def migrate(path: Path | str) -> tuple[int, int, Path | None]:
+    """Upgrade in place. Returns (old version, new version, backup path)."""
+    path = Path(path)
+    db._precheck(path)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=db.BUSY_TIMEOUT_MS / 1000)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not db.REQUIRED_TABLES <= tables:
+            raise UnusableDatabase(f"{path}: is not a kbtui knowledge base", "nothing to migrate")
+        if version == db.SCHEMA_VERSION:
+            return version, version, None
+        if version > db.SCHEMA_VERSION:
+            raise UnusableDatabase(f"{path}: schema version {version} is newer than this kbtui's "
+                                   f"({db.SCHEMA_VERSION})", "upgrade kbtui instead")
+        missing = [v for v in range(version, db.SCHEMA_VERSION) if v not in STEPS]
+        if missing:
+            raise UnusableDatabase(f"{path}: no migration from schema version {missing[0]}",
+                                   "rebuild the KB from its bundle with `kbtui import`")
+        backup = backup_path(path, version)
+        with sqlite3.connect(backup) as dest:
+            conn.backup(dest)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for v in range(version, db.SCHEMA_VERSION):
+                STEPS[v](conn)
+            conn.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return version, db.SCHEMA_VERSION, backup
+    except sqlite3.OperationalError as exc:
+        raise UnusableDatabase(f"{path}: cannot be migrated ({exc})",
+                               "check it is writable and not in use") from exc
+    finally:
+        conn.close()
