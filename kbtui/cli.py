@@ -366,9 +366,11 @@ def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: boo
       kbtui import kbtui/sample --db my.db
     """
     from kbtui.kb.importer import import_bundle
+    from kbtui.progress import progress
 
     target = db_path or ctx.obj["db"]
-    counts = import_bundle(bundle, target)
+    with progress() as advance:
+        counts = import_bundle(bundle, target, advance)
     if as_json:
         emit_json({"db": str(target), **counts})
     else:

@@ -10,6 +10,7 @@ idempotent and a bundle can add to a KB that already holds others.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,16 @@ from kbtui.kb import db, index
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
 
 
-def import_bundle(bundle_dir: Path | str, db_path: Path | str) -> dict[str, int]:
-    """Import `bundle_dir` into `db_path` (created if missing). Returns counts."""
+Advance = Callable[[str, int, "int | None"], None]
+
+
+def _quiet(phase: str, n: int, total: int | None) -> None:
+    pass
+
+
+def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance = _quiet) -> dict[str, int]:
+    """Import `bundle_dir` into `db_path` (created if missing). Returns counts.
+    `advance(phase, n, total)` reports progress (see kbtui.progress)."""
     try:
         data = bundle_mod.load(bundle_dir)
     except bundle_mod.BundleError as exc:
@@ -33,7 +42,7 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str) -> dict[str, int]
             db_path.unlink()
         raise
     try:
-        counts = write(conn, data)
+        counts = write(conn, data, advance)
     except sqlite3.Error as exc:
         conn.close()
         if created:
@@ -49,20 +58,23 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str) -> dict[str, int]
     return counts
 
 
-def write(conn: sqlite3.Connection, data: bundle_mod.Bundle) -> dict[str, int]:
+def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = _quiet) -> dict[str, int]:
     """Upsert a loaded bundle in one transaction and rebuild derived indexes."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         claim_ids = [c["id"] for c in data.roles + data.relations + data.events]
         claim_ids += [p["id"] for e in data.events for p in e["participants"]]
         conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in claim_ids])
+        records = len(data.sources) + len(data.entities) + len(claim_ids)
         for s in data.sources:
             _upsert(conn, "sources", s)
+        advance("writing records", len(data.sources), records)
         for e in data.entities:
             _upsert(conn, "entities", {k: e[k] for k in ("id", "kind", "name", "summary")})
             conn.execute("DELETE FROM aliases WHERE entity_id = ?", (e["id"],))
             conn.executemany("INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
                              [(e["id"], a, k) for a, k in e["aliases"]])
+        advance("writing records", len(data.entities), records)
         for r in data.roles:
             _claim(conn, r, "role")
             conn.execute(
@@ -86,9 +98,13 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle) -> dict[str, int]:
                 conn.execute(
                     "INSERT INTO participations (claim_id, event_id, entity_id, capacity)"
                     " VALUES (?, ?, ?, ?)", (p["id"], e["id"], p["entity"], p["capacity"]))
-        index.rebuild_names(conn)
+        advance("writing records", len(claim_ids), records)
+        names = conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)").fetchone()[0]
+        indexed = index.rebuild_names(conn, lambda n: advance("building search index", n, names))
+        advance("building search index", names - indexed, names)  # duplicates are skipped, not lost
         index.rebuild_source_fts(conn)
         index.rebuild_mentions(conn)
+        advance("indexing sources", 1, 1)
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise sqlite3.IntegrityError(f"dangling references: {[tuple(p) for p in problems[:5]]}")

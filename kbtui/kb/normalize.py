@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from anyascii import anyascii
-
 _JOINERS = re.compile(r"[-‐‑‒–—―/&_+]")
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
@@ -20,8 +18,13 @@ _SPACES = re.compile(r"\s+")
 
 def norm(text: str) -> str:
     """Search form: ascii, casefolded, punctuation gone, single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = anyascii(text).casefold()
+    if not text.isascii():
+        # imported lazily: anyascii loads its tables through importlib.resources,
+        # ~12 ms that an ASCII query (the common case) need not pay
+        from anyascii import anyascii
+
+        text = anyascii(unicodedata.normalize("NFKC", text))
+    text = text.casefold()
     text = _JOINERS.sub(" ", text)
     text = _NOT_WORD.sub("", text)
     return _SPACES.sub(" ", text).strip()
