@@ -18,7 +18,6 @@ from kbtui.kb import bundle as bundle_mod
 from kbtui.kb import db, index
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
 
-
 Advance = Callable[[str, int, "int | None"], None]
 
 

@@ -67,7 +67,7 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not db.REQUIRED_TABLES <= tables:
+        if not tables >= db.REQUIRED_TABLES:
             raise UnusableDatabase(f"{path}: is not a kbtui knowledge base", "nothing to migrate")
         if version == db.SCHEMA_VERSION:
             return version, version, None
