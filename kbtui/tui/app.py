@@ -1,0 +1,214 @@
+"""The kbtui explorer app and its factory.
+
+`create_app(db_path)` is the one way to build the app: the CLI runs it, the
+Pilot tests and the snapshot tests drive it. The app owns what spans
+screens: the browser-like history (back / forward / breadcrumb), the
+source viewer stack, the theme-derived look, and the global keys. The
+database is only ever opened read-only, by worker threads, one connection
+per call.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.theme import Theme
+
+from kbtui.kb.errors import KBError
+from kbtui.tui import data as kbdata
+from kbtui.tui.commands import ActionCommands, EntityCommands
+from kbtui.tui.history import History, Location
+from kbtui.tui.look import Look
+from kbtui.tui.messages import EntitySelected, HistoryJump, OpenCitation, OpenSource
+from kbtui.tui.screens.error import ErrorScreen
+from kbtui.tui.screens.explorer import ExplorerScreen
+from kbtui.tui.screens.help import HelpScreen
+from kbtui.tui.screens.source import SourceScreen
+
+
+class KbtuiApp(App[int]):
+    CSS_PATH = "kbtui.tcss"
+    TITLE = "kbtui"
+    COMMANDS = App.COMMANDS | {EntityCommands, ActionCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "help", id="app.help"),
+        Binding("alt+left,backspace,left_square_bracket", "back", "back", id="app.back"),
+        Binding("alt+right,right_square_bracket", "forward", "forward", show=False, id="app.forward"),
+        Binding("colon", "command_palette", "palette", show=False, id="app.palette"),
+        Binding("q", "quit", "quit", show=False, id="app.quit"),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
+    ]
+
+    def __init__(self, db_path: Path | str) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.history = History()
+        self.db_error: KBError | Exception | None = None
+        self.look = Look()
+        self.explorer: ExplorerScreen | None = None
+
+    # --- start -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.look = Look.from_variables(self.theme_variables)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        try:
+            kbdata.check(self.db_path)
+        except KBError as exc:
+            self.db_error = exc
+            self.push_screen(ErrorScreen(exc.message, exc.hint))
+            return
+        except (sqlite3.Error, OSError) as exc:
+            self.db_error = exc
+            self.push_screen(ErrorScreen(f"{self.db_path}: cannot be read ({exc})"))
+            return
+        self.sub_title = str(self.db_path)
+        self.explorer = ExplorerScreen(self.db_path)
+        self.push_screen(self.explorer)
+        self.call_after_refresh(self.refresh_breadcrumbs)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self.look = Look.from_variables(self.theme_variables)
+        for screen in self.screen_stack:
+            if isinstance(screen, ExplorerScreen | SourceScreen):
+                screen.apply_look(self.look)
+
+    def action_exit_error(self) -> None:
+        self.exit(2)
+
+    # --- history -------------------------------------------------------------------
+
+    def _content_screen(self) -> ExplorerScreen | SourceScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, ExplorerScreen | SourceScreen) else None
+
+    def _save_state(self) -> None:
+        screen = self._content_screen()
+        if screen is not None:
+            self.history.current.state = screen.capture()
+
+    def navigate(self, location: Location) -> None:
+        """Go somewhere new, as clicking a link in a browser."""
+        if self.explorer is None or isinstance(self.screen, ModalScreen):
+            return
+        self._save_state()
+        if self.history.push(location):
+            self._apply(location)
+
+    def _apply(self, location: Location) -> None:
+        assert self.explorer is not None
+        if location.kind == "source":
+            if isinstance(self.screen, SourceScreen):
+                self.screen.show_location(location)
+            else:
+                self.push_screen(SourceScreen(self.db_path, location))
+        else:
+            while isinstance(self.screen, SourceScreen):
+                self.pop_screen()
+            self.explorer.show_location(location)
+        self.refresh_breadcrumbs()
+
+    def refresh_breadcrumbs(self) -> None:
+        crumbs = [(n, loc.kind, loc.title) for n, loc in enumerate(self.history.trail())]
+        forward = len(self.history.entries) - 1 - self.history.index
+        for screen in self.screen_stack:
+            if isinstance(screen, ExplorerScreen | SourceScreen):
+                screen.show_breadcrumb(crumbs, forward)
+
+    def _move(self, location: Location | None, where: str) -> None:
+        if location is None:
+            self.notify(f"Nothing to go {where} to.", timeout=2)
+            return
+        self._apply(location)
+
+    def action_back(self) -> None:
+        if self.explorer is None or isinstance(self.screen, ModalScreen):
+            return
+        if not self.history.can_back:
+            self.notify("Nothing to go back to.", timeout=2)
+            return
+        self._save_state()
+        self._move(self.history.back(), "back")
+
+    def action_forward(self) -> None:
+        if self.explorer is None or isinstance(self.screen, ModalScreen):
+            return
+        if not self.history.can_forward:
+            self.notify("Nothing to go forward to.", timeout=2)
+            return
+        self._save_state()
+        self._move(self.history.forward(), "forward")
+
+    @on(HistoryJump)
+    def _jump(self, event: HistoryJump) -> None:
+        self._save_state()
+        location = self.history.go(event.index)
+        if location is not None:
+            self._apply(location)
+
+    # --- what widgets ask for --------------------------------------------------------
+
+    def open_entity(self, entity_id: str, name: str = "") -> None:
+        self.navigate(Location.entity(entity_id, name))
+
+    @on(EntitySelected)
+    def _entity_selected(self, event: EntitySelected) -> None:
+        self.open_entity(event.entity_id, event.name)
+
+    @on(OpenCitation)
+    def _open_citation(self, event: OpenCitation) -> None:
+        self.navigate(Location.source(event.source_id, event.citation_id))
+
+    @on(OpenSource)
+    def _open_source(self, event: OpenSource) -> None:
+        self.navigate(Location.source(event.source_id, focus_entity=event.focus_entity))
+
+    # --- global actions ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def focus_search(self) -> None:
+        """`/` from anywhere: close the viewer (keeping history) and search."""
+        if self.explorer is None:
+            return
+        if isinstance(self.screen, SourceScreen):
+            self.navigate(Location.home())
+        self.explorer.action_focus_search()
+
+    def action_focus_search(self) -> None:
+        self.focus_search()
+
+    def action_home(self) -> None:
+        self.navigate(Location.home())
+        if self.explorer is not None:
+            self.explorer.action_focus_search()
+
+    def action_copy_citation(self) -> None:
+        screen = self._content_screen()
+        if screen is not None:
+            screen.action_copy_citation()
+
+    def action_export(self) -> None:
+        from kbtui.tui.widgets.tables import ClaimTable
+
+        focused = self.screen.focused
+        if isinstance(focused, ClaimTable):
+            focused.action_export()
+        else:
+            self.notify("Focus a table (roles, relations, events, sources) to export it.",
+                        severity="warning", timeout=4)
+
+
+def create_app(db_path: Path | str | None = None, **_: Any) -> KbtuiApp:
+    """The one app factory, for the CLI, the tests and the snapshots."""
+    from kbtui.kb.paths import default_db_path
+
+    return KbtuiApp(db_path if db_path is not None else default_db_path())

@@ -1,0 +1,86 @@
+"""Command palette providers (ctrl+p): one for entities, fuzzy through our
+own search (so typos and aliases work as in the search box), one for the
+app's actions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from kbtui.kb.errors import KBError
+from kbtui.kb.search import match_spans
+from kbtui.safetext import one_line
+from kbtui.tui import data as kbdata
+
+if TYPE_CHECKING:
+    from kbtui.tui.app import KbtuiApp
+
+
+class EntityCommands(Provider):
+    """Jump to any entity by name or alias."""
+
+    @property
+    def kbtui(self) -> KbtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    async def search(self, query: str) -> Hits:
+        app = self.kbtui
+        if app.db_error or not query.strip():
+            return
+        try:
+            hits = await asyncio.to_thread(kbdata.search, app.db_path, query, 15)
+        except (KBError, sqlite3.Error, OSError):
+            return
+        look = app.look
+        for h in hits:
+            display = Text.assemble(look.badge(h.kind), " ",
+                                    look.highlighted(h.name, [] if h.matched else match_spans(query, h.name)))
+            if h.matched:
+                display.append("  ≈ " + one_line(h.matched), style="italic dim")
+            yield Hit(min(h.score / 100, 1.0), display, partial(app.open_entity, h.id, h.name),
+                      text=h.name, help=f"open {h.kind} · {h.id}")
+
+    async def discover(self) -> Hits:
+        """Before typing: the places visited, most recent first."""
+        app = self.kbtui
+        seen: set[str] = set()
+        for loc in reversed(app.history.entries):
+            if loc.kind == "entity" and loc.entity_id and loc.entity_id not in seen:
+                seen.add(loc.entity_id)
+                yield DiscoveryHit(Text("↺ " + one_line(loc.title)),
+                                   partial(app.open_entity, loc.entity_id, loc.title),
+                                   text=loc.title, help="visited earlier")
+
+
+class ActionCommands(Provider):
+    """The app's own actions, by name."""
+
+    def _actions(self) -> list[tuple[str, str, str]]:
+        return [
+            ("Back", "go back (alt+left, backspace, [)", "back"),
+            ("Forward", "go forward (alt+right, ])", "forward"),
+            ("Search", "focus the search box (/)", "focus_search"),
+            ("Start page", "clear the entity pane and go to the search results", "home"),
+            ("Help", "all keys (F1, ?)", "help"),
+            ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
+            ("Export table to CSV", "export the focused table to CSV in the current directory (e)",
+             "export"),
+        ]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score * 0.9, matcher.highlight(name),
+                          partial(self.app.run_action, f"app.{action}"), text=name, help=help_text)
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in self._actions():
+            yield DiscoveryHit(name, partial(self.app.run_action, f"app.{action}"), text=name,
+                               help=help_text)

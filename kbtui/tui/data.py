@@ -1,0 +1,140 @@
+"""The TUI's bridge to kbtui.kb: plain functions that worker threads call.
+
+Each call opens its own read-only connection (about 1 ms) and closes it, so
+no sqlite3 connection ever crosses a thread and nothing can write. Nothing
+here imports Textual; the functions return the data layer's own dicts.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kbtui.kb import db as kbdb
+from kbtui.kb import queries
+from kbtui.kb import search as kbsearch
+
+PAGE = 200           # roles loaded at a time for big organisations
+RESULTS = 50         # search results shown
+BROWSE = 200         # entities listed before anything is typed
+
+Row = dict[str, Any]
+
+
+@contextmanager
+def reader(path: Path | str) -> Iterator[sqlite3.Connection]:
+    conn = kbdb.connect_readonly(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def check(path: Path | str) -> None:
+    """Raise UnusableDatabase (with a readable message) if `path` is no KB."""
+    with reader(path):
+        pass
+
+
+def search(path: Path | str, query: str, limit: int = RESULTS) -> list[kbsearch.Hit]:
+    with reader(path) as conn:
+        return kbsearch.search(conn, query, limit=limit)
+
+
+def browse(path: Path | str, limit: int = BROWSE) -> list[kbsearch.Hit]:
+    """Entities to show before anything is typed, people and organisations
+    first. (A small listing query; kbtui.kb has no entity listing yet.)"""
+    order = ("CASE kind WHEN 'person' THEN 0 WHEN 'organisation' THEN 1 WHEN 'country' THEN 2"
+             " ELSE 3 END")
+    with reader(path) as conn:
+        rows = conn.execute(f"SELECT id, kind, name FROM entities ORDER BY {order}, name LIMIT ?",
+                            (limit,)).fetchall()
+    return [kbsearch.Hit(r["id"], r["kind"], r["name"], 0.0) for r in rows]
+
+
+def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Row:
+    with reader(path) as conn:
+        return queries.show(conn, entity_id, limit=page)
+
+
+def roles_by(data: Row) -> dict[str, str]:
+    """Whether `data`'s roles are roles held by it or roles in it, the way
+    queries.show decided (organisations list their holders)."""
+    eid = data["id"]
+    if data["roles"] and data["roles"][0]["holder"]["id"] != eid:
+        return {"organisation": eid}
+    return {"holder": eid}
+
+
+def more_roles(path: Path | str, by: dict[str, str], offset: int, page: int = PAGE) -> list[Row]:
+    with reader(path) as conn:
+        return queries.roles(conn, **by, limit=page, offset=offset)
+
+
+def all_roles(path: Path | str, by: dict[str, str]) -> list[Row]:
+    with reader(path) as conn:
+        return queries.roles(conn, **by)
+
+
+def citation(path: Path | str, citation_id: int) -> Row:
+    with reader(path) as conn:
+        data = queries.citation(conn, citation_id)
+        data["claim"] = queries.claim_summary(conn, data["claim_id"])
+        return data
+
+
+def source_view(path: Path | str, source_id: str) -> Row:
+    """Everything the source viewer needs in one round trip: the source,
+    its cited spans (with their claims in words) and its entity mentions."""
+    with reader(path) as conn:
+        src = queries.source(conn, source_id)
+        cites, mentions = queries.source_marks(conn, src["id"])
+        summaries: dict[str, str] = {}
+        for c in cites:
+            if c["claim_id"] not in summaries:
+                summaries[c["claim_id"]] = queries.claim_summary(conn, c["claim_id"])
+            c["claim"] = summaries[c["claim_id"]]
+            c["matches"] = src["text"][c["start"]:c["end"]] == c["quote"]
+        src["citations"] = cites
+        src["mentions"] = mentions
+        return src
+
+
+def stats(path: Path | str) -> Row:
+    with reader(path) as conn:
+        return queries.stats(conn)
+
+
+# --- taking things away -----------------------------------------------------
+
+def citation_text(cite: Row) -> str:
+    """A citation as one pasteable line: “quote” — outlet, author, date, title."""
+    src = cite.get("source") or {}
+    quote = " ".join(str(cite.get("quote", "")).split())
+    parts = [p for p in (src.get("outlet"), src.get("author"), src.get("published"),
+                         src.get("title")) if p]
+    return f"“{quote}” — {', '.join(parts)}" if parts else f"“{quote}”"
+
+
+def unique_path(directory: Path, stem: str, suffix: str = ".csv") -> Path:
+    """`stem.csv`, or `stem-2.csv`, … : never overwrite what is there."""
+    candidate = directory / f"{stem}{suffix}"
+    n = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
+def write_csv(directory: Path, stem: str, header: Sequence[str],
+              rows: Sequence[Sequence[Any]]) -> Path:
+    target = unique_path(directory, stem)
+    with target.open("x", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return target

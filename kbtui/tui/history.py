@@ -1,0 +1,101 @@
+"""Browser-like back/forward over places the user has been.
+
+Pure Python (no Textual) so it is trivially testable. A Location carries a
+`state` dict that the screen fills in when the user leaves it (focused
+table, cursor rows, scroll offset, viewer position) and reads back on
+return, so "back" lands exactly where the user was, not just on the same
+entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["home", "entity", "source"]
+
+
+@dataclass(eq=False)
+class Location:
+    kind: Kind
+    title: str = ""
+    entity_id: str | None = None
+    source_id: str | None = None
+    citation_id: int | None = None
+    focus_entity: str | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def same_place(self, other: Location) -> bool:
+        """Two entries for the same place (re-opening it does not grow history)."""
+        return (self.kind, self.entity_id, self.source_id, self.citation_id) == (
+            other.kind, other.entity_id, other.source_id, other.citation_id)
+
+    @classmethod
+    def home(cls) -> Location:
+        return cls("home", title="Search")
+
+    @classmethod
+    def entity(cls, entity_id: str, name: str = "") -> Location:
+        return cls("entity", title=name or entity_id, entity_id=entity_id)
+
+    @classmethod
+    def source(cls, source_id: str, citation_id: int | None = None, title: str = "",
+               focus_entity: str | None = None) -> Location:
+        return cls("source", title=title or "Source", source_id=source_id,
+                   citation_id=citation_id, focus_entity=focus_entity)
+
+
+class History:
+    """A list of locations and a cursor into it, as in a web browser."""
+
+    MAX = 500
+
+    def __init__(self, start: Location | None = None) -> None:
+        self.entries: list[Location] = [start or Location.home()]
+        self.index = 0
+
+    @property
+    def current(self) -> Location:
+        return self.entries[self.index]
+
+    @property
+    def can_back(self) -> bool:
+        return self.index > 0
+
+    @property
+    def can_forward(self) -> bool:
+        return self.index < len(self.entries) - 1
+
+    def push(self, location: Location) -> bool:
+        """Go somewhere new: forward entries are dropped. Returns False (and
+        changes nothing) when `location` is where we already are."""
+        if self.current.same_place(location):
+            return False
+        del self.entries[self.index + 1:]
+        self.entries.append(location)
+        if len(self.entries) > self.MAX:
+            del self.entries[0]
+        self.index = len(self.entries) - 1
+        return True
+
+    def back(self) -> Location | None:
+        if not self.can_back:
+            return None
+        self.index -= 1
+        return self.current
+
+    def forward(self) -> Location | None:
+        if not self.can_forward:
+            return None
+        self.index += 1
+        return self.current
+
+    def go(self, index: int) -> Location | None:
+        if not 0 <= index < len(self.entries) or index == self.index:
+            return None
+        self.index = index
+        return self.current
+
+    def trail(self) -> list[Location]:
+        """Where the user came from, oldest first, ending at the current place."""
+        return self.entries[: self.index + 1]

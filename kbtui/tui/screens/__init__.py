@@ -1,0 +1,1 @@
+"""Screens of the explorer: the main explorer, the source viewer, help, errors."""

@@ -1,0 +1,302 @@
+"""The main screen: search on the left, the entity pane on the right, the
+evidence pane below it, the breadcrumb on top, the footer at the bottom.
+
+The screen wires its widgets: it turns their messages into searches and
+loads (thread workers, each with its own read-only connection, results
+handed back with call_from_thread) and hands results down as attributes.
+Navigation messages (EntitySelected, OpenCitation, OpenSource) bubble on to
+the app, which owns the browser-like history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from kbtui.kb.errors import KBError
+from kbtui.tui import data as kbdata
+from kbtui.tui.history import Location
+from kbtui.tui.look import Look
+from kbtui.tui.messages import ClaimHighlighted, ExportTable, LoadMoreRoles
+from kbtui.tui.widgets.breadcrumb import Breadcrumb
+from kbtui.tui.widgets.entity import EntityPane, role_export
+from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.search import ResultsList, SearchInput, SearchPanel
+from kbtui.tui.widgets.tables import ClaimTable
+
+T = TypeVar("T")
+
+
+class ExplorerScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "search", id="explorer.search"),
+        Binding("c", "focus_evidence", "citations", id="explorer.citations"),
+        Binding("y", "copy_citation", "copy cite", id="explorer.copy"),
+        Binding("escape", "step_out", "step out", show=False, id="explorer.step_out"),
+    ]
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self._crumbs: tuple[list[tuple[int, str, str]], int] = ([], 0)
+        self.db_path = db_path
+        self.shown: Location | None = None
+        self.stats: dict[str, Any] | None = None
+        self._focus_after_load: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(id="crumbs")
+        with Horizontal(id="main"):
+            yield SearchPanel(id="side")
+            with Vertical(id="right"):
+                yield EntityPane(id="entity")
+                yield EvidencePane(id="evidence")
+        yield Footer()
+
+    @property
+    def panel(self) -> SearchPanel:
+        return self.query_one(SearchPanel)
+
+    @property
+    def pane(self) -> EntityPane:
+        return self.query_one(EntityPane)
+
+    @property
+    def evidence(self) -> EvidencePane:
+        return self.query_one(EvidencePane)
+
+    def on_mount(self) -> None:
+        self.show_breadcrumb(*self._crumbs)
+        self.apply_look(self.app.look)  # type: ignore[attr-defined]
+        self.evidence.show_claim(None)
+        self.evidence.display = False
+        self.pane.show_home(self.db_path.name, None)
+        self.panel.input.focus()
+        self.run_search("")
+        self.load_stats()
+
+    def apply_look(self, look: Look) -> None:
+        """The theme changed: re-render what was drawn with its colours."""
+        for widget in (self.panel, self.pane, self.evidence):
+            widget.look = look
+        if self.pane.data is not None:
+            state = self.pane.capture()
+            self.pane.show_entity(self.pane.data)
+            self.pane.restore(state)
+        elif self.shown is None or self.shown.kind == "home":
+            self.pane.show_home(self.db_path.name, self.stats)
+        self.evidence.show_claim(self.evidence.claim, self.evidence.summary)
+
+    # --- workers ---------------------------------------------------------------
+
+    def _guard(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run data-layer work in a worker thread; turn failures into a
+        notice (never a traceback) and drop results nobody waits for."""
+        try:
+            result = fn(*args)
+        except KBError as exc:
+            self.app.call_from_thread(self.app.notify, exc.message + (f"\n{exc.hint}" if exc.hint else ""),
+                                      title="kbtui", severity="error", timeout=8)
+            return None
+        except (sqlite3.Error, OSError) as exc:
+            self.app.call_from_thread(self.app.notify, f"The database could not be read: {exc}",
+                                      title="kbtui", severity="error", timeout=8)
+            return None
+        if get_current_worker().is_cancelled:
+            return None
+        return result
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        if query.strip():
+            hits = self._guard(kbdata.search, self.db_path, query)
+            if hits is not None:
+                self.app.call_from_thread(self.panel.show_results, query, hits)
+        else:
+            hits = self._guard(kbdata.browse, self.db_path)
+            stats = self.stats or self._guard(kbdata.stats, self.db_path) or {}
+            total = sum(stats.get("entities", {}).values()) if stats else None
+            if hits is not None:
+                self.app.call_from_thread(self.panel.show_results, query, hits, True, total)
+
+    @work(thread=True, group="stats")
+    def load_stats(self) -> None:
+        stats = self._guard(kbdata.stats, self.db_path)
+        if stats is not None:
+            self.app.call_from_thread(self._stats_loaded, stats)
+
+    def _stats_loaded(self, stats: dict[str, Any]) -> None:
+        self.stats = stats
+        if self.pane.data is None:
+            self.pane.show_home(self.db_path.name, stats)
+
+    @work(thread=True, exclusive=True, group="entity")
+    def load_entity(self, location: Location) -> None:
+        assert location.entity_id is not None
+        found = self._guard(kbdata.entity, self.db_path, location.entity_id)
+        if found is not None:
+            self.app.call_from_thread(self._entity_loaded, location, found)
+
+    @work(thread=True, exclusive=True, group="more")
+    def load_more(self, entity_id: str, by: dict[str, str], offset: int) -> None:
+        rows = self._guard(kbdata.more_roles, self.db_path, by, offset)
+        if rows is not None:
+            self.app.call_from_thread(self._more_loaded, entity_id, rows)
+
+    @work(thread=True, exclusive=True, group="export")
+    def export_roles(self, entity_id: str, by: dict[str, str], header: list[str]) -> None:
+        rows = self._guard(kbdata.all_roles, self.db_path, by)
+        if rows is not None:
+            self.app.call_from_thread(self._write_csv, f"{entity_id}-roles", header,
+                                      [role_export(r) for r in rows])
+
+    # --- showing places ----------------------------------------------------------
+
+    def show_location(self, location: Location) -> None:
+        """Called by the app (attributes down) when history moves here."""
+        if location is self.shown:
+            self._restore_focus(location.state)
+            return
+        self.shown = location
+        if location.kind == "home":
+            self.pane.show_home(self.db_path.name, self.stats)
+            self.evidence.show_claim(None)
+            self.evidence.display = False
+            self.panel.restore(location.state.get("result"))
+            self._restore_focus(location.state, default="results" if self.panel.hits else "search")
+        elif location.kind == "entity":
+            self.load_entity(location)
+
+    def _entity_loaded(self, location: Location, found: dict[str, Any]) -> None:
+        if location is not self.shown:
+            return
+        if location.title != found["name"]:
+            location.title = found["name"]
+            self.app.refresh_breadcrumbs()  # type: ignore[attr-defined]
+        self.evidence.show_claim(None)
+        self.evidence.display = True
+        self.pane.show_entity(found)
+        if location.state:
+            self.pane.restore(location.state.get("pane", {}))
+            self._restore_focus(location.state)
+            self.evidence.restore(location.state.get("evidence"))
+        else:
+            tables = self.pane.visible_tables()
+            if tables:
+                tables[0].focus()
+            else:
+                self.panel.results.focus()
+
+    def _restore_focus(self, state: dict[str, Any], default: str = "results") -> None:
+        target = state.get("focus") or default
+        try:
+            widget = self.query_one(f"#{target}")
+        except Exception:
+            widget = self.panel.results
+        if not widget.display or (isinstance(widget, ClaimTable) and not widget.row_count):
+            tables = self.pane.visible_tables()
+            widget = tables[0] if tables else self.panel.results
+        widget.focus()
+
+    def capture(self) -> dict[str, Any]:
+        """Where the user is on this screen, for "back" to return to."""
+        focused = self.focused
+        return {"focus": focused.id if focused is not None else None,
+                "pane": self.pane.capture(),
+                "evidence": self.evidence.highlighted_index,
+                "result": self.panel.highlighted_id}
+
+    def show_breadcrumb(self, crumbs: list[tuple[int, str, str]], forward: int) -> None:
+        self._crumbs = (crumbs, forward)
+        for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
+            widget.show(crumbs, forward)
+
+    # --- wiring ------------------------------------------------------------------
+
+    @on(ClaimHighlighted)
+    def _claim(self, event: ClaimHighlighted) -> None:
+        event.stop()
+        self.evidence.show_claim(event.claim, event.summary)
+
+    @on(LoadMoreRoles)
+    def _more(self, event: LoadMoreRoles) -> None:
+        event.stop()
+        data = self.pane.data
+        if data is not None:
+            self.load_more(data["id"], kbdata.roles_by(data), event.offset)
+
+    def _more_loaded(self, entity_id: str, rows: list[dict[str, Any]]) -> None:
+        data = self.pane.data
+        if data is None or data["id"] != entity_id:
+            return
+        self.pane.append_roles(rows, data.get("roles_total"))
+
+    @on(ExportTable)
+    def _export(self, event: ExportTable) -> None:
+        event.stop()
+        data = self.pane.data
+        if data is None:
+            return
+        table = self.pane.table(event.table)
+        if event.table == "roles" and table.total > table.loaded:
+            self.notify(f"Exporting {table.total:,} roles…", timeout=3)
+            self.export_roles(data["id"], kbdata.roles_by(data), event.header)
+            return
+        self._write_csv(f"{data['id']}-{event.table}", event.header, event.rows)
+
+    def _write_csv(self, stem: str, header: list[str], rows: list[list[Any]]) -> None:
+        try:
+            path = kbdata.write_csv(Path.cwd(), stem, header, rows)
+        except OSError as exc:
+            self.notify(f"Could not write the CSV: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Exported {len(rows):,} rows to {path}", title="CSV saved", timeout=8)
+
+    # --- actions -----------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.panel.input.focus()
+
+    def action_focus_evidence(self) -> None:
+        if self.evidence.citations:
+            self.query_one(EvidenceList).focus()
+        else:
+            self.notify("Select a role, relation or event first: its citations show below.",
+                        severity="warning", timeout=4)
+
+    def action_copy_citation(self) -> None:
+        cite = self.evidence.current_citation
+        if cite is None:
+            self.notify("No citation selected.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(kbdata.citation_text(cite))
+        self.notify("Copied the citation to the clipboard.", timeout=3)
+
+    def action_step_out(self) -> None:
+        """Escape walks focus back towards the search box."""
+        focused = self.focused
+        if isinstance(focused, EvidenceList):
+            tables = self.pane.visible_tables()
+            (tables[0] if tables else self.panel.results).focus()
+            for table in tables:
+                if table.current and table.current.claim is self.evidence.claim:
+                    table.focus()
+        elif isinstance(focused, ClaimTable):
+            self.panel.results.focus()
+        elif isinstance(focused, ResultsList):
+            self.panel.input.focus()
+        elif isinstance(focused, SearchInput) and focused.value:
+            focused.value = ""

@@ -1,0 +1,186 @@
+"""The source viewer: the whole stored text, the cited span highlighted and
+scrolled into view, the other cited spans marked (n / N), names of known
+entities marked as links (Tab, Enter, or a click). Escape, Backspace or
+`[` go back exactly where the user was; that is the app's history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kbtui.kb.errors import KBError
+from kbtui.safetext import one_line, visible
+from kbtui.tui import data as kbdata
+from kbtui.tui.history import Location
+from kbtui.tui.look import Look, source_line
+from kbtui.tui.widgets.breadcrumb import Breadcrumb
+from kbtui.tui.widgets.source_text import CitationFocused, SourceText
+
+
+class SourceScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.back", "back", id="source.back"),
+        Binding("y", "copy_citation", "copy cite", id="source.copy"),
+        Binding("slash", "search", "search", show=False, id="source.search"),
+    ]
+
+    def __init__(self, db_path: Path, location: Location) -> None:
+        super().__init__()
+        self._crumbs: tuple[list[tuple[int, str, str]], int] = ([], 0)
+        self.db_path = db_path
+        self.location = location
+        self.source: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(id="crumbs")
+        yield Static("", id="source-head")
+        yield Static("", id="cite-info")
+        yield SourceText(id="source-text")
+        yield Footer()
+
+    @property
+    def viewer(self) -> SourceText:
+        return self.query_one(SourceText)
+
+    def on_mount(self) -> None:
+        self.show_breadcrumb(*self._crumbs)
+        self.viewer.look = self.app.look  # type: ignore[attr-defined]
+        self.viewer.focus()
+        self.load(self.location)
+
+    def apply_look(self, look: Look) -> None:
+        self.viewer.look = look
+        self.viewer._invalidate()
+        self._show_info()
+
+    def show_location(self, location: Location) -> None:
+        """History moved to another place in a source (attributes down)."""
+        if location is self.location:
+            return
+        self.location = location
+        if self.source is not None and self.source["id"] == location.source_id:
+            self._populate(location, self.source)
+        else:
+            self.load(location)
+
+    @work(thread=True, exclusive=True, group="source")
+    def load(self, location: Location) -> None:
+        assert location.source_id is not None
+        try:
+            src = kbdata.source_view(self.db_path, location.source_id)
+        except KBError as exc:
+            self.app.call_from_thread(self.app.notify, exc.message, severity="error")
+            return
+        except (sqlite3.Error, OSError) as exc:
+            self.app.call_from_thread(self.app.notify, f"The source could not be read: {exc}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._populate, location, src)
+
+    def _populate(self, location: Location, src: dict[str, Any]) -> None:
+        if location is not self.location:
+            return
+        self.source = src
+        if location.title != src["title"]:
+            location.title = src["title"]
+            self.app.refresh_breadcrumbs()  # type: ignore[attr-defined]
+        cites = src["citations"]
+        current = next((n for n, c in enumerate(cites) if c["id"] == location.citation_id), -1)
+        state = location.state
+        viewer = self.viewer
+        viewer.load(src["text"], cites, src["mentions"], state.get("current", current))
+        self._show_head(src)
+        self._show_info()
+        if state:
+            viewer.link = state.get("link", -1)
+            viewer.call_after_refresh(viewer.scroll_to, y=state.get("scroll_y", 0), animate=False)
+        elif current >= 0:
+            viewer.call_after_refresh(viewer.scroll_to_current)
+            if not cites[current]["matches"]:
+                self._mismatch(cites[current])
+        elif location.focus_entity:
+            viewer.call_after_refresh(viewer.focus_mention_of, location.focus_entity)
+
+    def _mismatch(self, cite: dict[str, Any]) -> None:
+        self.notify(f"Citation {cite['id']}: the stored text at {cite['start']}–{cite['end']} no longer "
+                    "matches its quote, so the marked span may be wrong. Run `kbtui check`.",
+                    title="Citation out of date", severity="warning", timeout=10)
+
+    def _show_head(self, src: dict[str, Any]) -> None:
+        head = Text(one_line(src["title"]), style=Style(bold=True))
+        head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
+        if src.get("via"):
+            via = one_line(src["via"]) + (f", {one_line(src['via_date'])}" if src.get("via_date") else "")
+            head.append(f" · reposted via {via}", style=Style(dim=True))
+        if src.get("url"):
+            head.append(" · " + one_line(src["url"]), style=Style(dim=True))
+        self.query_one("#source-head", Static).update(head)
+
+    def _show_info(self) -> None:
+        if self.source is None:
+            return
+        viewer = self.viewer
+        cites = self.source["citations"]
+        names = len({m["entity_id"] for m in self.source["mentions"]})
+        info = Text()
+        if 0 <= viewer.current < len(cites):
+            c = cites[viewer.current]
+            info.append(f"Citation {viewer.current + 1} of {len(cites)}: ", style=Style(bold=True))
+            info.append(visible(c.get("claim") or ""))
+            if not c.get("matches", True):
+                info.append("  ⚠ span no longer matches its quote", style=viewer.look.fg("error", bold=True))
+        else:
+            info.append(f"{len(cites)} cited passage{'s' if len(cites) != 1 else ''}", style=Style(bold=True))
+            info.append(" (n / N to visit)", style=Style(dim=True))
+        info.append(f"  ·  {names} known name{'s' if names != 1 else ''} marked (Tab, Enter)",
+                    style=Style(dim=True))
+        self.query_one("#cite-info", Static).update(info)
+
+    @on(CitationFocused)
+    def _cited(self, event: CitationFocused) -> None:
+        event.stop()
+        self._show_info()
+        cites = (self.source or {}).get("citations") or []
+        if 0 <= event.index < len(cites) and not cites[event.index]["matches"]:
+            self._mismatch(cites[event.index])
+
+    def capture(self) -> dict[str, Any]:
+        viewer = self.viewer
+        return {"current": viewer.current, "link": viewer.link, "scroll_y": viewer.scroll_y}
+
+    def show_breadcrumb(self, crumbs: list[tuple[int, str, str]], forward: int) -> None:
+        self._crumbs = (crumbs, forward)
+        for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
+            widget.show(crumbs, forward)
+
+    def current_citation(self) -> dict[str, Any] | None:
+        if self.source is None:
+            return None
+        cites = self.source["citations"]
+        index = self.viewer.current
+        if not 0 <= index < len(cites):
+            return None
+        src = self.source
+        return {**cites[index], "source": {k: src.get(k) for k in ("id", "title", "outlet", "author",
+                                                                    "published")}}
+
+    def action_copy_citation(self) -> None:
+        cite = self.current_citation()
+        if cite is None:
+            self.notify("No citation selected: press n to go to one.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(kbdata.citation_text(cite))
+        self.notify("Copied the citation to the clipboard.", timeout=3)
+
+    def action_search(self) -> None:
+        self.app.focus_search()  # type: ignore[attr-defined]

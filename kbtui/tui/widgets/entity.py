@@ -1,0 +1,323 @@
+"""The entity pane: who or what it is, then its roles, relations, events and
+the sources that mention it, each section a ClaimTable.
+
+Attributes down: `show_entity(data)` with the dict of kbtui.kb.queries.show,
+`append_roles(rows, total)` for the next page, `show_home(stats)` for the
+start page. It keeps one fixed set of widgets and refills them, so moving
+between entities never mounts or unmounts anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from kbtui.safetext import one_line, visible
+from kbtui.tui.look import Look, date_range, plural
+from kbtui.tui.widgets.tables import ClaimTable, LeaveTable, Link, RowInfo
+
+Row = dict[str, Any]
+SECTIONS = ("roles", "relations", "events", "sources")
+NAME_MAX = 44
+EXPORT_HEADERS = {
+    "roles": ["role_id", "holder_id", "holder", "title", "organisation_id", "organisation", "start",
+              "end", "status", "disputed", "citations"],
+    "relations": ["relation_id", "subject_id", "subject", "type", "object_id", "object", "label",
+                  "start", "end", "disputed", "citations"],
+    "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant",
+               "capacity", "citations"],
+    "sources": ["source_id", "title", "outlet", "mentions"],
+}
+
+
+def _ref(ref: Row | None) -> Link | None:
+    return (ref["id"], ref["name"]) if ref else None
+
+
+def role_export(r: Row) -> list[Any]:
+    """One role as a CSV row (EXPORT_HEADERS["roles"]); pure, so a worker
+    thread can build thousands of them."""
+    holder, org = r["holder"], r["organisation"] or {}
+    return [r["id"], holder["id"], holder["name"], r["title"], org.get("id", ""), org.get("name", ""),
+            r["start"], r["end"], r["status"], r.get("disputed"), len(r.get("citations") or [])]
+
+
+def _cites(claim: Row) -> Text:
+    n = len(claim.get("citations") or [])
+    return Text(str(n) if n else "–", style=Style(dim=not n))
+
+
+class EntityPane(VerticalScroll, can_focus=False):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.data: Row | None = None
+        self.look = Look()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="welcome")
+        yield Static("", id="entity-header")
+        for name in SECTIONS:
+            yield Static("", id=f"{name}-title", classes="section-title")
+            yield ClaimTable(id=name, export_header=EXPORT_HEADERS[name])
+
+    def table(self, name: str) -> ClaimTable:
+        return self.query_one(f"#{name}", ClaimTable)
+
+    def visible_tables(self) -> list[ClaimTable]:
+        return [t for t in self.query(ClaimTable) if t.display and t.row_count]
+
+    # --- home -----------------------------------------------------------------
+
+    def show_home(self, db_name: str, stats: Row | None) -> None:
+        self.data = None
+        self._entity_widgets(False)
+        text = Text()
+        text.append("kbtui", style=Style(bold=True))
+        text.append(" — who holds which position, who meets whom, and on what evidence\n\n",
+                    style=Style(dim=True))
+        text.append(one_line(db_name), style=Style(bold=True))
+        if stats:
+            kinds = stats.get("entities", {})
+            total = sum(kinds.values())
+            text.append(f"  {plural(total, 'entity')}")
+            detail = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+            if detail:
+                text.append(f" ({detail})", style=Style(dim=True))
+            text.append("\n" + " · ".join(plural(stats.get(k, 0), w) for k, w in (
+                ("roles", "role"), ("relations", "relation"), ("events", "event"),
+                ("sources", "source"), ("citations", "citation"))), style=Style(dim=True))
+        text.append("\n\nType a name in the search box; typos and other name forms are fine.\n")
+        for key, what in (("↑ ↓", "move through results"), ("Enter", "open"),
+                          ("Tab", "next pane"), ("/", "search from anywhere"),
+                          ("ctrl+p", "jump to anything"), ("F1 ?", "all keys"), ("ctrl+q", "quit")):
+            text.append(f"\n  {key:<8}", style=self.look.fg("accent", bold=True))
+            text.append(what)
+        self.query_one("#welcome", Static).update(text)
+        self.scroll_home(animate=False)
+
+    def _entity_widgets(self, on: bool) -> None:
+        self.query_one("#welcome").display = not on
+        self.query_one("#entity-header").display = on
+        for name in SECTIONS:
+            self.query_one(f"#{name}-title").display = on
+            self.table(name).display = on
+
+    # --- an entity --------------------------------------------------------------
+
+    def show_entity(self, data: Row) -> None:
+        self.data = data
+        self._entity_widgets(True)
+        self.query_one("#entity-header", Static).update(self._header(data))
+        self._fill_roles(data)
+        self._fill("relations", data["relations"], self._relation_rows, "Relations")
+        self._fill("events", data["events"], self._event_rows, "Events")
+        self._fill("sources", data["sources"], self._source_rows, "Sources that mention it")
+        self.scroll_home(animate=False)
+
+    def _header(self, data: Row) -> Text:
+        look = self.look
+        text = Text.assemble(look.badge(data["kind"]), " ",
+                             (one_line(data["name"]), Style(bold=True)),
+                             (f"  {data['kind']} · {data['id']}", Style(dim=True)))
+        aliases = data.get("alias_kinds") or [{"name": a, "kind": "alias"} for a in data.get("aliases", [])]
+        if aliases:
+            text.append("\nalso: ", style=Style(dim=True))
+            for n, alias in enumerate(aliases):
+                if n:
+                    text.append(" · ", style=Style(dim=True))
+                text.append(one_line(alias["name"]))
+                if alias.get("kind") and alias["kind"] != "alias":
+                    text.append(f" ({alias['kind']})", style=Style(dim=True))
+        if data.get("summary"):
+            text.append("\n" + visible(data["summary"]).strip())
+        return text
+
+    def _title(self, name: str, label: str, shown: int, total: int | None = None) -> None:
+        title = Text(label, style=Style(bold=True))
+        total = shown if total is None else total
+        title.append(f"  {total:,}", style=Style(dim=True))
+        if total > shown:
+            title.append(f" (showing {shown:,})", style=Style(dim=True))
+        widget = self.query_one(f"#{name}-title", Static)
+        widget.update(title)
+        widget.display = bool(total)
+        self.table(name).display = bool(total)
+
+    def _fill(self, name: str, items: list[Row], build: Any, label: str) -> None:
+        table = self.table(name)
+        rows = build(items)
+        table.set_rows(rows)
+        self._title(name, label, len(items))
+
+    # --- roles ----------------------------------------------------------------
+
+    @property
+    def roles_in_it(self) -> bool:
+        """True when the roles listed are held by others in this entity."""
+        data = self.data
+        return bool(data and data["roles"] and data["roles"][0]["holder"]["id"] != data["id"])
+
+    def _fill_roles(self, data: Row) -> None:
+        table = self.table("roles")
+        if self.roles_in_it:
+            table.set_columns("Status", "Holder", "Title", "Dates", "Cites")
+        else:
+            table.set_columns("Status", "Title", "Organisation", "Dates", "Cites")
+        table.set_rows(self._role_rows(data["roles"]), total=data.get("roles_total"))
+        self._roles_title()
+
+    def _roles_title(self) -> None:
+        table = self.table("roles")
+        label = "People in roles here (current first)" if self.roles_in_it else "Roles held"
+        self._title("roles", label, table.loaded, table.total)
+
+    def append_roles(self, roles: list[Row], total: int | None = None) -> None:
+        if self.data is None:
+            return
+        self.data["roles"].extend(roles)
+        self.table("roles").append_rows(self._role_rows(roles), total=total)
+        self._roles_title()
+
+    def _role_rows(self, roles: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+        look = self.look
+        in_it = self.roles_in_it
+        rows = []
+        for r in roles:
+            holder, org = r["holder"], r["organisation"]
+            status = look.status(r["status"], r.get("disputed"))
+            dates = Text(date_range(r["start"], r["end"], r["status"]))
+            title = Text(one_line(r["title"], 40))
+            org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
+            if in_it:
+                cells = [status, look.link(holder["name"], NAME_MAX), title, dates, _cites(r)]
+                link, links = _ref(holder), {1: _ref(holder)}
+            else:
+                cells = [status, title, org_cell, dates, _cites(r)]
+                link = _ref(org)
+                links = {2: link} if link else {}
+            of = f", {org['name']}" if org else ""
+            summary = f"{holder['name']} — {r['title']}{of} ({r['status']})"
+            rows.append((cells, RowInfo(claim=r, summary=summary, link=link,
+                                        cell_links={k: v for k, v in links.items() if v},
+                                        export=role_export(r))))
+        return rows
+
+    # --- relations --------------------------------------------------------------
+
+    def _relation_rows(self, relations: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+        look = self.look
+        me = self.data["id"] if self.data else ""
+        self.table("relations").set_columns("Relation", "With", "Dates", "Cites")
+        rows = []
+        for r in relations:
+            verb = r["type"].replace("-", " ")
+            outgoing = r["subject"]["id"] == me
+            other = r["object"] if outgoing else r["subject"]
+            rel = Text(f"{verb} →" if outgoing else f"← {verb}")
+            if r.get("label"):
+                rel.append(f" ({one_line(r['label'], 30)})", style=Style(dim=True))
+            if r.get("disputed"):
+                rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+            cells = [rel, look.link(other["name"], NAME_MAX), Text(date_range(r["start"], r["end"])),
+                     _cites(r)]
+            summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
+            export = [r["id"], r["subject"]["id"], r["subject"]["name"], r["type"], r["object"]["id"],
+                      r["object"]["name"], r.get("label"), r["start"], r["end"], r.get("disputed"),
+                      len(r.get("citations") or [])]
+            rows.append((cells, RowInfo(claim=r, summary=summary, link=_ref(other),
+                                        cell_links={1: _ref(other)}, export=export)))  # type: ignore[dict-item]
+        return rows
+
+    # --- events -------------------------------------------------------------------
+
+    def _event_rows(self, events: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+        look = self.look
+        me = self.data["id"] if self.data else ""
+        self.table("events").set_columns("Date", "Event · who else took part", "Details", "Cites")
+        rows = []
+        for ev in events:
+            mine = next((p for p in ev["participants"] if p["id"] == me), None)
+            details = Text(ev["type"], style=Style(dim=True))
+            if mine and mine.get("capacity"):
+                details.append(" · as " + one_line(mine["capacity"], 40))
+            name = Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True)) if ev["id"] == me \
+                else look.link(ev["name"], NAME_MAX)
+            if ev.get("disputed"):
+                name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+            ev_link = None if ev["id"] == me else (ev["id"], ev["name"])
+            export_base = [ev["id"], ev["name"], ev["type"], ev.get("date") or "",
+                           (ev.get("place") or {}).get("name", "")]
+            rows.append(([Text(ev.get("date") or "", style=Style(bold=True)), name, details, _cites(ev)],
+                         RowInfo(claim=ev, summary=f"Event: {ev['name']}", link=ev_link,
+                                 cell_links={1: ev_link} if ev_link else {},
+                                 export=[*export_base, "", "", "", len(ev.get("citations") or [])])))
+            place = ev.get("place")
+            if place and place["id"] != me:
+                rows.append(([Text(""), Text.assemble("  at ", look.link(place["name"], NAME_MAX)),
+                              Text(""), _cites(ev)],
+                             RowInfo(claim=ev, summary=f"{ev['name']}: at {place['name']}",
+                                     link=_ref(place), cell_links={1: _ref(place)},  # type: ignore[dict-item]
+                                     export=[*export_base, place["id"], place["name"], "place",
+                                             len(ev.get("citations") or [])])))
+            for p in ev["participants"]:
+                if p["id"] == me:
+                    continue
+                who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
+                cap = Text(one_line(p.get("capacity"), 40))
+                claim = {"id": p["claim_id"], "citations": p.get("citations") or [],
+                         "disputed": None, "note": ""}
+                capacity = f" ({p['capacity']})" if p.get("capacity") else ""
+                rows.append(([Text(""), who, cap, _cites(p)],
+                             RowInfo(claim=claim, summary=f"{p['name']} took part in {ev['name']}{capacity}",
+                                     link=(p["id"], p["name"]), cell_links={1: (p["id"], p["name"])},
+                                     export=[*export_base, p["id"], p["name"], p.get("capacity") or "",
+                                             len(p.get("citations") or [])])))
+        return rows
+
+    # --- sources --------------------------------------------------------------------
+
+    def _source_rows(self, sources: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+        self.table("sources").set_columns("Source", "Outlet", "Names")
+        look = self.look
+        me = self.data["id"] if self.data else None
+        rows = []
+        for s in sources:
+            outlet = Text(one_line(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
+            cells = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
+            rows.append((cells, RowInfo(claim=None, summary=one_line(s["title"]), source_id=s["id"],
+                                        focus_entity=me,
+                                        export=[s["id"], s["title"], s.get("outlet"), s["mentions"]])))
+        return rows
+
+    # --- moving between sections, remembering where we were ---------------------
+
+    @on(LeaveTable)
+    def _leave(self, event: LeaveTable) -> None:
+        event.stop()
+        tables = self.visible_tables()
+        if event.table not in tables:
+            return
+        index = tables.index(event.table) + event.direction
+        if 0 <= index < len(tables):
+            target = tables[index]
+            target.move_cursor(row=0 if event.direction > 0 else target.row_count - 1, animate=False)
+            target.focus()
+            if event.direction < 0 and index == 0:
+                self.scroll_home(animate=False)
+
+    def capture(self) -> dict[str, Any]:
+        return {"cursors": {name: self.table(name).cursor_row for name in SECTIONS},
+                "scroll_y": self.scroll_y}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for name, row in state.get("cursors", {}).items():
+            table = self.table(name)
+            if 0 <= row < table.row_count:
+                table.move_cursor(row=row, animate=False)
+        self.call_after_refresh(self.scroll_to, y=state.get("scroll_y", 0), animate=False)

@@ -1,0 +1,183 @@
+"""A DataTable whose rows are claims, with links to entities.
+
+One class serves roles, relations, events and sources. Each row carries a
+RowInfo: the claim behind it (for the evidence pane), the entity that Enter
+opens, and which cells are links (a click on a name opens that name, a
+click elsewhere only selects the row). Long role lists are paged: the table
+shows what is loaded plus a "load more" row, and asks for the next page
+when the cursor or the scrollbar reaches the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LoadMoreRoles, OpenSource
+
+Link = tuple[str, str]  # (entity id, name)
+
+
+@dataclass
+class RowInfo:
+    claim: dict[str, Any] | None = None
+    summary: str = ""
+    link: Link | None = None
+    cell_links: dict[int, Link] = field(default_factory=dict)
+    source_id: str | None = None
+    focus_entity: str | None = None
+    export: list[Any] = field(default_factory=list)
+    more: bool = False
+
+
+@dataclass
+class LeaveTable(Message):
+    """Up past the first row or down past the last: the pane moves focus
+    to the neighbouring table, so the sections read as one list."""
+
+    table: ClaimTable
+    direction: int
+
+
+class ClaimTable(DataTable):
+    BINDINGS = [
+        Binding("enter", "select_cursor", "open", id="table.open"),
+        Binding("j", "cursor_down", "down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "up", show=False, id="table.up"),
+        Binding("e", "export", "export CSV", id="table.export"),
+    ]
+
+    def __init__(self, *, id: str | None = None, export_header: Sequence[str] = ()) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_row_labels=False)
+        self.infos: list[RowInfo] = []
+        self.export_header = list(export_header)
+        self.total = 0            # rows that exist (> len(loaded) when paged)
+        self._loading = False
+
+    # --- attributes down ------------------------------------------------------
+
+    def set_columns(self, *labels: str) -> None:
+        self.clear(columns=True)
+        for label in labels:
+            self.add_column(Text(label, style=Style(bold=True)), key=label)
+
+    def set_rows(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None = None) -> None:
+        self.clear()
+        self.infos = []
+        self._loading = False
+        self._add(rows, total)
+
+    def append_rows(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None = None) -> None:
+        """Add a page: the "load more" row goes, the page and perhaps a new one come."""
+        row = self.cursor_row
+        if self.infos and self.infos[-1].more:
+            self.remove_row(str(len(self.infos) - 1))
+            self.infos.pop()
+        self._loading = False
+        self._add(rows, total)
+        if row < self.row_count:
+            self.move_cursor(row=row, animate=False, scroll=False)
+
+    @property
+    def loaded(self) -> int:
+        return sum(1 for i in self.infos if not i.more)
+
+    def _add(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None) -> None:
+        for cells, info in rows:
+            self.add_row(*cells, key=str(len(self.infos)))
+            self.infos.append(info)
+        self.total = total if total is not None else self.loaded
+        left = self.total - self.loaded
+        if left > 0:
+            label = Text(f"… {left:,} more — Enter or scroll to load", style=Style(dim=True, italic=True))
+            self.add_row(label, *[""] * (len(self.columns) - 1), key=str(len(self.infos)))
+            self.infos.append(RowInfo(more=True))
+
+    @property
+    def current(self) -> RowInfo | None:
+        if not self.infos or not 0 <= self.cursor_row < len(self.infos):
+            return None
+        return self.infos[self.cursor_row]
+
+    # --- messages up ----------------------------------------------------------
+
+    def _request_more(self) -> None:
+        if not self._loading and self.infos and self.infos[-1].more:
+            self._loading = True
+            self.post_message(LoadMoreRoles(self.loaded))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is not self:
+            return
+        self._announce()
+        info = self.current
+        if info is not None and info.more:
+            self._request_more()
+
+    def on_focus(self) -> None:
+        self._announce(focused=True)
+
+    def _announce(self, focused: bool = False) -> None:
+        """Only the focused table speaks for the evidence pane (refilling the
+        other tables moves their cursors too)."""
+        info = self.current
+        if info is not None and not info.more and (focused or self.screen.focused is self):
+            self.post_message(ClaimHighlighted(info.claim, info.summary))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is not self:
+            return
+        event.stop()
+        self._open(self.current)
+
+    def _open(self, info: RowInfo | None, link: Link | None = None) -> None:
+        if info is None:
+            return
+        if info.more:
+            self._request_more()
+        elif link or info.link:
+            entity_id, name = link or info.link  # type: ignore[misc]
+            self.post_message(EntitySelected(entity_id, name))
+        elif info.source_id:
+            self.post_message(OpenSource(info.source_id, info.focus_entity))
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        row, column = meta.get("row"), meta.get("column")
+        if isinstance(row, int) and isinstance(column, int) and 0 <= row < len(self.infos):
+            link = self.infos[row].cell_links.get(column)
+            if link is not None:
+                event.stop()
+                self.move_cursor(row=row)
+                self._open(self.infos[row], link)
+                return
+        await super()._on_click(event)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.max_scroll_y and new >= self.max_scroll_y - 1:
+            self._request_more()
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(LeaveTable(self, 1))
+            return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(LeaveTable(self, -1))
+            return
+        super().action_cursor_up()
+
+    def action_export(self) -> None:
+        rows = [i.export for i in self.infos if not i.more]
+        self.post_message(ExportTable(self.id or "table", rows, self.export_header))
