@@ -49,10 +49,16 @@ CREATE INDEX names_entity ON names(entity_id);
 CREATE VIRTUAL TABLE names_fts USING fts5(
     compact, content='names', content_rowid='id', tokenize='trigram'
 );
--- Document frequency of each trigram, so a query can start from its rarest.
+-- Typo candidates by pass-join (Li et al., VLDB 2011): each compact name of
+-- length l is cut into 3 pieces, keyed '<l>:<piece>:<text>' ('11:0:che').
+-- A name within 2 edits of a query keeps a piece intact, at a position the
+-- query bounds, so a query looks up a few dozen exact keys. The compact form
+-- rides along in the key's B-tree so candidates are verified without a join.
 CREATE TABLE name_grams (
-    gram TEXT PRIMARY KEY,
-    df   INTEGER NOT NULL
+    gram    TEXT NOT NULL,
+    name_id INTEGER NOT NULL,  -- names.id (rebuilt with names, no FK: bulk deletes stay fast)
+    compact TEXT NOT NULL,     -- names.compact
+    PRIMARY KEY (gram, name_id)
 ) WITHOUT ROWID;
 
 -- A claim is anything a source asserts: a role, a relation, an event, a

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic-KB generator (see README, Performance)."""

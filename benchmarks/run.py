@@ -1,0 +1,330 @@
+"""The kbtui performance benchmark: one run, every figure the README quotes.
+
+    python benchmarks/run.py --entities 1000000 [--db /tmp/kb1m.db] [--json]
+
+Generates the KB with benchmarks/generate.py (or reuses the file when it
+holds the same number of entities from the same seed), then measures:
+
+* search: latency p50/p95 of kbtui.kb.search.search over --queries queries
+  made from real names (exact, 1 typo, 2 typos, partial; benchmarks/
+  queries.py), warm page cache, one read-only connection as the CLI opens;
+* recall@1 / recall@5 of the intended entity. Synthetic names repeat, so a
+  hit also counts when it is an entity whose main name normalises to the
+  same text as the intended one (reported as `duplicate_name_hits`).
+  `recall_at_1/5` are over all queries; `recall_typos_at_5` over the 1-2
+  typo queries, the figure the target is set on;
+* brute force: rapidfuzz process.extract with WRatio over every normalised
+  name and alias in the KB, for a sample of the same queries, and the
+  speedup = brute-force median / our p50;
+* hub: time to the first 200 role rows of the organisation with the most
+  role holders, via kbtui.kb.queries.show(conn, hub, limit=200);
+* one-shot: wall time of `python -m kbtui --db KB search NAME --json` as a
+  subprocess, median of several runs (interpreter start included);
+* TUI: wall time from process start to first paint of kbtui's TUI on the KB,
+  next to a bare Textual app doing the same, both run in a pseudo-terminal
+  (real Linux driver, 120x40); peak RSS of the TUI process after it has
+  typed one query and its search worker has finished.
+
+Progress goes to stderr on a terminal only; --json prints one JSON object
+on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import queries as bq  # noqa: E402
+from benchmarks.progress import Phases  # noqa: E402
+
+KEYS = ("entities", "search_p50_ms", "search_p95_ms", "recall_at_1", "recall_at_5", "bruteforce_ms",
+        "speedup", "hub_open_ms", "cli_oneshot_ms", "tui_first_paint_s", "bare_textual_first_paint_s",
+        "rss_mb")
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+
+def ensure_kb(path: Path, entities: int, seed: int, regenerate: bool) -> dict:
+    meta_path = Path(str(path) + ".build.json")
+    if not regenerate and path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("entities") == entities and meta.get("seed") == seed:
+            meta["reused"] = True
+            return meta
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--entities", str(entities),
+           "--out", str(path), "--seed", str(seed)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["reused"] = False
+    return meta
+
+
+def bench_search(conn, qs: list[bq.Query], advance) -> dict:
+    from kbtui.kb.normalize import compact, norm
+    from kbtui.kb.search import search
+
+    for q in qs[:10]:  # warm-up: imports, statement cache, page cache
+        search(conn, q.text, limit=20)
+    latencies: list[float] = []
+    by_kind: dict[str, list[int]] = {k: [0, 0, 0] for k in bq.KINDS}
+    dup_hits = 0
+    for q in qs:
+        main = conn.execute("SELECT name FROM entities WHERE id = ?", (q.entity_id,)).fetchone()[0]
+        same = {r[0] for r in conn.execute(
+            "SELECT entity_id FROM names WHERE compact = ? AND is_primary = 1", (compact(norm(main)),))}
+        t = time.perf_counter()
+        hits = search(conn, q.text, limit=20)
+        latencies.append((time.perf_counter() - t) * 1000)
+        ids = [h.id for h in hits]
+        row = by_kind[q.kind]
+        row[0] += 1
+        row[1] += bool(ids[:1] and ids[0] in same | {q.entity_id})
+        at5 = (same | {q.entity_id}) & set(ids[:5])
+        row[2] += bool(at5)
+        dup_hits += bool(at5 and q.entity_id not in ids[:5])
+        advance(1)
+    total = sum(r[0] for r in by_kind.values())
+    typo = [by_kind["typo1"], by_kind["typo2"]]
+    return {
+        "search_p50_ms": round(_pct(latencies, 0.5), 2),
+        "search_p95_ms": round(_pct(latencies, 0.95), 2),
+        "search_max_ms": round(max(latencies), 2),
+        "recall_at_1": round(sum(r[1] for r in by_kind.values()) / total, 4),
+        "recall_at_5": round(sum(r[2] for r in by_kind.values()) / total, 4),
+        "recall_typos_at_1": round(sum(r[1] for r in typo) / max(1, sum(r[0] for r in typo)), 4),
+        "recall_typos_at_5": round(sum(r[2] for r in typo) / max(1, sum(r[0] for r in typo)), 4),
+        "recall_by_kind": {k: {"queries": r[0], "at_1": round(r[1] / max(1, r[0]), 4),
+                               "at_5": round(r[2] / max(1, r[0]), 4)} for k, r in by_kind.items()},
+        "duplicate_name_hits": dup_hits,
+        "queries": total,
+    }
+
+
+def bench_bruteforce(conn, qs: list[bq.Query], count: int, advance) -> dict:
+    from rapidfuzz import fuzz, process
+
+    from kbtui.kb.normalize import norm
+
+    choices = [r[0] for r in conn.execute("SELECT norm FROM names")]
+    times = []
+    sample = [q for q in qs if q.kind in ("typo1", "typo2")][:count] or qs[:count]
+    for q in sample:
+        t = time.perf_counter()
+        process.extract(norm(q.text), choices, scorer=fuzz.WRatio, limit=5)
+        times.append((time.perf_counter() - t) * 1000)
+        advance(1)
+    return {"bruteforce_ms": round(statistics.median(times), 1), "bruteforce_queries": len(times),
+            "bruteforce_names": len(choices)}
+
+
+def bench_hub(conn) -> dict:
+    from kbtui.kb import queries
+
+    hub, holders = conn.execute(
+        "SELECT organisation_id, count(*) FROM roles WHERE organisation_id IN "
+        "(SELECT organisation_id FROM roles GROUP BY organisation_id ORDER BY count(*) DESC LIMIT 1)"
+    ).fetchone()
+    times, role_times = [], []
+    for _ in range(5):
+        t = time.perf_counter()
+        data = queries.show(conn, hub, limit=200)
+        times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        queries.roles(conn, organisation=hub, limit=200)
+        role_times.append((time.perf_counter() - t) * 1000)
+    return {"hub_open_ms": round(statistics.median(times), 1), "hub_open_first_ms": round(times[0], 1),
+            "hub_roles_ms": round(statistics.median(role_times), 1), "hub_id": hub,
+            "hub_holders": holders, "hub_rows_shown": len(data["roles"]),
+            "hub_roles_total": data["roles_total"]}
+
+
+def bench_oneshot(db: Path, query: str, runs: int = 7) -> dict:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [sys.executable, "-m", "kbtui", "--db", str(db), "search", query, "--json"]
+    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True)  # warm the OS caches
+    times, bare = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True)
+        times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=env)
+        bare.append((time.perf_counter() - t) * 1000)
+    hits = json.loads(out.stdout or b"[]")
+    return {"cli_oneshot_ms": round(statistics.median(times), 1),
+            "python_startup_ms": round(statistics.median(bare), 1),
+            "cli_oneshot_query": query, "cli_oneshot_top": hits[0]["name"] if hits else None}
+
+
+# The child that measures first paint. It runs under a pseudo-terminal with
+# Textual's real driver; the auto-pilot starts once the app is ready and
+# asks for a callback after the next refresh, i.e. once the first frame has
+# been written. The timestamp is CLOCK_MONOTONIC, shared with the parent.
+_CHILD = r"""
+import asyncio, json, os, resource, sys, time
+mode, db, query, fd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+if mode == "bare":
+    from textual.app import App
+    from textual.widgets import Input, Static
+
+    class Bare(App):
+        def compose(self):
+            yield Input(placeholder="search")
+            yield Static("bare Textual app")
+    app = Bare()
+else:
+    from kbtui.tui.app import create_app
+    app = create_app(db)
+
+async def pilot(p):
+    painted = asyncio.Event()
+    app.call_after_refresh(painted.set)
+    await painted.wait()
+    out = {"paint": time.monotonic()}
+    if query:
+        t = time.monotonic()
+        await p.press(*["space" if c == " " else c for c in query])
+        await p.pause(0.3)
+        await app.workers.wait_for_complete()
+        await p.pause()
+        out["typed_search_s"] = time.monotonic() - t
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    os.write(fd, json.dumps(out).encode())
+    app.exit()
+
+app.run(auto_pilot=pilot)
+"""
+
+
+def _pty_run(mode: str, db: Path, query: str, timeout: float = 60.0) -> dict:
+    import fcntl
+    import struct
+    import termios
+    import threading
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    rfd, wfd = os.pipe()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    env.pop("TEXTUAL", None)
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(db), query, str(wfd)],
+                            stdin=slave, stdout=slave, stderr=slave, pass_fds=(wfd,), cwd=ROOT,
+                            env=env, start_new_session=True)
+    os.close(slave)
+    os.close(wfd)
+    screen: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            screen.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    data = b""
+    while chunk := os.read(rfd, 65536):
+        data += chunk
+    os.close(rfd)
+    os.close(master)
+    if not data:
+        tail = b"".join(screen)[-2000:].decode("utf-8", "replace")
+        raise RuntimeError(f"{mode} app did not report a first paint (exit {proc.returncode}): {tail}")
+    out = json.loads(data)
+    out["first_paint_s"] = out.pop("paint") - start
+    return out
+
+
+def bench_tui(db: Path, query: str, runs: int = 3) -> dict:
+    bare = [_pty_run("bare", db, "")["first_paint_s"] for _ in range(runs)]
+    tui = [_pty_run("kbtui", db, "")["first_paint_s"] for _ in range(runs)]
+    with_search = _pty_run("kbtui", db, query)
+    return {"tui_first_paint_s": round(statistics.median(tui), 3),
+            "bare_textual_first_paint_s": round(statistics.median(bare), 3),
+            "tui_vs_bare": round(statistics.median(tui) / statistics.median(bare), 2),
+            "rss_mb": round(with_search["rss_mb"], 1),
+            "tui_typed_search_s": round(with_search.get("typed_search_s", 0.0), 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--entities", type=int, required=True)
+    ap.add_argument("--db", type=Path, help="KB to generate or reuse (default /tmp/kbtui-bench-N.db)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--queries", type=int, default=400, help="search queries (>= 200 recommended)")
+    ap.add_argument("--bruteforce-queries", type=int, default=0,
+                    help="queries timed by brute force (default: 5 at 1M, more for small KBs)")
+    ap.add_argument("--regenerate", action="store_true", help="rebuild the KB even if it exists")
+    ap.add_argument("--skip-tui", action="store_true", help="skip the TUI first-paint and RSS runs")
+    ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    args = ap.parse_args(argv)
+    db_path = args.db or Path(f"/tmp/kbtui-bench-{args.entities}.db")
+
+    from kbtui.kb import db as kbdb
+
+    result: dict = {"entities": args.entities, "db": str(db_path)}
+    with Phases() as phases:
+        with phases.phase("generate KB", total=1) as advance:
+            meta = ensure_kb(db_path, args.entities, args.seed, args.regenerate)
+            advance(1)
+        result["build_s"] = meta["build_s"]
+        result["build_phases_s"] = meta.get("phases_s")
+        result["kb_reused"] = meta["reused"]
+        result["db_mb"] = meta.get("db_mb")
+        conn = kbdb.connect_readonly(db_path)
+        qs = bq.make(conn, args.queries, seed=args.seed + 4)
+        with phases.phase("search", total=len(qs)) as advance:
+            result.update(bench_search(conn, qs, advance))
+        n_brute = args.bruteforce_queries or max(5, min(50, 5_000_000 // args.entities))
+        with phases.phase("brute force", total=n_brute) as advance:
+            result.update(bench_bruteforce(conn, qs, n_brute, advance))
+        result["speedup"] = round(result["bruteforce_ms"] / max(result["search_p50_ms"], 1e-3), 1)
+        with phases.phase("hub", total=1) as advance:
+            result.update(bench_hub(conn))
+            advance(1)
+        probe = next(q for q in qs if q.kind == "typo1")
+        with phases.phase("one-shot CLI", total=1) as advance:
+            result.update(bench_oneshot(db_path, probe.text))
+            advance(1)
+        conn.close()
+        if args.skip_tui:
+            result.update({"tui_first_paint_s": None, "bare_textual_first_paint_s": None, "rss_mb": None})
+        else:
+            with phases.phase("TUI first paint", total=1) as advance:
+                result.update(bench_tui(db_path, probe.text))
+                advance(1)
+    result["notes"] = ("recall counts a hit on the intended entity or on an entity whose main name "
+                       "normalises identically (synthetic names repeat); latencies are warm, one "
+                       "read-only connection; TUI and bare app run under a pty with Textual's driver")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key in KEYS + ("recall_typos_at_5", "build_s"):
+            print(f"{key:>28}: {result.get(key)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
