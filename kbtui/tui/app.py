@@ -38,9 +38,12 @@ class KbtuiApp(App[int]):
     COMMANDS = App.COMMANDS | {EntityCommands, ActionCommands}
     BINDINGS = [
         Binding("f1,question_mark", "help", "help", id="app.help"),
-        Binding("alt+left,backspace,left_square_bracket", "back", "back", id="app.back"),
+        Binding("alt+left,backspace,left_square_bracket", "back", "back", show=False, id="app.back"),
         Binding("alt+right,right_square_bracket", "forward", "forward", show=False, id="app.forward"),
-        Binding("colon", "command_palette", "palette", show=False, id="app.palette"),
+        Binding("ctrl+p", "command_palette", "command palette: jump to any entity or action", show=False,
+                priority=True, id="app.palette"),
+        Binding("colon", "command_palette", "command palette: jump to any entity or action", show=False,
+                id="app.palette_plain"),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
@@ -80,7 +83,7 @@ class KbtuiApp(App[int]):
                 screen.apply_look(self.look)
 
     def action_exit_error(self) -> None:
-        self.exit(2)
+        self.exit(return_code=2)
 
     # --- history -------------------------------------------------------------------
 

@@ -36,13 +36,19 @@ from kbtui.tui.widgets.tables import ClaimTable
 
 T = TypeVar("T")
 
+NARROW = 110   # below this, the search column gives way while reading an entity
+WIDE = 150     # from this, evidence sits beside the entity instead of below
+
 
 class ExplorerScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "search", id="explorer.search"),
+        # shown in the footer where it works (the search box keeps backspace)
+        Binding("backspace", "app.back", "back", key_display="⌫", id="explorer.back"),
         Binding("c", "focus_evidence", "citations", id="explorer.citations"),
         Binding("y", "copy_citation", "copy cite", id="explorer.copy"),
-        Binding("escape", "step_out", "step out", show=False, id="explorer.step_out"),
+        Binding("escape", "step_out", "focus back towards the search box", show=False,
+                id="explorer.step_out"),
     ]
 
     def __init__(self, db_path: Path) -> None:
@@ -83,6 +89,26 @@ class ExplorerScreen(Screen):
         self.panel.input.focus()
         self.run_search("")
         self.load_stats()
+
+    # --- responsive layout ---------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def on_descendant_focus(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Narrow terminals: while the user reads an entity (focus outside the
+        search column) the column hides and the entity gets the width; `/`,
+        Escape or a click on "Search" bring it back. Wide terminals put the
+        evidence beside the entity."""
+        width = self.size.width
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width >= WIDE, "-wide")
+        reading = self.pane.data is not None and not self.panel.has_focus_within \
+            and self.focused is not None
+        self.set_class(reading, "-reading")
 
     def apply_look(self, look: Look) -> None:
         """The theme changed: re-render what was drawn with its colours."""
@@ -176,7 +202,9 @@ class ExplorerScreen(Screen):
             self.evidence.show_claim(None)
             self.evidence.display = False
             self.panel.restore(location.state.get("result"))
-            self._restore_focus(location.state, default="results" if self.panel.hits else "search")
+            # Back at the results: the list has focus (so [ ] and j/k keep
+            # working); / or Escape goes to the box.
+            (self.panel.results if self.panel.hits else self.panel.input).focus()
         elif location.kind == "entity":
             self.load_entity(location)
 
@@ -189,10 +217,15 @@ class ExplorerScreen(Screen):
         self.evidence.show_claim(None)
         self.evidence.display = True
         self.pane.show_entity(found)
-        if location.state:
-            self.pane.restore(location.state.get("pane", {}))
-            self._restore_focus(location.state)
-            self.evidence.restore(location.state.get("evidence"))
+        state = location.state
+        if state:
+            self.pane.restore(state.get("pane", {}))
+            self.evidence.restore(state.get("evidence"))
+        # Back to an entity means back to reading it: focus returns to the
+        # table (or evidence) the user was in, never to the search box
+        # they last used to leave it.
+        if state.get("focus") in {"roles", "relations", "events", "sources", "evidence-list"}:
+            self._restore_focus(state)
         else:
             tables = self.pane.visible_tables()
             if tables:

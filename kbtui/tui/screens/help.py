@@ -28,10 +28,9 @@ def sections() -> list[HelpSection]:
     from kbtui.tui.widgets.source_text import SourceText
     from kbtui.tui.widgets.tables import ClaimTable
 
-    palette = Binding("ctrl+p", "command_palette", "command palette: jump to any entity or action")
     focus = Binding("tab,shift+tab", "focus_next", "next / previous pane")
     return [
-        ("Everywhere", [palette, *_bindings(KbtuiApp), focus]),
+        ("Everywhere", [*_bindings(KbtuiApp), focus]),
         ("Explorer", _bindings(ExplorerScreen)),
         ("Search box", _bindings(SearchPanel)),
         ("Results", _bindings(ResultsList)),
@@ -46,26 +45,35 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,f1,question_mark", "dismiss", "close help", id="help.close"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = Text()
+
     def compose(self) -> ComposeResult:
+        self.text = self._text()
         with Vertical(id="help-box"):
             yield Static(Text("kbtui keys", style=Style(bold=True)), id="help-title")
             with VerticalScroll(id="help-body"):
-                yield Static(self._text(), id="help-text")
+                yield Static(self.text, id="help-text")
             yield Static(Text("Escape, q or F1 closes", style=Style(dim=True)), id="help-foot")
 
     def _text(self) -> Text:
+        """One line per action and context: all its keys, then what it does."""
         text = Text()
         for n, (title, bindings) in enumerate(sections()):
             if n:
                 text.append("\n")
             text.append(title + "\n", style=Style(bold=True, underline=True))
-            seen: set[str] = set()
+            lines: dict[str, list[str]] = {}
             for b in bindings:
-                keys = " ".join(self.app.get_key_display(b.with_key(k.strip()))
-                                for k in b.key.split(","))
-                if (keys, b.description) in seen or not b.description:
+                if not b.description:
                     continue
-                seen.add(keys)
-                text.append(f"  {keys:<22}", style=Style(bold=True))
-                text.append(b.description + "\n")
+                keys = lines.setdefault(b.description, [])
+                for key in b.key.split(","):
+                    shown = self.app.get_key_display(b.with_key(key.strip()))
+                    if shown not in keys:
+                        keys.append(shown)
+            for description, keys in lines.items():
+                text.append(f"  {' '.join(keys):<22}", style=Style(bold=True))
+                text.append(description + "\n")
         return text

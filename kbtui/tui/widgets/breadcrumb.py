@@ -41,7 +41,7 @@ class Breadcrumb(Static):
 
     def _redraw(self) -> None:
         width = max(self.size.width, 20)
-        tail = Text(f"  ({self._forward} forward: ] )", style=Style(dim=True)) if self._forward else Text()
+        tail = Text(f"   ] forward ({self._forward})", style=Style(dim=True)) if self._forward else Text()
         parts: list[Text] = []
         last = len(self._crumbs) - 1
         for n, (index, kind, title) in enumerate(self._crumbs):

@@ -19,12 +19,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kbtui.safetext import one_line, visible
-from kbtui.tui.look import Look, date_range, plural
+from kbtui.tui.look import Look, compact_range, date_range, plural
 from kbtui.tui.widgets.tables import ClaimTable, LeaveTable, Link, RowInfo
 
 Row = dict[str, Any]
 SECTIONS = ("roles", "relations", "events", "sources")
-NAME_MAX = 44
+NAME_MAX = 36
 EXPORT_HEADERS = {
     "roles": ["role_id", "holder_id", "holder", "title", "organisation_id", "organisation", "start",
               "end", "status", "disputed", "citations"],
@@ -221,7 +221,7 @@ class EntityPane(VerticalScroll, can_focus=False):
             other = r["object"] if outgoing else r["subject"]
             rel = Text(f"{verb} →" if outgoing else f"← {verb}")
             if r.get("label"):
-                rel.append(f" ({one_line(r['label'], 30)})", style=Style(dim=True))
+                rel.append(f" ({one_line(r['label'], 20)})", style=Style(dim=True))
             if r.get("disputed"):
                 rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
             cells = [rel, look.link(other["name"], NAME_MAX), Text(date_range(r["start"], r["end"])),
@@ -244,6 +244,12 @@ class EntityPane(VerticalScroll, can_focus=False):
         for ev in events:
             mine = next((p for p in ev["participants"] if p["id"] == me), None)
             details = Text(ev["type"], style=Style(dim=True))
+            place = ev.get("place")
+            links: dict[int, Link] = {}
+            if place and place["id"] != me:
+                details.append(" · at ", style=Style(dim=True))
+                details.append_text(look.link(place["name"], 24))
+                links[2] = (place["id"], place["name"])
             if mine and mine.get("capacity"):
                 details.append(" · as " + one_line(mine["capacity"], 40))
             name = Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True)) if ev["id"] == me \
@@ -251,20 +257,14 @@ class EntityPane(VerticalScroll, can_focus=False):
             if ev.get("disputed"):
                 name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
             ev_link = None if ev["id"] == me else (ev["id"], ev["name"])
-            export_base = [ev["id"], ev["name"], ev["type"], ev.get("date") or "",
-                           (ev.get("place") or {}).get("name", "")]
-            rows.append(([Text(ev.get("date") or "", style=Style(bold=True)), name, details, _cites(ev)],
+            if ev_link:
+                links[1] = ev_link
+            date = compact_range(ev.get("start"), ev.get("end")) or (ev.get("date") or "")
+            export = [ev["id"], ev["name"], ev["type"], ev.get("date") or "", (place or {}).get("name", "")]
+            rows.append(([Text(date, style=Style(bold=True)), name, details, _cites(ev)],
                          RowInfo(claim=ev, summary=f"Event: {ev['name']}", link=ev_link,
-                                 cell_links={1: ev_link} if ev_link else {},
-                                 export=[*export_base, "", "", "", len(ev.get("citations") or [])])))
-            place = ev.get("place")
-            if place and place["id"] != me:
-                rows.append(([Text(""), Text.assemble("  at ", look.link(place["name"], NAME_MAX)),
-                              Text(""), _cites(ev)],
-                             RowInfo(claim=ev, summary=f"{ev['name']}: at {place['name']}",
-                                     link=_ref(place), cell_links={1: _ref(place)},  # type: ignore[dict-item]
-                                     export=[*export_base, place["id"], place["name"], "place",
-                                             len(ev.get("citations") or [])])))
+                                 cell_links=links,
+                                 export=[*export, "", "", "", len(ev.get("citations") or [])])))
             for p in ev["participants"]:
                 if p["id"] == me:
                     continue
@@ -276,7 +276,7 @@ class EntityPane(VerticalScroll, can_focus=False):
                 rows.append(([Text(""), who, cap, _cites(p)],
                              RowInfo(claim=claim, summary=f"{p['name']} took part in {ev['name']}{capacity}",
                                      link=(p["id"], p["name"]), cell_links={1: (p["id"], p["name"])},
-                                     export=[*export_base, p["id"], p["name"], p.get("capacity") or "",
+                                     export=[*export, p["id"], p["name"], p.get("capacity") or "",
                                              len(p.get("citations") or [])])))
         return rows
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -86,17 +88,18 @@ class EvidencePane(Vertical):
         if cites:
             options.highlighted = 0
 
-    def _prompt(self, cite: dict[str, Any]) -> Text:
+    def _prompt(self, cite: dict[str, Any]) -> Group:
+        """The quote, then who said it where, indented under it."""
         src = cite.get("source") or {}
-        text = Text("“", style=Style(dim=True))
-        text.append(one_line(cite.get("quote"), QUOTE_MAX), style=Style(italic=True))
-        text.append("”", style=Style(dim=True))
-        text.append("\n  — ")
-        text.append(source_line(src), style=self.look.fg("accent"))
-        text.append(" · " + one_line(src.get("title"), 90), style=Style(dim=True))
+        quote = Text("“", style=Style(dim=True))
+        quote.append(one_line(cite.get("quote"), QUOTE_MAX), style=Style(italic=True))
+        quote.append("”", style=Style(dim=True))
+        meta = Text("— ")
+        meta.append(source_line(src), style=self.look.fg("accent"))
+        meta.append(" · " + one_line(src.get("title"), 90), style=Style(dim=True))
         if cite.get("anchor") not in (None, "exact", "normalised"):
-            text.append(f"  [{cite['anchor']}]", style=self.look.fg("warning", bold=True))
-        return text
+            meta.append(f"  ({cite['anchor']})", style=self.look.fg("warning", bold=True))
+        return Group(quote, Padding(meta, (0, 0, 0, 2)))
 
     def restore(self, index: int | None) -> None:
         options = self.query_one(EvidenceList)

@@ -10,6 +10,7 @@ the latest keystroke, the panel opens the best hit as soon as they land.
 from __future__ import annotations
 
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -120,16 +121,20 @@ class SearchPanel(Vertical):
         option = self.results.highlighted_option
         return option.id if option else None
 
-    def _prompt(self, hit: Hit, query: str, browsing: bool) -> Text:
+    def _prompt(self, hit: Hit, query: str, browsing: bool) -> Table:
+        """Badge, then the name (matched letters marked) with a hanging
+        indent; the alias that matched, when it was not the name, below."""
         look = self.look
-        text = Text.assemble(look.badge(hit.kind), " ")
         spans = [] if browsing or hit.matched else match_spans(query, hit.name)
-        text.append_text(look.highlighted(hit.name, spans))
+        name = look.highlighted(hit.name, spans)
         if hit.matched:
-            alias = look.highlighted(hit.matched, match_spans(query, hit.matched),
-                                     base=Style(italic=True))
-            text.append_text(Text.assemble("\n    ≈ ", alias, style=Style(dim=False)))
-        return text
+            alias = look.highlighted(hit.matched, match_spans(query, hit.matched), base=Style(italic=True))
+            name.append_text(Text.assemble("\n≈ ", alias))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=3, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(look.badge(hit.kind), name)
+        return grid
 
     # --- keys -----------------------------------------------------------------
 

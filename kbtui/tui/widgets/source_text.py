@@ -149,19 +149,27 @@ class SourceText(ScrollView, can_focus=True):
         if len(text.plain) != end - start:   # stand-ins changed the length: no marks
             return Strip(list(text.render(self.app.console)))
         look = self.look
+        # other cited spans: a calm background; names: bold links; the
+        # current citation last, so it wins: reversed in the accent colour
+        # (reverse keeps it visible under NO_COLOR too)
+        current: tuple[int, int] | None = None
         for n, c in enumerate(self.citations):
             a, b = max(c["start"], start), min(c["end"], end)
             if a < b:
-                style = Style(reverse=True, bold=True) if n == self.current else \
-                    look.fg("warning", underline=True)
-                text.stylize(style, a - start, b - start)
+                if n == self.current:
+                    current = (a - start, b - start)
+                else:
+                    text.stylize(Style(bgcolor=look.colour("panel"), underline=look.colour("panel") is None),
+                                 a - start, b - start)
         for n, m in enumerate(self.mentions):
             a, b = max(m["start"], start), min(m["end"], end)
             if a < b:
                 style = look.fg("primary", bold=True) + Style.from_meta({"@click": f"open_mention({n})"})
                 if n == self.link:
-                    style += Style(reverse=True)
+                    style += Style(reverse=True, underline=True)
                 text.stylize(style, a - start, b - start)
+        if current is not None:
+            text.stylize(Style(color=look.colour("accent"), reverse=True, bold=True), *current)
         segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)
                     if s.text != "\n"]
         return Strip(segments)

@@ -53,6 +53,8 @@ class ClaimTable(DataTable):
         Binding("j", "cursor_down", "down", show=False, id="table.down"),
         Binding("k", "cursor_up", "up", show=False, id="table.up"),
         Binding("e", "export", "export CSV", id="table.export"),
+        Binding("home,g", "first_row", "first row", show=False, id="table.first"),
+        Binding("end,G", "last_row", "last row (loads more)", show=False, id="table.last"),
     ]
 
     def __init__(self, *, id: str | None = None, export_header: Sequence[str] = ()) -> None:
@@ -177,6 +179,14 @@ class ClaimTable(DataTable):
             self.post_message(LeaveTable(self, -1))
             return
         super().action_cursor_up()
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
     def action_export(self) -> None:
         rows = [i.export for i in self.infos if not i.more]

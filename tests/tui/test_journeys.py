@@ -1,0 +1,398 @@
+"""Real journeys through the explorer on the sample KB, asserting on what
+is shown (widget state and the rendered screen)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from kbtui.tui.app import KbtuiApp, create_app
+from kbtui.tui.screens.error import ErrorScreen
+from kbtui.tui.screens.explorer import ExplorerScreen
+from kbtui.tui.screens.help import HelpScreen
+from kbtui.tui.screens.source import SourceScreen
+from kbtui.tui.widgets.evidence import EvidenceList
+from kbtui.tui.widgets.search import ResultsList, SearchInput
+from kbtui.tui.widgets.source_text import SourceText
+from kbtui.tui.widgets.tables import ClaimTable
+
+from .conftest import BIG_HOLDERS, screen_text, settle, type_text
+
+SIZE = (100, 30)
+
+
+def explorer(app: KbtuiApp) -> ExplorerScreen:
+    assert app.explorer is not None
+    return app.explorer
+
+
+def result_ids(app: KbtuiApp) -> list[str]:
+    results = app.screen.query_one(ResultsList)
+    return [results.get_option_at_index(i).id or "" for i in range(results.option_count)]
+
+
+def table_rows(app: KbtuiApp, name: str) -> list[str]:
+    table = explorer(app).pane.table(name)
+    return [" | ".join(str(getattr(c, "plain", c)) for c in table.get_row_at(i))
+            for i in range(table.row_count)]
+
+
+async def open_by_search(pilot, query: str) -> None:
+    """Focus the box, enter `query` (as a paste would) and open the best hit."""
+    box = pilot.app.screen.query_one(SearchInput)
+    box.focus()
+    box.value = query
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, SearchInput), "the search box has focus at start"
+
+        await type_text(pilot, "patrushv")
+        await settle(pilot)
+        assert result_ids(app)[0] == "nikolai-patrushev"
+        shown = screen_text(app)
+        assert "Nikolai Patrushev" in shown and "≈ Patrushev" in shown  # alias that matched
+        assert "PER" in shown  # kind badge
+
+        await pilot.press("enter")
+        await settle(pilot)
+        roles = table_rows(app, "roles")
+        assert any("Secretary" in r and "Security Council of Russia" in r and "current" in r for r in roles)
+        assert isinstance(app.focused, ClaimTable) and app.focused.id == "roles"
+        assert "Nikolai Patrushev" in screen_text(app).splitlines()[0]  # breadcrumb
+
+        # the evidence pane already shows the highlighted role's citations
+        evidence = explorer(app).evidence
+        assert evidence.claim is not None and "patrushev" in evidence.claim["id"]
+        quote = evidence.citations[0]["quote"]
+        assert quote[:20] in screen_text(app)
+
+        await pilot.press("c")          # to the citations
+        assert isinstance(app.focused, EvidenceList)
+        await pilot.press("enter")      # open the first one
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        viewer = app.screen.query_one(SourceText)
+        current = viewer.citations[viewer.current]
+        assert current["quote"] == quote
+        assert viewer.text[current["start"]:current["end"]] == quote
+        # the quote is highlighted (reverse) and scrolled into view
+        first = viewer.line_of(current["start"])
+        top = viewer.scroll_offset.y
+        assert top <= first < top + viewer.scrollable_content_region.height
+        strip = viewer.render_line(first - top)
+        assert any(seg.style and seg.style.reverse for seg in strip)
+        assert "Citation" in screen_text(app)
+
+        await pilot.press("escape")     # back to the entity, exactly where we were
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert isinstance(app.focused, EvidenceList)
+        assert explorer(app).pane.data["id"] == "nikolai-patrushev"
+
+        await pilot.press("backspace")  # back again: the search results
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert explorer(app).pane.data is None
+        assert isinstance(app.focused, ResultsList)
+        assert result_ids(app)[0] == "nikolai-patrushev"
+        assert "≈ Patrushev" in screen_text(app)
+        assert app.screen.query_one(SearchInput).value == "patrushv"
+
+
+async def test_chen_follow_commission_then_palette_to_wang_yi(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "chen wenqing")
+        assert explorer(app).pane.data["id"] == "chen-wenqing"
+
+        table = explorer(app).pane.table("roles")
+        row = next(i for i, info in enumerate(table.infos)
+                   if info.link and info.link[0] == "central-political-and-legal-affairs-commission")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        data = explorer(app).pane.data
+        assert data["id"] == "central-political-and-legal-affairs-commission"
+        holders = table_rows(app, "roles")
+        assert "Chen Wenqing" in holders[0] and "Head" in holders[0]
+        assert "People in roles here" in screen_text(app)
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "wang yi")
+        palette = app.screen
+        for _ in range(100):  # the palette searches asynchronously; poll its list
+            await pilot.pause(0.02)
+            options = palette.query_one("CommandList")
+            if options.option_count and "Wang Yi" in str(options.get_option_at_index(0).prompt):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "wang-yi"
+        crumbs = screen_text(app).splitlines()[0]
+        assert "Chen Wenqing" in crumbs and "Central Political" in crumbs and "Wang Yi" in crumbs
+
+
+async def test_back_and_forward(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "chen wenqing")
+        await open_by_search(pilot, "wang yi")
+        assert explorer(app).pane.data["id"] == "wang-yi"
+        table = explorer(app).pane.table("roles")
+        table.focus()
+        await settle(pilot)
+
+        await pilot.press("alt+left")
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "chen-wenqing"
+        await pilot.press("[")
+        await settle(pilot)
+        assert explorer(app).pane.data is None
+        await pilot.press("[")          # nothing before the start: stays, says so
+        await settle(pilot)
+        assert explorer(app).pane.data is None
+
+        await pilot.press("]")
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "chen-wenqing"
+        await pilot.press("alt+right")
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "wang-yi"
+        assert isinstance(app.focused, ClaimTable) and app.focused.id == "roles"
+
+        # going somewhere new drops the forward entries
+        await pilot.press("[")
+        await settle(pilot)
+        assert app.history.can_forward
+        await open_by_search(pilot, "patrushev")
+        assert not app.history.can_forward
+        assert [loc.title for loc in app.history.trail()] == [
+            "Search", "Chen Wenqing", "Nikolai Patrushev"]
+
+
+async def test_click_on_a_name_opens_it(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        table = explorer(app).pane.table("roles")
+        # click the organisation cell of the first row (the header is row 0 on screen)
+        x = sum(col.get_render_width(table) for col in table.ordered_columns[:2]) + 2
+        await pilot.click(table, offset=(x, 1))
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "russian-security-council"
+
+
+async def test_viewer_next_previous_citation_and_links(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        viewer = app.screen.query_one(SourceText)
+        assert len(viewer.citations) > 2
+        start = viewer.current
+        await pilot.press("n")
+        assert viewer.current == (start + 1) % len(viewer.citations)
+        line = viewer.line_of(viewer.citations[viewer.current]["start"])
+        assert viewer.scroll_offset.y <= line < viewer.scroll_offset.y + viewer.size.height
+        assert f"Citation {viewer.current + 1} of {len(viewer.citations)}" in screen_text(app)
+        await pilot.press("N", "N")
+        assert viewer.current == (start - 1) % len(viewer.citations)
+
+        # Tab to a marked name, Enter opens its pane; back returns to the viewer as it was
+        await pilot.press("tab")
+        mention = viewer.mentions[viewer.link]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert explorer(app).pane.data["id"] == mention["entity_id"]
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        viewer = app.screen.query_one(SourceText)
+        assert viewer.current == (start - 1) % len(viewer.citations)
+
+
+async def test_y_copies_the_selected_citation(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        cite = explorer(app).evidence.current_citation
+        await pilot.press("y")
+        assert cite["quote"] in app.clipboard or " ".join(cite["quote"].split()) in app.clipboard
+        assert cite["source"]["outlet"] in app.clipboard
+        assert cite["source"]["title"] in app.clipboard
+        assert app.clipboard.startswith("“")
+
+        await pilot.press("c", "enter")   # in the viewer too
+        await settle(pilot)
+        await pilot.press("n", "y")
+        viewer = app.screen.query_one(SourceText)
+        assert " ".join(viewer.citations[viewer.current]["quote"].split()) in app.clipboard
+
+
+async def test_e_exports_the_focused_table(kb_path: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "chen wenqing")
+        await pilot.press("e")
+        await settle(pilot)
+        written = tmp_path / "chen-wenqing-roles.csv"
+        assert written.exists()
+        rows = list(csv.DictReader(written.open(encoding="utf-8")))
+        assert {r["organisation"] for r in rows} >= {"Central Political and Legal Affairs Commission"}
+        assert any(str(written) in n.message for n in app._notifications)
+        await pilot.press("e")               # never overwrites
+        await settle(pilot)
+        assert (tmp_path / "chen-wenqing-roles-2.csv").exists()
+
+
+async def test_help_is_built_from_the_bindings(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.text.plain
+        assert "kbtui keys" in screen_text(app)
+        for expected in ("back", "next cited", "export CSV", "copy cite", "command palette", "alt+←"):
+            assert expected in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ExplorerScreen)
+        app.screen.query_one(ResultsList).focus()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_slash_focuses_search_from_anywhere(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        assert isinstance(app.focused, ClaimTable)
+        await pilot.press("slash")
+        assert isinstance(app.focused, SearchInput)
+        await pilot.press("c", "h")         # plain keys type in the box
+        assert app.focused.value.endswith("ch")
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not a database at all, just text\n"])
+async def test_unusable_database_shows_an_error_not_a_traceback(tmp_path: Path, content: bytes | None):
+    path = tmp_path / "broken.db"
+    if content is not None:
+        path.write_bytes(content)
+    app = create_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        text = screen_text(app)
+        assert "cannot open this knowledge base" in text and "hint:" in text
+        assert "broken.db" in app.screen.message and app.screen.message[-12:] in text.replace("│", "")
+        assert "Traceback" not in text
+        await pilot.press("q")
+    assert app.return_code == 2
+
+
+async def test_roles_page_and_load_more(big_kb_path: Path):
+    app = create_app(big_kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "grand board")
+        table = explorer(app).pane.table("roles")
+        assert table.total == BIG_HOLDERS
+        assert table.loaded == 200                     # the first page only
+        assert table.infos[-1].more and "more" in str(table.get_row_at(table.row_count - 1)[0])
+        assert "current" in str(table.get_row_at(0)[0])  # current first
+        assert "(showing 200)" in screen_text(app)
+
+        table.focus()
+        table.move_cursor(row=table.row_count - 1)    # reaching the end loads the next page
+        await settle(pilot)
+        assert table.loaded == 400
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.loaded == 600
+        while table.loaded < BIG_HOLDERS:
+            table.move_cursor(row=table.row_count - 1)
+            await settle(pilot)
+        assert not table.infos[-1].more and table.row_count == BIG_HOLDERS
+        ids = [info.claim["id"] for info in table.infos]
+        assert len(set(ids)) == BIG_HOLDERS
+
+
+async def test_export_of_a_paged_table_has_every_row(big_kb_path: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app(big_kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "grand board")
+        await pilot.press("e")
+        await settle(pilot)
+        rows = list(csv.reader((tmp_path / "grand-board-roles.csv").open(encoding="utf-8")))
+        assert len(rows) == BIG_HOLDERS + 1
+
+
+async def test_typing_never_waits_for_stale_searches(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "xyzzy")
+        await settle(pilot)
+        assert result_ids(app) == [] and "No match" in screen_text(app)
+        box = app.screen.query_one(Input)
+        box.value = ""
+        await type_text(pilot, "wang")
+        await pilot.press("enter")          # before the results land: opens the best hit when they do
+        await settle(pilot)
+        assert explorer(app).pane.data["id"] == "wang-yi"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_small_and_large_terminals(kb_path: Path, size: tuple[int, int]):
+    app = create_app(kb_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "chen wenqing")
+        text = screen_text(app)
+        assert "Chen Wenqing" in text and "Roles held" in text and "Evidence" in text
+        await pilot.resize_terminal(size[1], size[0]) if False else None
+        await pilot.press("slash")
+        await settle(pilot)
+        assert "Search names" in screen_text(app) or "chen wenqing" in screen_text(app)
+
+
+async def test_disputed_claim_is_shown_as_disputed_with_reason(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "xi jinping")
+        table = explorer(app).pane.table("roles")
+        row = next(i for i, info in enumerate(table.infos) if info.claim and info.claim.get("disputed"))
+        assert "disputed" in str(table.get_row_at(row)[0])
+        table.move_cursor(row=row)
+        await settle(pilot)
+        reason = table.infos[row].claim["disputed"]
+        assert "disputed" in screen_text(app)
+        assert explorer(app).evidence.claim["disputed"] == reason

@@ -1,0 +1,76 @@
+"""Snapshots of the main screens at a fixed size (pytest-textual-snapshot).
+
+Deterministic by construction: the sample is rebuilt from its bundle, no
+clocks or random content are shown, the cursor does not blink, and every
+run_before waits for the workers before the picture is taken.
+Regenerate with `pytest tests/tui --snapshot-update` and inspect the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from kbtui.tui.app import create_app
+from kbtui.tui.widgets.search import SearchInput
+
+from .conftest import settle
+
+SIZE = (100, 30)
+
+
+async def _start(pilot: Pilot, query: str = "") -> None:
+    await settle(pilot)
+    box = pilot.app.screen.query_one(Input)
+    box.cursor_blink = False
+    if query:
+        box.value = query
+        await settle(pilot)
+
+
+async def _open(pilot: Pilot, query: str) -> None:
+    await _start(pilot, query)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_snapshot_search_results(kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _start(pilot, "patrushv")
+
+    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_entity_with_evidence(kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _open(pilot, "chen wenqing")
+
+    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_organisation_at_80x24(kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _open(pilot, "central political and legal affairs commission")
+
+    assert snap_compare(create_app(kb_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_source_viewer(kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _open(pilot, "patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+
+    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _start(pilot)
+        pilot.app.screen.query_one(SearchInput).blur()
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
