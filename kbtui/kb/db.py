@@ -7,17 +7,40 @@ read, or changes a file it refuses.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from kbtui.kb.errors import UnusableDatabase
 from kbtui.kb.paths import schema_path
 
-SCHEMA_VERSION = 1
+# 1: first release. 2: typo index moved to pass-join keys in name_grams
+# (derived data only; migrate.STEPS[1] rebuilds it).
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for another connection's lock before giving up.
+
+    `KBTUI_BUSY_TIMEOUT` (seconds) overrides BUSY_TIMEOUT_MS: tests use it
+    to see a locked database fail in a fraction of a second, and a slow
+    network disk can be given longer. A value that is not a finite,
+    non-negative number is ignored.
+    """
+    raw = os.environ.get("KBTUI_BUSY_TIMEOUT", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return BUSY_TIMEOUT_MS / 1000
+    return value if 0 <= value < float("inf") else BUSY_TIMEOUT_MS / 1000
 
 
 def _precheck(path: Path) -> None:
@@ -29,6 +52,14 @@ def _precheck(path: Path) -> None:
         )
     if path.is_dir():
         raise UnusableDatabase(f"{path}: is a directory, not a kbtui database", "pass the .db file")
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError as exc:
+        raise UnusableDatabase(f"{path}: cannot be read ({exc.strerror})", "check its permissions") from exc
+    if not regular:
+        # a FIFO or a device: reading its header could block forever
+        raise UnusableDatabase(f"{path}: is not a regular file, not a kbtui database",
+                               "pass the .db file")
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
@@ -47,36 +78,108 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
 
 
-def connect_readonly(path: Path | str) -> sqlite3.Connection:
-    """A connection that cannot write: `mode=ro` at open and `query_only`."""
+def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write: `mode=ro` at open and `query_only`.
+
+    With `snapshot`, a read transaction is opened before anything is read,
+    so every query on the connection sees the same committed state even if
+    an import commits meanwhile. Keep such a connection briefly (one
+    command, one worker call): in SQLite's rollback-journal mode an open
+    reader makes a writer's commit wait (up to the busy timeout).
+    """
     path = Path(path)
     _precheck(path)
     try:
-        conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=busy_timeout())
         conn.execute("PRAGMA query_only = 1")
+        if snapshot:
+            conn.execute("BEGIN")
     except sqlite3.Error as exc:
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})", "is it a kbtui database?") from exc
     conn.row_factory = sqlite3.Row
-    validate(conn, path)
+    try:
+        validate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[sqlite3.Connection]:
+    """A read-only snapshot connection, closed (and its lock released) on exit."""
+    conn = connect_readonly(path, snapshot=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def temp_beside(path: Path, tag: str = "tmp") -> Path:
+    """A fresh hidden name in `path`'s folder (same file system, so it can be
+    linked into place)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.{tag}")
+
+
+def discard(tmp: Path) -> None:
+    """Remove a temporary database and its rollback journal, if any."""
+    tmp.unlink(missing_ok=True)
+    tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Give the finished database `tmp` the name `path`, atomically and
+    without ever replacing a file: FileExistsError if `path` exists."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # a file system without hard links: the no-clobber check and the
+        # rename are then two steps, but the file still appears whole
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
+
+
+def _create(path: Path) -> None:
+    """Make a new, empty KB at `path` atomically: the schema is written to a
+    temporary file beside it, which is then linked into place. No other
+    process ever sees a half-made file, and one that appears at `path`
+    meanwhile is left alone (FileExistsError)."""
+    tmp = temp_beside(path)
+    try:
+        conn = sqlite3.connect(_uri(tmp, "rwc"), uri=True, isolation_level=None)
+        try:
+            apply_schema(conn)
+        finally:
+            conn.close()
+        publish(tmp, path)
+    finally:
+        discard(tmp)
 
 
 def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
     """A connection for import and init. With `create`, a missing file is
     made and given the schema; an existing file must already be a KB."""
     path = Path(path)
-    is_new = not path.exists()
-    if is_new and not create:
-        _precheck(path)
-    if not is_new:
-        _precheck(path)
+    if create and not path.exists():
+        try:
+            _create(path)
+        except FileExistsError:
+            pass  # made by another process meanwhile: open theirs, below
+        except sqlite3.Error as exc:
+            raise UnusableDatabase(f"{path}: cannot be created ({exc})",
+                                   "check that the folder exists and is writable") from exc
+        except OSError as exc:
+            raise UnusableDatabase(f"{path}: cannot be created ({exc.strerror})",
+                                   "check that the folder exists and is writable") from exc
+    _precheck(path)
     try:
-        conn = sqlite3.connect(_uri(path, "rwc" if is_new else "rw"), uri=True,
-                               timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout(),
+                               isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
-        if is_new:
-            apply_schema(conn)
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):
             raise UnusableDatabase(f"{path}: cannot be opened for writing ({exc})",
@@ -84,7 +187,11 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})") from exc
     except sqlite3.DatabaseError as exc:
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})") from exc
-    validate(conn, path)
+    try:
+        validate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -100,7 +207,7 @@ def validate(conn: sqlite3.Connection, path: Path) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc):
+        if "locked" in str(exc) or "busy" in str(exc):
             raise UnusableDatabase(f"{path}: is locked by another program",
                                    "wait for it to finish and try again") from exc
         raise UnusableDatabase(f"{path}: cannot be read ({exc})", "the file may be corrupted") from exc

@@ -47,7 +47,11 @@ def rebuild_derived(conn: sqlite3.Connection) -> None:
 
 
 # from-version -> step to the next version
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    # v1 -> v2: the search index changed shape (pass-join keys in name_grams);
+    # base tables are untouched, so rebuilding the derived objects is enough.
+    1: rebuild_derived,
+}
 
 
 def backup_path(path: Path, version: int) -> Path:
@@ -63,7 +67,8 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
     """Upgrade in place. Returns (old version, new version, backup path)."""
     path = Path(path)
     db._precheck(path)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=db.BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(db._uri(path, "rw"), uri=True, isolation_level=None,
+                           timeout=db.busy_timeout())
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -78,22 +83,39 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
         if missing:
             raise UnusableDatabase(f"{path}: no migration from schema version {missing[0]}",
                                    "rebuild the KB from its bundle with `kbtui import`")
-        backup = backup_path(path, version)
-        with sqlite3.connect(backup) as dest:
-            conn.backup(dest)
         conn.execute("PRAGMA foreign_keys = ON")
+        # take the write lock first, so no import can slip in between the
+        # backup and the upgrade
         conn.execute("BEGIN IMMEDIATE")
         try:
+            backup = backup_path(path, version)
+            # SQLite will not back up from a connection holding a write
+            # transaction, so a second connection reads (our lock allows
+            # readers, and keeps writers out)
+            src = sqlite3.connect(db._uri(path, "ro"), uri=True, timeout=db.busy_timeout())
+            dest = sqlite3.connect(backup)
+            try:
+                src.backup(dest)
+            finally:
+                dest.close()
+                src.close()
             for v in range(version, db.SCHEMA_VERSION):
                 STEPS[v](conn)
             conn.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         return version, db.SCHEMA_VERSION, backup
     except sqlite3.OperationalError as exc:
-        raise UnusableDatabase(f"{path}: cannot be migrated ({exc})",
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise UnusableDatabase(f"{path}: is locked by another program; nothing was changed",
+                                   "wait for it to finish and retry") from exc
+        raise UnusableDatabase(f"{path}: cannot be migrated ({exc}); nothing was changed",
                                "check it is writable and not in use") from exc
+    except sqlite3.DatabaseError as exc:
+        raise UnusableDatabase(f"{path}: is corrupted ({exc}); nothing was changed",
+                               "restore it from a backup or rebuild it with `kbtui import`") from exc
     finally:
         conn.close()
