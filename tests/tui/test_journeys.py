@@ -276,7 +276,8 @@ async def test_help_is_built_from_the_bindings(kb_path: Path):
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.text.plain
         assert "kbtui keys" in screen_text(app)
-        for expected in ("back", "next cited", "export CSV", "copy cite", "command palette", "alt+←"):
+        for expected in ("back", "next cited", "export the table to CSV", "copy the selected citation",
+                         "command palette", "alt+←"):
             assert expected in text
         await pilot.press("escape")
         assert isinstance(app.screen, ExplorerScreen)
@@ -369,18 +370,47 @@ async def test_typing_never_waits_for_stale_searches(kb_path: Path):
         assert explorer(app).pane.data["id"] == "wang-yi"
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-async def test_small_and_large_terminals(kb_path: Path, size: tuple[int, int]):
+async def test_small_and_large_terminals_and_resizing(kb_path: Path):
     app = create_app(kb_path)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await open_by_search(pilot, "chen wenqing")
+        screen = explorer(app)
         text = screen_text(app)
         assert "Chen Wenqing" in text and "Roles held" in text and "Evidence" in text
-        await pilot.resize_terminal(size[1], size[0]) if False else None
+        # narrow: while reading, the search column gives way to the entity
+        assert screen.has_class("-narrow", "-reading")
+        assert screen.panel.region.width == 0
         await pilot.press("slash")
         await settle(pilot)
-        assert "Search names" in screen_text(app) or "chen wenqing" in screen_text(app)
+        assert screen.panel.region.width > 0 and isinstance(app.focused, SearchInput)
+
+        await pilot.resize_terminal(160, 48)
+        await settle(pilot)
+        assert screen.has_class("-wide") and not screen.has_class("-narrow")
+        evidence, entity = screen.evidence.region, screen.pane.region
+        assert evidence.x >= entity.right - 1            # evidence beside the entity
+        assert "Chen Wenqing" in screen_text(app)
+
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.has_class("-narrow") and "Chen Wenqing" in screen_text(app)
+
+
+async def test_no_color_is_still_readable(kb_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        await open_by_search(pilot, "patrushev")
+        text = screen_text(app)
+        assert "● current" in text and "PER" in text       # status and kind are words, not colours
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        viewer = app.screen.query_one(SourceText)
+        line = viewer.line_of(viewer.citations[viewer.current]["start"]) - int(viewer.scroll_offset.y)
+        assert any(seg.style and seg.style.reverse for seg in viewer.render_line(line))
 
 
 async def test_disputed_claim_is_shown_as_disputed_with_reason(kb_path: Path):

@@ -45,8 +45,10 @@ class ExplorerScreen(Screen):
         Binding("slash", "focus_search", "search", id="explorer.search"),
         # shown in the footer where it works (the search box keeps backspace)
         Binding("backspace", "app.back", "back", key_display="⌫", id="explorer.back"),
-        Binding("c", "focus_evidence", "citations", id="explorer.citations"),
-        Binding("y", "copy_citation", "copy cite", id="explorer.copy"),
+        Binding("c", "focus_evidence", "evidence", tooltip="go to the citations of the selected claim",
+                id="explorer.citations"),
+        Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text",
+                id="explorer.copy"),
         Binding("escape", "step_out", "focus back towards the search box", show=False,
                 id="explorer.step_out"),
     ]

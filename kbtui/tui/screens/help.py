@@ -66,9 +66,10 @@ class HelpScreen(ModalScreen[None]):
             text.append(title + "\n", style=Style(bold=True, underline=True))
             lines: dict[str, list[str]] = {}
             for b in bindings:
-                if not b.description:
+                description = b.tooltip or b.description
+                if not description:
                     continue
-                keys = lines.setdefault(b.description, [])
+                keys = lines.setdefault(description, [])
                 for key in b.key.split(","):
                     shown = self.app.get_key_display(b.with_key(key.strip()))
                     if shown not in keys:

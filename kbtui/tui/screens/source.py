@@ -30,7 +30,7 @@ from kbtui.tui.widgets.source_text import CitationFocused, SourceText
 class SourceScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.back", "back", id="source.back"),
-        Binding("y", "copy_citation", "copy cite", id="source.copy"),
+        Binding("y", "copy_citation", "copy", tooltip="copy the current citation as text", id="source.copy"),
         Binding("slash", "search", "search", show=False, id="source.search"),
     ]
 

@@ -58,6 +58,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self.data: Row | None = None
         self.look = Look()
+        self._role_dates = True
 
     def compose(self) -> ComposeResult:
         yield Static("", id="welcome")
@@ -165,10 +166,15 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     def _fill_roles(self, data: Row) -> None:
         table = self.table("roles")
+        # an empty column only costs width: show Dates when some role has one
+        # (always for paged lists, whose later pages are not known yet)
+        self._role_dates = (data.get("roles_total") or 0) > len(data["roles"]) or any(
+            r["start"] or r["end"] for r in data["roles"])
+        dates = ["Dates"] if self._role_dates else []
         if self.roles_in_it:
-            table.set_columns("Status", "Holder", "Title", "Dates", "Cites")
+            table.set_columns("Status", "Holder", "Title", *dates, "Cites")
         else:
-            table.set_columns("Status", "Title", "Organisation", "Dates", "Cites")
+            table.set_columns("Status", "Title", "Organisation", *dates, "Cites")
         table.set_rows(self._role_rows(data["roles"]), total=data.get("roles_total"))
         self._roles_title()
 
@@ -191,14 +197,14 @@ class EntityPane(VerticalScroll, can_focus=False):
         for r in roles:
             holder, org = r["holder"], r["organisation"]
             status = look.status(r["status"], r.get("disputed"))
-            dates = Text(date_range(r["start"], r["end"], r["status"]))
+            dates = [Text(date_range(r["start"], r["end"], r["status"]))] if self._role_dates else []
             title = Text(one_line(r["title"], 40))
             org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
             if in_it:
-                cells = [status, look.link(holder["name"], NAME_MAX), title, dates, _cites(r)]
+                cells = [status, look.link(holder["name"], NAME_MAX), title, *dates, _cites(r)]
                 link, links = _ref(holder), {1: _ref(holder)}
             else:
-                cells = [status, title, org_cell, dates, _cites(r)]
+                cells = [status, title, org_cell, *dates, _cites(r)]
                 link = _ref(org)
                 links = {2: link} if link else {}
             of = f", {org['name']}" if org else ""
@@ -213,7 +219,8 @@ class EntityPane(VerticalScroll, can_focus=False):
     def _relation_rows(self, relations: list[Row]) -> list[tuple[list[Any], RowInfo]]:
         look = self.look
         me = self.data["id"] if self.data else ""
-        self.table("relations").set_columns("Relation", "With", "Dates", "Cites")
+        with_dates = any(r["start"] or r["end"] for r in relations)
+        self.table("relations").set_columns("Relation", "With", *(["Dates"] if with_dates else []), "Cites")
         rows = []
         for r in relations:
             verb = r["type"].replace("-", " ")
@@ -224,8 +231,8 @@ class EntityPane(VerticalScroll, can_focus=False):
                 rel.append(f" ({one_line(r['label'], 20)})", style=Style(dim=True))
             if r.get("disputed"):
                 rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
-            cells = [rel, look.link(other["name"], NAME_MAX), Text(date_range(r["start"], r["end"])),
-                     _cites(r)]
+            dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
+            cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r)]
             summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
             export = [r["id"], r["subject"]["id"], r["subject"]["name"], r["type"], r["object"]["id"],
                       r["object"]["name"], r.get("label"), r["start"], r["end"], r.get("disputed"),

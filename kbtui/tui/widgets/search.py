@@ -59,7 +59,7 @@ class SearchPanel(Vertical):
         self.look = Look()
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Search names… (typos are fine)", id="search")
+        yield SearchInput(placeholder="Search… typos are fine", id="search")
         yield Static("", id="results-status")
         yield ResultsList(id="results")
 
@@ -100,7 +100,7 @@ class SearchPanel(Vertical):
         if browsing:
             count = total if total is not None else len(hits)
             shown = f"first {len(hits):,} of {count:,}" if count > len(hits) else f"{count:,}"
-            status.update(Text(f"All entities ({shown}) · type to search", style=Style(dim=True)))
+            status.update(Text(f"All {shown} entities · type to search", style=Style(dim=True)))
         elif hits:
             status.update(Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""),
                                style=Style(dim=True)))

@@ -70,10 +70,10 @@ def wrap_offsets(text: str, width: int) -> list[int]:
 class SourceText(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("n", "cite(1)", "next cited", id="source.next_citation"),
-        Binding("N", "cite(-1)", "prev cited", id="source.previous_citation"),
+        Binding("N", "cite(-1)", "previous cited", show=False, id="source.previous_citation"),
         Binding("tab", "link(1)", "next name", id="source.next_link"),
         Binding("shift+tab", "link(-1)", "prev name", show=False, id="source.previous_link"),
-        Binding("enter", "open_link", "open name", id="source.open_link"),
+        Binding("enter", "open_link", "open name", show=False, id="source.open_link"),
         Binding("j", "scroll_down", "down", show=False, id="source.down"),
         Binding("k", "scroll_up", "up", show=False, id="source.up"),
         Binding("space", "page_down", "page down", show=False, id="source.page_down"),
@@ -164,7 +164,8 @@ class SourceText(ScrollView, can_focus=True):
         for n, m in enumerate(self.mentions):
             a, b = max(m["start"], start), min(m["end"], end)
             if a < b:
-                style = look.fg("primary", bold=True) + Style.from_meta({"@click": f"open_mention({n})"})
+                style = look.fg("primary", bold=True, underline=True) + \
+                    Style.from_meta({"@click": f"open_mention({n})"})
                 if n == self.link:
                     style += Style(reverse=True, underline=True)
                 text.stylize(style, a - start, b - start)

@@ -52,7 +52,8 @@ class ClaimTable(DataTable):
         Binding("enter", "select_cursor", "open", id="table.open"),
         Binding("j", "cursor_down", "down", show=False, id="table.down"),
         Binding("k", "cursor_up", "up", show=False, id="table.up"),
-        Binding("e", "export", "export CSV", id="table.export"),
+        Binding("e", "export", "export", tooltip="export the table to CSV in the current directory",
+                id="table.export"),
         Binding("home,g", "first_row", "first row", show=False, id="table.first"),
         Binding("end,G", "last_row", "last row (loads more)", show=False, id="table.last"),
     ]
