@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -22,16 +23,37 @@ from kbtui import __version__
 from kbtui.kb import db as kbdb
 from kbtui.kb.errors import KBError, NotFound
 from kbtui.kb.paths import default_db_path
+from kbtui.safetext import UNSAFE, one_line, visible
 
 ENTITY_KINDS = ["person", "organisation", "country", "place", "event", "product", "publication",
                 "concept"]
 
 
+# SQLite's INTEGER range: a larger number from the command line would raise
+# OverflowError deep in a query instead of a usage error
+SQLITE_INT = click.IntRange(-(2**63), 2**63 - 1)
+
+
 def _fail(message: str, hint: str = "", code: int = 1) -> None:
-    click.echo(f"kbtui: {message}", err=True)
-    if hint:
-        click.echo(f"  hint: {hint}", err=True)
+    """One line on stderr: what is wrong, then what to do. Messages quote
+    paths, names and SQL, so control characters in them are made visible."""
+    message, hint = visible(message), visible(hint)
+    if hint and "\n" not in message:
+        click.echo(f"kbtui: {message}; {hint}", err=True)
+    else:  # a list of problems (import): the hint after them
+        click.echo(f"kbtui: {message}", err=True)
+        if hint:
+            click.echo(f"  hint: {hint}", err=True)
     sys.exit(code)
+
+
+def _db_name() -> str:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("db"):
+            return str(ctx.obj["db"])
+        ctx = ctx.parent
+    return "the database"
 
 
 def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,24 +65,42 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except NotFound as exc:
             for c in exc.candidates:
-                click.echo(f"  {c['id']}\t{c['kind']}\t{c['name']}", err=True)
+                click.echo(f"  {one_line(c['id'])}\t{one_line(c['kind'])}\t{one_line(c['name'])}",
+                           err=True)
             _fail(exc.message, exc.hint, exc.exit_code)
         except KBError as exc:
             _fail(exc.message, exc.hint, exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                _fail(f"{_db_name()}: is locked by another program ({exc})",
+                      "wait for it to finish and try again", 2)
+            _fail(f"{_db_name()}: could not be read ({exc})",
+                  "run `kbtui check`; the file may be damaged", 2)
         except sqlite3.DatabaseError as exc:
-            _fail(f"the database could not be read ({exc})",
+            _fail(f"{_db_name()}: could not be read ({exc})",
                   "run `kbtui check`; the file may be damaged", 2)
         except BrokenPipeError:
             sys.stderr.close()  # `kbtui ... | head` is not an error
     return wrapper
 
 
+def _json(data: Any, indent: int | None = None) -> str:
+    """JSON with the data exact, and safe to land on a terminal: json.dumps
+    escapes C0 controls; the rest that a terminal could act on (DEL, C1,
+    bidi and invisible format characters) become \\u escapes too, which
+    decode to the very same strings."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(_json(data, indent=2))
 
 
 def _open(ctx: click.Context) -> sqlite3.Connection:
-    return kbdb.connect_readonly(ctx.obj["db"])
+    # one snapshot for the whole command: an import committing meanwhile
+    # cannot mix old and new rows into one answer
+    return kbdb.connect_readonly(ctx.obj["db"], snapshot=True)
 
 
 def _render() -> Any:
@@ -141,8 +181,9 @@ def search(ctx: click.Context, query: str, kind: str | None, limit: int, as_json
 
 @main.command()
 @click.argument("ref")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Roles to list (large organisations).")
-@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many roles.")
+@click.option("--limit", type=click.IntRange(1, 2**63 - 1), default=None,
+              help="Roles to list (large organisations).")
+@click.option("--offset", type=click.IntRange(0, 2**63 - 1), default=0, help="Skip this many roles.")
 @json_option
 @click.pass_context
 @handles_errors
@@ -200,7 +241,7 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
 
 
 @main.command()
-@click.argument("citation_id", type=int)
+@click.argument("citation_id", type=SQLITE_INT)
 @json_option
 @click.pass_context
 @handles_errors
@@ -274,7 +315,7 @@ def source(ctx: click.Context, ref: str, as_json: bool) -> None:
 @click.option("--tsv", "fmt", flag_value="tsv", help="TSV with a header row.")
 @click.option("--table", "-t", "fmt", flag_value="table", default=True, help="A table (default).")
 @click.option("--timeout", type=click.FloatRange(0.001), default=5.0, show_default=True,
-              help="Stop the query after this many seconds.")
+              callback=lambda _c, _p, v: _finite(v), help="Stop the query after this many seconds.")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Stop after this many rows (says so on stderr).")
 @click.option("--schema", is_flag=True, help="Print schema.sql (tables and views) and exit.")
@@ -306,6 +347,12 @@ def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_row
         click.echo(f"kbtui: stopped at {max_rows} rows (--max-rows); more rows matched", err=True)
 
 
+def _finite(value: float) -> float:
+    if not math.isfinite(value):  # nan passes FloatRange and would disable the limit
+        raise click.BadParameter(f"{value!r} is not a number of seconds")
+    return value
+
+
 def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt in {"json", "nl"}:
         objs = [dict(zip(columns, r, strict=True)) for r in rows]
@@ -313,7 +360,7 @@ def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
             emit_json(objs)
         else:
             for o in objs:
-                click.echo(json.dumps(o, ensure_ascii=False))
+                click.echo(_json(o))
     elif fmt in {"csv", "tsv"}:
         import csv
 
@@ -375,7 +422,7 @@ def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: boo
         emit_json({"db": str(target), **counts})
     else:
         parts = ", ".join(f"{v} {k}" for k, v in counts.items())
-        click.echo(f"imported {bundle} into {target}: {parts}", err=True)
+        click.echo(f"imported {visible(str(bundle))} into {visible(str(target))}: {parts}", err=True)
 
 
 @main.command()
@@ -391,7 +438,7 @@ def init(path: Path) -> None:
     from kbtui.kb.importer import init as run_init
 
     run_init(path)
-    click.echo(f"created {path} (schema version {kbdb.SCHEMA_VERSION})", err=True)
+    click.echo(f"created {visible(str(path))} (schema version {kbdb.SCHEMA_VERSION})", err=True)
 
 
 @main.command()
@@ -409,9 +456,10 @@ def migrate(path: Path) -> None:
 
     old, new, backup = run_migrate(path)
     if backup is None:
-        click.echo(f"{path} is already at schema version {new}; nothing to do", err=True)
+        click.echo(f"{visible(str(path))} is already at schema version {new}; nothing to do", err=True)
     else:
-        click.echo(f"migrated {path} from schema version {old} to {new} (backup: {backup})", err=True)
+        click.echo(f"migrated {visible(str(path))} from schema version {old} to {new}"
+                   f" (backup: {visible(str(backup))})", err=True)
 
 
 if __name__ == "__main__":

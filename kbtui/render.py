@@ -26,10 +26,12 @@ def T(value: Any, style: str = "", max_len: int | None = None) -> Text:
 
 
 def _table(*columns: str, title: str | None = None) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold",
-                  expand=False, pad_edge=False)
+    # headers and titles as Text: a plain str here would be parsed as markup,
+    # and `kbtui sql 'SELECT 1 AS "[link=…]"'` names its own columns
+    table = Table(box=box.SIMPLE_HEAD, title=Text(one_line(title)) if title else None,
+                  title_justify="left", header_style="bold", expand=False, pad_edge=False)
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column(Text(one_line(c)), overflow="fold")
     return table
 
 
@@ -119,14 +121,18 @@ def citation(data: dict) -> None:
     src = data["source"]
     meta = ", ".join(x for x in (src.get("outlet"), src.get("author"), src.get("published")) if x)
     start = data["paragraph"]["start"]
-    body = Text(visible(data["paragraph_text"]))
+    para = data["paragraph_text"]
     s, e = data["span"]
-    body.stylize("bold black on yellow", s - start, e - start)
+    a, b = max(s - start, 0), max(min(e - start, len(para)), 0)
+    # made visible piece by piece: a stand-in (<U+202E>) is longer than the
+    # character it shows, so offsets into the whole would miss the quote
+    body = Text.assemble(visible(para[:a]), (visible(para[a:b]), "bold black on yellow"),
+                         visible(para[b:]))
     title = Text(f"citation {data['id']}: ", style="bold")
     title.append(visible(data["claim"]))
     console.print(title)
     console.print(T(f"{src['title']} — {meta}" if meta else src["title"], "italic"))
-    console.print(Panel(body, box=box.ROUNDED, subtitle=f"chars {s}–{e} of {src['id']}"))
+    console.print(Panel(body, box=box.ROUNDED, subtitle=T(f"chars {s}–{e} of {src['id']}")))
 
 
 def sources_table(rows: list[dict]) -> None:
@@ -151,7 +157,7 @@ def source(data: dict) -> None:
 def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
     checked = ", ".join(f"{v} {k}" for k, v in counts.items())
     if not findings:
-        console.print(Text(f"ok: {db} ({checked})", style="green"))
+        console.print(Text(f"ok: {one_line(db)} ({checked})", style="green"))
         return
     table = _table("check", "where", "problem", title=f"{len(findings)} problem(s) in {db}")
     for f in findings:
@@ -160,7 +166,7 @@ def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
 
 
 def rows_table(columns: list[str], rows: list[tuple]) -> None:
-    table = _table(*[one_line(c) for c in columns])
+    table = _table(*columns)
     for r in rows:
         table.add_row(*[T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r])
     out = console

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls except \t and \n, DEL, and the bidi/zero-width format
-# characters that can reorder or hide text.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0 and C1 controls except \t and \n, DEL, and the format characters that
+# can reorder or hide text: bidi marks, embeddings, overrides and isolates
+# (U+061C, U+200E-F, U+202A-E, U+2066-9), zero-width and invisible ones
+# (U+180E, U+200B-D, U+2060-4, U+206A-F, U+FEFF), line/paragraph separators
+# that some terminals treat as newlines (U+2028-9), interlinear annotation
+# (U+FFF9-B) and the invisible "tag" characters (U+E0000-E007F) used to hide
+# text from readers.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -30,7 +36,7 @@ def _stand_in(match: re.Match[str]) -> str:
 def visible(text: str | None, max_len: int | None = None) -> str:
     if text is None:
         return ""
-    text = _UNSAFE.sub(_stand_in, text).replace("\r", "␍")
+    text = UNSAFE.sub(_stand_in, text).replace("\r", "␍")
     if max_len is not None and len(text) > max_len:
         text = text[: max_len - 1] + "…"
     return text

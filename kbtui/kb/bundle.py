@@ -32,6 +32,7 @@ RELATION_TYPES = {"supervises", "part-of", "owns", "operates", "uses", "monitors
 EVENT_TYPES = {"meeting", "visit", "conference", "speech", "talks", "war", "clash",
                "statement", "other"}
 STATUSES = {"current", "former", "unknown"}
+MAX_ID = 200  # schema.sql: length(id) BETWEEN 1 AND 200
 
 SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date",
                  "url", "note"}
@@ -114,7 +115,26 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], _Lines]
         where = f"{path}:{line.group(1)}" if line else str(path)
         problems.append(f"{where}: bad TOML: {exc}")
         return {}, _Lines(path, raw)
-    return data, _Lines(path, raw)
+    lines = _Lines(path, raw)
+    _refuse_nul(data, lines, problems)
+    return data, lines
+
+
+def _refuse_nul(value: Any, lines: _Lines, problems: list[str], key: str = "") -> None:
+    """A NUL (U+0000, written \\u0000 in TOML) would be stored, but SQLite's
+    text functions (length, substr, the CHECKs in schema.sql) stop at it."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_nul(v, lines, problems, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            _refuse_nul(v, lines, problems, key)
+    elif isinstance(value, str) and "\x00" in value:
+        escaped = [no for no, text in enumerate(lines.lines, 1)
+                   if "\\u0000" in text.lower() or "\\u00000000" in text.lower()]
+        line = next((no for no in escaped if key in lines.lines[no - 1]), escaped[0] if escaped else 1)
+        problems.append(f"{lines.at(line)}: field `{key}` contains a NUL character (U+0000);"
+                        " remove it")
 
 
 def load(bundle_dir: Path | str) -> Bundle:
@@ -131,6 +151,8 @@ def load(bundle_dir: Path | str) -> Bundle:
     bundle = Bundle()
     v.top_level(src_data, src_lines, {"source"})
     v.top_level(kb_data, kb_lines, {"entity", "role", "relation", "event"})
+    src_data = {k: v.tables(src_data, k, src_lines) for k in ("source",)}
+    kb_data = {k: v.tables(kb_data, k, kb_lines) for k in ("entity", "role", "relation", "event")}
     texts: dict[str, str] = {}
     for i, raw in enumerate(src_data.get("source", [])):
         item = v.source(raw, i, texts)
@@ -172,6 +194,14 @@ class _Validator:
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
+    def tables(self, data: dict[str, Any], key: str, lines: _Lines) -> list[Any]:
+        """The array of tables `[[key]]`, or [] after reporting what is there instead."""
+        value = data.get(key, [])
+        if isinstance(value, list):
+            return value
+        self.fail(lines.at(lines.find(1, key)), f"`{key}` must be written as [[{key}]] tables")
+        return []
+
     def top_level(self, data: dict[str, Any], lines: _Lines, allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
@@ -199,12 +229,16 @@ class _Validator:
             if not isinstance(value, str):
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must be a string")
                 ok = False
+            elif key in required and not value.strip():
+                self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must not be empty")
+                ok = False
         return ok
 
     def _slug(self, value: str, lines: _Lines, line: int, what: str, seen: set[str],
               namespace: str) -> bool:
-        if not SLUG.match(value):
-            self.fail(lines.at(line), f"{what}: id `{value}` must be a slug (a-z, 0-9, '-')")
+        if not SLUG.match(value) or len(value) > MAX_ID:
+            self.fail(lines.at(line), f"{what}: id `{value[:MAX_ID]}` must be a slug (a-z, 0-9, '-')"
+                                      f" of at most {MAX_ID} characters")
             return False
         if value in seen:
             self.fail(lines.at(line), f"{what}: duplicate {namespace} id `{value}`")
@@ -249,16 +283,39 @@ class _Validator:
         what = f"source `{raw['id']}`"
         if not self._slug(raw["id"], self.src, line, what, self.source_ids, "source"):
             return None
-        path = (self.root / raw["file"]).resolve()
-        if not path.is_file():
-            self.fail(self.src.at(self.src.find(line, "file")), f"{what}: file {raw['file']!r} not found")
+        where = self.src.at(self.src.find(line, "file"))
+        try:
+            path = (self.root / raw["file"]).resolve()
+            inside = path.is_relative_to(self.root.resolve())
+            found = path.is_file()
+        except (OSError, ValueError):  # an embedded NUL, a name too long
+            self.fail(where, f"{what}: `file` = {raw['file']!r} is not a usable file name")
             return None
-        data = path.read_bytes()
+        if not inside:
+            # a bundle from elsewhere must not pull in ~/.ssh/id_rsa or /etc/passwd
+            self.fail(where, f"{what}: `file` = {raw['file']!r} is outside the bundle directory;"
+                             " keep source texts inside it (e.g. sources/name.txt)")
+            return None
+        if not found:
+            self.fail(where, f"{what}: file {raw['file']!r} not found")
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.fail(where, f"{what}: file {raw['file']!r} cannot be read ({exc.strerror})")
+            return None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.fail(self.src.at(self.src.find(line, "file")),
                       f"{what}: {raw['file']} is not valid UTF-8 at byte offset {exc.start}")
+            return None
+        if b"\x00" in data:
+            # SQLite's length(), substr() and instr() stop at a NUL, so SQL
+            # written against the KB would silently see a shorter text
+            self.fail(self.src.at(self.src.find(line, "file")),
+                      f"{what}: {raw['file']} contains a NUL byte at byte offset {data.index(0)};"
+                      " a source must be plain text")
             return None
         texts[raw["id"]] = text
         return {
@@ -288,7 +345,7 @@ class _Validator:
                 self.fail(self.kb.at(self.kb.find(line, "aliases")),
                           f"{what}: an alias must be a string or {{name, kind}}, not {alias!r}")
                 continue
-            if kind not in ALIAS_KINDS:
+            if not isinstance(kind, str) or kind not in ALIAS_KINDS:
                 self.fail(self.kb.at(self.kb.find(line, name)),
                           f"{what}: alias kind {kind!r} is not one of {', '.join(sorted(ALIAS_KINDS))}")
                 continue
@@ -319,7 +376,7 @@ class _Validator:
             line = self.kb.table("event", i)
             if self._slug(raw["id"], self.kb, line, f"event `{raw['id']}`", self.entity_ids, "entity"):
                 bundle.entities.append({
-                    "id": raw["id"], "kind": "event", "name": str(raw.get("name", raw["id"])),
+                    "id": raw["id"], "kind": "event", "name": str(raw.get("name") or raw["id"]),
                     "summary": str(raw.get("summary", "")),
                     "aliases": self._aliases(raw, line, f"event `{raw['id']}`")})
 
@@ -354,6 +411,10 @@ class _Validator:
             extra = set(c) - CITE_FIELDS
             if extra:
                 self.fail(self.kb.at(cline), f"{what}: citation has unknown field(s) {', '.join(sorted(extra))}")
+                continue
+            bad = [k for k in ("prefix", "suffix") if not isinstance(c.get(k, ""), str)]
+            if bad:
+                self.fail(self.kb.at(cline), f"{what}: citation field `{bad[0]}` must be a string")
                 continue
             text = texts.get(c["source"])
             if text is None:
@@ -433,12 +494,15 @@ class _Validator:
             if extra:
                 self.fail(self.kb.at(pline), f"{what}: participant has unknown field(s) {', '.join(sorted(extra))}")
                 continue
+            if not isinstance(p.get("capacity", ""), str):
+                self.fail(self.kb.at(pline), f"{what}: participant field `capacity` must be a string")
+                continue
             pwhat = f"{what} participant `{p['entity']}`"
             pclaim = self._claim(p, pline, pwhat, texts, claim_id=f"{raw['id']}--{p['entity']}",
                                  inherited=claim["cites"])
             if pclaim is None:
                 continue
             pclaim.update(entity=self._ref(p["entity"], self.kb, pline, "entity", pwhat),
-                          capacity=str(p.get("capacity", "")))
+                          capacity=p.get("capacity", ""))
             claim["participants"].append(pclaim)
         return claim

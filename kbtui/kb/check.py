@@ -22,10 +22,20 @@ class Finding:
 
 
 def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
-    """All findings (empty means healthy) and the counts that were checked."""
+    """All findings (empty means healthy) and the counts that were checked.
+
+    A damaged file is reported, not raised: SQLite's own findings are kept
+    and, if the damage stops the later checks, that is one more finding."""
     findings: list[Finding] = []
     counts: dict[str, int] = {}
+    try:
+        _run(conn, findings, counts)
+    except sqlite3.DatabaseError as exc:
+        findings.append(Finding("integrity", "sqlite", f"checking stopped: {exc}"))
+    return findings, counts
 
+
+def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, int]) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
         findings.append(Finding("schema", "PRAGMA user_version",
@@ -43,6 +53,10 @@ def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
     texts: dict[str, str] = {}
     for sid, text, sha in conn.execute("SELECT id, text, sha256 FROM sources"):
         counts["sources"] += 1
+        if not isinstance(text, str):
+            findings.append(Finding("source-hash", f"source {sid}",
+                                    f"text is {type(text).__name__}, not text: the row was changed"))
+            continue
         texts[sid] = text
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
             findings.append(Finding("source-hash", f"source {sid}",
@@ -54,10 +68,13 @@ def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
         counts["citations"] += 1
         text = texts.get(sid)
         if text is None:
-            continue  # reported by the foreign-key check
-        if text[start:end] != quote:
+            continue  # reported by the foreign-key or source checks
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            findings.append(Finding("citation-span", f"citation {cid} (source {sid}, {start!r}-{end!r})",
+                                    f"span is outside the source text ({len(text)} characters)"))
+        elif text[start:end] != quote:
             findings.append(Finding("citation-span", f"citation {cid} (source {sid}, {start}-{end})",
-                                    f"span reads {text[start:end][:60]!r}, quote is {quote[:60]!r}"))
+                                    f"span reads {text[start:end][:60]!r}, quote is {str(quote)[:60]!r}"))
 
     counts["claims"] = 0
     for cid, kind in conn.execute(
@@ -78,4 +95,3 @@ def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
             " AND NOT EXISTS (SELECT 1 FROM participations WHERE claim_id = c.id)"):
         findings.append(Finding("dangling", f"claim {cid}", f"{kind} claim with no {kind} row"))
     counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
-    return findings, counts

@@ -27,34 +27,72 @@ def _quiet(phase: str, n: int, total: int | None) -> None:
 
 def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance = _quiet) -> dict[str, int]:
     """Import `bundle_dir` into `db_path` (created if missing). Returns counts.
-    `advance(phase, n, total)` reports progress (see kbtui.progress)."""
+    `advance(phase, n, total)` reports progress (see kbtui.progress).
+
+    A new KB is built in a temporary file beside `db_path` and linked into
+    place only when complete, so `db_path` never exists half-made and a
+    failed import leaves nothing behind. An existing KB is changed in one
+    transaction or not at all."""
     try:
         data = bundle_mod.load(bundle_dir)
     except bundle_mod.BundleError as exc:
         raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
     db_path = Path(db_path)
-    created = not db_path.exists()
+    if not db_path.exists():
+        counts = _import_new(data, db_path, advance)
+        if counts is not None:
+            return counts
+        # another process created db_path meanwhile: add to theirs
+    conn = db.connect_writable(db_path)
     try:
-        conn = db.connect_writable(db_path, create=True)
-    except UnusableDatabase:
-        if created and db_path.exists():
-            db_path.unlink()
-        raise
-    try:
-        counts = write(conn, data, advance)
-    except sqlite3.Error as exc:
+        return _write_mapped(conn, data, advance, db_path)
+    finally:
         conn.close()
-        if created:
-            db_path.unlink(missing_ok=True)
+
+
+def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dict[str, int] | None:
+    """Build a new KB from `data` at a temporary path and publish it as
+    `db_path`. None if `db_path` appeared meanwhile (nothing was changed)."""
+    tmp = db.temp_beside(db_path, "importing")
+    try:
+        try:
+            conn = sqlite3.connect(db._uri(tmp, "rwc"), uri=True, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            db.apply_schema(conn)
+        except sqlite3.Error as exc:
+            raise UnusableDatabase(f"{db_path}: cannot be created ({exc})",
+                                   "check that the folder exists and is writable") from exc
+        try:
+            counts = _write_mapped(conn, data, advance, db_path)
+        finally:
+            conn.close()
+        try:
+            db.publish(tmp, db_path)
+        except FileExistsError:
+            return None
+        except OSError as exc:
+            raise UnusableDatabase(f"{db_path}: cannot be created ({exc.strerror})",
+                                   "check that the folder is writable") from exc
+        return counts
+    finally:
+        db.discard(tmp)
+
+
+def _write_mapped(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance,
+                  db_path: Path) -> dict[str, int]:
+    """write(), with SQLite's failures turned into one readable error."""
+    try:
+        return write(conn, data, advance)
+    except sqlite3.Error as exc:
         if "readonly" in str(exc):
             raise UnusableDatabase(f"{db_path}: is read-only; nothing was written",
                                    "check the file and folder permissions") from exc
         if "locked" in str(exc) or "busy" in str(exc):
-            raise UnusableDatabase(f"{db_path}: is locked by another writer",
-                                   "wait for the other import to finish and retry") from exc
-        raise ImportFailed(f"{db_path}: import failed ({exc})", "nothing was written") from exc
-    conn.close()
-    return counts
+            raise UnusableDatabase(f"{db_path}: is locked by another program; nothing was written",
+                                   "wait for it (another import?) to finish and retry") from exc
+        raise ImportFailed(f"{db_path}: import failed ({exc}); nothing was written",
+                           "run `kbtui check` on the KB, and check the bundle") from exc
 
 
 def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = _quiet) -> dict[str, int]:
@@ -104,12 +142,14 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         index.rebuild_source_fts(conn)
         index.rebuild_mentions(conn)
         advance("indexing sources", 1, 1)
+        _keep_other_citations(conn, data.sources)
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise sqlite3.IntegrityError(f"dangling references: {[tuple(p) for p in problems[:5]]}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
+            conn.execute("ROLLBACK")
         raise
     return {
         "sources": len(data.sources), "entities": len(data.entities), "roles": len(data.roles),
@@ -117,6 +157,26 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         "citations": sum(len(c["cites"]) for c in data.roles + data.relations + data.events)
         + sum(len(p["cites"]) for e in data.events for p in e["participants"]),
     }
+
+
+def _keep_other_citations(conn: sqlite3.Connection, sources: list[dict[str, Any]]) -> None:
+    """Refuse to replace a source text under citations this bundle does not
+    re-anchor (claims of another bundle, or dropped from this one): their
+    spans would silently point at the wrong words. (Compared in Python:
+    SQLite's substr() stops at an embedded NUL.)"""
+    broken = []
+    for src in sources:
+        text = src["text"]
+        for cid, claim_id, start, end, quote in conn.execute(
+                'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?',
+                (src["id"],)):
+            if text[start:end] != quote:
+                broken.append(f"citation {cid} of claim `{claim_id}` in source `{src['id']}`")
+    if broken:
+        raise ImportFailed(
+            f"the bundle changes the text of a source that other claims cite ({', '.join(broken[:5])}"
+            f"{', …' if len(broken) > 5 else ''}); nothing was written",
+            "keep the source text as it was, or give the changed text a new source id")
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
@@ -141,7 +201,13 @@ def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str) -> None:
 def init(db_path: Path | str) -> None:
     """Create an empty KB; refuse to touch an existing file."""
     db_path = Path(db_path)
+    exists = UnusableDatabase(f"{db_path}: already exists", "choose a new path; init never overwrites")
     if db_path.exists():
-        raise UnusableDatabase(f"{db_path}: already exists", "choose a new path; init never overwrites")
-    conn = db.connect_writable(db_path, create=True)
-    conn.close()
+        raise exists
+    try:
+        db._create(db_path)
+    except FileExistsError:
+        raise exists from None
+    except (sqlite3.Error, OSError) as exc:
+        raise UnusableDatabase(f"{db_path}: cannot be created ({exc})",
+                               "check that the folder exists and is writable") from exc

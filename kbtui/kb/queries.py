@@ -35,6 +35,9 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
                                          [h for h in hits if h.id in {r[0] for r in exact}])]
     if not candidates:
         raise NotFound(f"no entity matches {ref!r}", "try `kbtui search` to find its id")
+    if len(candidates) == 1:
+        raise NotFound(f"no entity is called {ref!r}; the closest is listed above",
+                       "pass its id if it is the one you mean", candidates)
     raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)",
                    "pass one of the ids listed", candidates)
 

@@ -20,6 +20,7 @@ from kbtui.kb.errors import QueryError
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 10_000
+MAX_VALUE_BYTES = 256 * 1024 * 1024  # largest string or blob a query may build
 
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
             sqlite3.SQLITE_RECURSIVE}
@@ -54,6 +55,7 @@ class Result:
 def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
         max_rows: int = DEFAULT_MAX_ROWS, params: tuple = ()) -> Result:
     """Run one read-only statement; raise QueryError with one readable line."""
+    _check_timeout(timeout)
     conn = connect_readonly(db_path)
     conn.row_factory = None
     try:
@@ -62,12 +64,24 @@ def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
         conn.close()
 
 
+def _check_timeout(timeout: float) -> None:
+    # NaN compares false with everything: `now > deadline` would never fire
+    if not 0 < timeout < float("inf"):
+        raise QueryError(f"the time limit must be a positive number of seconds, not {timeout!r}",
+                         "for example --timeout 5")
+
+
 def guard(conn: sqlite3.Connection, timeout: float) -> float:
-    """Install the authorizer and time limit on `conn`; returns the deadline."""
+    """Install the authorizer, the time limit and the size limits on `conn`;
+    returns the deadline."""
+    _check_timeout(timeout)
     deadline = time.monotonic() + timeout
     conn.set_authorizer(_authorizer)
     conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
     conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    # one value (randomblob(1e9), printf('%.*c', ...)) is allocated in a
+    # single step the time limit cannot interrupt; stored texts stay far below
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     return deadline
 
 
@@ -98,6 +112,9 @@ def _explain(exc: sqlite3.DatabaseError, timeout: float, deadline: float) -> Que
     if "interrupted" in msg and time.monotonic() >= deadline:
         return QueryError(f"query stopped after the {timeout:g} s time limit",
                           "raise it with --timeout SECONDS")
+    if "too big" in msg:
+        return QueryError(f"refused: a value would be larger than {MAX_VALUE_BYTES >> 20} MiB ({msg})",
+                          "select less data")
     if any(w in msg for w in ("not authorized", "prohibited", "readonly", "attempt to write",
                               "too many attached", "query_only", "authorization denied")):
         return QueryError(f"refused: kbtui sql is read-only ({msg})",
