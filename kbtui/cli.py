@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -79,6 +80,15 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except sqlite3.DatabaseError as exc:
             _fail(f"{_db_name()}: could not be read ({exc})",
                   "run `kbtui check`; the file may be damaged", 2)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start:exc.end]
+            if any("\udc80" <= ch <= "\udcff" for ch in bad):
+                # bytes from the command line that are not UTF-8 (Python
+                # smuggles them in as lone surrogates); SQLite takes UTF-8 only
+                _fail(f"an argument is not valid UTF-8 text (bytes {os.fsencode(bad)!r})",
+                      "pass names, queries and paths as UTF-8", 2)
+            _fail(f"this terminal's encoding ({exc.encoding}) cannot show {bad!r}",
+                  "use a UTF-8 locale, set PYTHONIOENCODING=utf-8, or use --json", 2)
         except BrokenPipeError:
             sys.stderr.close()  # `kbtui ... | head` is not an error
     return wrapper

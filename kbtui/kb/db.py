@@ -75,7 +75,9 @@ def _precheck(path: Path) -> None:
 
 
 def _uri(path: Path, mode: str) -> str:
-    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+    # the file name's own bytes, percent-encoded: a name that is not valid
+    # UTF-8 (surrogate-escaped by Python) still opens the right file
+    return f"file:{quote(os.fsencode(path.resolve()))}?mode={mode}"
 
 
 def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Connection:

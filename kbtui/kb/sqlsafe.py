@@ -33,13 +33,26 @@ _READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index
 _DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
 
 
+# pragmas whose argument names what to read (a table, an index), not a value
+_ARG_READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                     "foreign_key_list"}
+
+
 def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None,
                 _trigger: str | None) -> int:
     if action in _ALLOWED:
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _READ_PRAGMAS and arg2 is None:
+    if action == sqlite3.SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        if name in _ARG_READ_PRAGMAS or (name in _READ_PRAGMAS and arg2 is None):
+            return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
+        # asked (and never carried out) when an FTS5 table is first connected
+        # to, so `... MATCH ...` needs it; a real UPDATE of sqlite_master
+        # also needs PRAGMA writable_schema, which is refused, on a
+        # connection that is read-only anyway
         return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY
 
@@ -92,7 +105,9 @@ def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, para
     started = time.monotonic()
     try:
         cur = conn.execute(sql, params)
-        columns = [d[0] for d in cur.description or []]
+        if cur.description is None:  # only comments: nothing was run
+            raise QueryError("empty query (only comments)", "pass a SELECT statement")
+        columns = [d[0] for d in cur.description]
         result = Result(columns)
         for row in _rows(cur):
             if len(result.rows) >= max_rows:
@@ -116,7 +131,8 @@ def _explain(exc: sqlite3.DatabaseError, timeout: float, deadline: float) -> Que
         return QueryError(f"refused: a value would be larger than {MAX_VALUE_BYTES >> 20} MiB ({msg})",
                           "select less data")
     if any(w in msg for w in ("not authorized", "prohibited", "readonly", "attempt to write",
-                              "too many attached", "query_only", "authorization denied")):
+                              "too many attached", "query_only", "authorization denied",
+                              "may not be modified")):
         return QueryError(f"refused: kbtui sql is read-only ({msg})",
                           "use SELECT; the database is never modified")
     return QueryError(f"SQL error: {msg}", "see the tables and views with `kbtui sql --schema`")
