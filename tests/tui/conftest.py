@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from kbtui.kb.importer import import_bundle
 from kbtui.kb.paths import sample_bundle_path
@@ -43,18 +44,24 @@ def big_kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the roles table pages instead of loading everything."""
     root = tmp_path_factory.mktemp("big-bundle")
     (root / "sources").mkdir()
-    lines = [f"Member {n:04d} sits on the Grand Board." for n in range(BIG_HOLDERS)]
-    (root / "sources" / "big.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (root / "sources.toml").write_text(
-        '[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Board roster"\n'
-        'outlet = "Roster Weekly"\npublished = "2024-01-01"\n', encoding="utf-8")
+    # Many small rosters rather than one long one: anchoring a quote costs
+    # time proportional to its source's length.
+    per = 25
+    sources = []
+    for s in range(0, BIG_HOLDERS, per):
+        lines = [f"Member {n:04d} sits on the Grand Board." for n in range(s, min(s + per, BIG_HOLDERS))]
+        (root / "sources" / f"r{s}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        sources.append(f'[[source]]\nid = "roster-{s}"\nfile = "sources/r{s}.txt"\n'
+                       f'title = "Board roster {s}"\noutlet = "Roster Weekly"\npublished = "2024-01-01"\n')
+    (root / "sources.toml").write_text("\n".join(sources), encoding="utf-8")
     kb = ['[[entity]]\nid = "grand-board"\nkind = "organisation"\nname = "Grand Board"\n']
     for n in range(BIG_HOLDERS):
         kb.append(f'[[entity]]\nid = "member-{n:04d}"\nkind = "person"\nname = "Member {n:04d}"\n')
         status = "current" if n % 3 else "former"
+        src = f"roster-{n - n % per}"
         kb.append(f'[[role]]\nid = "member-{n:04d}-board"\nholder = "member-{n:04d}"\n'
                   f'organisation = "grand-board"\ntitle = "Member"\nstatus = "{status}"\n'
-                  f'cite = [{{ source = "big", quote = "Member {n:04d} sits on the Grand Board." }}]\n')
+                  f'cite = [{{ source = "{src}", quote = "Member {n:04d} sits on the Grand Board." }}]\n')
     (root / "kb.toml").write_text("\n".join(kb), encoding="utf-8")
     path = tmp_path_factory.mktemp("big") / "big.db"
     import_bundle(root, path)
@@ -69,10 +76,13 @@ async def settle(pilot: Pilot) -> None:
     result is applied; the pauses let the resulting messages and refreshes
     run. No sleeping: this waits on the workers themselves."""
     app = pilot.app
-    for _ in range(4):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
+    raise AssertionError("workers kept starting: the app never settled")
 
 
 def screen_text(app: App) -> str:
@@ -83,3 +93,13 @@ def screen_text(app: App) -> str:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+@pytest.fixture
+def sample_copy_path(tmp_path: Path, kb_path: Path) -> Path:
+    """A private copy of the sample that a test may change or delete."""
+    import shutil
+
+    path = tmp_path / "copy.db"
+    shutil.copy(kb_path, path)
+    return path

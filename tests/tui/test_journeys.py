@@ -426,3 +426,96 @@ async def test_disputed_claim_is_shown_as_disputed_with_reason(kb_path: Path):
         reason = table.infos[row].claim["disputed"]
         assert "disputed" in screen_text(app)
         assert explorer(app).evidence.claim["disputed"] == reason
+
+
+async def test_breadcrumb_click_and_slash_from_the_viewer(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        await pilot.click("#crumbs", offset=(3, 0))    # "⌕ Search"
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen) and explorer(app).pane.data is None
+        await pilot.press("]")                          # forward to Patrushev
+        await settle(pilot)
+        await pilot.press("]")                          # and on to the viewer
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen) and isinstance(app.focused, SearchInput)
+
+
+async def test_a_citation_whose_span_moved_is_flagged(sample_copy_path: Path):
+    import sqlite3
+
+    with sqlite3.connect(sample_copy_path) as conn:
+        cid = conn.execute("SELECT c.id FROM citations c JOIN roles r ON r.claim_id = c.claim_id"
+                           " WHERE r.holder_id = 'nikolai-patrushev' ORDER BY c.id LIMIT 1").fetchone()[0]
+        conn.execute('UPDATE citations SET start = start + 3, "end" = "end" + 3 WHERE id = ?', (cid,))
+    app = create_app(sample_copy_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        assert any("no longer" in n.message for n in app._notifications)
+        assert "no longer matches the quote" in screen_text(app)
+        assert "Traceback" not in screen_text(app)
+
+
+async def test_database_gone_mid_session_gives_a_notice(sample_copy_path: Path):
+    app = create_app(sample_copy_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        sample_copy_path.unlink()
+        await open_by_search(pilot, "patrushev")
+        assert any("no such file" in n.message for n in app._notifications)
+        assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_theme_change_re_renders(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        before = app.look
+        app.theme = "nord"
+        await settle(pilot)
+        assert app.look != before
+        assert explorer(app).pane.look is app.look
+        assert "Nikolai Patrushev" in screen_text(app)
+
+
+async def test_open_with_hostile_text_shows_it_inert(tmp_path: Path):
+    """Names holding Rich markup or escape sequences are shown as text."""
+    from kbtui.kb.importer import import_bundle
+
+    root = tmp_path / "b"
+    (root / "sources").mkdir(parents=True)
+    (root / "sources" / "t.txt").write_text("The [bold red]Evil[/] Corp met \x1b]0;pwned\x07 Bob.\n",
+                                            encoding="utf-8")
+    (root / "sources.toml").write_text('[[source]]\nid = "t"\nfile = "sources/t.txt"\ntitle = "[b]T[/b]"\n',
+                                       encoding="utf-8")
+    (root / "kb.toml").write_text(
+        '[[entity]]\nid = "evil"\nkind = "organisation"\nname = "[bold red]Evil[/] Corp"\n'
+        'summary = "[link=http://x]click[/link]"\n'
+        '[[entity]]\nid = "bob"\nkind = "person"\nname = "Bob"\n'
+        '[[relation]]\nid = "r"\ntype = "met"\nsubject = "evil"\nobject = "bob"\n'
+        'cite = [{ source = "t", quote = "The [bold red]Evil[/] Corp met" }]\n', encoding="utf-8")
+    db = tmp_path / "h.db"
+    import_bundle(root, db)
+    app = create_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "evil")
+        text = screen_text(app)
+        assert "[bold red]Evil[/] Corp" in text and "[link=http://x]click[/link]" in text
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[bold red]Evil[/]" in text and "␛" in text and "\x1b" not in text

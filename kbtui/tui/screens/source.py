@@ -135,10 +135,11 @@ class SourceScreen(Screen):
         info = Text()
         if 0 <= viewer.current < len(cites):
             c = cites[viewer.current]
+            if not c.get("matches", True):
+                info.append("⚠ The stored text at this span no longer matches the quote "
+                            "(run `kbtui check`).\n", style=viewer.look.fg("error", bold=True))
             info.append(f"Citation {viewer.current + 1} of {len(cites)}: ", style=Style(bold=True))
             info.append(visible(c.get("claim") or ""))
-            if not c.get("matches", True):
-                info.append("  ⚠ span no longer matches its quote", style=viewer.look.fg("error", bold=True))
         else:
             info.append(f"{len(cites)} cited passage{'s' if len(cites) != 1 else ''}", style=Style(bold=True))
             info.append(" (n / N to visit)", style=Style(dim=True))
