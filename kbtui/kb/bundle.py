@@ -94,6 +94,16 @@ class _Lines:
                 return no
         return start
 
+    def find_quote(self, start: int, quote: str) -> int:
+        """The line of a citation's quote: a `quote = ` line holding its
+        start (a short quote such as "Chen" also occurs in names above it)."""
+        head = quote[:40]
+        for no in range(start, len(self.lines) + 1):
+            text = self.lines[no - 1]
+            if "quote" in text and head in text:
+                return no
+        return self.find(start, head) if head.strip() else self.find(start, "quote")
+
     def at(self, line: int) -> str:
         return f"{self.path}:{line}"
 
@@ -346,7 +356,7 @@ class _Validator:
                           f"{what}: an alias must be a string or {{name, kind}}, not {alias!r}")
                 continue
             if not isinstance(kind, str) or kind not in ALIAS_KINDS:
-                self.fail(self.kb.at(self.kb.find(line, name)),
+                self.fail(self.kb.at(self.kb.find(self.kb.find(line, "aliases"), name)),
                           f"{what}: alias kind {kind!r} is not one of {', '.join(sorted(ALIAS_KINDS))}")
                 continue
             if not name.strip():
@@ -407,7 +417,7 @@ class _Validator:
                 self.fail(self.kb.at(self.kb.find(line, "cite")),
                           f"{what}: a citation needs `source` and `quote` strings")
                 continue
-            cline = self.kb.find(line, c["quote"][:40]) if c["quote"] else line
+            cline = self.kb.find_quote(line, c["quote"])
             extra = set(c) - CITE_FIELDS
             if extra:
                 self.fail(self.kb.at(cline), f"{what}: citation has unknown field(s) {', '.join(sorted(extra))}")

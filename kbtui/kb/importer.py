@@ -101,7 +101,9 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
     try:
         claim_ids = [c["id"] for c in data.roles + data.relations + data.events]
         claim_ids += [p["id"] for e in data.events for p in e["participants"]]
+        kept = _citation_ids(conn, claim_ids)
         conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in claim_ids])
+        cites: list[tuple] = []
         records = len(data.sources) + len(data.entities) + len(claim_ids)
         for s in data.sources:
             _upsert(conn, "sources", s)
@@ -113,28 +115,29 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
                              [(e["id"], a, k) for a, k in e["aliases"]])
         advance("writing records", len(data.entities), records)
         for r in data.roles:
-            _claim(conn, r, "role")
+            _claim(conn, r, "role", cites)
             conn.execute(
                 'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (r["id"], r["holder"], r["organisation"], r["title"], r["start"], r["end"], r["status"]))
         for r in data.relations:
-            _claim(conn, r, "relation")
+            _claim(conn, r, "relation", cites)
             conn.execute(
                 'INSERT INTO relations (claim_id, type, subject_id, object_id, start, "end", label)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (r["id"], r["type"], r["subject"], r["object"], r["start"], r["end"], r["label"]))
         for e in data.events:
-            _claim(conn, e, "event")
+            _claim(conn, e, "event", cites)
             conn.execute(
                 'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id)'
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (e["id"], e["id"], e["type"], e["start"], e["end"], e["place"]))
             for p in e["participants"]:
-                _claim(conn, p, "participation")
+                _claim(conn, p, "participation", cites)
                 conn.execute(
                     "INSERT INTO participations (claim_id, event_id, entity_id, capacity)"
                     " VALUES (?, ?, ?, ?)", (p["id"], e["id"], p["entity"], p["capacity"]))
+        _insert_citations(conn, cites, kept)
         advance("writing records", len(claim_ids), records)
         names = conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)").fetchone()[0]
         indexed = index.rebuild_names(conn, lambda n: advance("building search index", n, names))
@@ -188,14 +191,46 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
         f"ON CONFLICT(id) DO UPDATE SET {updates}", [row[c] for c in cols])
 
 
-def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str) -> None:
+def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: list[tuple]) -> None:
     conn.execute("INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
                  (claim["id"], kind, claim["disputed"], claim["note"]))
+    cites.extend((claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method)
+                 for c in claim["cites"])
+
+
+def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> tuple:
+    return claim_id, source_id, quote, start, end
+
+
+def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[tuple, list[int]]:
+    """Ids of the citations already stored for these claims, by what they
+    cite: a re-import gives an unchanged citation its old id back, so
+    `kbtui cite 17` written down yesterday still means the same quote."""
+    kept: dict[tuple, list[int]] = {}
+    for i in range(0, len(claim_ids), 500):
+        part = claim_ids[i:i + 500]
+        for cid, *key in conn.execute(
+                'SELECT id, claim_id, source_id, quote, start, "end" FROM citations'
+                f" WHERE claim_id IN ({','.join('?' * len(part))}) ORDER BY id", part):
+            kept.setdefault(_cite_key(*key), []).append(cid)
+    return kept
+
+
+def _insert_citations(conn: sqlite3.Connection, cites: list[tuple], kept: dict[tuple, list[int]]) -> None:
+    # old ids first, so a new citation's fresh id can never take one of them
+    again, new = [], []
+    for row in cites:
+        ids = kept.get(_cite_key(row[0], row[1], row[2], row[5], row[6]))
+        if ids:
+            again.append((ids.pop(0), *row))
+        else:
+            new.append(row)
+    conn.executemany(
+        'INSERT INTO citations (id, claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", again)
     conn.executemany(
         'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method)
-         for c in claim["cites"]])
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
 
 
 def init(db_path: Path | str) -> None:
