@@ -106,11 +106,12 @@ class ExplorerScreen(Screen):
         Escape or a click on "Search" bring it back. Wide terminals put the
         evidence beside the entity."""
         width = self.size.width
-        self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < NARROW, "-narrow")   # no-ops unless the width crossed a line
         self.set_class(width >= WIDE, "-wide")
         reading = self.pane.data is not None and not self.panel.has_focus_within \
             and self.focused is not None
-        self.set_class(reading, "-reading")
+        # display, not a screen class: a class change restyles every widget
+        self.panel.display = not (reading and width < NARROW)
 
     def apply_look(self, look: Look) -> None:
         """The theme changed: re-render what was drawn with its colours."""
