@@ -17,7 +17,7 @@ is right, and every foreign key resolves. What it holds:
   role holders at a million entities;
 * ~2 roles per person, some relations and events, ~N/10 sources whose text
   is made of sentences stating those claims, ~3 citations per claim on real
-  spans of that text, and mentions where the text names an entity.
+  spans of that text, and mentions where the text names a person.
 
 Speed: rows go in with executemany in one transaction, with journaling and
 syncing off during the build (the file is new; a crash means regenerate) and
@@ -42,9 +42,9 @@ from anyascii import anyascii
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import pools  # noqa: E402
-from benchmarks.progress import Phases  # noqa: E402
-from kbtui.kb import db, index  # noqa: E402
+from benchmarks import pools
+from benchmarks.progress import Phases
+from kbtui.kb import db, index
 
 AFFIX = 32  # characters of prefix/suffix kept with each quote (TextQuoteSelector)
 BATCH_SOURCES = 2000
@@ -54,7 +54,7 @@ BATCH_SOURCES = 2000
 # names
 
 def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+    s = re.sub(r"[^a-z0-9]+", "-", (text if text.isascii() else anyascii(text)).lower()).strip("-")
     return s[:80].strip("-") or "x"
 
 
@@ -74,9 +74,7 @@ def _patronymic(father: str, male: bool) -> str:
         return irregular[father][0 if male else 1]
     if father.endswith("ий"):
         stem = father[:-2] + "ье"
-    elif father.endswith("ь"):
-        stem = father[:-1] + "е"
-    elif father.endswith(("ай", "ей")):
+    elif father.endswith("ь") or father.endswith(("ай", "ей")):
         stem = father[:-1] + "е"
     elif father.endswith("а"):
         stem, male_end = father[:-1], ("ич", "ична")
@@ -377,6 +375,9 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("PRAGMA temp_store = MEMORY")
+    # Rows are valid by construction; PRAGMA integrity_check (run by `kbtui
+    # check`) verifies the CHECK constraints afterwards.
+    conn.execute("PRAGMA ignore_check_constraints = ON")
     index_sql = _drop_indexes(conn)
 
     m = Model(n, seed)
@@ -422,82 +423,20 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
         advance(n_claims - len(m.roles))
 
     # Sources: claim c is stated in source c // k (sentence + clause) and
-    # restated in a nearby source, so every source mixes both.
-    claims: list[tuple[str, str, tuple[str, str, list], str]] = []
+    # restated in a nearby source, so every source mixes both. Texts are made
+    # batch by batch (a forked worker was tried: the inserts are the bottleneck).
     n_sources = max(1, n // 10)
     k = -(-n_claims // n_sources)
-    rng = random.Random(seed + 1)
+    restated: list[list[int]] = [[] for _ in range(n_sources)]
+    for c in range(n_claims):
+        restated[(c // k + 1 + c % 7) % n_sources].append(c)
+    job = _SourceJob(m, k, n_sources, n_claims, restated, seed, mentions)
+    batches = [(b, min(n_sources, b + BATCH_SOURCES)) for b in range(0, n_sources, BATCH_SOURCES)]
     with phases.phase("sources", total=n_sources) as advance:
-        for i, role in enumerate(m.roles):
-            claims.append((f"role-{i:08d}", *role_sentences(m, role)))
-        for i, rel in enumerate(m.relations):
-            claims.append((f"rel-{i:08d}", *relation_sentences(m, rel)))
-        for e, a, b, place, date in m.events:
-            eid, na, nb = m.ids[e], m.name[a], m.name[b]
-            clause = f"{na} and {nb} met in {m.name[place]}"
-            sent = f"{clause} on {date}."
-            spans = [(a, 0, len(na)), (b, len(na) + 5, len(na) + 5 + len(nb))]
-            claims.append((eid, (sent, clause, spans), f"The meeting in {m.name[place]} on {date} "
-                           f"brought together {na} and {nb}."))
-            for who in (a, b):
-                pid = f"{eid}-{m.ids[who]}"[:200].strip("-")
-                claims.append((pid, (sent, clause, spans), f"{m.name[who]} attended the meeting "
-                               f"in {m.name[place]}."))
-        restated: list[list[int]] = [[] for _ in range(n_sources)]
-        for c in range(len(claims)):
-            restated[(c // k + 1 + c % 7) % n_sources].append(c)
-        src_rows, cite_rows, mention_rows = [], [], []
-        for s in range(n_sources):
-            sid = f"src-{s:07d}"
-            outlet = rng.choice(pools.OUTLETS)
-            year = rng.randint(2000, 2025)
-            published = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            own = range(s * k, min(len(claims), (s + 1) * k))
-            lead = m.name[m.roles[own[0]][0]] if own and own[0] < len(m.roles) else "officials"
-            title = f"{outlet} digest no. {s + 1}: {lead} and others"
-            parts: list[str] = [title, "\n\n"]
-            pos = len(title) + 2
-            cites: list[tuple[str, int, int]] = []
-            for j, c in enumerate(own):
-                claim_id, (a, clause, spans), _ = claims[c]
-                if j and j % 4 == 0:
-                    parts.append("\n\n")
-                    pos += 2
-                elif j:
-                    parts.append(" ")
-                    pos += 1
-                start_a = pos + (a.index(clause) if not a.startswith(clause) else 0)
-                cites.append((claim_id, pos, pos + len(a)))
-                cites.append((claim_id, start_a, start_a + len(clause)))
-                if mentions:
-                    for ent, s0, s1 in spans:
-                        mention_rows.append((sid, m.ids[ent], pos + s0, pos + s1))
-                parts.append(a)
-                pos += len(a)
-            if restated[s]:
-                parts.append("\n\nAlso reported:")
-                pos += len("\n\nAlso reported:")
-                for c in restated[s]:
-                    claim_id, _, b = claims[c]
-                    parts.append(" ")
-                    pos += 1
-                    cites.append((claim_id, pos, pos + len(b)))
-                    parts.append(b)
-                    pos += len(b)
-            parts.append("\n")
-            text = "".join(parts)
-            via = rng.choice(pools.AGGREGATORS) if rng.random() < 0.1 else None
-            src_rows.append((sid, title, outlet, f"{rng.choice(pools.WEST_FIRST)} "
-                             f"{rng.choice(pools.WEST_SURNAMES)}", published, via,
-                             published if via else None, text,
-                             hashlib.sha256(text.encode("utf-8")).hexdigest()))
-            for claim_id, a0, a1 in cites:
-                cite_rows.append((claim_id, sid, text[a0:a1], text[max(0, a0 - AFFIX):a0],
-                                  text[a1:a1 + AFFIX], a0, a1))
-            if len(src_rows) >= BATCH_SOURCES or s == n_sources - 1:
-                _flush(conn, src_rows, cite_rows, mention_rows)
-                advance(len(src_rows))
-                src_rows, cite_rows, mention_rows = [], [], []
+        for batch in batches:
+            rows = _make_batch(job, batch)
+            _flush(conn, *rows)
+            advance(len(rows[0]))
         n_citations = conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0
     conn.execute("COMMIT")
 
@@ -516,7 +455,9 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
         index.rebuild_source_fts(conn)
         conn.execute("COMMIT")
         advance(n_sources)
+    conn.execute("PRAGMA ignore_check_constraints = OFF")
     conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA analysis_limit = 1000")  # approximate statistics, in seconds not minutes
     conn.execute("ANALYZE")
     conn.close()
     summary = {
@@ -530,6 +471,94 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
     }
     Path(str(out) + ".build.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+class _SourceJob:
+    """What the source-text maker needs."""
+
+    def __init__(self, m: Model, k: int, n_sources: int, n_claims: int, restated: list[list[int]],
+                 seed: int, mentions: bool) -> None:
+        self.m, self.k, self.n_sources, self.n_claims = m, k, n_sources, n_claims
+        self.restated, self.seed, self.mentions = restated, seed, mentions
+        self.events_at = len(m.roles) + len(m.relations)
+
+    def claim(self, c: int) -> tuple[str, tuple[str, str, list], str]:
+        """(claim id, (sentence, clause, mention spans), restatement) of claim c."""
+        m = self.m
+        if c < len(m.roles):
+            return (f"role-{c:08d}", *role_sentences(m, m.roles[c]))
+        if c < self.events_at:
+            i = c - len(m.roles)
+            return (f"rel-{i:08d}", *relation_sentences(m, m.relations[i]))
+        e, a, b, place, date = m.events[(c - self.events_at) // 3]
+        eid, na, nb = m.ids[e], m.name[a], m.name[b]
+        clause = f"{na} and {nb} met in {m.name[place]}"
+        sent = f"{clause} on {date}."
+        spans = [(a, 0, len(na)), (b, len(na) + 5, len(na) + 5 + len(nb))]
+        part = (c - self.events_at) % 3
+        if part == 0:
+            return eid, (sent, clause, spans), (f"The meeting in {m.name[place]} on {date} "
+                                                f"brought together {na} and {nb}.")
+        who = a if part == 1 else b
+        pid = f"{eid}-{m.ids[who]}"[:200].strip("-")
+        return pid, (sent, clause, spans), f"{m.name[who]} attended the meeting in {m.name[place]}."
+
+
+def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, list]:
+    """Rows of sources, citations and mentions for sources span[0] .. span[1] - 1."""
+    m, k = job.m, job.k
+    rng = random.Random(job.seed * 1_000_003 + span[0])
+    src_rows, cite_rows, mention_rows = [], [], []
+    for s in range(*span):
+        sid = f"src-{s:07d}"
+        outlet = rng.choice(pools.OUTLETS)
+        year = rng.randint(2000, 2025)
+        published = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        own = range(s * k, min(job.n_claims, (s + 1) * k))
+        lead = m.name[m.roles[own[0]][0]] if own and own[0] < len(m.roles) else "officials"
+        title = f"{outlet} digest no. {s + 1}: {lead} and others"
+        parts: list[str] = [title, "\n\n"]
+        pos = len(title) + 2
+        cites: list[tuple[str, int, int]] = []
+        for j, c in enumerate(own):
+            claim_id, (a, clause, spans), _ = job.claim(c)
+            if j and j % 4 == 0:
+                parts.append("\n\n")
+                pos += 2
+            elif j:
+                parts.append(" ")
+                pos += 1
+            start_a = pos + a.index(clause)
+            cites.append((claim_id, pos, pos + len(a)))
+            cites.append((claim_id, start_a, start_a + len(clause)))
+            if job.mentions:  # the people named (organisations' would be 10,000s for a hub)
+                for ent, s0, s1 in spans:
+                    if m.kind[ent] == "person":
+                        mention_rows.append((sid, m.ids[ent], pos + s0, pos + s1))
+            parts.append(a)
+            pos += len(a)
+        if job.restated[s]:
+            parts.append("\n\nAlso reported:")
+            pos += len("\n\nAlso reported:")
+            for c in job.restated[s]:
+                claim_id, _, b = job.claim(c)
+                parts.append(" ")
+                pos += 1
+                cites.append((claim_id, pos, pos + len(b)))
+                parts.append(b)
+                pos += len(b)
+        parts.append("\n")
+        text = "".join(parts)
+        via = rng.choice(pools.AGGREGATORS) if rng.random() < 0.1 else None
+        src_rows.append((sid, title, outlet, f"{rng.choice(pools.WEST_FIRST)} "
+                         f"{rng.choice(pools.WEST_SURNAMES)}", published, via,
+                         published if via else None, text,
+                         hashlib.sha256(text.encode("utf-8")).hexdigest()))
+        for claim_id, a0, a1 in cites:
+            cite_rows.append((claim_id, sid, text[a0:a1], text[max(0, a0 - AFFIX):a0],
+                              text[a1:a1 + AFFIX], a0, a1))
+    return src_rows, cite_rows, mention_rows
+
 
 
 def _flush(conn: sqlite3.Connection, src_rows: list, cite_rows: list, mention_rows: list) -> None:
