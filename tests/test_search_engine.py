@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from kbtui.kb import db, index
 from kbtui.kb.normalize import compact, norm
-from kbtui.kb.search import Hit, _pieces, match_spans, search, segment_keys, typo_budget, typo_neighbours
+from kbtui.kb.search import Hit, _pieces, browse, match_spans, search, segment_keys, typo_budget, typo_neighbours
 
 ENTITIES = [
     ("nikolai-patrushev", "person", "Nikolai Patrushev",
@@ -265,6 +265,17 @@ def test_mentions_are_skipped_for_huge_name_sets(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(index, "MENTIONS_MAX_FORMS", 3)
     assert index.rebuild_mentions(conn) == 0
     assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
+
+
+def test_browse_lists_entities_alphabetically(kb: sqlite3.Connection):
+    first = browse(kb, limit=30)
+    assert len(first) == 30 and len({h.id for h in first}) == 30
+    keys = [compact(norm(h.name)) for h in first]
+    assert keys == sorted(keys)
+    people = browse(kb, limit=5, kind="person")
+    assert len(people) == 5 and {h.kind for h in people} == {"person"}
+    assert [h.id for h in browse(kb, kind="place")] == ["beijing"]
+    assert browse(kb, kind="event") == []
 
 
 # --- highlighting -----------------------------------------------------------------

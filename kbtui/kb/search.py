@@ -221,7 +221,9 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None,
     qc = compact(qn)
     if not qc or limit <= 0:
         return []
-    found = candidates(conn, qn, qc, max(limit, 5))
+    # Typo candidates stop early when this many names are one edit away; a
+    # long result list (the TUI shows 50) need not pay for its tail.
+    found = candidates(conn, qn, qc, max(5, min(limit, 20)))
     if not found:
         return []
     rows = list(found.values())
@@ -268,6 +270,23 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None,
             if len(hits) >= limit:
                 return hits
     return hits
+
+
+def browse(conn: sqlite3.Connection, limit: int = 200, kind: str | None = None) -> list[Hit]:
+    """Entities in alphabetical order of their main name (compact form), for
+    the list shown before anything is typed.
+
+    Reads the names_compact B-tree in order, so the first page costs the
+    same at a million entities as at a hundred (ORDER BY name over
+    `entities` would sort them all)."""
+    # Walk names_compact in order (CROSS JOIN keeps names as the outer loop)
+    # unless the kind is a rare one, whose few rows are quicker to sort.
+    join = "CROSS JOIN" if kind in (None, "person", "organisation") else "JOIN"
+    sql = (f"SELECT n.entity_id, e.kind, e.name FROM names n {join} entities e ON e.id = n.entity_id "
+           "WHERE n.is_primary = 1" + (" AND e.kind = ?" if kind else "")
+           + " ORDER BY n.compact LIMIT ?")
+    rows = conn.execute(sql, (kind, limit) if kind else (limit,))
+    return [Hit(r[0], r[1], r[2], 0.0) for r in rows]
 
 
 def _entity_meta(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
