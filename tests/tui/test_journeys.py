@@ -118,10 +118,10 @@ async def test_chen_follow_commission_then_palette_to_wang_yi(kb_path: Path):
         assert explorer(app).pane.data["id"] == "chen-wenqing"
 
         table = explorer(app).pane.table("roles")
+        assert app.focused is table
         row = next(i for i, info in enumerate(table.infos)
                    if info.link and info.link[0] == "central-political-and-legal-affairs-commission")
-        table.move_cursor(row=row)
-        await pilot.press("enter")
+        await pilot.press(*["down"] * row, "enter")
         await settle(pilot)
         data = explorer(app).pane.data
         assert data["id"] == "central-political-and-legal-affairs-commission"
@@ -323,7 +323,7 @@ async def test_roles_page_and_load_more(big_kb_path: Path):
         table = explorer(app).pane.table("roles")
         assert table.total == BIG_HOLDERS
         assert table.loaded == 200                     # the first page only
-        assert table.infos[-1].more and "more" in str(table.get_row_at(table.row_count - 1)[0])
+        assert table.infos[-1].more and "1,034 more" in str(table.get_row_at(table.row_count - 1)[1])
         assert "current" in str(table.get_row_at(0)[0])  # current first
         assert "(showing 200)" in screen_text(app)
 
@@ -518,3 +518,37 @@ async def test_open_with_hostile_text_shows_it_inert(tmp_path: Path):
         await settle(pilot)
         text = screen_text(app)
         assert "[bold red]Evil[/]" in text and "␛" in text and "\x1b" not in text
+
+
+async def test_a_session_never_writes_to_the_database(sample_copy_path: Path):
+    import hashlib
+
+    def digest() -> str:
+        return hashlib.sha256(sample_copy_path.read_bytes()).hexdigest()
+
+    before, stat = digest(), sample_copy_path.stat()
+    app = create_app(sample_copy_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        await pilot.press("n", "m", "enter")
+        await settle(pilot)
+    assert digest() == before and sample_copy_path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert sorted(p.name for p in sample_copy_path.parent.iterdir()) == ["copy.db"]  # no journal, no WAL
+
+
+async def test_sources_table_opens_the_source_at_the_entity(kb_path: Path):
+    app = create_app(kb_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_by_search(pilot, "wang yi")
+        sources = explorer(app).pane.table("sources")
+        sources.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        viewer = app.screen.query_one(SourceText)
+        assert viewer.mentions[viewer.link]["entity_id"] == "wang-yi"
+        assert "cited passage" in screen_text(app)

@@ -59,7 +59,7 @@ class SearchPanel(Vertical):
         self.look = Look()
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Search… typos are fine", id="search")
+        yield SearchInput(placeholder="Search names…", id="search")
         yield Static("", id="results-status")
         yield ResultsList(id="results")
 

@@ -71,8 +71,8 @@ class SourceText(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("n", "cite(1)", "next cited", id="source.next_citation"),
         Binding("N", "cite(-1)", "previous cited", show=False, id="source.previous_citation"),
-        Binding("tab", "link(1)", "next name", id="source.next_link"),
-        Binding("shift+tab", "link(-1)", "prev name", show=False, id="source.previous_link"),
+        Binding("tab,m", "link(1)", "next name", id="source.next_link"),
+        Binding("shift+tab,M", "link(-1)", "previous name", show=False, id="source.previous_link"),
         Binding("enter", "open_link", "open name", show=False, id="source.open_link"),
         Binding("j", "scroll_down", "down", show=False, id="source.down"),
         Binding("k", "scroll_up", "up", show=False, id="source.up"),

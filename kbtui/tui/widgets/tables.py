@@ -100,8 +100,10 @@ class ClaimTable(DataTable):
         self.total = total if total is not None else self.loaded
         left = self.total - self.loaded
         if left > 0:
-            label = Text(f"… {left:,} more — Enter or scroll to load", style=Style(dim=True, italic=True))
-            self.add_row(label, *[""] * (len(self.columns) - 1), key=str(len(self.infos)))
+            more = Style(dim=True, italic=True)
+            cells = [Text("  ⋯", style=more), Text(f"{left:,} more: Enter loads", style=more)]
+            self.add_row(*cells[:len(self.columns)], *[""] * (len(self.columns) - 2),
+                         key=str(len(self.infos)))
             self.infos.append(RowInfo(more=True))
 
     @property
