@@ -109,8 +109,11 @@ def emit_json(data: Any) -> None:
 
 def _open(ctx: click.Context) -> sqlite3.Connection:
     # one snapshot for the whole command: an import committing meanwhile
-    # cannot mix old and new rows into one answer
-    return kbdb.connect_readonly(ctx.obj["db"], snapshot=True)
+    # cannot mix old and new rows into one answer. Closed with the command,
+    # not whenever it is garbage-collected: an open snapshot holds off writers.
+    conn = kbdb.connect_readonly(ctx.obj["db"], snapshot=True)
+    ctx.call_on_close(conn.close)
+    return conn
 
 
 def _render() -> Any:

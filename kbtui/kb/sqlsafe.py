@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtui.kb.db import connect_readonly
-from kbtui.kb.errors import QueryError
+from kbtui.kb.errors import QueryError, UnusableDatabase
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 10_000
@@ -73,6 +73,9 @@ def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
     conn.row_factory = None
     try:
         return _run(conn, sql, timeout, max_rows, params)
+    except sqlite3.OperationalError as exc:  # only a lock gets here (see _run)
+        raise UnusableDatabase(f"{db_path}: is locked by another program ({exc})",
+                               "wait for it to finish and try again") from exc
     finally:
         conn.close()
 
@@ -117,6 +120,8 @@ def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, para
     except sqlite3.Warning as exc:
         raise QueryError(f"only one statement at a time ({exc})", "run statements separately") from exc
     except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            raise  # not the query's fault: the caller says which file is locked
         raise _explain(exc, timeout, deadline) from exc
     result.elapsed = time.monotonic() - started
     return result
