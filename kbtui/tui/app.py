@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import App
@@ -93,8 +92,13 @@ class KbtuiApp(App[int]):
 
     def _save_state(self) -> None:
         screen = self._content_screen()
-        if screen is not None:
-            self.history.current.state = screen.capture()
+        if screen is None:
+            return
+        current = self.history.current
+        current.state = screen.capture()
+        if current.kind == "home" and isinstance(screen, ExplorerScreen):
+            # the crumb names the search it stands for
+            current.title = " ".join(screen.panel.input.value.split())[:40] or "Search"
 
     def navigate(self, location: Location) -> None:
         """Go somewhere new, as clicking a link in a browser."""
@@ -115,6 +119,15 @@ class KbtuiApp(App[int]):
             while isinstance(self.screen, SourceScreen):
                 self.pop_screen()
             self.explorer.show_location(location)
+        self.refresh_breadcrumbs()
+
+    def forget(self, location: Location) -> None:
+        """Drop a place that could not be shown and return to the one before."""
+        history = self.history
+        if history.current is location and history.can_back:
+            del history.entries[history.index:history.index + 1]
+            history.index -= 1
+            self._apply(history.current)
         self.refresh_breadcrumbs()
 
     def refresh_breadcrumbs(self) -> None:
@@ -210,7 +223,7 @@ class KbtuiApp(App[int]):
                         severity="warning", timeout=4)
 
 
-def create_app(db_path: Path | str | None = None, **_: Any) -> KbtuiApp:
+def create_app(db_path: Path | str | None = None) -> KbtuiApp:
     """The one app factory, for the CLI, the tests and the snapshots."""
     from kbtui.kb.paths import default_db_path
 

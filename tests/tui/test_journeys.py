@@ -182,7 +182,7 @@ async def test_back_and_forward(kb_path: Path):
         await open_by_search(pilot, "patrushev")
         assert not app.history.can_forward
         assert [loc.title for loc in app.history.trail()] == [
-            "Search", "Chen Wenqing", "Nikolai Patrushev"]
+            "wang yi", "Chen Wenqing", "Nikolai Patrushev"]  # the search as last left
 
 
 async def test_click_on_a_name_opens_it(kb_path: Path):
@@ -475,6 +475,8 @@ async def test_database_gone_mid_session_gives_a_notice(sample_copy_path: Path):
         await open_by_search(pilot, "patrushev")
         assert any("no such file" in n.message for n in app._notifications)
         assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current.kind == "home" and not app.history.can_forward
+        assert "Nikolai Patrushev" not in screen_text(app).splitlines()[0]
 
 
 async def test_theme_change_re_renders(kb_path: Path):

@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
@@ -178,6 +179,8 @@ class ExplorerScreen(Screen):
         found = self._guard(kbdata.entity, self.db_path, location.entity_id)
         if found is not None:
             self.app.call_from_thread(self._entity_loaded, location, found)
+        elif not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._entity_failed, location)
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, entity_id: str, by: dict[str, str], offset: int) -> None:
@@ -236,11 +239,18 @@ class ExplorerScreen(Screen):
             else:
                 self.panel.results.focus()
 
+    def _entity_failed(self, location: Location) -> None:
+        """It could not be loaded (the notice says why): forget the attempt,
+        so the breadcrumb matches what is on screen."""
+        if location is self.shown:
+            self.shown = None
+            self.app.forget(location)  # type: ignore[attr-defined]
+
     def _restore_focus(self, state: dict[str, Any], default: str = "results") -> None:
         target = state.get("focus") or default
         try:
             widget = self.query_one(f"#{target}")
-        except Exception:
+        except NoMatches:
             widget = self.panel.results
         if not widget.display or (isinstance(widget, ClaimTable) and not widget.row_count):
             tables = self.pane.visible_tables()
