@@ -24,8 +24,8 @@ holds the same number of entities from the same seed), then measures:
   subprocess, median of several runs (interpreter start included);
 * TUI: wall time from process start to first paint of kbtui's TUI on the KB,
   next to a bare Textual app doing the same, both run in a pseudo-terminal
-  (real Linux driver, 120x40); peak RSS of the TUI process after it has
-  typed one query and its search worker has finished.
+  (real Linux driver, 120x40); peak RSS (VmHWM) of the TUI process after it
+  has typed one query and its search worker has finished.
 
 Progress goes to stderr on a terminal only; --json prints one JSON object
 on stdout.
@@ -225,7 +225,14 @@ async def pilot(p):
         await app.workers.wait_for_complete()
         await p.pause()
         out["typed_search_s"] = time.monotonic() - t
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork+exec, so it
+    # would report the (large) benchmark parent, not this process
+    try:
+        with open("/proc/self/status") as fh:
+            hwm = next(line for line in fh if line.startswith("VmHWM:"))
+        out["rss_mb"] = int(hwm.split()[1]) / 1024
+    except (OSError, StopIteration):
+        out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     os.write(fd, json.dumps(out).encode())
     app.exit()
 
