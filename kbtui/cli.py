@@ -89,6 +89,13 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                       "pass names, queries and paths as UTF-8", 2)
             _fail(f"this terminal's encoding ({exc.encoding}) cannot show {bad!r}",
                   "use a UTF-8 locale, set PYTHONIOENCODING=utf-8, or use --json", 2)
+        except (TypeError, ValueError, AttributeError):  # after UnicodeEncodeError, a ValueError
+            mistyped = _mistyped_values()
+            if not mistyped:
+                raise  # a bug in kbtui, not in the file: keep the traceback
+            _fail(f"{_db_name()}: holds values of the wrong type ({mistyped})",
+                  "the file was changed outside kbtui; run `kbtui check`, or rebuild it with "
+                  "`kbtui import`", 2)
         except BrokenPipeError:
             sys.stderr.close()  # `kbtui ... | head` is not an error
     return wrapper
@@ -99,8 +106,39 @@ def _json(data: Any, indent: int | None = None) -> str:
     escapes C0 controls; the rest that a terminal could act on (DEL, C1,
     bidi and invisible format characters) become \\u escapes too, which
     decode to the very same strings."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=_blob)
     return UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
+
+
+def _blob(value: Any) -> Any:
+    """A BLOB from `kbtui sql` as JSON, the way sqlite-utils writes one."""
+    if isinstance(value, bytes):
+        import base64
+
+        return {"$base64": True, "encoded": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _mistyped_values() -> str:
+    """After a TypeError or ValueError: if the KB holds values of the wrong
+    SQLite type (a BLOB where text belongs), name the first; else ""."""
+    ctx = click.get_current_context(silent=True)
+    path = ctx.find_root().obj.get("db") if ctx and ctx.find_root().obj else None
+    if not path:
+        return ""
+    from kbtui.kb import check as kbcheck
+
+    try:
+        conn = kbdb.connect_readonly(path)
+    except (KBError, sqlite3.Error):
+        return ""
+    try:
+        found = kbcheck.wrong_types(conn)
+    except sqlite3.Error:
+        return ""
+    finally:
+        conn.close()
+    return f"{found[0].where}: {found[0].message}" if found else ""
 
 
 def emit_json(data: Any) -> None:
@@ -366,14 +404,38 @@ def _finite(value: float) -> float:
     return value
 
 
+def _unique(columns: list[str]) -> list[str]:
+    """JSON keys for result columns: `SELECT 1 AS a, 2 AS a` must not lose
+    a column to a dict, so a repeated name gets a suffix (a, a_2)."""
+    seen: set[str] = set()
+    out = []
+    for c in columns:
+        name, n = c, 1
+        while name in seen:
+            n += 1
+            name = f"{c}_{n}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt in {"json", "nl"}:
-        objs = [dict(zip(columns, r, strict=True)) for r in rows]
-        if fmt == "json":
-            emit_json(objs)
-        else:
-            for o in objs:
-                click.echo(_json(o))
+        keys = _unique(columns)
+        if fmt == "nl":
+            for r in rows:
+                click.echo(_json(dict(zip(keys, r, strict=True))))
+            return
+        # streamed, one row at a time: the same text as json.dumps(rows,
+        # indent=2) without holding all of it (and its parts) in memory
+        if not rows:
+            click.echo("[]")
+            return
+        click.echo("[")
+        for i, r in enumerate(rows):
+            obj = _json(dict(zip(keys, r, strict=True)), indent=2).replace("\n", "\n  ")
+            click.echo(f"  {obj}{',' if i < len(rows) - 1 else ''}")
+        click.echo("]")
     elif fmt in {"csv", "tsv"}:
         import csv
 

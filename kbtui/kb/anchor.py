@@ -9,7 +9,9 @@ that carry the nearest match, so the person fixing the bundle sees why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kbtui.kb.normalize import fold, typographic_fold
 
@@ -52,7 +54,6 @@ def anchor(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
     """Locate `quote` in `text`; raise AnchorError if missing or ambiguous."""
     if not quote.strip():
         raise AnchorError("the quote is empty")
-    folded_text, where = typographic_fold(text)
     fq, fp, fs = fold(quote).strip(), fold(prefix), fold(suffix)
 
     exact = [(s, s + len(quote)) for s in _find_all(text, quote)]
@@ -61,6 +62,7 @@ def anchor(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
     if not spans:
         method = "normalised"
         spans = []
+        folded_text, where = _folded(text)
         for fstart in _find_all(folded_text, fq):
             fend = fstart + len(fq)
             if _fits(folded_text, fstart, fend, fp, fs):
@@ -84,11 +86,18 @@ def _affixes_match(text: str, span: tuple[int, int], fp: str, fs: str) -> bool:
     return (not fp or before.endswith(fp.strip())) and (not fs or after.startswith(fs.strip()))
 
 
+@lru_cache(maxsize=4)
+def _folded(text: str) -> tuple[str, Sequence[int]]:
+    """typographic_fold, once per source text: a bundle anchors many quotes
+    in the same (possibly 10 MB) text."""
+    return typographic_fold(text)
+
+
 def nearest_match(text: str, quote: str) -> str:
     """The stretch of `text` most like `quote`, for error messages."""
     from rapidfuzz import fuzz
 
-    folded, where = typographic_fold(text)
+    folded, where = _folded(text)
     fq = fold(quote).strip()
     if not fq or not folded:
         return ""

@@ -35,6 +35,30 @@ def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
     return findings, counts
 
 
+BASE_TABLES = ("entities", "aliases", "claims", "roles", "relations", "events", "participations",
+               "sources", "citations", "mentions")
+
+
+def wrong_types(conn: sqlite3.Connection) -> list[Finding]:
+    """Values whose SQLite type is not the column's (a text stored as a
+    BLOB, an offset stored as text): schema.sql's columns are not STRICT,
+    so a file edited outside kbtui can hold them, and code reading it would
+    trip over them. Cheap: typeof() reads no content."""
+    found = []
+    for table in BASE_TABLES:
+        for _, col, decl, *_ in conn.execute(f"PRAGMA table_info({table})").fetchall():
+            expected = {"TEXT": "text", "INTEGER": "integer"}.get(decl.upper())
+            if expected is None:
+                continue
+            bad = conn.execute(
+                f'SELECT typeof("{col}"), count(*) FROM {table} WHERE typeof("{col}")'
+                f" NOT IN ('{expected}', 'null') GROUP BY 1").fetchall()
+            for kind, n in bad:
+                found.append(Finding("type", f"{table}.{col}",
+                                     f"{n} row(s) hold {kind} where {expected} belongs"))
+    return found
+
+
 def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, int]) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
@@ -44,6 +68,8 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
     for row in conn.execute("PRAGMA integrity_check"):
         if row[0] != "ok":
             findings.append(Finding("integrity", "sqlite", row[0]))
+
+    findings.extend(wrong_types(conn))
 
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
         findings.append(Finding("foreign-key", f"{table} rowid {rowid}",
