@@ -88,6 +88,14 @@ CREATE TABLE roles (
 );
 CREATE INDEX roles_holder ON roles(holder_id);
 CREATE INDEX roles_organisation ON roles(organisation_id, status);
+-- The order organisations list their holders in (current first, latest
+-- first), so the first page of a 10,000-holder organisation is read in
+-- order and stops early instead of sorting every holder.
+CREATE INDEX roles_organisation_order ON roles(
+    organisation_id,
+    (CASE status WHEN 'current' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END),
+    coalesce(start, '') DESC
+);
 
 -- A typed, directed link: subject -type-> object.
 CREATE TABLE relations (

@@ -43,13 +43,26 @@ def rebuild_derived(conn: sqlite3.Connection) -> None:
             conn.execute(f"DROP TABLE {name}")
     for stmt in _statements(DERIVED):
         conn.execute(stmt)
+    create_missing_indexes(conn)
     index.rebuild_names(conn)
+
+
+def create_missing_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes only make reads faster; any schema.sql has that the file
+    lacks can be added without touching data."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    sql = re.sub(r"--[^\n]*", "", schema_path().read_text(encoding="utf-8"))
+    for stmt in (s.strip() for s in sql.split(";")):
+        m = re.match(r"CREATE\s+INDEX\s+(\w+)", stmt)
+        if m and m.group(1) not in have:
+            conn.execute(stmt)
 
 
 # from-version -> step to the next version
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    # v1 -> v2: the search index changed shape (pass-join keys in name_grams);
-    # base tables are untouched, so rebuilding the derived objects is enough.
+    # v1 -> v2: the search index changed shape (pass-join keys in name_grams)
+    # and roles gained an index in listing order; base tables are untouched,
+    # so rebuilding derived objects and adding indexes is enough.
     1: rebuild_derived,
 }
 

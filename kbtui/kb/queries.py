@@ -254,8 +254,20 @@ def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[Row], l
     return cites, mentions
 
 
+EXACT_COUNT_LIMIT = 200_000
+
+
 def stats(conn: sqlite3.Connection) -> Row:
+    """Counts for a summary line. Tables past EXACT_COUNT_LIMIT rows are
+    estimated from max(rowid) (listed under "approximate"): an exact count
+    of 5M citations takes seconds and the summary does not need it."""
     kinds = dict(conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind").fetchall())
-    return {"entities": kinds, **{t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                                  for t in ("roles", "relations", "events", "participations",
-                                            "citations", "sources", "mentions", "aliases")}}
+    out: Row = {"entities": kinds, "approximate": []}
+    for table in ("roles", "relations", "events", "participations", "citations", "sources"):
+        top = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+        if top > EXACT_COUNT_LIMIT:
+            out[table] = top
+            out["approximate"].append(table)
+        else:
+            out[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return out

@@ -45,15 +45,20 @@ def search(path: Path | str, query: str, limit: int = RESULTS) -> list[kbsearch.
         return kbsearch.search(conn, query, limit=limit)
 
 
+BROWSE_KINDS = ("person", "organisation", "country", "place", "event", "product", "publication", "concept")
+
+
 def browse(path: Path | str, limit: int = BROWSE) -> list[kbsearch.Hit]:
-    """Entities to show before anything is typed, people and organisations
-    first. (A small listing query; kbtui.kb has no entity listing yet.)"""
-    order = ("CASE kind WHEN 'person' THEN 0 WHEN 'organisation' THEN 1 WHEN 'country' THEN 2"
-             " ELSE 3 END")
+    """Entities to show before anything is typed: people first, then
+    organisations, then the rest, each alphabetical. One index walk per kind
+    (search.browse), so a million-entity KB costs what the sample does."""
+    hits: list[kbsearch.Hit] = []
     with reader(path) as conn:
-        rows = conn.execute(f"SELECT id, kind, name FROM entities ORDER BY {order}, name LIMIT ?",
-                            (limit,)).fetchall()
-    return [kbsearch.Hit(r["id"], r["kind"], r["name"], 0.0) for r in rows]
+        for kind in BROWSE_KINDS:
+            if len(hits) >= limit:
+                break
+            hits += kbsearch.browse(conn, limit=limit - len(hits), kind=kind)
+    return hits
 
 
 def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Row:

@@ -90,7 +90,8 @@ class EntityPane(VerticalScroll, can_focus=False):
             detail = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
             if detail:
                 text.append(f" ({detail})", style=Style(dim=True))
-            text.append("\n" + " · ".join(plural(stats.get(k, 0), w) for k, w in (
+            approx = set(stats.get("approximate", []))
+            text.append("\n" + " · ".join(("~" if k in approx else "") + plural(stats.get(k, 0), w) for k, w in (
                 ("roles", "role"), ("relations", "relation"), ("events", "event"),
                 ("sources", "source"), ("citations", "citation"))), style=Style(dim=True))
         text.append("\n\nType a name in the search box; typos and other name forms are fine.\n")
