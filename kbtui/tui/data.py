@@ -27,7 +27,9 @@ Row = dict[str, Any]
 
 @contextmanager
 def reader(path: Path | str) -> Iterator[sqlite3.Connection]:
-    conn = kbdb.connect_readonly(path)
+    # one read transaction per call, so a role and its quotes come from the
+    # same state of the file even while an import commits
+    conn = kbdb.connect_readonly(path, snapshot=True)
     try:
         yield conn
     finally:
