@@ -422,20 +422,24 @@ def _unique(columns: list[str]) -> list[str]:
 def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt in {"json", "nl"}:
         keys = _unique(columns)
-        if fmt == "nl":
-            for r in rows:
-                click.echo(_json(dict(zip(keys, r, strict=True))))
-            return
-        # streamed, one row at a time: the same text as json.dumps(rows,
-        # indent=2) without holding all of it (and its parts) in memory
-        if not rows:
-            click.echo("[]")
-            return
-        click.echo("[")
-        for i, r in enumerate(rows):
-            obj = _json(dict(zip(keys, r, strict=True)), indent=2).replace("\n", "\n  ")
-            click.echo(f"  {obj}{',' if i < len(rows) - 1 else ''}")
-        click.echo("]")
+        lines = (_json(dict(zip(keys, r, strict=True))) for r in rows)
+        if fmt == "json":
+            # one object per line, as sqlite-utils prints rows
+            last = len(rows) - 1
+            lines = (f"{'[' if i == 0 else ' '}{obj}{']' if i == last else ','}"
+                     for i, obj in enumerate(lines))
+            if not rows:
+                lines = iter(["[]"])
+        # written a batch at a time: never the whole text (and its pieces)
+        # in memory, and not one click.echo per row either
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= 1000:
+                click.echo("\n".join(batch))
+                batch.clear()
+        if batch:
+            click.echo("\n".join(batch))
     elif fmt in {"csv", "tsv"}:
         import csv
 

@@ -6,11 +6,10 @@ markup in the data (`[bold]`, `[link=…]`) is shown literally.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from rich import box
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.panel import Panel
@@ -170,22 +169,30 @@ def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
 ROWS_PER_TABLE = 1000
 
 
-def _plain_rows(heads: list[Text], widths: list[int], rows: Iterable[list[Text]]) -> None:
+def _cell(v: object) -> str:
+    return "NULL" if v is None else one_line(str(v), 200)
+
+
+def _plain_rows(heads: list[str], rows: list[tuple]) -> None:
     """The table layout as plain lines, for output that is not a terminal
-    (no styles to keep): about 100 times faster than Rich laying it out."""
-    def line(texts: list[Text]) -> str:
-        return " " + "   ".join(set_cell_size(t.plain, w) for t, w in zip(texts, widths, strict=True)) + " "
+    (no styles to keep): linear, and far faster than Rich laying it out."""
+    cells = [[_cell(v) for v in r] for r in rows]
+    widths = [cell_len(h) for h in heads]
+    for r in cells:
+        for i, c in enumerate(r):
+            n = cell_len(c)
+            if n > widths[i]:
+                widths[i] = n
+
+    def line(texts: list[str]) -> str:
+        return " " + "   ".join(set_cell_size(t, w) for t, w in zip(texts, widths, strict=True)) + " "
 
     write = console.file.write
     write("\n" + line(heads) + "\n")
     write(" " + "─" * (sum(widths) + 3 * (len(widths) - 1)) + " \n")
-    batch = []
-    for r in rows:
-        batch.append(line(r))
-        if len(batch) >= ROWS_PER_TABLE:
-            write("\n".join(batch) + "\n")
-            batch.clear()
-    write("\n".join(batch) + ("\n" if batch else "") + "\n")
+    for start in range(0, len(cells), ROWS_PER_TABLE):
+        write("\n".join(line(r) for r in cells[start:start + ROWS_PER_TABLE]) + "\n")
+    write("\n")
 
 
 def rows_table(columns: list[str], rows: list[tuple]) -> None:
@@ -207,14 +214,14 @@ def rows_table(columns: list[str], rows: list[tuple]) -> None:
                 console, console.options.update_width(100_000), table).maximum))
         out.print(table)
         return
+    if not console.is_terminal:
+        _plain_rows([one_line(c) for c in columns], rows)
+        return
     heads = [Text(one_line(c)) for c in columns]
     widths = [h.cell_len for h in heads]
     for r in rows:
         for i, cell in enumerate(cells(r)):
             widths[i] = max(widths[i], cell.cell_len)
-    if not console.is_terminal:
-        _plain_rows(heads, widths, (cells(r) for r in rows))
-        return
     out = console
     for start in range(0, len(rows), ROWS_PER_TABLE):
         first, last = start == 0, start + ROWS_PER_TABLE >= len(rows)

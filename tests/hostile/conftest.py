@@ -13,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -137,6 +139,22 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def mini_kb_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The mini KB built once; tests that break copies start from these bytes."""
+    root = tmp_path_factory.mktemp("mini-once")
+    path = root / "mini.db"
+    import_bundle(write_bundle(root / "bundle"), path)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def mini_copy(tmp_path: Path, mini_kb_bytes: bytes) -> Path:
+    path = tmp_path / "mini.db"
+    path.write_bytes(mini_kb_bytes)
+    return path
+
+
 @pytest.fixture
 def hostile_copy(tmp_path: Path, hostile_db: Path) -> Path:
     path = tmp_path / "hostile.db"
@@ -196,3 +214,76 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     asyncio.run(pyfuncitem.obj(**args))
     return True
+
+
+# --- a 10 MB source ------------------------------------------------------------------
+
+BIG_BYTES = 10 * 1024 * 1024
+BIG_IMPORT: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A KB whose one source is a 10 MB article (paragraphs of ordinary
+    prose, one 1 MB line among them) with citations near its start and end."""
+
+    root = tmp_path_factory.mktemp("big-source")
+    (root / "sources").mkdir()
+    filler = ("Officials said that security cooperation between the two countries would deepen "
+              "further after the talks, according to people familiar with the matter. ")
+    paras, size, n = [], 0, 0
+    while size < BIG_BYTES:
+        if n == 10:
+            paras.append("Nikolai Patrushev met Chen Wenqing in Moscow on Monday.")
+        elif n == 20:
+            paras.append("L" * 1_000_000)
+        else:
+            paras.append(filler * (1 + n % 5) + f"(paragraph {n})")
+        size += len(paras[-1]) + 1
+        n += 1
+    paras.append("Chen Wenqing leads the Central Political and Legal Affairs Commission.")
+    (root / "sources" / "big.txt").write_text("\n".join(paras) + "\n", encoding="utf-8")
+    (root / "sources.toml").write_text('[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\n',
+                                       encoding="utf-8")
+    (root / "kb.toml").write_text(textwrap.dedent("""\
+        [[entity]]
+        id = "nikolai-patrushev"
+        kind = "person"
+        name = "Nikolai Patrushev"
+
+        [[entity]]
+        id = "chen-wenqing"
+        kind = "person"
+        name = "Chen Wenqing"
+
+        [[entity]]
+        id = "cplac"
+        kind = "organisation"
+        name = "Central Political and Legal Affairs Commission"
+
+        [[role]]
+        id = "chen-head"
+        holder = "chen-wenqing"
+        organisation = "cplac"
+        title = "Head"
+        cite = [{ source = "big", quote = "Chen Wenqing leads the Central Political and Legal Affairs Commission" }]
+
+        [[relation]]
+        id = "met"
+        type = "met"
+        subject = "nikolai-patrushev"
+        object = "chen-wenqing"
+        cite = [{ source = "big", quote = "Nikolai Patrushev met Chen Wenqing in Moscow" }]
+        """), encoding="utf-8")
+    path = root / "big.db"
+    # imported by a real `kbtui import`, measured: the big-input tests read
+    # its peak memory and time from BIG_IMPORT
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "kbtui", "import", str(root), "--db", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    BIG_IMPORT.update(seconds=time.monotonic() - started, max_rss_mb=usage.ru_maxrss / 1024,
+                      status=os.waitstatus_to_exitcode(status), stderr=proc.stderr.read().decode())
+    proc.stdout.close()
+    proc.stderr.close()
+    return path

@@ -88,10 +88,10 @@ CASES: dict[str, tuple[Callable[[Path, bytes], None], str]] = {
 
 
 @pytest.fixture
-def broken(request, tmp_path: Path, mini_db: Path) -> Iterator[tuple[Path, str]]:
+def broken(request, tmp_path: Path, mini_kb_bytes: bytes) -> Iterator[tuple[Path, str]]:
     make, expect = CASES[request.param]
     path = tmp_path / "kb.db"
-    make(path, mini_db.read_bytes())
+    make(path, mini_kb_bytes)
     yield path, expect
 
 

@@ -95,10 +95,6 @@ def test_a_cli_read_is_one_snapshot_even_if_an_import_commits_midway(kb, bundles
     _valid(kb)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI bug, reported to its owner: kbtui.tui.data.reader opens connect_readonly(path) without "
-    "snapshot=True (or kbdb.reading(path)), so one worker call can pair a role's title from one "
-    "import with the quote of the next. Remove this mark when fixed."))
 def test_tui_data_layer_reads_one_snapshot(kb, bundles, monkeypatch):
     """The same race through the TUI's data layer (kbtui.tui.data.entity):
     each worker call must see one snapshot too."""

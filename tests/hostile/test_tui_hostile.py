@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from kbtui.kb import db
 from kbtui.kb.errors import UnusableDatabase
 from kbtui.tui.app import create_app
 
-from .conftest import DANGEROUS, NAME, REPO, fingerprint, subprocess_env
+from .conftest import BIG_BYTES, DANGEROUS, NAME, REPO, fingerprint, subprocess_env
 
 SIZE = (120, 40)
 
@@ -153,8 +152,6 @@ async def test_a_pasted_escape_sequence_stays_inert_in_the_search_box(hostile_db
 def _broken(kind: str, path: Path, good: Path) -> None:
     if kind == "directory":
         path.mkdir()
-    elif kind == "empty file":
-        path.write_bytes(b"")
     elif kind == "text file":
         path.write_text("not a database\n")
     elif kind == "truncated":
@@ -171,8 +168,8 @@ def _broken(kind: str, path: Path, good: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "empty file", "text file", "truncated",
-                                  "foreign SQLite", "newer", "older"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "text file", "truncated", "foreign SQLite",
+                                  "older"])
 async def test_an_unusable_database_shows_the_cli_message_instead_of_starting(tmp_path, mini_db, kind):
     from kbtui.tui.screens.error import ErrorScreen
 
@@ -217,68 +214,6 @@ async def test_a_locked_database_shows_a_message_not_a_hang(tmp_path, mini_db, m
 
 
 # --- a 10 MB source -----------------------------------------------------------------
-
-BIG_BYTES = 10 * 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A KB whose one source is a 10 MB article (paragraphs of ordinary
-    prose, one 1 MB line among them) with citations near its start and end."""
-    from kbtui.kb.importer import import_bundle
-
-    root = tmp_path_factory.mktemp("big-source")
-    (root / "sources").mkdir()
-    filler = ("Officials said that security cooperation between the two countries would deepen "
-              "further after the talks, according to people familiar with the matter. ")
-    paras, size, n = [], 0, 0
-    while size < BIG_BYTES:
-        if n == 10:
-            paras.append("Nikolai Patrushev met Chen Wenqing in Moscow on Monday.")
-        elif n == 20:
-            paras.append("L" * 1_000_000)
-        else:
-            paras.append(filler * (1 + n % 5) + f"(paragraph {n})")
-        size += len(paras[-1]) + 1
-        n += 1
-    paras.append("Chen Wenqing leads the Central Political and Legal Affairs Commission.")
-    (root / "sources" / "big.txt").write_text("\n".join(paras) + "\n", encoding="utf-8")
-    (root / "sources.toml").write_text('[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\n',
-                                       encoding="utf-8")
-    (root / "kb.toml").write_text(textwrap.dedent("""\
-        [[entity]]
-        id = "nikolai-patrushev"
-        kind = "person"
-        name = "Nikolai Patrushev"
-
-        [[entity]]
-        id = "chen-wenqing"
-        kind = "person"
-        name = "Chen Wenqing"
-
-        [[entity]]
-        id = "cplac"
-        kind = "organisation"
-        name = "Central Political and Legal Affairs Commission"
-
-        [[role]]
-        id = "chen-head"
-        holder = "chen-wenqing"
-        organisation = "cplac"
-        title = "Head"
-        cite = [{ source = "big", quote = "Chen Wenqing leads the Central Political and Legal Affairs Commission" }]
-
-        [[relation]]
-        id = "met"
-        type = "met"
-        subject = "nikolai-patrushev"
-        object = "chen-wenqing"
-        cite = [{ source = "big", quote = "Nikolai Patrushev met Chen Wenqing in Moscow" }]
-        """), encoding="utf-8")
-    path = root / "big.db"
-    import_bundle(root, path)
-    return path
-
 
 VIEWER_SCRIPT = """
 import asyncio, sys, time
@@ -326,14 +261,14 @@ asyncio.run(main())
     "Python loop per character) on the UI thread: a 10 MB source blocks the app for ~15 s "
     "(and again on every resize). Wrap lazily or in the worker. Remove this mark when fixed."))
 def test_a_10_mb_source_opens_without_freezing_the_ui(big_source_db):
-    """In a child process, so a frozen UI costs this suite 8 s, not 15+:
+    """In a child process, so a frozen UI costs this suite 6 s, not 15+:
     the event loop must never stall for more than half a second."""
     assert big_source_db.stat().st_size > BIG_BYTES
     try:
         r = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, str(big_source_db)], capture_output=True,
-                           text=True, timeout=8, env=subprocess_env(), cwd=REPO)
+                           text=True, timeout=6, env=subprocess_env(), cwd=REPO)
     except subprocess.TimeoutExpired:
-        pytest.fail("opening the 10 MB source took more than 8 s")
+        pytest.fail("opening the 10 MB source took more than 6 s")
     assert r.returncode == 0, r.stderr[-2000:]
     stats = dict(part.split("=") for part in r.stdout.split())
     assert float(stats["max_gap"]) < 0.5, r.stdout
