@@ -20,7 +20,8 @@ from kbtui.kb import search as kbsearch
 
 PAGE = 200           # roles loaded at a time for big organisations
 RESULTS = 50         # search results shown
-BROWSE = 200         # entities listed before anything is typed
+BROWSE = 50          # entities listed before anything is typed (OptionList renders
+                     # every option up front: 200 cost ~0.2 s of first paint)
 
 Row = dict[str, Any]
 
