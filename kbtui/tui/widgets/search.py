@@ -99,8 +99,8 @@ class SearchPanel(Vertical):
         status = self.query_one("#results-status", Static)
         if browsing:
             count = total if total is not None else len(hits)
-            shown = f"first {len(hits):,} of {count:,}" if count > len(hits) else f"{count:,}"
-            status.update(Text(f"All {shown} entities · type to search", style=Style(dim=True)))
+            shown = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
+            status.update(Text(f"{shown} entities · type to search", style=Style(dim=True)))
         elif hits:
             status.update(Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""),
                                style=Style(dim=True)))
