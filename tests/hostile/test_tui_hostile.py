@@ -256,10 +256,6 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI bug, reported to its owner: SourceText.load() wraps the whole text (wrap_offsets, a "
-    "Python loop per character) on the UI thread: a 10 MB source blocks the app for ~15 s "
-    "(and again on every resize). Wrap lazily or in the worker. Remove this mark when fixed."))
 def test_a_10_mb_source_opens_without_freezing_the_ui(big_source_db):
     """In a child process, so a frozen UI costs this suite 6 s, not 15+:
     the event loop must never stall for more than half a second."""

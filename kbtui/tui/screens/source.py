@@ -103,13 +103,13 @@ class SourceScreen(Screen):
         self._show_info()
         if state:
             viewer.link = state.get("link", -1)
-            viewer.call_after_refresh(viewer.scroll_to, y=state.get("scroll_y", 0), animate=False)
+            viewer.when_ready(viewer.scroll_to, y=state.get("scroll_y", 0), animate=False)
         elif current >= 0:
-            viewer.call_after_refresh(viewer.scroll_to_current)
+            viewer.when_ready(viewer.scroll_to_current)
             if not cites[current]["matches"]:
                 self._mismatch(cites[current])
         elif location.focus_entity:
-            viewer.call_after_refresh(viewer.focus_mention_of, location.focus_entity)
+            viewer.when_ready(viewer.focus_mention_of, location.focus_entity)
 
     def _mismatch(self, cite: dict[str, Any]) -> None:
         self.notify(f"Citation {cite['id']}: the stored text at {cite['start']}–{cite['end']} no longer "

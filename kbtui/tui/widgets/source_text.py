@@ -11,13 +11,16 @@ to one and press Enter).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
-from rich.cells import cell_len
+from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -36,35 +39,73 @@ class CitationFocused(Message):
     index: int
 
 
+_SINGLE_CELL = frozenset(chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
+                         for c in range(lo, hi + 1))
+_single_cell = _SINGLE_CELL.issuperset   # at C speed: is every character one cell wide?
+
+# Texts longer than this are wrapped in a thread worker (and shown when
+# ready), so even a text that needs the slow, per-character path cannot
+# stall the UI; shorter ones are wrapped at once, which keeps small sources
+# (and the snapshot tests) synchronous.
+SYNC_WRAP_CHARS = 500_000
+
+
 def wrap_offsets(text: str, width: int) -> list[int]:
     """Start offsets of the wrapped lines of one paragraph (greedy, on
-    spaces; words wider than the line are cut)."""
+    spaces; words wider than the line are cut).
+
+    One Python step per screen line, not per character: the character that
+    overflows a line is found by arithmetic for single-cell text (the
+    common case) or by summing one line's worth of cell widths otherwise,
+    and the break point with `str.rfind`. A 10 MB source of prose wraps in
+    about a quarter of a second."""
     width = max(width, 8)
+    n = len(text)
+    fast = _single_cell(text)
     starts = [0]
-    line_start, cells, last_space = 0, 0, -1
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        w = cell_len(ch)
-        if cells + w > width and i > line_start and ch == " ":
-            line_start = i + 1
-            starts.append(line_start)
-            cells, last_space = 0, -1
-            i += 1
-            continue
-        if cells + w > width and i > line_start:
-            if last_space >= line_start and last_space + 1 > line_start and last_space + 1 <= i:
-                line_start = last_space + 1
-            else:
-                line_start = i
-            starts.append(line_start)
-            cells = cell_len(text[line_start:i])
-            last_space = -1
-        if ch == " ":
-            last_space = i
-        cells += w
-        i += 1
-    return starts
+    start = 0
+    while True:
+        i = start + width if fast else _overflow(text, start, width)
+        if i >= n:
+            return starts
+        if text[i] == " ":
+            start = i + 1
+        else:
+            space = text.rfind(" ", start, i)
+            start = space + 1 if space >= 0 else max(i, start + 1)
+        starts.append(start)
+
+
+def _overflow(text: str, start: int, width: int) -> int:
+    """Index of the first character from `start` that no longer fits in
+    `width` cells (len(text) if the rest fits)."""
+    cells, i, n = 0, start, len(text)
+    while i < n:
+        chunk = text[i:i + width + 1]
+        sums = list(accumulate(map(get_character_cell_size, chunk), initial=cells))
+        k = bisect.bisect_right(sums, width)   # sums[k] is the first total over the width
+        if k < len(sums):
+            return i + k - 1
+        cells = sums[-1]
+        i += len(chunk)
+    return n
+
+
+def wrap_text(text: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of every screen line of a whole text."""
+    lines: list[tuple[int, int]] = []
+    append = lines.append
+    offset = 0
+    for para in text.split("\n"):
+        starts = wrap_offsets(para, width)
+        if len(starts) == 1:
+            append((offset, offset + len(para)))
+        else:
+            ends = [*starts[1:], len(para)]
+            for s, e in zip(starts, ends, strict=True):
+                append((offset + s, offset + e))
+        offset += len(para) + 1
+    return lines
 
 
 class SourceText(ScrollView, can_focus=True):
@@ -91,6 +132,8 @@ class SourceText(ScrollView, can_focus=True):
         self._starts: list[int] = []
         self._width = 0
         self._cache: dict[int, Strip] = {}
+        self._pending = False      # a wrap worker is laying the text out
+        self._after_wrap: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
 
     # --- attributes down -----------------------------------------------------
 
@@ -102,29 +145,59 @@ class SourceText(ScrollView, can_focus=True):
         self.current = current
         self.link = -1
         self._width = 0
+        self._lines = []
+        self._starts = []
+        self._cache.clear()
+        self._after_wrap = []
         self._rewrap()
+
+    @property
+    def ready(self) -> bool:
+        """The text is laid out for the current width."""
+        return not self._pending
+
+    def when_ready(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run `callback` after the next refresh once the text is laid out
+        (at once for short texts; after the wrap worker for long ones)."""
+        if self._pending:
+            self._after_wrap.append((callback, args, kwargs))
+        else:
+            self.call_after_refresh(callback, *args, **kwargs)
 
     def on_resize(self) -> None:
         self._rewrap()
-        self.scroll_to_current()
+        self.when_ready(self.scroll_to_current)
 
     def _rewrap(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
-        if width == self._width and self._lines:
+        if width == self._width and (self._lines or self._pending):
             return
         self._width = width
-        self._lines = []
-        offset = 0
-        for para in self.text.split("\n"):
-            starts = wrap_offsets(para, width)
-            ends = [*starts[1:], len(para)]
-            for s, e in zip(starts, ends, strict=True):
-                self._lines.append((offset + s, offset + e))
-            offset += len(para) + 1
-        self._starts = [s for s, _ in self._lines]
+        if len(self.text) <= SYNC_WRAP_CHARS:
+            self._pending = False
+            self._apply_wrap(self.text, width, wrap_text(self.text, width))
+        else:
+            self._pending = True
+            self.refresh()
+            self._wrap_in_thread(self.text, width)
+
+    @work(thread=True, exclusive=True, group="source-wrap")
+    def _wrap_in_thread(self, text: str, width: int) -> None:
+        lines = wrap_text(text, width)
+        self.app.call_from_thread(self._apply_wrap, text, width, lines)
+
+    def _apply_wrap(self, text: str, width: int, lines: list[tuple[int, int]]) -> None:
+        if text is not self.text or width != self._width:
+            return   # a newer load or resize took over
+        self._pending = False
+        self._lines = lines
+        self._starts = [s for s, _ in lines]
         self._cache.clear()
-        self.virtual_size = Size(width, len(self._lines))
+        self.virtual_size = Size(width, len(lines))
         self.refresh()
+        waiting, self._after_wrap = self._after_wrap, []
+        for callback, args, kwargs in waiting:
+            self.call_after_refresh(callback, *args, **kwargs)
 
     def line_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
@@ -136,6 +209,9 @@ class SourceText(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if not 0 <= index < len(self._lines):
+            if self._pending and not self._lines and y == 0:
+                return Strip([Segment("Laying out a long text…", Style(dim=True))]) \
+                    .adjust_cell_length(width, base).apply_style(base)
             return Strip.blank(width, base)
         strip = self._cache.get(index)
         if strip is None:
@@ -208,7 +284,8 @@ class SourceText(ScrollView, can_focus=True):
             return
         if self.link < 0:
             # start from what is on screen
-            first = self._lines[int(self.scroll_offset.y)][0] if self._lines else 0
+            top = min(int(self.scroll_offset.y), len(self._lines) - 1)
+            first = self._lines[top][0] if self._lines else 0
             starts = [m["start"] for m in self.mentions]
             self.link = bisect.bisect_left(starts, first) % len(self.mentions)
             if step < 0:
