@@ -85,12 +85,6 @@ async def test_every_screen_shows_hostile_text_inert(hostile_db):
     assert fingerprint(hostile_db) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI bug, reported to its owner: SourceText._render_screen_line drops every mark on a line "
-    "where safetext.visible() stand-ins (<U+202E>, <U+009B>) change the length, so the cited "
-    "quote is not highlighted when its line holds a bidi mark or a C1 control - common in text "
-    "scraped from the web. Style visible(piece) per piece between mark boundaries instead. "
-    "Remove this mark when fixed."))
 async def test_the_cited_quote_is_highlighted_even_beside_bidi_marks(hostile_db):
     from kbtui.tui.widgets.source_text import SourceText
 

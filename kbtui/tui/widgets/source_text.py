@@ -13,10 +13,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, pairwise
 from typing import Any
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,7 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kbtui.safetext import visible
+from kbtui.safetext import UNSAFE, visible
 from kbtui.tui.look import Look
 from kbtui.tui.messages import EntitySelected
 
@@ -76,13 +77,24 @@ def wrap_offsets(text: str, width: int) -> list[int]:
         starts.append(start)
 
 
+@lru_cache(maxsize=4096)
+def _shown_cells(ch: str) -> int:
+    """Cells a character takes as the viewer shows it: through visible()
+    (␛ is one cell, <U+202E> eight) and with tabs as one space."""
+    if ch == "\t":
+        return 1
+    if UNSAFE.match(ch) or ch == "\r":
+        return cell_len(visible(ch))
+    return get_character_cell_size(ch)
+
+
 def _overflow(text: str, start: int, width: int) -> int:
     """Index of the first character from `start` that no longer fits in
     `width` cells (len(text) if the rest fits)."""
     cells, i, n = 0, start, len(text)
     while i < n:
         chunk = text[i:i + width + 1]
-        sums = list(accumulate(map(get_character_cell_size, chunk), initial=cells))
+        sums = list(accumulate(map(_shown_cells, chunk), initial=cells))
         k = bisect.bisect_right(sums, width)   # sums[k] is the first total over the width
         if k < len(sums):
             return i + k - 1
@@ -169,7 +181,13 @@ class SourceText(ScrollView, can_focus=True):
         self.when_ready(self.scroll_to_current)
 
     def _rewrap(self) -> None:
-        width = max(self.scrollable_content_region.width, 20)
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and len(self.text) > width * max(region.height, 1):
+            # the text is sure to overflow: wrap for the width left beside the
+            # scroll bar it is about to get, not once without it and again with
+            width -= self.styles.scrollbar_size_vertical
+        width = max(width, 20)
         if width == self._width and (self._lines or self._pending):
             return
         self._width = width
@@ -221,22 +239,22 @@ class SourceText(ScrollView, can_focus=True):
 
     def _render_screen_line(self, index: int) -> Strip:
         start, end = self._lines[index]
-        text = Text(visible(self.text[start:end]).replace("\t", " "), end="")
-        if len(text.plain) != end - start:   # stand-ins changed the length: no marks
-            return Strip(list(text.render(self.app.console)))
         look = self.look
-        # other cited spans: a calm background; names: bold links; the
-        # current citation last, so it wins: reversed in the accent colour
-        # (reverse keeps it visible under NO_COLOR too)
+        # (raw start, raw end, style) of every mark on this line, in the
+        # order they are applied: other cited spans get a calm background,
+        # names bold links, and the current citation last, so it wins:
+        # reversed in the accent colour (reverse keeps it visible under
+        # NO_COLOR too)
+        marks: list[tuple[int, int, Style]] = []
         current: tuple[int, int] | None = None
         for n, c in enumerate(self.citations):
             a, b = max(c["start"], start), min(c["end"], end)
             if a < b:
                 if n == self.current:
-                    current = (a - start, b - start)
+                    current = (a, b)
                 else:
-                    text.stylize(Style(bgcolor=look.colour("panel"), underline=look.colour("panel") is None),
-                                 a - start, b - start)
+                    marks.append((a, b, Style(bgcolor=look.colour("panel"),
+                                              underline=look.colour("panel") is None)))
         for n, m in enumerate(self.mentions):
             a, b = max(m["start"], start), min(m["end"], end)
             if a < b:
@@ -244,9 +262,21 @@ class SourceText(ScrollView, can_focus=True):
                     Style.from_meta({"@click": f"open_mention({n})"})
                 if n == self.link:
                     style += Style(reverse=True, underline=True)
-                text.stylize(style, a - start, b - start)
+                marks.append((a, b, style))
         if current is not None:
-            text.stylize(Style(color=look.colour("accent"), reverse=True, bold=True), *current)
+            marks.append((*current, Style(color=look.colour("accent"), reverse=True, bold=True)))
+        # The text is shown through visible(), whose stand-ins (␛, <U+202E>)
+        # can be longer than what they replace; so it is built piece by piece
+        # between mark boundaries, and each raw offset is mapped to its place
+        # in the displayed text.
+        bounds = sorted({start, end, *(a for a, _, _ in marks), *(b for _, b, _ in marks)})
+        shown: dict[int, int] = {start: 0}
+        text = Text(end="")
+        for a, b in pairwise(bounds):
+            text.append(visible(self.text[a:b]).replace("\t", " "))
+            shown[b] = len(text.plain)
+        for a, b, style in marks:
+            text.stylize(style, shown[a], shown[b])
         segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)
                     if s.text != "\n"]
         return Strip(segments)
@@ -263,6 +293,21 @@ class SourceText(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         if not top <= line < top + height - 1:
             self.scroll_to(y=max(0, line - max(height // 3, 1)), animate=False)
+
+    # Jumps are instant: Textual animates home/end/page moves for up to a
+    # second, which in a long source only delays the reader (and renders
+    # frames of text nobody reads on the way).
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
 
     def scroll_to_current(self) -> None:
         if 0 <= self.current < len(self.citations):
