@@ -129,11 +129,6 @@ async def test_hostile_queries_in_the_search_box(hostile_db):
     assert fingerprint(hostile_db) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI bug, reported to its owner: the search Input shows its value raw, so a pasted query "
-    "holding ESC (e.g. an OSC title sequence) or a bidi override reaches the terminal; Rich strips "
-    "BEL but not ESC, which leaves an unterminated OSC that swallows output. Make control and "
-    "bidi characters visible (or drop them) as they enter the box. Remove this mark when fixed."))
 async def test_a_pasted_escape_sequence_stays_inert_in_the_search_box(hostile_db):
     app = create_app(hostile_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,13 +20,32 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kbtui.kb.search import Hit, match_spans
-from kbtui.safetext import one_line
+from kbtui.safetext import UNSAFE, one_line
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import EntitySelected
 
 
+def clean_query(text: str) -> str:
+    """A query as the search box may hold it: tabs and line breaks become
+    spaces; other control characters, bidi marks and invisible format
+    characters are dropped. A pasted OSC title sequence or a bidi override
+    would otherwise be drawn raw by the Input and reach the terminal; no
+    name needs them to be found."""
+    return UNSAFE.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))
+
+
 class SearchInput(Input):
-    """The search box. Plain keys type; navigation is on arrows and chords."""
+    """The search box. Plain keys type; navigation is on arrows and chords.
+
+    Whatever enters the box, by keys, paste or `value = …`, is cleaned
+    (`clean_query`) before it is stored or drawn."""
+
+    def validate_value(self, value: str) -> str:
+        return clean_query(value)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # clean the inserted text first, so the cursor lands after what was kept
+        super().replace(clean_query(text), start, end)
 
 
 class ResultsList(OptionList):
