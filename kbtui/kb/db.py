@@ -88,9 +88,26 @@ def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Con
     an import commits meanwhile. Keep such a connection briefly (one
     command, one worker call): in SQLite's rollback-journal mode an open
     reader makes a writer's commit wait (up to the busy timeout).
+
+    The one time a reader writes: when an import was killed mid-write (power
+    cut, kill -9) and left a hot journal, SQLite must roll it back before
+    anyone can read, and a `mode=ro` connection cannot. That rollback is
+    SQLite's own crash recovery: it restores the last committed state.
     """
     path = Path(path)
     _precheck(path)
+    try:
+        return _open_readonly(path, snapshot)
+    except _HotJournal:
+        _roll_back_interrupted_write(path)
+        return _open_readonly(path, snapshot)
+
+
+class _HotJournal(Exception):
+    pass
+
+
+def _open_readonly(path: Path, snapshot: bool) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=busy_timeout())
         conn.execute("PRAGMA query_only = 1")
@@ -100,11 +117,36 @@ def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Con
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})", "is it a kbtui database?") from exc
     conn.row_factory = sqlite3.Row
     try:
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_ROLLBACK:
+                raise _HotJournal from exc
         validate(conn, path)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+SQLITE_READONLY_ROLLBACK = 776  # sqlite3.h: SQLITE_READONLY | (3 << 8)
+
+
+def _roll_back_interrupted_write(path: Path) -> None:
+    """Let SQLite roll back the hot journal an interrupted write left: the
+    first read on a writable connection does it."""
+    try:
+        conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout())
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise UnusableDatabase(
+            f"{path}: an interrupted write left {path.name}-journal, which must be rolled back"
+            f" before the file can be read, and it cannot be ({exc})",
+            "make the file and its folder writable and try again: the last committed state"
+            " comes back") from exc
 
 
 @contextmanager

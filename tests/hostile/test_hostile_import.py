@@ -308,3 +308,83 @@ def test_no_temporary_files_are_left_after_success(tmp_path):
     target.parent.mkdir()
     import_bundle(write_bundle(tmp_path / "good"), target)
     assert sorted(os.listdir(target.parent)) == ["kb.db"]
+
+
+KILLED_MID_WRITE = """
+import os, signal, sys
+from kbtui.kb import db, index
+from kbtui.kb.importer import import_bundle
+
+real = db.connect_writable
+
+def spilling(path, **kw):
+    conn = real(path, **kw)
+    conn.execute("PRAGMA cache_size = 1")  # every changed page goes to the file at once
+    return conn
+
+def killed(conn):
+    os.kill(os.getpid(), signal.SIGKILL)  # as a power cut would, mid-transaction
+
+db.connect_writable = spilling
+index.rebuild_mentions = killed
+import_bundle(sys.argv[1], sys.argv[2])
+"""
+
+
+def _kill_an_import_midway(tmp_path: Path, target: Path) -> list[str]:
+    """Run an import that dies half-way with its changes already in the
+    file; return the KB's dump from before."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO, subprocess_env
+
+    before = _dump(target)
+    changed = write_bundle(tmp_path / "changed", kb=MINI_KB.replace('name = "Moscow"', 'name = "Moskva"'))
+    original = target.read_bytes()
+    r = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, str(changed), str(target)],
+                       capture_output=True, text=True, timeout=60, env=subprocess_env(), cwd=REPO)
+    assert r.returncode == -9, r.stderr
+    # the test really left a half-written file behind, with its hot journal
+    assert target.read_bytes() != original
+    assert target.with_name(target.name + "-journal").exists()
+    return before
+
+
+def test_an_import_killed_mid_write_loses_nothing(tmp_path, good_kb):
+    """A reader (mode=ro) cannot roll back a hot journal; before the fix
+    every read command said `cannot be read (attempt to write a readonly
+    database)` and pointed at corruption. Now the first reader lets SQLite
+    recover: the last committed state, exactly."""
+    before = _kill_an_import_midway(tmp_path, good_kb)
+    r = cli("--db", str(good_kb), "show", "moscow", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert '"Moscow"' in r.stdout
+    assert _dump(good_kb) == before
+    assert not good_kb.with_name(good_kb.name + "-journal").exists()
+    assert cli("--db", str(good_kb), "check").exit_code == 0
+    assert cli("import", str(tmp_path / "changed"), "--db", str(good_kb)).exit_code == 0
+
+
+def test_a_killed_import_on_a_file_a_reader_cannot_write_says_so(tmp_path, good_kb):
+    import shutil
+    import tempfile
+
+    from .test_broken_databases import run_unprivileged
+
+    _kill_an_import_midway(tmp_path, good_kb)
+    folder = Path(tempfile.mkdtemp(prefix="kbtui-ro-crash-"))
+    try:
+        for name in (good_kb.name, good_kb.name + "-journal"):
+            shutil.copy(good_kb.with_name(name), folder / name)
+            (folder / name).chmod(0o444)
+        folder.chmod(0o555)
+        target = folder / good_kb.name
+        before = fingerprint(target)
+        r = run_unprivileged("--db", str(target), "sources")
+        assert r.returncode == 2 and "interrupted write" in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert fingerprint(target) == before
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
