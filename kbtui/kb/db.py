@@ -119,9 +119,10 @@ def _open_readonly(path: Path, snapshot: bool) -> sqlite3.Connection:
     try:
         try:
             conn.execute("PRAGMA user_version").fetchone()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_ROLLBACK:
                 raise _HotJournal from exc
+            # anything else: validate() meets it again and says what it means
         validate(conn, path)
     except BaseException:
         conn.close()
