@@ -103,7 +103,7 @@ def test_a_100000_row_result_asked_for_in_full_stays_small(mini_copy, baseline_m
     assert elapsed < 30, f"{elapsed:.1f} s"
 
 
-MANY = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 2500) "
+MANY = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1500) "
         "SELECT x, char(27) || '[31m' || x AS esc, '[bold]' || x AS markup FROM c")
 
 
@@ -116,8 +116,8 @@ def test_more_rows_than_one_table_piped(mini_copy):
     lines = [line.split() for line in r.stdout.splitlines() if line.strip()]
     assert lines[0] == ["x", "esc", "markup"] and sum(1 for w in lines if w == ["x", "esc", "markup"]) == 1
     body = lines[2:]
-    assert [int(w[0]) for w in body] == list(range(1, 2501))
-    assert body[-1][1:] == ["␛[31m2500", "[bold]2500"]
+    assert [int(w[0]) for w in body] == list(range(1, 1501))
+    assert body[-1][1:] == ["␛[31m1500", "[bold]1500"]
 
 
 def test_more_rows_than_one_table_on_a_terminal(mini_copy, monkeypatch):
@@ -136,5 +136,5 @@ def test_more_rows_than_one_table_on_a_terminal(mini_copy, monkeypatch):
     out = re.sub(r"\x1b\[[0-9;]*m", "", term.file.getvalue())
     assert not DANGEROUS.search(out)
     rows = [line.split() for line in out.splitlines() if line.strip() and line.split()[0].isdigit()]
-    assert [int(w[0]) for w in rows] == list(range(1, 2501))
-    assert out.count(" markup ") == 1 and "␛[31m2500" in out and "[bold]2500" in out
+    assert [int(w[0]) for w in rows] == list(range(1, 1501))
+    assert out.count(" markup ") == 1 and "␛[31m1500" in out and "[bold]1500" in out

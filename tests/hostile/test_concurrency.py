@@ -157,7 +157,7 @@ def test_readers_during_an_import_loop_never_crash_or_tear(kb, bundles, monkeypa
         t.start()
     procs = []
     try:
-        deadline = time.monotonic() + 3.0
+        deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline and not failures:
             procs.append(subprocess.run(
                 [sys.executable, "-m", "kbtui", "--db", str(kb), "show", "nikolai-patrushev", "--json"],
