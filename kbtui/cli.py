@@ -200,7 +200,10 @@ def tui(ctx: click.Context) -> None:
     kbdb.connect_readonly(ctx.obj["db"]).close()  # fail here, plainly, not inside the TUI
     from kbtui.tui.app import create_app
 
-    create_app(ctx.obj["db"]).run()
+    app = create_app(ctx.obj["db"])
+    app.run()
+    if app.return_code:  # e.g. 2: the KB became unusable after the check above
+        sys.exit(app.return_code)
 
 
 @main.command()

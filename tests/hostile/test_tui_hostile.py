@@ -264,3 +264,21 @@ def test_hostile_name_constant_is_really_hostile():
     """Guard for this file: if NAME lost its escapes, the inert() checks
     above would pass vacuously."""
     assert DANGEROUS.search(NAME) and "[bold red]" in NAME
+
+
+def test_the_cli_passes_on_the_apps_exit_code(mini_copy, monkeypatch):
+    """The CLI checks the KB before starting the TUI; if it becomes unusable
+    between that check and the app's own (the TUI then shows its error
+    screen and quits with 2), `kbtui` must still exit 2, not 0."""
+    from kbtui.tui import app as tui_app
+
+    from .conftest import cli
+
+    class Quits:
+        return_code = 2
+
+        def run(self) -> None:
+            pass
+    monkeypatch.setattr(tui_app, "create_app", lambda path: Quits())
+    r = cli("--db", str(mini_copy))
+    assert r.exit_code == 2
