@@ -276,7 +276,7 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
     \b
     Examples:
       kbtui roles --holder "Chen Wenqing"
-      kbtui roles --organisation fsb --json
+      kbtui roles --organisation "Central Political and Legal Affairs Commission" --json
       kbtui roles --as-of 2024-05
     """
     from kbtui.kb import queries
