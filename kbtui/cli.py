@@ -71,13 +71,10 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(exc.message, exc.hint, exc.exit_code)
         except KBError as exc:
             _fail(exc.message, exc.hint, exc.exit_code)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 _fail(f"{_db_name()}: is locked by another program ({exc})",
                       "wait for it to finish and try again", 2)
-            _fail(f"{_db_name()}: could not be read ({exc})",
-                  "run `kbtui check`; the file may be damaged", 2)
-        except sqlite3.DatabaseError as exc:
             _fail(f"{_db_name()}: could not be read ({exc})",
                   "run `kbtui check`; the file may be damaged", 2)
         except UnicodeEncodeError as exc:

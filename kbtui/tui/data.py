@@ -8,9 +8,7 @@ here imports Textual; the functions return the data layer's own dicts.
 from __future__ import annotations
 
 import csv
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +24,9 @@ BROWSE = 50          # entities listed before anything is typed (OptionList rend
 Row = dict[str, Any]
 
 
-@contextmanager
-def reader(path: Path | str) -> Iterator[sqlite3.Connection]:
-    # one read transaction per call, so a role and its quotes come from the
-    # same state of the file even while an import commits
-    conn = kbdb.connect_readonly(path, snapshot=True)
-    try:
-        yield conn
-    finally:
-        conn.close()
+# one read transaction per worker call, so a role and its quotes come from
+# the same state of the file even while an import commits
+reader = kbdb.reading
 
 
 def check(path: Path | str) -> None:
