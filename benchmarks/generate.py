@@ -53,6 +53,7 @@ BATCH_SOURCES = 2000
 # ---------------------------------------------------------------------------
 # names
 
+
 def slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", (text if text.isascii() else anyascii(text)).lower()).strip("-")
     return s[:80].strip("-") or "x"
@@ -67,9 +68,14 @@ def _female(surname: str) -> str:
 
 
 def _patronymic(father: str, male: bool) -> str:
-    irregular = {"Илья": ("Ильич", "Ильинична"), "Лев": ("Львович", "Львовна"),
-                 "Пётр": ("Петрович", "Петровна"), "Павел": ("Павлович", "Павловна"),
-                 "Никита": ("Никитич", "Никитична"), "Фома": ("Фомич", "Фоминична")}
+    irregular = {
+        "Илья": ("Ильич", "Ильинична"),
+        "Лев": ("Львович", "Львовна"),
+        "Пётр": ("Петрович", "Петровна"),
+        "Павел": ("Павлович", "Павловна"),
+        "Никита": ("Никитич", "Никитична"),
+        "Фома": ("Фомич", "Фоминична"),
+    }
     if father in irregular:
         return irregular[father][0 if male else 1]
     if father.endswith("ий"):
@@ -223,6 +229,7 @@ class Names:
 # ---------------------------------------------------------------------------
 # the KB model, in memory before it is written
 
+
 class Model:
     def __init__(self, n: int, seed: int) -> None:
         self.n, self.rng = n, random.Random(seed)
@@ -232,9 +239,9 @@ class Model:
         self.name: list[str] = []
         self.aliases: list[list[tuple[str, str]]] = []
         self._slugs: dict[str, int] = {}
-        self.roles: list[tuple] = []       # (holder, org, title, start, end, status)
-        self.relations: list[tuple] = []   # (type, subject, object, year)
-        self.events: list[tuple] = []      # (event entity, a, b, place, date)
+        self.roles: list[tuple] = []  # (holder, org, title, start, end, status)
+        self.relations: list[tuple] = []  # (type, subject, object, year)
+        self.events: list[tuple] = []  # (event entity, a, b, place, date)
 
     def add(self, kind: str, name: str, aliases: list[tuple[str, str]], id_: str | None = None) -> int:
         base = id_ or slug(name)
@@ -248,14 +255,14 @@ class Model:
 
     def build(self, advance) -> None:
         n, rng = self.n, self.rng
-        countries = [("Russia", [("Россия", "transliteration"), ("Russian Federation", "alias")]),
-                     ("China", [("中国", "transliteration"), ("PRC", "abbreviation"),
-                                ("People's Republic of China", "alias")]),
-                     ("United States", [("USA", "abbreviation"), ("U.S.", "abbreviation")])]
-        for name, aliases in countries[:max(1, min(3, n // 1000))]:
+        countries = [
+            ("Russia", [("Россия", "transliteration"), ("Russian Federation", "alias")]),
+            ("China", [("中国", "transliteration"), ("PRC", "abbreviation"), ("People's Republic of China", "alias")]),
+            ("United States", [("USA", "abbreviation"), ("U.S.", "abbreviation")]),
+        ]
+        for name, aliases in countries[: max(1, min(3, n // 1000))]:
             self.add("country", name, aliases)
-        self.hubs = [self.add("organisation", name, aliases, id_)
-                     for id_, name, aliases in pools.HUBS]
+        self.hubs = [self.add("organisation", name, aliases, id_) for id_, name, aliases in pools.HUBS]
         n_places = min(len(pools.REGIONS), max(2, n // 2000))
         self.places = [self.add("place", r, []) for r in pools.REGIONS[:n_places]]
         n_events = max(1, n // 1000)
@@ -280,8 +287,11 @@ class Model:
         statuses = ("current",) * 9 + ("former",) * 8 + ("unknown",) * 3
         for p in self.people:
             for _ in range(rng.choice((1, 2, 3))):
-                org = rng.choice(self.hubs) if rng.random() < p_hub else \
-                    self.orgs[int(len(self.orgs) * rng.random() ** 2)]
+                org = (
+                    rng.choice(self.hubs)
+                    if rng.random() < p_hub
+                    else self.orgs[int(len(self.orgs) * rng.random() ** 2)]
+                )
                 status = rng.choice(statuses)
                 start = rng.randint(1990, 2024)
                 end = min(2025, start + rng.randint(1, 8)) if status == "former" else None
@@ -307,6 +317,7 @@ class Model:
 # ---------------------------------------------------------------------------
 # sentences: each claim is stated in a primary source (two citations: the
 # sentence and a clause of it) and restated in a second source (one citation)
+
 
 def role_sentences(m: Model, role: tuple) -> tuple[tuple[str, str, list], str]:
     """((sentence A, clause of A, [(entity, start, end)]), sentence B)."""
@@ -336,36 +347,38 @@ def role_sentences(m: Model, role: tuple) -> tuple[tuple[str, str, list], str]:
     return (a, clause, spans), b
 
 
-_REL = {"met": ("{a} met {b} in {y}", "{a} and {b} had met before."),
-        "advises": ("{a} has advised {b} since {y}", "{b} relies on advice from {a}."),
-        "friend-of": ("{a} is a long-time friend of {b}", "{a} and {b} are friends, people close to them say."),
-        "supervises": ("{a} supervises {b}", "{b} reports to {a}."),
-        "part-of": ("{a} is part of {b}", "{a} belongs to {b}."),
-        "partner-of": ("{a} signed a partnership with {b} in {y}", "{a} and {b} are partners.")}
+_REL = {
+    "met": ("{a} met {b} in {y}", "{a} and {b} had met before."),
+    "advises": ("{a} has advised {b} since {y}", "{b} relies on advice from {a}."),
+    "friend-of": ("{a} is a long-time friend of {b}", "{a} and {b} are friends, people close to them say."),
+    "supervises": ("{a} supervises {b}", "{b} reports to {a}."),
+    "part-of": ("{a} is part of {b}", "{a} belongs to {b}."),
+    "partner-of": ("{a} signed a partnership with {b} in {y}", "{a} and {b} are partners."),
+}
 
 
 def relation_sentences(m: Model, rel: tuple) -> tuple[tuple[str, str, list], str]:
     t, a, b, y = rel
     clause_t, b_t = _REL[t]
     clause = clause_t.format(a=m.name[a], b=m.name[b], y=y)
-    return (f"{clause}, according to records.", clause, [(a, 0, len(m.name[a]))]), \
-        b_t.format(a=m.name[a], b=m.name[b])
+    return (f"{clause}, according to records.", clause, [(a, 0, len(m.name[a]))]), b_t.format(a=m.name[a], b=m.name[b])
 
 
 # ---------------------------------------------------------------------------
 # writing
 
+
 def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
     """Drop secondary indexes (recreated verbatim after the bulk load)."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                        "AND tbl_name NOT IN ('names')").fetchall()
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT IN ('names')"
+    ).fetchall()
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in rows]
 
 
-def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
-             phases: Phases | None = None) -> dict:
+def generate(n: int, out: Path, seed: int = 7, mentions: bool = True, phases: Phases | None = None) -> dict:
     started = time.perf_counter()
     phases = phases or Phases(enabled=False)
     out.unlink(missing_ok=True)
@@ -386,12 +399,15 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
 
     conn.execute("BEGIN")
     with phases.phase("entities", total=n) as advance:
-        conn.executemany("INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)",
-                         sorted(zip(m.ids, m.kind, m.name, strict=True)))
+        conn.executemany(
+            "INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)", sorted(zip(m.ids, m.kind, m.name, strict=True))
+        )
         alias_rows = sorted({(m.ids[i], a, k) for i, al in enumerate(m.aliases) for a, k in al})
         seen: set[tuple[str, str]] = set()
-        conn.executemany("INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
-                         [r for r in alias_rows if (r[0], r[1]) not in seen and not seen.add(r[:2])])
+        conn.executemany(
+            "INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
+            [r for r in alias_rows if (r[0], r[1]) not in seen and not seen.add(r[:2])],
+        )
         advance(n)
 
     # Claims, in one list: (claim id, kind, sentence parts).
@@ -400,26 +416,37 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
         conn.executemany(
             'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((f"role-{i:08d}", m.ids[h], m.ids[o], t, str(s), None if e is None else str(e), st)
-             for i, (h, o, t, s, e, st) in enumerate(m.roles)))
+            (
+                (f"role-{i:08d}", m.ids[h], m.ids[o], t, str(s), None if e is None else str(e), st)
+                for i, (h, o, t, s, e, st) in enumerate(m.roles)
+            ),
+        )
         conn.execute("INSERT INTO claims (id, kind) SELECT claim_id, 'role' FROM roles ORDER BY claim_id")
         advance(len(m.roles))
-        conn.executemany("INSERT INTO claims (id, kind) VALUES (?, 'relation')",
-                         ((f"rel-{i:08d}",) for i in range(len(m.relations))))
         conn.executemany(
-            'INSERT INTO relations (claim_id, type, subject_id, object_id, start) VALUES (?, ?, ?, ?, ?)',
-            ((f"rel-{i:08d}", t, m.ids[a], m.ids[b], str(y) if t in ("met", "advises", "partner-of")
-              else None) for i, (t, a, b, y) in enumerate(m.relations)))
+            "INSERT INTO claims (id, kind) VALUES (?, 'relation')", ((f"rel-{i:08d}",) for i in range(len(m.relations)))
+        )
+        conn.executemany(
+            "INSERT INTO relations (claim_id, type, subject_id, object_id, start) VALUES (?, ?, ?, ?, ?)",
+            (
+                (f"rel-{i:08d}", t, m.ids[a], m.ids[b], str(y) if t in ("met", "advises", "partner-of") else None)
+                for i, (t, a, b, y) in enumerate(m.relations)
+            ),
+        )
         for e, a, b, place, date in m.events:
             eid = m.ids[e]
             conn.execute("INSERT INTO claims (id, kind) VALUES (?, 'event')", (eid,))
-            conn.execute("INSERT INTO events (entity_id, claim_id, type, start, place_id) "
-                         "VALUES (?, ?, 'meeting', ?, ?)", (eid, eid, date, m.ids[place]))
+            conn.execute(
+                "INSERT INTO events (entity_id, claim_id, type, start, place_id) VALUES (?, ?, 'meeting', ?, ?)",
+                (eid, eid, date, m.ids[place]),
+            )
             for who in (a, b):
                 pid = f"{eid}-{m.ids[who]}"[:200].strip("-")
                 conn.execute("INSERT INTO claims (id, kind) VALUES (?, 'participation')", (pid,))
-                conn.execute("INSERT INTO participations (claim_id, event_id, entity_id) VALUES (?, ?, ?)",
-                             (pid, eid, m.ids[who]))
+                conn.execute(
+                    "INSERT INTO participations (claim_id, event_id, entity_id) VALUES (?, ?, ?)",
+                    (pid, eid, m.ids[who]),
+                )
         advance(n_claims - len(m.roles))
 
     # Sources: claim c is stated in source c // k (sentence + clause) and
@@ -444,8 +471,10 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
         for sql in index_sql:
             conn.execute(sql)
             advance(1)
-    n_names = conn.execute("SELECT count(*) FROM entities").fetchone()[0] + \
-        conn.execute("SELECT count(*) FROM aliases").fetchone()[0]
+    n_names = (
+        conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+        + conn.execute("SELECT count(*) FROM aliases").fetchone()[0]
+    )
     with phases.phase("name index", total=n_names) as advance:
         conn.execute("BEGIN")
         index.rebuild_names(conn, progress=advance)
@@ -461,12 +490,20 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
     conn.execute("ANALYZE")
     conn.close()
     summary = {
-        "entities": n, "seed": seed, "path": str(out),
-        "people": len(m.people), "organisations": len(m.orgs) + len(m.hubs),
+        "entities": n,
+        "seed": seed,
+        "path": str(out),
+        "people": len(m.people),
+        "organisations": len(m.orgs) + len(m.hubs),
         "hubs": {m.ids[h]: sum(1 for r in m.roles if r[1] == h) for h in m.hubs},
-        "roles": len(m.roles), "relations": len(m.relations), "events": len(m.events),
-        "sources": n_sources, "citations": n_citations, "names": n_names,
-        "build_s": round(time.perf_counter() - started, 1), "phases_s": phases.timings,
+        "roles": len(m.roles),
+        "relations": len(m.relations),
+        "events": len(m.events),
+        "sources": n_sources,
+        "citations": n_citations,
+        "names": n_names,
+        "build_s": round(time.perf_counter() - started, 1),
+        "phases_s": phases.timings,
         "db_mb": round(out.stat().st_size / 2**20, 1),
     }
     Path(str(out) + ".build.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -476,8 +513,9 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True,
 class _SourceJob:
     """What the source-text maker needs."""
 
-    def __init__(self, m: Model, k: int, n_sources: int, n_claims: int, restated: list[list[int]],
-                 seed: int, mentions: bool) -> None:
+    def __init__(
+        self, m: Model, k: int, n_sources: int, n_claims: int, restated: list[list[int]], seed: int, mentions: bool
+    ) -> None:
         self.m, self.k, self.n_sources, self.n_claims = m, k, n_sources, n_claims
         self.restated, self.seed, self.mentions = restated, seed, mentions
         self.events_at = len(m.roles) + len(m.relations)
@@ -497,8 +535,11 @@ class _SourceJob:
         spans = [(a, 0, len(na)), (b, len(na) + 5, len(na) + 5 + len(nb))]
         part = (c - self.events_at) % 3
         if part == 0:
-            return eid, (sent, clause, spans), (f"The meeting in {m.name[place]} on {date} "
-                                                f"brought together {na} and {nb}.")
+            return (
+                eid,
+                (sent, clause, spans),
+                (f"The meeting in {m.name[place]} on {date} brought together {na} and {nb}."),
+            )
         who = a if part == 1 else b
         pid = f"{eid}-{m.ids[who]}"[:200].strip("-")
         return pid, (sent, clause, spans), f"{m.name[who]} attended the meeting in {m.name[place]}."
@@ -550,31 +591,46 @@ def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, lis
         parts.append("\n")
         text = "".join(parts)
         via = rng.choice(pools.AGGREGATORS) if rng.random() < 0.1 else None
-        src_rows.append((sid, title, outlet, f"{rng.choice(pools.WEST_FIRST)} "
-                         f"{rng.choice(pools.WEST_SURNAMES)}", published, via,
-                         published if via else None, text,
-                         hashlib.sha256(text.encode("utf-8")).hexdigest()))
+        src_rows.append(
+            (
+                sid,
+                title,
+                outlet,
+                f"{rng.choice(pools.WEST_FIRST)} {rng.choice(pools.WEST_SURNAMES)}",
+                published,
+                via,
+                published if via else None,
+                text,
+                hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            )
+        )
         for claim_id, a0, a1 in cites:
-            cite_rows.append((claim_id, sid, text[a0:a1], text[max(0, a0 - AFFIX):a0],
-                              text[a1:a1 + AFFIX], a0, a1))
+            cite_rows.append((claim_id, sid, text[a0:a1], text[max(0, a0 - AFFIX) : a0], text[a1 : a1 + AFFIX], a0, a1))
     return src_rows, cite_rows, mention_rows
 
 
-
 def _flush(conn: sqlite3.Connection, src_rows: list, cite_rows: list, mention_rows: list) -> None:
-    conn.executemany("INSERT INTO sources (id, title, outlet, author, published, via, via_date, text, "
-                     "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", src_rows)
-    conn.executemany('INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end") '
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", cite_rows)
-    conn.executemany("INSERT OR IGNORE INTO mentions (source_id, entity_id, start, \"end\") "
-                     "VALUES (?, ?, ?, ?)", mention_rows)
+    conn.executemany(
+        "INSERT INTO sources (id, title, outlet, author, published, via, via_date, text, "
+        "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        src_rows,
+    )
+    conn.executemany(
+        'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
+        cite_rows,
+    )
+    conn.executemany(
+        'INSERT OR IGNORE INTO mentions (source_id, entity_id, start, "end") VALUES (?, ?, ?, ?)', mention_rows
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--entities", type=int, required=True, help="how many entities (people, "
-                    "organisations, places, events)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--entities", type=int, required=True, help="how many entities (people, organisations, places, events)"
+    )
     ap.add_argument("--out", type=Path, required=True, help="the KB file to write (replaced)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-mentions", action="store_true", help="skip the mentions table")
@@ -582,8 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.entities < 100:
         ap.error("--entities must be at least 100")
     with Phases() as phases:
-        summary = generate(args.entities, args.out, args.seed, mentions=not args.no_mentions,
-                           phases=phases)
+        summary = generate(args.entities, args.out, args.seed, mentions=not args.no_mentions, phases=phases)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -18,11 +18,13 @@ RU_MALE = _split(
     "Виктор Игорь Павел Роман Максим Артём Константин Борис Геннадий Анатолий Валерий Вячеслав "
     "Григорий Леонид Пётр Фёдор Степан Тимофей Илья Кирилл Денис Антон Василий Георгий Аркадий "
     "Эдуард Руслан Ярослав Станислав Вадим Семён Матвей Никита Глеб Лев Марк Егор Даниил Захар "
-    "Всеволод Филипп Тарас Ростислав Платон Нестор Святослав Афанасий Валентин Герман")
+    "Всеволод Филипп Тарас Ростислав Платон Нестор Святослав Афанасий Валентин Герман"
+)
 RU_FEMALE = _split(
     "Анна Мария Елена Ольга Наталья Татьяна Ирина Светлана Екатерина Юлия Валентина Людмила "
     "Галина Надежда Вера Любовь Ксения Дарья Алина Полина Виктория Марина Оксана Жанна Лариса "
-    "Нина Зоя Раиса Алла Инна Софья Вероника Евгения Лидия Элеонора Кира Ульяна Таисия")
+    "Нина Зоя Раиса Алла Инна Софья Вероника Евгения Лидия Элеонора Кира Ульяна Таисия"
+)
 # Patronymics are derived from the male names (Николай -> Николаевич / Николаевна).
 RU_SURNAMES = _split(
     "Патрушев Бортников Шойгу Лавров Иванов Смирнов Кузнецов Попов Васильев Петров Соколов "
@@ -44,14 +46,17 @@ RU_SURNAMES = _split(
     "Мухин Калашников Леонтьев Лобанов Кузин Корнилов Евдокимов Бородин Платонов Некрасов "
     "Балашов Бобров Жданов Блинов Игнатьев Коротков Муравьёв Крюков Беляков Богомолов Дроздов "
     "Лавриненко Шевченко Бондаренко Коваленко Кравченко Ткаченко Нарышкин Золотов Чемезов "
-    "Сечин Володин Матвиенко Собянин Набиуллина Греф Костин Миллер Дворкович Рогозин")
+    "Сечин Володин Матвиенко Собянин Набиуллина Греф Костин Миллер Дворкович Рогозин"
+)
 
 ZH_SURNAMES = (
     "陈王李张刘杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 ZH_GIVEN = (
     "文清明华国建平志伟军强磊洋勇杰涛斌超波辉刚健峰亮俊飞鹏宇浩然凯旭东晨立新海兵光德宏庆春林永松忠家兴学成毅"
-    "近红丽敏静燕玲芳娟霞秀英桂兰云凤琴梅雪晓小金岩振荣长安福喜春秋山川江河湖雷電玉珍宝书琳瑞祥")
+    "近红丽敏静燕玲芳娟霞秀英桂兰云凤琴梅雪晓小金岩振荣长安福喜春秋山川江河湖雷電玉珍宝书琳瑞祥"
+)
 
 WEST_FIRST = _split(
     "James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel "
@@ -69,7 +74,8 @@ WEST_FIRST = _split(
     "Olivia Joyce Virginia Victoria Kelly Lauren Christina Joan Evelyn Judith Megan Andrea "
     "Cheryl Hannah Jacqueline Martha Gloria Teresa Ann Sara Madison Frances Kathryn Janice "
     "Jean Abigail Alice Judy Sophia Grace Denise Amber Doris Marilyn Danielle Beverly Isabella "
-    "Theresa Diana Natalie Brittany Charlotte Marie Kayla Alexis Lori")
+    "Theresa Diana Natalie Brittany Charlotte Marie Kayla Alexis Lori"
+)
 WEST_SURNAMES = _split(
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
     "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
@@ -116,101 +122,193 @@ WEST_SURNAMES = _split(
     "Pope Lindsey Velazquez Norton McCormick Sparks Flynn Yates Hogan Marsh Macias Villanueva "
     "Zamora Pratt Stokes Owen Ballard Lang Brock Villarreal Charles Drake Barrera Cain Patrick "
     "Pineda Burnett Mercado Santana Shepherd Bautista Ali Shaffer Lamb Trevino McKenzie Hess "
-    "Beil Olsen Cochran Morton Nash Wilkins Petersen Briggs Shah Roth Nicholson Holloway Lozano")
+    "Beil Olsen Cochran Morton Nash Wilkins Petersen Briggs Shah Roth Nicholson Holloway Lozano"
+)
 
-ACCENTED_FIRST = _split("José María Jürgen Zoë Renée Søren Björn Łukasz François Hélène Ángel Inés "
-                  "Sébastien Jérôme Mónica Nuño Ólafur Þór Dóra Çağlar Gülşen Tomáš Jiří")
-ACCENTED_SURNAMES = _split("Fernández López Müller Østergaard Wałęsa Lefèvre Gómez Núñez Schäfer Ödegaard "
-                     "Dvořák Kovačević Jónsson Öztürk Çelik Šimić Höglund Sánchez-Pérez Dupré Bäcker "
-                     "García-Márquez Ibáñez Nørgaard Łaszewski Ruíz Françoise")
+ACCENTED_FIRST = _split(
+    "José María Jürgen Zoë Renée Søren Björn Łukasz François Hélène Ángel Inés "
+    "Sébastien Jérôme Mónica Nuño Ólafur Þór Dóra Çağlar Gülşen Tomáš Jiří"
+)
+ACCENTED_SURNAMES = _split(
+    "Fernández López Müller Østergaard Wałęsa Lefèvre Gómez Núñez Schäfer Ödegaard "
+    "Dvořák Kovačević Jónsson Öztürk Çelik Šimić Höglund Sánchez-Pérez Dupré Bäcker "
+    "García-Márquez Ibáñez Nørgaard Łaszewski Ruíz Françoise"
+)
 
-AR_FIRST = _split("Mohammed Ahmed Ali Omar Khalid Hassan Hussein Abdullah Youssef Ibrahim Mahmoud Mustafa "
-            "Tariq Faisal Saeed Nasser Hamad Sultan Rashid Salman Zayed Majid Karim Walid Bashar "
-            "Fahd Turki Bandar Nawaf Abdulaziz Abdulrahman Jamal Samir Adel Ziad Hamza")
-AR_FAMILY = _split("Al Saud|Al Nahyan|Al Thani|Al Sabah|Al Khalifa|Al Maktoum|Al Qasimi|Al Hashimi|"
-             "Al Assad|Al Masri|Al Tikriti|Al Rashid|Al Zahrani|Al Ghamdi|Al Otaibi|Al Harbi|"
-             "Al Shehri|Al Qahtani|Al Dosari|Al Mutairi|Al Anazi|Al Shammari|Al Balushi|"
-             "Al Hakim|Al Sadr|Al Jaafari|Al Maliki|Al Abadi|Al Kadhimi|Al Sudani", "|")
+AR_FIRST = _split(
+    "Mohammed Ahmed Ali Omar Khalid Hassan Hussein Abdullah Youssef Ibrahim Mahmoud Mustafa "
+    "Tariq Faisal Saeed Nasser Hamad Sultan Rashid Salman Zayed Majid Karim Walid Bashar "
+    "Fahd Turki Bandar Nawaf Abdulaziz Abdulrahman Jamal Samir Adel Ziad Hamza"
+)
+AR_FAMILY = _split(
+    "Al Saud|Al Nahyan|Al Thani|Al Sabah|Al Khalifa|Al Maktoum|Al Qasimi|Al Hashimi|"
+    "Al Assad|Al Masri|Al Tikriti|Al Rashid|Al Zahrani|Al Ghamdi|Al Otaibi|Al Harbi|"
+    "Al Shehri|Al Qahtani|Al Dosari|Al Mutairi|Al Anazi|Al Shammari|Al Balushi|"
+    "Al Hakim|Al Sadr|Al Jaafari|Al Maliki|Al Abadi|Al Kadhimi|Al Sudani",
+    "|",
+)
 # Competing romanisations of the same Arabic name.
-AR_VARIANTS = {"Mohammed": "Muhammad", "Ahmed": "Ahmad", "Youssef": "Yusuf", "Hussein": "Husayn",
-               "Mahmoud": "Mahmud", "Mustafa": "Mostafa", "Saeed": "Said", "Khalid": "Khaled",
-               "Abdulaziz": "Abd al-Aziz", "Abdulrahman": "Abd al-Rahman", "Faisal": "Faysal"}
+AR_VARIANTS = {
+    "Mohammed": "Muhammad",
+    "Ahmed": "Ahmad",
+    "Youssef": "Yusuf",
+    "Hussein": "Husayn",
+    "Mahmoud": "Mahmud",
+    "Mustafa": "Mostafa",
+    "Saeed": "Said",
+    "Khalid": "Khaled",
+    "Abdulaziz": "Abd al-Aziz",
+    "Abdulrahman": "Abd al-Rahman",
+    "Faisal": "Faysal",
+}
 
 # Russian transliteration other than anyascii's (BGN-ish vs. "popular"), for aliases.
 RU_ALT_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "yo",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "h",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
 }
 
-REGIONS = _split("Moscow|Saint Petersburg|Novosibirsk|Yekaterinburg|Kazan|Nizhny Novgorod|Chelyabinsk|"
-           "Samara|Omsk|Rostov|Ufa|Krasnoyarsk|Voronezh|Perm|Volgograd|Krasnodar|Saratov|Tyumen|"
-           "Tatarstan|Bashkortostan|Chechnya|Dagestan|Primorye|Khabarovsk|Irkutsk|Kaliningrad|"
-           "Murmansk|Arkhangelsk|Yakutia|Buryatia|Tuva|Altai|Kamchatka|Sakhalin|Chukotka|"
-           "Beijing|Shanghai|Guangdong|Sichuan|Zhejiang|Jiangsu|Shandong|Henan|Hubei|Hunan|"
-           "Fujian|Yunnan|Guizhou|Shaanxi|Shanxi|Hebei|Liaoning|Jilin|Heilongjiang|Xinjiang|"
-           "Tibet|Inner Mongolia|Guangxi|Hainan|Ningxia|Qinghai|Gansu|Anhui|Jiangxi|Chongqing|"
-           "Tianjin|Shenzhen|Wuhan|Chengdu|Xian|Harbin|Dalian|Qingdao|Hangzhou|Nanjing|Kunming|"
-           "Minsk|Astana|Almaty|Tashkent|Bishkek|Dushanbe|Baku|Yerevan|Tbilisi|Kyiv|Odesa|"
-           "Kharkiv|Lviv|Chisinau|Riga|Vilnius|Tallinn|Warsaw|Prague|Budapest|Belgrade|Sofia|"
-           "Bucharest|Ankara|Istanbul|Tehran|Baghdad|Damascus|Riyadh|Doha|Dubai|Abu Dhabi|Cairo|"
-           "Delhi|Mumbai|Karachi|Islamabad|Kabul|Hanoi|Pyongyang|Seoul|Tokyo|Ulaanbaatar|"
-           "Havana|Caracas|Managua|Brasilia|Pretoria|Addis Ababa|Khartoum|Tripoli|Algiers|"
-           "Bavaria|Saxony|Lombardy|Catalonia|Flanders|Wales|Scotland|Ontario|Quebec|Texas|"
-           "California|Virginia|Maryland|Geneva|Vienna|Brussels|Paris|London|Berlin|Rome|Madrid", "|")
+REGIONS = _split(
+    "Moscow|Saint Petersburg|Novosibirsk|Yekaterinburg|Kazan|Nizhny Novgorod|Chelyabinsk|"
+    "Samara|Omsk|Rostov|Ufa|Krasnoyarsk|Voronezh|Perm|Volgograd|Krasnodar|Saratov|Tyumen|"
+    "Tatarstan|Bashkortostan|Chechnya|Dagestan|Primorye|Khabarovsk|Irkutsk|Kaliningrad|"
+    "Murmansk|Arkhangelsk|Yakutia|Buryatia|Tuva|Altai|Kamchatka|Sakhalin|Chukotka|"
+    "Beijing|Shanghai|Guangdong|Sichuan|Zhejiang|Jiangsu|Shandong|Henan|Hubei|Hunan|"
+    "Fujian|Yunnan|Guizhou|Shaanxi|Shanxi|Hebei|Liaoning|Jilin|Heilongjiang|Xinjiang|"
+    "Tibet|Inner Mongolia|Guangxi|Hainan|Ningxia|Qinghai|Gansu|Anhui|Jiangxi|Chongqing|"
+    "Tianjin|Shenzhen|Wuhan|Chengdu|Xian|Harbin|Dalian|Qingdao|Hangzhou|Nanjing|Kunming|"
+    "Minsk|Astana|Almaty|Tashkent|Bishkek|Dushanbe|Baku|Yerevan|Tbilisi|Kyiv|Odesa|"
+    "Kharkiv|Lviv|Chisinau|Riga|Vilnius|Tallinn|Warsaw|Prague|Budapest|Belgrade|Sofia|"
+    "Bucharest|Ankara|Istanbul|Tehran|Baghdad|Damascus|Riyadh|Doha|Dubai|Abu Dhabi|Cairo|"
+    "Delhi|Mumbai|Karachi|Islamabad|Kabul|Hanoi|Pyongyang|Seoul|Tokyo|Ulaanbaatar|"
+    "Havana|Caracas|Managua|Brasilia|Pretoria|Addis Ababa|Khartoum|Tripoli|Algiers|"
+    "Bavaria|Saxony|Lombardy|Catalonia|Flanders|Wales|Scotland|Ontario|Quebec|Texas|"
+    "California|Virginia|Maryland|Geneva|Vienna|Brussels|Paris|London|Berlin|Rome|Madrid",
+    "|",
+)
 
-MINISTRY_KINDS = _split("Ministry|State Committee|Federal Agency|Federal Service|Directorate|Department|"
-                  "Bureau|Commission|Inspectorate|Office|Administration|Council", "|")
-DOMAINS = _split("Internal Affairs|Foreign Affairs|Defence|State Security|Public Security|Justice|Finance|"
-           "Economic Development|Energy|Industry and Trade|Transport|Communications|Education|"
-           "Health|Emergency Situations|Natural Resources|Agriculture|Culture|Sport|Labour|"
-           "Digital Development|Construction|Science|Youth Affairs|Nationalities|Customs|"
-           "Taxation|Statistics|Antimonopoly Policy|Financial Monitoring|Border Protection|"
-           "Civil Aviation|Maritime Affairs|Railways|Fisheries|Forestry|Water Resources|"
-           "Veterinary Control|Nuclear Safety|Space Research|Military Cooperation|"
-           "Export Control|Propaganda|United Front Work|Political and Legal Affairs|Discipline "
-           "Inspection|Cyberspace Affairs|Ethnic Affairs|Religious Affairs|Veterans Affairs", "|")
-INDUSTRIES = _split("Energy|Oil|Gas|Petroleum|Mining|Metals|Steel|Aluminium|Chemicals|Fertilisers|"
-              "Machinery|Shipbuilding|Aerospace|Aviation|Defence Systems|Electronics|Telecom|"
-              "Software|Media|Broadcasting|Publishing|Logistics|Shipping|Rail|Construction|"
-              "Engineering|Real Estate|Development|Capital|Investment|Bank|Insurance|Finance|"
-              "Trading|Import Export|Agro|Grain|Foods|Pharma|Biotech|Medical|Security|"
-              "Technologies|Robotics|Nuclear|Power|Water|Textiles|Automotive|Tobacco", "|")
-COMPANY_SUFFIXES = _split("Holdings|Group|Corporation|LLC|JSC|PJSC|Ltd|Company|Co Ltd|Industries|"
-                    "International|Partners|Trust|Consortium|Enterprises|Foundation", "|")
-INSTITUTIONS = _split("State University|Institute of Technology|Polytechnic University|Academy of Sciences|"
-                "Military Academy|Police Academy|Medical University|City Council|Regional Duma|"
-                "Provincial Committee|Municipal Committee|People's Congress|Court|Prosecutor's Office|"
-                "Chamber of Commerce|Investigative Committee|Border Service|Customs Office|"
-                "Election Commission|Public Chamber|Bar Association|Journalists' Union|"
-                "Writers' Union|Trade Union Federation|Football Club|Philharmonic|Museum|"
-                "Central Hospital|Research Centre|Think Tank|Press Agency|Television", "|")
+MINISTRY_KINDS = _split(
+    "Ministry|State Committee|Federal Agency|Federal Service|Directorate|Department|"
+    "Bureau|Commission|Inspectorate|Office|Administration|Council",
+    "|",
+)
+DOMAINS = _split(
+    "Internal Affairs|Foreign Affairs|Defence|State Security|Public Security|Justice|Finance|"
+    "Economic Development|Energy|Industry and Trade|Transport|Communications|Education|"
+    "Health|Emergency Situations|Natural Resources|Agriculture|Culture|Sport|Labour|"
+    "Digital Development|Construction|Science|Youth Affairs|Nationalities|Customs|"
+    "Taxation|Statistics|Antimonopoly Policy|Financial Monitoring|Border Protection|"
+    "Civil Aviation|Maritime Affairs|Railways|Fisheries|Forestry|Water Resources|"
+    "Veterinary Control|Nuclear Safety|Space Research|Military Cooperation|"
+    "Export Control|Propaganda|United Front Work|Political and Legal Affairs|Discipline "
+    "Inspection|Cyberspace Affairs|Ethnic Affairs|Religious Affairs|Veterans Affairs",
+    "|",
+)
+INDUSTRIES = _split(
+    "Energy|Oil|Gas|Petroleum|Mining|Metals|Steel|Aluminium|Chemicals|Fertilisers|"
+    "Machinery|Shipbuilding|Aerospace|Aviation|Defence Systems|Electronics|Telecom|"
+    "Software|Media|Broadcasting|Publishing|Logistics|Shipping|Rail|Construction|"
+    "Engineering|Real Estate|Development|Capital|Investment|Bank|Insurance|Finance|"
+    "Trading|Import Export|Agro|Grain|Foods|Pharma|Biotech|Medical|Security|"
+    "Technologies|Robotics|Nuclear|Power|Water|Textiles|Automotive|Tobacco",
+    "|",
+)
+COMPANY_SUFFIXES = _split(
+    "Holdings|Group|Corporation|LLC|JSC|PJSC|Ltd|Company|Co Ltd|Industries|"
+    "International|Partners|Trust|Consortium|Enterprises|Foundation",
+    "|",
+)
+INSTITUTIONS = _split(
+    "State University|Institute of Technology|Polytechnic University|Academy of Sciences|"
+    "Military Academy|Police Academy|Medical University|City Council|Regional Duma|"
+    "Provincial Committee|Municipal Committee|People's Congress|Court|Prosecutor's Office|"
+    "Chamber of Commerce|Investigative Committee|Border Service|Customs Office|"
+    "Election Commission|Public Chamber|Bar Association|Journalists' Union|"
+    "Writers' Union|Trade Union Federation|Football Club|Philharmonic|Museum|"
+    "Central Hospital|Research Centre|Think Tank|Press Agency|Television",
+    "|",
+)
 
 HUBS = [
-    ("federal-security-service", "Federal Security Service",
-     [("FSB", "abbreviation"), ("F.S.B.", "abbreviation"), ("ФСБ", "transliteration"),
-      ("Federal Security Service of the Russian Federation", "alias")]),
-    ("peoples-liberation-army", "People's Liberation Army",
-     [("PLA", "abbreviation"), ("中国人民解放军", "transliteration")]),
-    ("ministry-of-defence-of-russia", "Ministry of Defence of the Russian Federation",
-     [("Russian Ministry of Defence", "alias"), ("Минобороны", "short-form"), ("MoD", "abbreviation")]),
-    ("ministry-of-state-security", "Ministry of State Security",
-     [("MSS", "abbreviation"), ("国家安全部", "transliteration"), ("Guoanbu", "transliteration")]),
-    ("united-nations-secretariat", "United Nations Secretariat",
-     [("UN Secretariat", "short-form"), ("U.N. Secretariat", "alias")]),
+    (
+        "federal-security-service",
+        "Federal Security Service",
+        [
+            ("FSB", "abbreviation"),
+            ("F.S.B.", "abbreviation"),
+            ("ФСБ", "transliteration"),
+            ("Federal Security Service of the Russian Federation", "alias"),
+        ],
+    ),
+    (
+        "peoples-liberation-army",
+        "People's Liberation Army",
+        [("PLA", "abbreviation"), ("中国人民解放军", "transliteration")],
+    ),
+    (
+        "ministry-of-defence-of-russia",
+        "Ministry of Defence of the Russian Federation",
+        [("Russian Ministry of Defence", "alias"), ("Минобороны", "short-form"), ("MoD", "abbreviation")],
+    ),
+    (
+        "ministry-of-state-security",
+        "Ministry of State Security",
+        [("MSS", "abbreviation"), ("国家安全部", "transliteration"), ("Guoanbu", "transliteration")],
+    ),
+    (
+        "united-nations-secretariat",
+        "United Nations Secretariat",
+        [("UN Secretariat", "short-form"), ("U.N. Secretariat", "alias")],
+    ),
 ]
 
-TITLES = _split("Director|Deputy Director|First Deputy Director|Head of Department|Deputy Head of "
-          "Department|Chairman|Deputy Chairman|Secretary|Deputy Secretary|Minister|Deputy Minister|"
-          "Chief Executive|Chief Financial Officer|Board Member|Senior Officer|Spokesperson|"
-          "Ambassador|General|Lieutenant General|Colonel|Adviser|Senior Adviser|Governor|Professor|"
-          "Rector|Editor-in-Chief|Prosecutor|Judge|Party Secretary|Commissioner|Inspector|"
-          "Analyst|Press Secretary|Chief of Staff|Founder|Shareholder|Auditor", "|")
+TITLES = _split(
+    "Director|Deputy Director|First Deputy Director|Head of Department|Deputy Head of "
+    "Department|Chairman|Deputy Chairman|Secretary|Deputy Secretary|Minister|Deputy Minister|"
+    "Chief Executive|Chief Financial Officer|Board Member|Senior Officer|Spokesperson|"
+    "Ambassador|General|Lieutenant General|Colonel|Adviser|Senior Adviser|Governor|Professor|"
+    "Rector|Editor-in-Chief|Prosecutor|Judge|Party Secretary|Commissioner|Inspector|"
+    "Analyst|Press Secretary|Chief of Staff|Founder|Shareholder|Auditor",
+    "|",
+)
 
-OUTLETS = _split("Reuters|Associated Press|Agence France-Presse|TASS|RIA Novosti|Interfax|Xinhua|"
-           "Global Times|South China Morning Post|The Moscow Times|Meduza|Kommersant|Vedomosti|"
-           "Novaya Gazeta|Caixin|BBC News|The Guardian|The New York Times|The Washington Post|"
-           "Financial Times|Bloomberg|The Economist|Le Monde|Der Spiegel|Al Jazeera|RT|"
-           "Washington Examiner|National Review|Politico|Nikkei Asia", "|")
+OUTLETS = _split(
+    "Reuters|Associated Press|Agence France-Presse|TASS|RIA Novosti|Interfax|Xinhua|"
+    "Global Times|South China Morning Post|The Moscow Times|Meduza|Kommersant|Vedomosti|"
+    "Novaya Gazeta|Caixin|BBC News|The Guardian|The New York Times|The Washington Post|"
+    "Financial Times|Bloomberg|The Economist|Le Monde|Der Spiegel|Al Jazeera|RT|"
+    "Washington Examiner|National Review|Politico|Nikkei Asia",
+    "|",
+)
 AGGREGATORS = _split("THE AMERICA ONE NEWS|NewsNow|Yahoo News|MSN|Google News|Flipboard", "|")

@@ -35,10 +35,16 @@ class Phases:
             )
 
             self._progress = Progress(
-                TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.description:<22}"),
+                BarColumn(),
+                MofNCompleteColumn(),
                 TextColumn("[progress.data.speed]{task.fields[rate]:>12}"),
-                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=False)
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
             self._progress.__enter__()
         return self
 
@@ -64,6 +70,7 @@ class Phases:
                 self._progress.update(task, advance=n, rate=f"{done[0] / elapsed:,.0f}/s")
 
             yield advance
-            self._progress.update(task, completed=total if total is not None else done[0],
-                                  total=total if total is not None else done[0])
+            self._progress.update(
+                task, completed=total if total is not None else done[0], total=total if total is not None else done[0]
+            )
         self.timings[name] = round(time.perf_counter() - start, 2)

@@ -30,7 +30,7 @@ for r, row in enumerate(_ROWS):
         near = [row[c - 1] if c else "", row[c + 1] if c + 1 < len(row) else ""]
         for other in (r - 1, r + 1):
             if 0 <= other < len(_ROWS):
-                near += _ROWS[other][max(0, c - 1):c + 1]
+                near += _ROWS[other][max(0, c - 1) : c + 1]
         NEIGHBOURS[ch] = "".join(n for n in near if n)
 
 
@@ -39,7 +39,7 @@ class Query:
     text: str
     kind: str
     entity_id: str
-    name: str          # the name form the query was made from
+    name: str  # the name form the query was made from
 
 
 def typo(text: str, rng: random.Random) -> str:
@@ -47,19 +47,19 @@ def typo(text: str, rng: random.Random) -> str:
     i = rng.choice(letters)
     ch = text[i]
     op = rng.random()
-    if op < 0.35:      # keyboard neighbour
+    if op < 0.35:  # keyboard neighbour
         low = ch.lower()
         sub = rng.choice(NEIGHBOURS.get(low, "aeiou"))
-        return text[:i] + (sub.upper() if ch.isupper() else sub) + text[i + 1:]
-    if op < 0.6:       # dropped letter
-        return text[:i] + text[i + 1:]
-    if op < 0.8:       # doubled or stray letter
+        return text[:i] + (sub.upper() if ch.isupper() else sub) + text[i + 1 :]
+    if op < 0.6:  # dropped letter
+        return text[:i] + text[i + 1 :]
+    if op < 0.8:  # doubled or stray letter
         extra = ch if rng.random() < 0.5 else rng.choice("aeioulnrst")
         return text[:i] + extra + text[i:]
-    j = i + 1          # swapped neighbours
+    j = i + 1  # swapped neighbours
     if j < len(text) and text[j].isalpha():
-        return text[:i] + text[j] + text[i] + text[j + 1:]
-    return text[:i] + text[i + 1:]
+        return text[:i] + text[j] + text[i] + text[j + 1 :]
+    return text[:i] + text[i + 1 :]
 
 
 def _typos(name: str, n: int, rng: random.Random) -> str:
@@ -89,15 +89,13 @@ def make(conn: sqlite3.Connection, count: int = 400, seed: int = 11) -> list[Que
     for kind in KINDS:
         made = 0
         while made < per[kind]:
-            row = conn.execute("SELECT id, name, kind FROM entities WHERE rowid = ?",
-                               (rng.randint(1, top),)).fetchone()
+            row = conn.execute("SELECT id, name, kind FROM entities WHERE rowid = ?", (rng.randint(1, top),)).fetchone()
             if row is None or row[2] not in ("person", "organisation"):
                 continue
             eid, name = row[0], row[1]
             letters = len(compact(norm(name)))
             if kind == "exact":
-                aliases = [a[0] for a in conn.execute(
-                    "SELECT alias FROM aliases WHERE entity_id = ?", (eid,))]
+                aliases = [a[0] for a in conn.execute("SELECT alias FROM aliases WHERE entity_id = ?", (eid,))]
                 form = rng.choice(aliases) if aliases and rng.random() < 0.4 else name
                 text = form
             elif kind == "typo1":

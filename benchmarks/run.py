@@ -48,9 +48,20 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import queries as bq  # noqa: E402
 from benchmarks.progress import Phases  # noqa: E402
 
-KEYS = ("entities", "search_p50_ms", "search_p95_ms", "recall_at_1", "recall_at_5", "bruteforce_ms",
-        "speedup", "hub_open_ms", "cli_oneshot_ms", "tui_first_paint_s", "bare_textual_first_paint_s",
-        "rss_mb")
+KEYS = (
+    "entities",
+    "search_p50_ms",
+    "search_p95_ms",
+    "recall_at_1",
+    "recall_at_5",
+    "bruteforce_ms",
+    "speedup",
+    "hub_open_ms",
+    "cli_oneshot_ms",
+    "tui_first_paint_s",
+    "bare_textual_first_paint_s",
+    "rss_mb",
+)
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -71,8 +82,16 @@ def ensure_kb(path: Path, entities: int, seed: int, regenerate: bool) -> dict:
         if meta.get("entities") == entities and meta.get("seed") == seed and version == SCHEMA_VERSION:
             meta["reused"] = True
             return meta
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--entities", str(entities),
-           "--out", str(path), "--seed", str(seed)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "generate.py"),
+        "--entities",
+        str(entities),
+        "--out",
+        str(path),
+        "--seed",
+        str(seed),
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["reused"] = False
@@ -82,12 +101,14 @@ def ensure_kb(path: Path, entities: int, seed: int, regenerate: bool) -> dict:
 def warm_search_index(conn) -> None:
     """Read the tables and indexes search uses once, as a KB in daily use
     has them in the OS page cache (the VM here reclaims idle page cache)."""
-    for sql in ("SELECT sum(length(name)) FROM names",
-                "SELECT count(*) FROM names INDEXED BY names_compact WHERE compact >= ''",
-                "SELECT sum(name_id) FROM name_grams",
-                "SELECT sum(length(block)) FROM names_fts_data",
-                "SELECT sum(length(name)) FROM entities",
-                "SELECT count(*) FROM entities INDEXED BY sqlite_autoindex_entities_1 WHERE id >= ''"):
+    for sql in (
+        "SELECT sum(length(name)) FROM names",
+        "SELECT count(*) FROM names INDEXED BY names_compact WHERE compact >= ''",
+        "SELECT sum(name_id) FROM name_grams",
+        "SELECT sum(length(block)) FROM names_fts_data",
+        "SELECT sum(length(name)) FROM entities",
+        "SELECT count(*) FROM entities INDEXED BY sqlite_autoindex_entities_1 WHERE id >= ''",
+    ):
         conn.execute(sql).fetchone()
 
 
@@ -106,8 +127,12 @@ def bench_search(conn, qs: list[bq.Query], advance) -> dict:
     dup_hits = 0
     for q in qs:
         main = conn.execute("SELECT name FROM entities WHERE id = ?", (q.entity_id,)).fetchone()[0]
-        same = {r[0] for r in conn.execute(
-            "SELECT entity_id FROM names WHERE compact = ? AND is_primary = 1", (compact(norm(main)),))}
+        same = {
+            r[0]
+            for r in conn.execute(
+                "SELECT entity_id FROM names WHERE compact = ? AND is_primary = 1", (compact(norm(main)),)
+            )
+        }
         t = time.perf_counter()
         hits = search(conn, q.text, limit=20)
         latencies.append((time.perf_counter() - t) * 1000)
@@ -129,8 +154,10 @@ def bench_search(conn, qs: list[bq.Query], advance) -> dict:
         "recall_at_5": round(sum(r[2] for r in by_kind.values()) / total, 4),
         "recall_typos_at_1": round(sum(r[1] for r in typo) / max(1, sum(r[0] for r in typo)), 4),
         "recall_typos_at_5": round(sum(r[2] for r in typo) / max(1, sum(r[0] for r in typo)), 4),
-        "recall_by_kind": {k: {"queries": r[0], "at_1": round(r[1] / max(1, r[0]), 4),
-                               "at_5": round(r[2] / max(1, r[0]), 4)} for k, r in by_kind.items()},
+        "recall_by_kind": {
+            k: {"queries": r[0], "at_1": round(r[1] / max(1, r[0]), 4), "at_5": round(r[2] / max(1, r[0]), 4)}
+            for k, r in by_kind.items()
+        },
         "search_first_ms": round(first_ms, 1),
         "duplicate_name_hits": dup_hits,
         "queries": total,
@@ -150,8 +177,11 @@ def bench_bruteforce(conn, qs: list[bq.Query], count: int, advance) -> dict:
         process.extract(norm(q.text), choices, scorer=fuzz.WRatio, limit=5)
         times.append((time.perf_counter() - t) * 1000)
         advance(1)
-    return {"bruteforce_ms": round(statistics.median(times), 1), "bruteforce_queries": len(times),
-            "bruteforce_names": len(choices)}
+    return {
+        "bruteforce_ms": round(statistics.median(times), 1),
+        "bruteforce_queries": len(times),
+        "bruteforce_names": len(choices),
+    }
 
 
 def bench_hub(conn) -> dict:
@@ -169,10 +199,15 @@ def bench_hub(conn) -> dict:
         t = time.perf_counter()
         queries.roles(conn, organisation=hub, limit=200)
         role_times.append((time.perf_counter() - t) * 1000)
-    return {"hub_open_ms": round(statistics.median(times), 1), "hub_open_first_ms": round(times[0], 1),
-            "hub_roles_ms": round(statistics.median(role_times), 1), "hub_id": hub,
-            "hub_holders": holders, "hub_rows_shown": len(data["roles"]),
-            "hub_roles_total": data["roles_total"]}
+    return {
+        "hub_open_ms": round(statistics.median(times), 1),
+        "hub_open_first_ms": round(times[0], 1),
+        "hub_roles_ms": round(statistics.median(role_times), 1),
+        "hub_id": hub,
+        "hub_holders": holders,
+        "hub_rows_shown": len(data["roles"]),
+        "hub_roles_total": data["roles_total"],
+    }
 
 
 def bench_oneshot(db: Path, query: str, runs: int = 7) -> dict:
@@ -188,9 +223,12 @@ def bench_oneshot(db: Path, query: str, runs: int = 7) -> dict:
         subprocess.run([sys.executable, "-c", "pass"], env=env)
         bare.append((time.perf_counter() - t) * 1000)
     hits = json.loads(out.stdout or b"[]")
-    return {"cli_oneshot_ms": round(statistics.median(times), 1),
-            "python_startup_ms": round(statistics.median(bare), 1),
-            "cli_oneshot_query": query, "cli_oneshot_top": hits[0]["name"] if hits else None}
+    return {
+        "cli_oneshot_ms": round(statistics.median(times), 1),
+        "python_startup_ms": round(statistics.median(bare), 1),
+        "cli_oneshot_query": query,
+        "cli_oneshot_top": hits[0]["name"] if hits else None,
+    }
 
 
 # The child that measures first paint. It runs under a pseudo-terminal with
@@ -253,9 +291,16 @@ def _pty_run(mode: str, db: Path, query: str, timeout: float = 60.0) -> dict:
     for var in ("TEXTUAL", "PYTHONDONTWRITEBYTECODE", "NO_COLOR"):
         env.pop(var, None)
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(db), query, str(wfd)],
-                            stdin=slave, stdout=slave, stderr=slave, pass_fds=(wfd,), cwd=ROOT,
-                            env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, mode, str(db), query, str(wfd)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        pass_fds=(wfd,),
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     os.close(wfd)
     screen: list[bytes] = []
@@ -296,11 +341,13 @@ def bench_tui(db: Path, query: str, runs: int = 3) -> dict:
     bare = [_pty_run("bare", db, "")["first_paint_s"] for _ in range(runs)]
     tui = [_pty_run("kbtui", db, "")["first_paint_s"] for _ in range(runs)]
     with_search = _pty_run("kbtui", db, query)
-    return {"tui_first_paint_s": round(statistics.median(tui), 3),
-            "bare_textual_first_paint_s": round(statistics.median(bare), 3),
-            "tui_vs_bare": round(statistics.median(tui) / statistics.median(bare), 2),
-            "rss_mb": round(with_search["rss_mb"], 1),
-            "tui_typed_search_s": round(with_search.get("typed_search_s", 0.0), 3)}
+    return {
+        "tui_first_paint_s": round(statistics.median(tui), 3),
+        "bare_textual_first_paint_s": round(statistics.median(bare), 3),
+        "tui_vs_bare": round(statistics.median(tui) / statistics.median(bare), 2),
+        "rss_mb": round(with_search["rss_mb"], 1),
+        "tui_typed_search_s": round(with_search.get("typed_search_s", 0.0), 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,12 +356,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="KB to generate or reuse (default /tmp/kbtui-bench-N.db)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--queries", type=int, default=400, help="search queries (>= 200 recommended)")
-    ap.add_argument("--bruteforce-queries", type=int, default=0,
-                    help="queries timed by brute force (default: 5 at 1M, more for small KBs)")
+    ap.add_argument(
+        "--bruteforce-queries",
+        type=int,
+        default=0,
+        help="queries timed by brute force (default: 5 at 1M, more for small KBs)",
+    )
     ap.add_argument("--regenerate", action="store_true", help="rebuild the KB even if it exists")
     ap.add_argument("--skip-tui", action="store_true", help="skip the TUI first-paint and RSS runs")
-    ap.add_argument("--quick", action="store_true",
-                    help="fewer repetitions of the subprocess timings (CI smoke runs)")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions of the subprocess timings (CI smoke runs)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     args = ap.parse_args(argv)
     db_path = args.db or Path(f"/tmp/kbtui-bench-{args.entities}.db")
@@ -352,9 +402,11 @@ def main(argv: list[str] | None = None) -> int:
             with phases.phase("TUI first paint", total=1) as advance:
                 result.update(bench_tui(db_path, probe.text, runs=1 if args.quick else 3))
                 advance(1)
-    result["notes"] = ("recall counts a hit on the intended entity or on an entity whose main name "
-                       "normalises identically (synthetic names repeat); latencies are warm, one "
-                       "read-only connection; TUI and bare app run under a pty with Textual's driver")
+    result["notes"] = (
+        "recall counts a hit on the intended entity or on an entity whose main name "
+        "normalises identically (synthetic names repeat); latencies are warm, one "
+        "read-only connection; TUI and bare app run under a pty with Textual's driver"
+    )
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -26,8 +26,7 @@ from kbtui.kb.errors import KBError, NotFound
 from kbtui.kb.paths import default_db_path
 from kbtui.safetext import UNSAFE, one_line, visible
 
-ENTITY_KINDS = ["person", "organisation", "country", "place", "event", "product", "publication",
-                "concept"]
+ENTITY_KINDS = ["person", "organisation", "country", "place", "event", "product", "publication", "concept"]
 
 
 # SQLite's INTEGER range: a larger number from the command line would raise
@@ -66,35 +65,41 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except NotFound as exc:
             for c in exc.candidates:
-                click.echo(f"  {one_line(c['id'])}\t{one_line(c['kind'])}\t{one_line(c['name'])}",
-                           err=True)
+                click.echo(f"  {one_line(c['id'])}\t{one_line(c['kind'])}\t{one_line(c['name'])}", err=True)
             _fail(exc.message, exc.hint, exc.exit_code)
         except KBError as exc:
             _fail(exc.message, exc.hint, exc.exit_code)
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                _fail(f"{_db_name()}: is locked by another program ({exc})",
-                      "wait for it to finish and try again", 2)
-            _fail(f"{_db_name()}: could not be read ({exc})",
-                  "run `kbtui check`; the file may be damaged", 2)
+                _fail(f"{_db_name()}: is locked by another program ({exc})", "wait for it to finish and try again", 2)
+            _fail(f"{_db_name()}: could not be read ({exc})", "run `kbtui check`; the file may be damaged", 2)
         except UnicodeEncodeError as exc:
-            bad = exc.object[exc.start:exc.end]
+            bad = exc.object[exc.start : exc.end]
             if any("\udc80" <= ch <= "\udcff" for ch in bad):
                 # bytes from the command line that are not UTF-8 (Python
                 # smuggles them in as lone surrogates); SQLite takes UTF-8 only
-                _fail(f"an argument is not valid UTF-8 text (bytes {os.fsencode(bad)!r})",
-                      "pass names, queries and paths as UTF-8", 2)
-            _fail(f"this terminal's encoding ({exc.encoding}) cannot show {bad!r}",
-                  "use a UTF-8 locale, set PYTHONIOENCODING=utf-8, or use --json", 2)
+                _fail(
+                    f"an argument is not valid UTF-8 text (bytes {os.fsencode(bad)!r})",
+                    "pass names, queries and paths as UTF-8",
+                    2,
+                )
+            _fail(
+                f"this terminal's encoding ({exc.encoding}) cannot show {bad!r}",
+                "use a UTF-8 locale, set PYTHONIOENCODING=utf-8, or use --json",
+                2,
+            )
         except (TypeError, ValueError, AttributeError):  # after UnicodeEncodeError, a ValueError
             mistyped = _mistyped_values()
             if not mistyped:
                 raise  # a bug in kbtui, not in the file: keep the traceback
-            _fail(f"{_db_name()}: holds values of the wrong type ({mistyped})",
-                  "the file was changed outside kbtui; run `kbtui check`, or rebuild it with "
-                  "`kbtui import`", 2)
+            _fail(
+                f"{_db_name()}: holds values of the wrong type ({mistyped})",
+                "the file was changed outside kbtui; run `kbtui check`, or rebuild it with `kbtui import`",
+                2,
+            )
         except BrokenPipeError:
             sys.stderr.close()  # `kbtui ... | head` is not an error
+
     return wrapper
 
 
@@ -161,8 +166,13 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=True), envvar="KBTUI_DB",
-              help="Knowledge base file (default: $KBTUI_DB, else the bundled sample).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=True),
+    envvar="KBTUI_DB",
+    help="Knowledge base file (default: $KBTUI_DB, else the bundled sample).",
+)
 @click.version_option(__version__, prog_name="kbtui")
 @click.pass_context
 def main(ctx: click.Context, db_path: Path | None) -> None:
@@ -232,8 +242,7 @@ def search(ctx: click.Context, query: str, kind: str | None, limit: int, as_json
 
 @main.command()
 @click.argument("ref")
-@click.option("--limit", type=click.IntRange(1, 2**63 - 1), default=None,
-              help="Roles to list (large organisations).")
+@click.option("--limit", type=click.IntRange(1, 2**63 - 1), default=None, help="Roles to list (large organisations).")
 @click.option("--offset", type=click.IntRange(0, 2**63 - 1), default=0, help="Skip this many roles.")
 @json_option
 @click.pass_context
@@ -266,8 +275,7 @@ def show(ctx: click.Context, ref: str, limit: int | None, offset: int, as_json: 
 @json_option
 @click.pass_context
 @handles_errors
-def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_of: str | None,
-          as_json: bool) -> None:
+def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_of: str | None, as_json: bool) -> None:
     """Who holds which position, with status and dates.
 
     \b
@@ -283,8 +291,11 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
         _fail(f"--as-of {as_of!r} is not an ISO date", "use YYYY, YYYY-MM or YYYY-MM-DD", 2)
     conn = _open(ctx)
     rows = queries.roles(
-        conn, holder=queries.resolve(conn, holder) if holder else None,
-        organisation=queries.resolve(conn, organisation) if organisation else None, as_of=as_of)
+        conn,
+        holder=queries.resolve(conn, holder) if holder else None,
+        organisation=queries.resolve(conn, organisation) if organisation else None,
+        as_of=as_of,
+    )
     if as_json:
         emit_json(rows)
     else:
@@ -365,15 +376,25 @@ def source(ctx: click.Context, ref: str, as_json: bool) -> None:
 @click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row.")
 @click.option("--tsv", "fmt", flag_value="tsv", help="TSV with a header row.")
 @click.option("--table", "-t", "fmt", flag_value="table", default=True, help="A table (default).")
-@click.option("--timeout", type=click.FloatRange(0.001), default=5.0, show_default=True,
-              callback=lambda _c, _p, v: _finite(v), help="Stop the query after this many seconds.")
-@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
-              help="Stop after this many rows (says so on stderr).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.001),
+    default=5.0,
+    show_default=True,
+    callback=lambda _c, _p, v: _finite(v),
+    help="Stop the query after this many seconds.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Stop after this many rows (says so on stderr).",
+)
 @click.option("--schema", is_flag=True, help="Print schema.sql (tables and views) and exit.")
 @click.pass_context
 @handles_errors
-def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_rows: int,
-        schema: bool) -> None:
+def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_rows: int, schema: bool) -> None:
     """Run read-only SQL against the KB. Nothing can write: the connection is
     read-only, and writes, ATTACH and load_extension are refused.
 
@@ -391,7 +412,7 @@ def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_row
         click.echo(schema_path().read_text(encoding="utf-8"))
         return
     if not query:
-        _fail("missing QUERY", "for example: kbtui sql \"SELECT * FROM v_roles\"", 2)
+        _fail("missing QUERY", 'for example: kbtui sql "SELECT * FROM v_roles"', 2)
     result = sqlsafe.run(ctx.obj["db"], query, timeout=timeout, max_rows=max_rows)
     _emit_rows(result.columns, result.rows, fmt)
     if result.truncated:
@@ -426,8 +447,7 @@ def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
         if fmt == "json":
             # one object per line, as sqlite-utils prints rows
             last = len(rows) - 1
-            lines = (f"{'[' if i == 0 else ' '}{obj}{']' if i == last else ','}"
-                     for i, obj in enumerate(lines))
+            lines = (f"{'[' if i == 0 else ' '}{obj}{']' if i == last else ','}" for i, obj in enumerate(lines))
             if not rows:
                 lines = iter(["[]"])
         # written a batch at a time: never the whole text (and its pieces)
@@ -466,8 +486,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
     findings, counts = kbcheck.run(_open(ctx))
     if as_json:
-        emit_json({"ok": not findings, "counts": counts,
-                   "problems": [f.as_json() for f in findings]})
+        emit_json({"ok": not findings, "counts": counts, "problems": [f.as_json() for f in findings]})
     else:
         _render().check_report(str(ctx.obj["db"]), findings, counts)
     if findings:
@@ -476,8 +495,13 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 @main.command(name="import")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-              help="KB to import into (created if missing). Default: the global --db.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="KB to import into (created if missing). Default: the global --db.",
+)
 @json_option
 @click.pass_context
 @handles_errors
@@ -537,8 +561,10 @@ def migrate(path: Path) -> None:
     if backup is None:
         click.echo(f"{visible(str(path))} is already at schema version {new}; nothing to do", err=True)
     else:
-        click.echo(f"migrated {visible(str(path))} from schema version {old} to {new}"
-                   f" (backup: {visible(str(backup))})", err=True)
+        click.echo(
+            f"migrated {visible(str(path))} from schema version {old} to {new} (backup: {visible(str(backup))})",
+            err=True,
+        )
 
 
 if __name__ == "__main__":

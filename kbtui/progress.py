@@ -39,11 +39,20 @@ def progress(enabled: bool | None = None) -> Iterator[Advance]:
             return Text(f"{task.speed:>10,.0f}/s" if task.speed else " " * 12, style="cyan")
 
     tasks: dict[str, int] = {}
-    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-                  console=Console(stderr=True)) as bar:
+    with Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+
         def advance(phase: str, n: int, total: int | None) -> None:
             if phase not in tasks:
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], advance=n, total=total)
+
         yield advance

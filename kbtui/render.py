@@ -29,8 +29,14 @@ def T(value: Any, style: str = "", max_len: int | None = None) -> Text:
 def _table(*columns: str, title: str | None = None) -> Table:
     # headers and titles as Text: a plain str here would be parsed as markup,
     # and `kbtui sql 'SELECT 1 AS "[link=…]"'` names its own columns
-    table = Table(box=box.SIMPLE_HEAD, title=Text(one_line(title)) if title else None,
-                  title_justify="left", header_style="bold", expand=False, pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=Text(one_line(title)) if title else None,
+        title_justify="left",
+        header_style="bold",
+        expand=False,
+        pad_edge=False,
+    )
     for c in columns:
         table.add_column(Text(one_line(c)), overflow="fold")
     return table
@@ -51,8 +57,13 @@ def search_table(query: str, hits: list[dict]) -> None:
         return
     table = _table("score", "kind", "name", "matched alias", "id")
     for h in hits:
-        table.add_row(f"{h['score']:.0f}", T(h["kind"], "cyan"), T(h["name"], "bold"),
-                      T(h.get("matched") or ""), T(h["id"], "dim"))
+        table.add_row(
+            f"{h['score']:.0f}",
+            T(h["kind"], "cyan"),
+            T(h["name"], "bold"),
+            T(h.get("matched") or ""),
+            T(h["id"], "dim"),
+        )
     console.print(table)
 
 
@@ -71,9 +82,14 @@ def _roles(rows: list[dict], title: str | None = None) -> Table:
         title_cell = T(r["title"])
         if r.get("disputed"):
             title_cell.append(" (disputed)", style="bold red")
-        table.add_row(T(r["holder"]["name"]), title_cell,
-                      T((r["organisation"] or {}).get("name", "")), status,
-                      T(_dates(r["start"], r["end"])), _cites(r["citations"]))
+        table.add_row(
+            T(r["holder"]["name"]),
+            title_cell,
+            T((r["organisation"] or {}).get("name", "")),
+            status,
+            T(_dates(r["start"], r["end"])),
+            _cites(r["citations"]),
+        )
     return table
 
 
@@ -100,15 +116,25 @@ def entity(data: dict) -> None:
                 rel.append(f" ({one_line(r['label'], 60)})", style="dim")
             if r.get("disputed"):
                 rel.append(" (disputed)", style="bold red")
-            table.add_row(T(r["subject"]["name"]), rel, T(r["object"]["name"]),
-                          T(_dates(r["start"], r["end"])), _cites(r["citations"]))
+            table.add_row(
+                T(r["subject"]["name"]),
+                rel,
+                T(r["object"]["name"]),
+                T(_dates(r["start"], r["end"])),
+                _cites(r["citations"]),
+            )
         console.print(table)
     if data["events"]:
         table = _table("date", "event", "place", "participants", "cites", title="Events")
         for e in data["events"]:
             people = ", ".join(p["name"] for p in e["participants"] if p["id"] != data["id"])
-            table.add_row(T(e["date"] or ""), T(e["name"], "bold"),
-                          T((e["place"] or {}).get("name", "")), T(people), _cites(e["citations"]))
+            table.add_row(
+                T(e["date"] or ""),
+                T(e["name"], "bold"),
+                T((e["place"] or {}).get("name", "")),
+                T(people),
+                _cites(e["citations"]),
+            )
         console.print(table)
     if data.get("sources"):
         table = _table("source", "outlet", "mentions", title="Mentioned in")
@@ -127,8 +153,7 @@ def citation(data: dict) -> None:
     a, b = max(s - start, 0), max(min(e - start, len(para)), 0)
     # made visible piece by piece: a stand-in (<U+202E>) is longer than the
     # character it shows, so offsets into the whole would miss the quote
-    body = Text.assemble(visible(para[:a]), (visible(para[a:b]), "bold black on yellow"),
-                         visible(para[b:]))
+    body = Text.assemble(visible(para[:a]), (visible(para[a:b]), "bold black on yellow"), visible(para[b:]))
     title = Text(f"citation {data['id']}: ", style="bold")
     title.append(visible(data["claim"]))
     console.print(title)
@@ -140,15 +165,21 @@ def sources_table(rows: list[dict]) -> None:
     table = _table("id", "title", "outlet", "author", "published", "via", "chars")
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
-        table.add_row(T(r["id"], "dim"), T(r["title"], "bold", 70), T(r["outlet"] or "?"),
-                      T(r["author"] or ""), T(r["published"] or ""), T(via), str(r["length"]))
+        table.add_row(
+            T(r["id"], "dim"),
+            T(r["title"], "bold", 70),
+            T(r["outlet"] or "?"),
+            T(r["author"] or ""),
+            T(r["published"] or ""),
+            T(via),
+            str(r["length"]),
+        )
     console.print(table)
 
 
 def source(data: dict) -> None:
     meta = Table.grid(padding=(0, 2))
-    for key in ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note",
-                "sha256", "length"):
+    for key in ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note", "sha256", "length"):
         if data.get(key) not in (None, ""):
             meta.add_row(Text(key, style="bold"), T(data[key]))
     console.print(meta)
@@ -191,7 +222,7 @@ def _plain_rows(heads: list[str], rows: list[tuple]) -> None:
     write("\n" + line(heads) + "\n")
     write(" " + "─" * (sum(widths) + 3 * (len(widths) - 1)) + " \n")
     for start in range(0, len(cells), ROWS_PER_TABLE):
-        write("\n".join(line(r) for r in cells[start:start + ROWS_PER_TABLE]) + "\n")
+        write("\n".join(line(r) for r in cells[start : start + ROWS_PER_TABLE]) + "\n")
     write("\n")
 
 
@@ -200,6 +231,7 @@ def rows_table(columns: list[str], rows: list[tuple]) -> None:
     cells themselves, then the rows are printed ROWS_PER_TABLE at a time, so
     10,000 (or 100,000) rows cost time and memory in proportion, not the
     minutes a single Rich table of them takes to lay out."""
+
     def cells(r: tuple) -> list[Text]:
         return [T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r]
 
@@ -210,8 +242,11 @@ def rows_table(columns: list[str], rows: list[tuple]) -> None:
         out = console
         if not console.is_terminal:
             # piped: never fold or drop columns; let the reader's pager scroll
-            out = Console(highlight=False, soft_wrap=False, width=max(80, Measurement.get(
-                console, console.options.update_width(100_000), table).maximum))
+            out = Console(
+                highlight=False,
+                soft_wrap=False,
+                width=max(80, Measurement.get(console, console.options.update_width(100_000), table).maximum),
+            )
         out.print(table)
         return
     if not console.is_terminal:
@@ -225,11 +260,12 @@ def rows_table(columns: list[str], rows: list[tuple]) -> None:
     out = console
     for start in range(0, len(rows), ROWS_PER_TABLE):
         first, last = start == 0, start + ROWS_PER_TABLE >= len(rows)
-        table = Table(box=box.SIMPLE_HEAD, show_header=first, show_edge=False, header_style="bold",
-                      expand=False, pad_edge=False)
+        table = Table(
+            box=box.SIMPLE_HEAD, show_header=first, show_edge=False, header_style="bold", expand=False, pad_edge=False
+        )
         for head, width in zip(heads, widths, strict=True):
             table.add_column(head, width=width, overflow="fold")
-        for r in rows[start:start + ROWS_PER_TABLE]:
+        for r in rows[start : start + ROWS_PER_TABLE]:
             table.add_row(*cells(r))
         if first:
             out.print()

@@ -19,8 +19,10 @@ import re
 # that some terminals treat as newlines (U+2028-9), interlinear annotation
 # (U+FFF9-B) and the invisible "tag" characters (U+E0000-E007F) used to hide
 # text from readers.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e"
-                     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 
 
 def _stand_in(match: re.Match[str]) -> str:

@@ -85,8 +85,7 @@ participants = [
 """
 
 
-def write_bundle(root: Path, kb: str = MINI_KB, sources: str = MINI_SOURCES,
-                 text: str | bytes = MINI_TEXT) -> Path:
+def write_bundle(root: Path, kb: str = MINI_KB, sources: str = MINI_SOURCES, text: str | bytes = MINI_TEXT) -> Path:
     (root / "sources").mkdir(parents=True, exist_ok=True)
     (root / "sources.toml").write_text(sources, encoding="utf-8")
     (root / "kb.toml").write_text(kb, encoding="utf-8")

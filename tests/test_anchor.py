@@ -9,18 +9,18 @@ TEXT = "He said “hello”—twice.\nThen  he\u00a0left. He said “hello” ag
 
 def test_exact_match_is_preferred():
     a = anchor(TEXT, "Then  he\u00a0left.")
-    assert (a.method, TEXT[a.start:a.end]) == ("exact", "Then  he\u00a0left.")
+    assert (a.method, TEXT[a.start : a.end]) == ("exact", "Then  he\u00a0left.")
 
 
 def test_straight_quotes_and_single_spaces_find_the_verbatim_span():
     a = anchor(TEXT, 'Then he left. He said "hello" again')
     assert a.method == "normalised"
-    assert TEXT[a.start:a.end] == "Then  he\u00a0left. He said “hello” again"
+    assert TEXT[a.start : a.end] == "Then  he\u00a0left. He said “hello” again"
 
 
 def test_dash_kinds_fold():
     a = anchor(TEXT, '"hello"-twice')
-    assert TEXT[a.start:a.end] == "“hello”—twice"
+    assert TEXT[a.start : a.end] == "“hello”—twice"
 
 
 def test_ambiguous_quote_is_refused_with_positions():

@@ -14,18 +14,42 @@ import pytest
 from kbtui.kb import check, db
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = {"entities", "search_p50_ms", "search_p95_ms", "recall_at_1", "recall_at_5", "bruteforce_ms",
-        "speedup", "hub_open_ms", "cli_oneshot_ms", "tui_first_paint_s", "bare_textual_first_paint_s",
-        "rss_mb"}
+KEYS = {
+    "entities",
+    "search_p50_ms",
+    "search_p95_ms",
+    "recall_at_1",
+    "recall_at_5",
+    "bruteforce_ms",
+    "speedup",
+    "hub_open_ms",
+    "cli_oneshot_ms",
+    "tui_first_paint_s",
+    "bare_textual_first_paint_s",
+    "rss_mb",
+}
 ENTITIES = 6000
 
 
 @pytest.fixture(scope="module")
 def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("bench") / "kb.db"
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--entities",
-                          str(ENTITIES), "--out", str(path), "--seed", "3"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            "--entities",
+            str(ENTITIES),
+            "--out",
+            str(path),
+            "--seed",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     assert out.stderr == ""  # no progress bars when not on a terminal
     return path, json.loads(out.stdout)
 
@@ -51,27 +75,60 @@ def test_generated_kb_is_a_valid_kbtui_kb(small_kb: tuple[Path, dict]):
 def test_generator_is_deterministic(small_kb: tuple[Path, dict], tmp_path: Path):
     path, _ = small_kb
     again = tmp_path / "again.db"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--entities",
-                    str(ENTITIES), "--out", str(again), "--seed", "3"],
-                   capture_output=True, check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            "--entities",
+            str(ENTITIES),
+            "--out",
+            str(again),
+            "--seed",
+            "3",
+        ],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
 
     def digest(p: Path) -> list:
         with db.connect_readonly(p) as conn:
-            return [conn.execute(f"SELECT count(*), total(length({col})) FROM {table}").fetchone()
-                    for table, col in (("entities", "name"), ("aliases", "alias"), ("sources", "text"),
-                                       ("citations", "quote"), ("roles", "title"))] + [
-                conn.execute("SELECT group_concat(sha256) FROM (SELECT sha256 FROM sources ORDER BY id)")
-                .fetchone()]
+            return [
+                conn.execute(f"SELECT count(*), total(length({col})) FROM {table}").fetchone()
+                for table, col in (
+                    ("entities", "name"),
+                    ("aliases", "alias"),
+                    ("sources", "text"),
+                    ("citations", "quote"),
+                    ("roles", "title"),
+                )
+            ] + [conn.execute("SELECT group_concat(sha256) FROM (SELECT sha256 FROM sources ORDER BY id)").fetchone()]
 
     assert digest(again) == digest(path)
 
 
 def test_benchmark_runs_and_reports_every_key(small_kb: tuple[Path, dict]):
     path, _ = small_kb
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--entities",
-                          str(ENTITIES), "--seed", "3", "--db", str(path), "--queries", "200",
-                          "--quick", "--json"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=240)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--entities",
+            str(ENTITIES),
+            "--seed",
+            "3",
+            "--db",
+            str(path),
+            "--queries",
+            "200",
+            "--quick",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout)
     assert set(result) >= KEYS

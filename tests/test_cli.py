@@ -20,6 +20,7 @@ def run(mini_db: Path):
     def invoke(*args: str, db: Path | None = mini_db):
         prefix = ["--db", str(db)] if db else []
         return runner.invoke(main, [*prefix, *args], catch_exceptions=False)
+
     return invoke
 
 
@@ -151,19 +152,22 @@ def test_sql_formats(run, fmt):
         assert "Chen Wenqing" in r.stdout and "holder" in r.stdout
 
 
-@pytest.mark.parametrize("stmt", [
-    "DELETE FROM entities",
-    "WITH x AS (SELECT 1) DELETE FROM entities",
-    "UPDATE entities SET name = 'x'",
-    "INSERT INTO entities VALUES ('x', 'person', 'x', '')",
-    "DROP TABLE entities",
-    "ATTACH DATABASE ':memory:' AS m",
-    "VACUUM INTO '/tmp/kbtui-should-not-exist.db'",
-    "PRAGMA user_version = 7",
-    "PRAGMA query_only = 0",
-    "SELECT load_extension('x')",
-    "CREATE TABLE t (x)",
-])
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "DELETE FROM entities",
+        "WITH x AS (SELECT 1) DELETE FROM entities",
+        "UPDATE entities SET name = 'x'",
+        "INSERT INTO entities VALUES ('x', 'person', 'x', '')",
+        "DROP TABLE entities",
+        "ATTACH DATABASE ':memory:' AS m",
+        "VACUUM INTO '/tmp/kbtui-should-not-exist.db'",
+        "PRAGMA user_version = 7",
+        "PRAGMA query_only = 0",
+        "SELECT load_extension('x')",
+        "CREATE TABLE t (x)",
+    ],
+)
 def test_sql_never_writes(run, mini_db, stmt):
     before = mini_db.read_bytes()
     r = run("sql", stmt)
@@ -173,14 +177,23 @@ def test_sql_never_writes(run, mini_db, stmt):
 
 
 def test_sql_time_limit(run):
-    r = run("sql", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
-            "--timeout", "0.2")
+    r = run(
+        "sql",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+        "--timeout",
+        "0.2",
+    )
     assert r.exit_code == 1 and "0.2 s time limit" in r.stderr and "--timeout" in r.stderr
 
 
 def test_sql_row_cap_says_so(run):
-    r = run("sql", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c",
-            "--max-rows", "10", "--json")
+    r = run(
+        "sql",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c",
+        "--max-rows",
+        "10",
+        "--json",
+    )
     assert r.exit_code == 0 and len(json.loads(r.stdout)) == 10
     assert "stopped at 10 rows" in r.stderr
 
@@ -232,12 +245,15 @@ def test_import_error_exit_1(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-@pytest.mark.parametrize("setup, expect", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.mkdir(), "is a directory"),
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_text("hello, I am text"), "not a SQLite database"),
-])
+@pytest.mark.parametrize(
+    "setup, expect",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_text("hello, I am text"), "not a SQLite database"),
+    ],
+)
 def test_unusable_db_exit_2(tmp_path, setup, expect):
     path = tmp_path / "bad.db"
     setup(path)

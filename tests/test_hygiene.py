@@ -43,8 +43,7 @@ def test_data_layer_source_never_imports_textual():
 
 
 def _objects(conn: sqlite3.Connection) -> list[tuple]:
-    return sorted(conn.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
 
 
 def test_sample_schema_is_exactly_schema_sql(tmp_path: Path):
@@ -56,18 +55,28 @@ def test_sample_schema_is_exactly_schema_sql(tmp_path: Path):
     assert "CREATE TABLE entities" in schema_path().read_text(encoding="utf-8")
 
 
-CONTENT_TABLES = ["entities", "aliases", "names", "name_grams", "claims", "roles", "relations",
-                  "events", "participations", "sources", "citations", "mentions"]
+CONTENT_TABLES = [
+    "entities",
+    "aliases",
+    "names",
+    "name_grams",
+    "claims",
+    "roles",
+    "relations",
+    "events",
+    "participations",
+    "sources",
+    "citations",
+    "mentions",
+]
 
 
 def _content(path: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         out = {}
         for table in CONTENT_TABLES:
-            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"
-                    or table != "names"]
-            out[table] = sorted(conn.execute(f"SELECT {', '.join(repr(c) for c in cols)} FROM {table}"),
-                                key=repr)
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id" or table != "names"]
+            out[table] = sorted(conn.execute(f"SELECT {', '.join(repr(c) for c in cols)} FROM {table}"), key=repr)
         return out
 
 
@@ -76,7 +85,8 @@ def test_committed_sample_matches_a_rebuild_from_the_bundle(sample_db: Path):
     rebuilt, committed = _content(sample_db), _content(sample_db_path())
     for table in CONTENT_TABLES:
         assert rebuilt[table] == committed[table], (
-            f"sample.db is stale in `{table}`: run `kbtui import kbtui/sample --db sample.db`")
+            f"sample.db is stale in `{table}`: run `kbtui import kbtui/sample --db sample.db`"
+        )
 
 
 def test_sample_sources_are_the_seed_articles_byte_for_byte(sample_db: Path):

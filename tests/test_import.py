@@ -28,7 +28,8 @@ def test_mini_bundle_imports_and_checks_clean(mini_db: Path):
     assert counts["citations"] == 5  # 2 roles, 1 event, 2 participations inherit the event's
     assert conn.execute("SELECT count(*) FROM participations").fetchone()[0] == 2
     quote, anchor_kind = conn.execute(
-        "SELECT quote, anchor FROM citations WHERE claim_id = 'patrushev-secretary'").fetchone()
+        "SELECT quote, anchor FROM citations WHERE claim_id = 'patrushev-secretary'"
+    ).fetchone()
     assert quote == "Nikolai Patrushev is secretary of Russia’s national security council"
     assert anchor_kind == "normalised"
 
@@ -41,16 +42,14 @@ def test_reimport_is_idempotent(tmp_path: Path, mini_bundle: Path):
     assert _dump(path) == first
 
 
-def _fails(tmp_path: Path, kb: str = MINI_KB, sources: str = MINI_SOURCES,
-           text: str | bytes | None = None) -> str:
+def _fails(tmp_path: Path, kb: str = MINI_KB, sources: str = MINI_SOURCES, text: str | bytes | None = None) -> str:
     """Import a broken bundle over a good KB; return the error, and prove the
     KB file is byte-for-byte unchanged."""
     good = write_bundle(tmp_path / "good")
     target = tmp_path / "kb.db"
     import_bundle(good, target)
     before = target.read_bytes()
-    bad = write_bundle(tmp_path / "bad", kb=kb, sources=sources,
-                       **({"text": text} if text is not None else {}))
+    bad = write_bundle(tmp_path / "bad", kb=kb, sources=sources, **({"text": text} if text is not None else {}))
     with pytest.raises(ImportFailed) as err:
         import_bundle(bad, target)
     assert target.read_bytes() == before
@@ -98,8 +97,7 @@ def test_bad_closed_value_is_refused(tmp_path: Path):
 
 
 def test_uncited_claim_is_refused(tmp_path: Path):
-    kb = MINI_KB + ('\n[[relation]]\nid = "r1"\ntype = "met"\nsubject = "chen-wenqing"\n'
-                    'object = "nikolai-patrushev"\n')
+    kb = MINI_KB + ('\n[[relation]]\nid = "r1"\ntype = "met"\nsubject = "chen-wenqing"\nobject = "nikolai-patrushev"\n')
     msg = _fails(tmp_path, kb=kb)
     assert "every claim needs at least one citation" in msg
 
@@ -119,7 +117,6 @@ def test_failed_import_into_new_path_leaves_no_file(tmp_path: Path):
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path):
-    kb = MINI_KB.replace('organisation = "cplac"', 'organisation = "nowhere"').replace(
-        "men met", "women met")
+    kb = MINI_KB.replace('organisation = "cplac"', 'organisation = "nowhere"').replace("men met", "women met")
     msg = _fails(tmp_path, kb=kb)
     assert "nowhere" in msg and "women met" in msg

@@ -60,10 +60,17 @@ def test_source_error_is_attributed_and_marked_disputed(conn):
     assert premier[0]["status"] != "current"
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("Yi", "wang-yi"), ("F.S.B.", None), ("FSB", None), ("Federal Security Service", None),
-    ("patrushv", "nikolai-patrushev"), ("chen wen qing", "chen-wenqing"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Yi", "wang-yi"),
+        ("F.S.B.", None),
+        ("FSB", None),
+        ("Federal Security Service", None),
+        ("patrushv", "nikolai-patrushev"),
+        ("chen wen qing", "chen-wenqing"),
+    ],
+)
 def test_every_name_form_is_found(conn, query, expected):
     hits = search(conn, query, limit=3)
     assert hits, query

@@ -17,11 +17,19 @@ from kbtui.kb.normalize import compact, norm
 from kbtui.kb.search import Hit, _pieces, browse, match_spans, search, segment_keys, typo_budget, typo_neighbours
 
 ENTITIES = [
-    ("nikolai-patrushev", "person", "Nikolai Patrushev",
-     [("Николай Патрушев", "transliteration"), ("Patrushev", "surname")]),
+    (
+        "nikolai-patrushev",
+        "person",
+        "Nikolai Patrushev",
+        [("Николай Патрушев", "transliteration"), ("Patrushev", "surname")],
+    ),
     ("chen-wenqing", "person", "Chen Wenqing", [("陈文清", "transliteration"), ("Chen Wen-qing", "alias")]),
-    ("federal-security-service", "organisation", "Federal Security Service",
-     [("F.S.B.", "abbreviation"), ("ФСБ", "transliteration")]),
+    (
+        "federal-security-service",
+        "organisation",
+        "Federal Security Service",
+        [("F.S.B.", "abbreviation"), ("ФСБ", "transliteration")],
+    ),
     ("jose-maria-fernandez", "person", "José María Fernández", []),
     ("wang-yi", "person", "Wang Yi", [("Yi", "surname")]),
     ("wang-yu", "person", "Wang Yu", []),
@@ -43,8 +51,9 @@ def _kb(path: Path, entities: list, filler: int = 0) -> Path:
         rows.append((f"filler-{i}", "person", f"{rng.choice(firsts)} {rng.choice(lasts)}{i % 97}", []))
     for id_, kind, name, aliases in rows:
         conn.execute("INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)", (id_, kind, name))
-        conn.executemany("INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
-                         [(id_, a, k) for a, k in aliases])
+        conn.executemany(
+            "INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)", [(id_, a, k) for a, k in aliases]
+        )
     index.rebuild_names(conn)
     conn.execute("COMMIT")
     conn.close()
@@ -67,25 +76,35 @@ def _top(conn: sqlite3.Connection, query: str, **kw) -> Hit:
 
 # --- normalisation ------------------------------------------------------------
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("F.S.B.", "fsb"),
-    ("F. S. B.", "FSB"),
-    ("chen wen qing", "Chen Wenqing"),
-    ("Chen Wen-qing", "chenwenqing"),
-    ("José María Fernández", "jose maria fernandez"),
-    ("Николай Патрушев", "Nikolay Patrushev"),
-    ("陈文清", "Chen Wenqing"),
-    ("Xi\u00a0Jinping", "xi jinping"),
-    ("O’Brien", "OBrien"),
-])
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("F.S.B.", "fsb"),
+        ("F. S. B.", "FSB"),
+        ("chen wen qing", "Chen Wenqing"),
+        ("Chen Wen-qing", "chenwenqing"),
+        ("José María Fernández", "jose maria fernandez"),
+        ("Николай Патрушев", "Nikolay Patrushev"),
+        ("陈文清", "Chen Wenqing"),
+        ("Xi\u00a0Jinping", "xi jinping"),
+        ("O’Brien", "OBrien"),
+    ],
+)
 def test_one_normalisation_for_index_and_query(a: str, b: str):
     assert compact(norm(a)) == compact(norm(b))
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
-       | st.lists(st.sampled_from(["Chen", "Wen-qing", "Пётр", "陈文清", "F.S.B.", " ", "\t", "\u00a0",
-                                   "\u0301", "José", "ß", "ﬁ", "\u2028"]), max_size=8).map("".join))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+    | st.lists(
+        st.sampled_from(
+            ["Chen", "Wen-qing", "Пётр", "陈文清", "F.S.B.", " ", "\t", "\u00a0", "\u0301", "José", "ß", "ﬁ", "\u2028"]
+        ),
+        max_size=8,
+    ).map("".join)
+)
 def test_indexing_normaliser_equals_norm(text: str):
     """index.py memoises norm per word for speed; it must change nothing."""
     assert index._normaliser()(text) == norm(text)
@@ -97,35 +116,42 @@ def test_norm_is_ascii_lowercase_single_spaced():
 
 # --- finding things -------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("fsb", "federal-security-service"),
-    ("F.S.B.", "federal-security-service"),
-    ("ФСБ", "federal-security-service"),
-    ("chen wen qing", "chen-wenqing"),
-    ("chenwenqing", "chen-wenqing"),
-    ("陈文清", "chen-wenqing"),
-    ("Wenqing Chen", "chen-wenqing"),
-    ("Николай Патрушев", "nikolai-patrushev"),
-    ("fernandez", "jose-maria-fernandez"),
-    ("jose maria fernandez", "jose-maria-fernandez"),
-    ("Sergey Shoigu", "sergey-shoigu"),          # middle name dropped
-    ("shoigu", "sergey-shoigu"),                 # a word inside the name
-    ("Federal Secu", "federal-security-service"),  # still typing
-])
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fsb", "federal-security-service"),
+        ("F.S.B.", "federal-security-service"),
+        ("ФСБ", "federal-security-service"),
+        ("chen wen qing", "chen-wenqing"),
+        ("chenwenqing", "chen-wenqing"),
+        ("陈文清", "chen-wenqing"),
+        ("Wenqing Chen", "chen-wenqing"),
+        ("Николай Патрушев", "nikolai-patrushev"),
+        ("fernandez", "jose-maria-fernandez"),
+        ("jose maria fernandez", "jose-maria-fernandez"),
+        ("Sergey Shoigu", "sergey-shoigu"),  # middle name dropped
+        ("shoigu", "sergey-shoigu"),  # a word inside the name
+        ("Federal Secu", "federal-security-service"),  # still typing
+    ],
+)
 def test_name_forms_find_the_entity(kb: sqlite3.Connection, query: str, expected: str):
     assert _top(kb, query).id == expected
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("patrushv", "nikolai-patrushev"),           # dropped letter
-    ("Nikolia Patrushev", "nikolai-patrushev"),  # swapped letters
-    ("Nikolai Patrushef", "nikolai-patrushev"),  # keyboard neighbour
-    ("Nikloai Patrusjev", "nikolai-patrushev"),  # two typos
-    ("Chen Wenqnig", "chen-wenqing"),
-    ("Federal Sceurity Servise", "federal-security-service"),
-    ("Xi Jinpign", "xi-jinping"),
-    ("Sergey Kuzhugetovich Shoigy", "sergey-shoigu"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("patrushv", "nikolai-patrushev"),  # dropped letter
+        ("Nikolia Patrushev", "nikolai-patrushev"),  # swapped letters
+        ("Nikolai Patrushef", "nikolai-patrushev"),  # keyboard neighbour
+        ("Nikloai Patrusjev", "nikolai-patrushev"),  # two typos
+        ("Chen Wenqnig", "chen-wenqing"),
+        ("Federal Sceurity Servise", "federal-security-service"),
+        ("Xi Jinpign", "xi-jinping"),
+        ("Sergey Kuzhugetovich Shoigy", "sergey-shoigu"),
+    ],
+)
 def test_typos_are_tolerated(kb: sqlite3.Connection, query: str, expected: str):
     hits = search(kb, query, limit=5)
     assert expected in [h.id for h in hits], [h.name for h in hits]
@@ -169,11 +195,40 @@ def test_as_json_shape(kb: sqlite3.Connection):
     assert data["kind"] == "organisation"
 
 
-@pytest.mark.parametrize("query", [
-    "", "   ", '"', '""', "'", "AND", "OR NOT", "NEAR(a b)", "*", "a*", "(", ")", "^", ":", "-",
-    "fsb OR 1=1", "'; DROP TABLE names; --", "name:chen", "\x00", "\\", "%", "_", "🦆🦆", "ß" * 50,
-    "a" * 10_000, "chen " * 2000, "Ω≈ç√∫", "\u202e\u0301", "1234567890" * 30,
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        '"',
+        '""',
+        "'",
+        "AND",
+        "OR NOT",
+        "NEAR(a b)",
+        "*",
+        "a*",
+        "(",
+        ")",
+        "^",
+        ":",
+        "-",
+        "fsb OR 1=1",
+        "'; DROP TABLE names; --",
+        "name:chen",
+        "\x00",
+        "\\",
+        "%",
+        "_",
+        "🦆🦆",
+        "ß" * 50,
+        "a" * 10_000,
+        "chen " * 2000,
+        "Ω≈ç√∫",
+        "\u202e\u0301",
+        "1234567890" * 30,
+    ],
+)
 def test_odd_input_never_raises(kb: sqlite3.Connection, query: str):
     hits = search(kb, query)
     assert isinstance(hits, list)
@@ -202,6 +257,7 @@ def test_a_kb_without_pieces_still_searches(tmp_path: Path):
 
 # --- the pass-join candidate index --------------------------------------------------
 
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="abcn", min_size=3, max_size=18), st.data())
 def test_pass_join_keys_cover_every_name_within_the_budget(name: str, data):
@@ -219,7 +275,7 @@ def test_pass_join_keys_cover_every_name_within_the_budget(name: str, data):
             query.insert(i, data.draw(st.sampled_from("abcnz")))
     q = "".join(query)
     distance = Levenshtein.distance(q, name)
-    pieces = {f"{len(name)}:{i}:{name[a:a + n]}" for i, (a, n) in enumerate(_pieces(len(name))) if n}
+    pieces = {f"{len(name)}:{i}:{name[a : a + n]}" for i, (a, n) in enumerate(_pieces(len(name))) if n}
     for budget in (1, 2):
         if distance <= budget:
             assert pieces & set(segment_keys(q, budget)), (name, q, budget)
@@ -240,7 +296,8 @@ def test_index_pieces_match_names(kb: sqlite3.Connection):
     pieces = kb.execute("SELECT count(*) FROM name_grams").fetchone()[0]
     assert pieces == 3 * names
     gram, name_compact = kb.execute(
-        "SELECT gram, compact FROM name_grams WHERE compact = 'chenwenqing' ORDER BY gram").fetchone()
+        "SELECT gram, compact FROM name_grams WHERE compact = 'chenwenqing' ORDER BY gram"
+    ).fetchone()
     assert gram == "11:0:che" and name_compact == "chenwenqing"
 
 
@@ -249,8 +306,10 @@ def test_rebuild_names_is_idempotent(tmp_path: Path):
     conn = db.connect_writable(path)
 
     def snapshot() -> tuple:
-        return (conn.execute("SELECT entity_id, name, norm, compact, is_primary FROM names ORDER BY 1, 2")
-                .fetchall(), conn.execute("SELECT gram, compact FROM name_grams ORDER BY 1, 2").fetchall())
+        return (
+            conn.execute("SELECT entity_id, name, norm, compact, is_primary FROM names ORDER BY 1, 2").fetchall(),
+            conn.execute("SELECT gram, compact FROM name_grams ORDER BY 1, 2").fetchall(),
+        )
 
     before = snapshot()
     index.rebuild_names(conn)
@@ -279,6 +338,7 @@ def test_browse_lists_entities_alphabetically(kb: sqlite3.Connection):
 
 
 # --- highlighting -----------------------------------------------------------------
+
 
 def test_match_spans_point_into_the_display_name():
     spans = match_spans("chen wen", "Chen Wenqing")

@@ -46,8 +46,7 @@ def _find_all(haystack: str, needle: str) -> list[int]:
 def _fits(folded_text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
     before = folded_text[:start].rstrip()
     after = folded_text[end:].lstrip()
-    return (not prefix or before.endswith(prefix.strip())) and (
-        not suffix or after.startswith(suffix.strip()))
+    return (not prefix or before.endswith(prefix.strip())) and (not suffix or after.startswith(suffix.strip()))
 
 
 def anchor(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
@@ -71,18 +70,16 @@ def anchor(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
         raise AnchorError("quote not found in the source", nearest_match(text, quote))
     if len(spans) > 1:
         shown = ", ".join(f"{s}-{e}" for s, e in spans[:5])
-        raise AnchorError(
-            f"quote occurs {len(spans)} times (at {shown}); add a prefix or suffix to pick one")
+        raise AnchorError(f"quote occurs {len(spans)} times (at {shown}); add a prefix or suffix to pick one")
     start, end = spans[0]
-    return Anchor(start, end, method,
-                  text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS])
+    return Anchor(start, end, method, text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS])
 
 
 def _affixes_match(text: str, span: tuple[int, int], fp: str, fs: str) -> bool:
     if not fp and not fs:
         return True
-    before = fold(text[max(0, span[0] - len(fp) - 64):span[0]]).rstrip()
-    after = fold(text[span[1]:span[1] + len(fs) + 64]).lstrip()
+    before = fold(text[max(0, span[0] - len(fp) - 64) : span[0]]).rstrip()
+    after = fold(text[span[1] : span[1] + len(fs) + 64]).lstrip()
     return (not fp or before.endswith(fp.strip())) and (not fs or after.startswith(fs.strip()))
 
 

@@ -20,28 +20,54 @@ from kbtui.kb.anchor import AnchorError, anchor
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-ENTITY_KINDS = {"person", "organisation", "country", "place", "event", "product",
-                "publication", "concept"}
-ALIAS_KINDS = {"alias", "abbreviation", "transliteration", "surname", "short-form",
-               "former-name", "misspelling-in-source", "domain"}
-RELATION_TYPES = {"supervises", "part-of", "owns", "operates", "uses", "monitors", "met",
-                  "allied-with", "partner-of", "adversary-of", "advises", "leads",
-                  "reported-on", "shared-intelligence-with", "located-in", "banned",
-                  "friend-of", "citizen-of", "sanctioned", "opposes", "supports",
-                  "conflict-with", "recognised", "published", "other"}
-EVENT_TYPES = {"meeting", "visit", "conference", "speech", "talks", "war", "clash",
-               "statement", "other"}
+ENTITY_KINDS = {"person", "organisation", "country", "place", "event", "product", "publication", "concept"}
+ALIAS_KINDS = {
+    "alias",
+    "abbreviation",
+    "transliteration",
+    "surname",
+    "short-form",
+    "former-name",
+    "misspelling-in-source",
+    "domain",
+}
+RELATION_TYPES = {
+    "supervises",
+    "part-of",
+    "owns",
+    "operates",
+    "uses",
+    "monitors",
+    "met",
+    "allied-with",
+    "partner-of",
+    "adversary-of",
+    "advises",
+    "leads",
+    "reported-on",
+    "shared-intelligence-with",
+    "located-in",
+    "banned",
+    "friend-of",
+    "citizen-of",
+    "sanctioned",
+    "opposes",
+    "supports",
+    "conflict-with",
+    "recognised",
+    "published",
+    "other",
+}
+EVENT_TYPES = {"meeting", "visit", "conference", "speech", "talks", "war", "clash", "statement", "other"}
 STATUSES = {"current", "former", "unknown"}
 MAX_ID = 200  # schema.sql: length(id) BETWEEN 1 AND 200
 
-SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date",
-                 "url", "note"}
+SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date", "url", "note"}
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
 CLAIM_FIELDS = {"id", "cite", "disputed", "note"}
 ROLE_FIELDS = CLAIM_FIELDS | {"holder", "organisation", "title", "start", "end", "status"}
 RELATION_FIELDS = CLAIM_FIELDS | {"type", "subject", "object", "start", "end", "label"}
-EVENT_FIELDS = CLAIM_FIELDS | {"name", "type", "summary", "aliases", "start", "end", "place",
-                               "participants"}
+EVENT_FIELDS = CLAIM_FIELDS | {"name", "type", "summary", "aliases", "start", "end", "place", "participants"}
 CITE_FIELDS = {"source", "quote", "prefix", "suffix"}
 PARTICIPANT_FIELDS = {"entity", "capacity", "cite"}
 
@@ -140,11 +166,11 @@ def _refuse_nul(value: Any, lines: _Lines, problems: list[str], key: str = "") -
         for v in value:
             _refuse_nul(v, lines, problems, key)
     elif isinstance(value, str) and "\x00" in value:
-        escaped = [no for no, text in enumerate(lines.lines, 1)
-                   if "\\u0000" in text.lower() or "\\u00000000" in text.lower()]
+        escaped = [
+            no for no, text in enumerate(lines.lines, 1) if "\\u0000" in text.lower() or "\\u00000000" in text.lower()
+        ]
         line = next((no for no in escaped if key in lines.lines[no - 1]), escaped[0] if escaped else 1)
-        problems.append(f"{lines.at(line)}: field `{key}` contains a NUL character (U+0000);"
-                        " remove it")
+        problems.append(f"{lines.at(line)}: field `{key}` contains a NUL character (U+0000); remove it")
 
 
 def load(bundle_dir: Path | str) -> Bundle:
@@ -215,20 +241,22 @@ class _Validator:
     def top_level(self, data: dict[str, Any], lines: _Lines, allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
-                self.fail(lines.at(lines.find(1, key)),
-                          f"unknown table `{key}` (expected {', '.join(sorted(allowed))})")
+                self.fail(
+                    lines.at(lines.find(1, key)), f"unknown table `{key}` (expected {', '.join(sorted(allowed))})"
+                )
 
     # -- common field checks -------------------------------------------------
-    def _fields(self, raw: Any, allowed: set[str], required: set[str], lines: _Lines,
-                line: int, what: str) -> bool:
+    def _fields(self, raw: Any, allowed: set[str], required: set[str], lines: _Lines, line: int, what: str) -> bool:
         if not isinstance(raw, dict):
             self.fail(lines.at(line), f"{what} must be a table")
             return False
         ok = True
         for key in raw:
             if key not in allowed:
-                self.fail(lines.at(lines.find(line, key)),
-                          f"{what}: unknown field `{key}` (allowed: {', '.join(sorted(allowed))})")
+                self.fail(
+                    lines.at(lines.find(line, key)),
+                    f"{what}: unknown field `{key}` (allowed: {', '.join(sorted(allowed))})",
+                )
                 ok = False
         for key in sorted(required - raw.keys()):
             self.fail(lines.at(line), f"{what}: missing required field `{key}`")
@@ -244,11 +272,12 @@ class _Validator:
                 ok = False
         return ok
 
-    def _slug(self, value: str, lines: _Lines, line: int, what: str, seen: set[str],
-              namespace: str) -> bool:
+    def _slug(self, value: str, lines: _Lines, line: int, what: str, seen: set[str], namespace: str) -> bool:
         if not SLUG.match(value) or len(value) > MAX_ID:
-            self.fail(lines.at(line), f"{what}: id `{value[:MAX_ID]}` must be a slug (a-z, 0-9, '-')"
-                                      f" of at most {MAX_ID} characters")
+            self.fail(
+                lines.at(line),
+                f"{what}: id `{value[:MAX_ID]}` must be a slug (a-z, 0-9, '-') of at most {MAX_ID} characters",
+            )
             return False
         if value in seen:
             self.fail(lines.at(line), f"{what}: duplicate {namespace} id `{value}`")
@@ -259,29 +288,34 @@ class _Validator:
     def _date(self, raw: dict[str, Any], key: str, lines: _Lines, line: int, what: str) -> str | None:
         value = raw.get(key) or None
         if value is not None and not ISO_PREFIX.match(value):
-            self.fail(lines.at(lines.find(line, key)),
-                      f"{what}: `{key}` = {value!r} is not an ISO date prefix (YYYY, YYYY-MM or YYYY-MM-DD)")
+            self.fail(
+                lines.at(lines.find(line, key)),
+                f"{what}: `{key}` = {value!r} is not an ISO date prefix (YYYY, YYYY-MM or YYYY-MM-DD)",
+            )
             return None
         return value
 
-    def _choice(self, raw: dict[str, Any], key: str, allowed: set[str], default: str | None,
-                lines: _Lines, line: int, what: str) -> str | None:
+    def _choice(
+        self, raw: dict[str, Any], key: str, allowed: set[str], default: str | None, lines: _Lines, line: int, what: str
+    ) -> str | None:
         value = raw.get(key, default)
         if value not in allowed:
-            self.fail(lines.at(lines.find(line, key)),
-                      f"{what}: `{key}` = {value!r} is not one of {', '.join(sorted(allowed))}")
+            self.fail(
+                lines.at(lines.find(line, key)),
+                f"{what}: `{key}` = {value!r} is not one of {', '.join(sorted(allowed))}",
+            )
             return None
         return value
 
-    def _ref(self, value: str | None, lines: _Lines, line: int, key: str, what: str,
-             optional: bool = False) -> str | None:
+    def _ref(
+        self, value: str | None, lines: _Lines, line: int, key: str, what: str, optional: bool = False
+    ) -> str | None:
         if not value:
             if not optional:
                 self.fail(lines.at(line), f"{what}: `{key}` is required")
             return None
         if value not in self.entity_ids:
-            self.fail(lines.at(lines.find(line, key)),
-                      f"{what}: `{key}` = {value!r} is not a known entity id")
+            self.fail(lines.at(lines.find(line, key)), f"{what}: `{key}` = {value!r} is not a known entity id")
         return value
 
     # -- sources -------------------------------------------------------------
@@ -303,8 +337,11 @@ class _Validator:
             return None
         if not inside:
             # a bundle from elsewhere must not pull in ~/.ssh/id_rsa or /etc/passwd
-            self.fail(where, f"{what}: `file` = {raw['file']!r} is outside the bundle directory;"
-                             " keep source texts inside it (e.g. sources/name.txt)")
+            self.fail(
+                where,
+                f"{what}: `file` = {raw['file']!r} is outside the bundle directory;"
+                " keep source texts inside it (e.g. sources/name.txt)",
+            )
             return None
         if not found:
             self.fail(where, f"{what}: file {raw['file']!r} not found")
@@ -317,25 +354,33 @@ class _Validator:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.fail(self.src.at(self.src.find(line, "file")),
-                      f"{what}: {raw['file']} is not valid UTF-8 at byte offset {exc.start}")
+            self.fail(
+                self.src.at(self.src.find(line, "file")),
+                f"{what}: {raw['file']} is not valid UTF-8 at byte offset {exc.start}",
+            )
             return None
         if b"\x00" in data:
             # SQLite's length(), substr() and instr() stop at a NUL, so SQL
             # written against the KB would silently see a shorter text
-            self.fail(self.src.at(self.src.find(line, "file")),
-                      f"{what}: {raw['file']} contains a NUL byte at byte offset {data.index(0)};"
-                      " a source must be plain text")
+            self.fail(
+                self.src.at(self.src.find(line, "file")),
+                f"{what}: {raw['file']} contains a NUL byte at byte offset {data.index(0)};"
+                " a source must be plain text",
+            )
             return None
         texts[raw["id"]] = text
         return {
-            "id": raw["id"], "title": raw["title"], "outlet": raw.get("outlet") or None,
+            "id": raw["id"],
+            "title": raw["title"],
+            "outlet": raw.get("outlet") or None,
             "author": raw.get("author") or None,
             "published": self._date(raw, "published", self.src, line, what),
             "via": raw.get("via") or None,
             "via_date": self._date(raw, "via_date", self.src, line, what),
-            "url": raw.get("url") or None, "note": raw.get("note", ""),
-            "text": text, "sha256": hashlib.sha256(data).hexdigest(),
+            "url": raw.get("url") or None,
+            "note": raw.get("note", ""),
+            "text": text,
+            "sha256": hashlib.sha256(data).hexdigest(),
         }
 
     # -- entities ------------------------------------------------------------
@@ -348,16 +393,19 @@ class _Validator:
         for alias in value:
             if isinstance(alias, str):
                 name, kind = alias, "alias"
-            elif isinstance(alias, dict) and set(alias) <= {"name", "kind"} and isinstance(
-                    alias.get("name"), str):
+            elif isinstance(alias, dict) and set(alias) <= {"name", "kind"} and isinstance(alias.get("name"), str):
                 name, kind = alias["name"], alias.get("kind", "alias")
             else:
-                self.fail(self.kb.at(self.kb.find(line, "aliases")),
-                          f"{what}: an alias must be a string or {{name, kind}}, not {alias!r}")
+                self.fail(
+                    self.kb.at(self.kb.find(line, "aliases")),
+                    f"{what}: an alias must be a string or {{name, kind}}, not {alias!r}",
+                )
                 continue
             if not isinstance(kind, str) or kind not in ALIAS_KINDS:
-                self.fail(self.kb.at(self.kb.find(self.kb.find(line, "aliases"), name)),
-                          f"{what}: alias kind {kind!r} is not one of {', '.join(sorted(ALIAS_KINDS))}")
+                self.fail(
+                    self.kb.at(self.kb.find(self.kb.find(line, "aliases"), name)),
+                    f"{what}: alias kind {kind!r} is not one of {', '.join(sorted(ALIAS_KINDS))}",
+                )
                 continue
             if not name.strip():
                 self.fail(self.kb.at(line), f"{what}: empty alias")
@@ -377,22 +425,39 @@ class _Validator:
         kind = self._choice(raw, "kind", ENTITY_KINDS - {"event"}, None, self.kb, line, what)
         if raw.get("kind") == "event":
             self.fail(self.kb.at(line), f"{what}: write events as [[event]] tables, not entities")
-        return {"id": raw["id"], "kind": kind, "name": raw["name"],
-                "summary": raw.get("summary", ""), "aliases": self._aliases(raw, line, what)}
+        return {
+            "id": raw["id"],
+            "kind": kind,
+            "name": raw["name"],
+            "summary": raw.get("summary", ""),
+            "aliases": self._aliases(raw, line, what),
+        }
 
     def event_entity(self, raw: Any, i: int, bundle: Bundle) -> None:
         """Events are entities too; register them before claims refer to them."""
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             line = self.kb.table("event", i)
             if self._slug(raw["id"], self.kb, line, f"event `{raw['id']}`", self.entity_ids, "entity"):
-                bundle.entities.append({
-                    "id": raw["id"], "kind": "event", "name": str(raw.get("name") or raw["id"]),
-                    "summary": str(raw.get("summary", "")),
-                    "aliases": self._aliases(raw, line, f"event `{raw['id']}`")})
+                bundle.entities.append(
+                    {
+                        "id": raw["id"],
+                        "kind": "event",
+                        "name": str(raw.get("name") or raw["id"]),
+                        "summary": str(raw.get("summary", "")),
+                        "aliases": self._aliases(raw, line, f"event `{raw['id']}`"),
+                    }
+                )
 
     # -- claims --------------------------------------------------------------
-    def _claim(self, raw: dict[str, Any], line: int, what: str, texts: dict[str, str],
-               claim_id: str | None = None, inherited: list[Cite] | None = None) -> dict[str, Any] | None:
+    def _claim(
+        self,
+        raw: dict[str, Any],
+        line: int,
+        what: str,
+        texts: dict[str, str],
+        claim_id: str | None = None,
+        inherited: list[Cite] | None = None,
+    ) -> dict[str, Any] | None:
         claim_id = claim_id or raw["id"]
         if not self._slug(claim_id, self.kb, line, what, self.claim_ids, "claim"):
             return None
@@ -401,8 +466,7 @@ class _Validator:
             cites = list(inherited)
         if not cites and "cite" not in raw:
             self.fail(self.kb.at(line), f"{what}: has no `cite`; every claim needs at least one citation")
-        return {"id": claim_id, "disputed": raw.get("disputed") or None,
-                "note": raw.get("note", ""), "cites": cites}
+        return {"id": claim_id, "disputed": raw.get("disputed") or None, "note": raw.get("note", ""), "cites": cites}
 
     def _cites(self, value: Any, line: int, what: str, texts: dict[str, str]) -> list[Cite]:
         if value is None:
@@ -412,10 +476,10 @@ class _Validator:
             return []
         out: list[Cite] = []
         for c in value:
-            if not isinstance(c, dict) or not isinstance(c.get("quote"), str) or not isinstance(
-                    c.get("source"), str):
-                self.fail(self.kb.at(self.kb.find(line, "cite")),
-                          f"{what}: a citation needs `source` and `quote` strings")
+            if not isinstance(c, dict) or not isinstance(c.get("quote"), str) or not isinstance(c.get("source"), str):
+                self.fail(
+                    self.kb.at(self.kb.find(line, "cite")), f"{what}: a citation needs `source` and `quote` strings"
+                )
                 continue
             cline = self.kb.find_quote(line, c["quote"])
             extra = set(c) - CITE_FIELDS
@@ -434,10 +498,9 @@ class _Validator:
                 a = anchor(text, c["quote"], c.get("prefix", ""), c.get("suffix", ""))
             except AnchorError as exc:
                 hint = f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
-                self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source "
-                                             f"`{c['source']}`: {exc}{hint}")
+                self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`: {exc}{hint}")
                 continue
-            out.append(Cite(c["source"], text[a.start:a.end], a.prefix, a.suffix, a.start, a.end, a.method))
+            out.append(Cite(c["source"], text[a.start : a.end], a.prefix, a.suffix, a.start, a.end, a.method))
         return out
 
     def role(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
@@ -452,16 +515,17 @@ class _Validator:
         claim.update(
             holder=self._ref(raw["holder"], self.kb, line, "holder", what),
             organisation=self._ref(raw.get("organisation"), self.kb, line, "organisation", what, True),
-            title=raw["title"], start=self._date(raw, "start", self.kb, line, what),
+            title=raw["title"],
+            start=self._date(raw, "start", self.kb, line, what),
             end=self._date(raw, "end", self.kb, line, what),
-            status=self._choice(raw, "status", STATUSES, "unknown", self.kb, line, what))
+            status=self._choice(raw, "status", STATUSES, "unknown", self.kb, line, what),
+        )
         return claim
 
     def relation(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
         line = self.kb.table("relation", i)
         what = f"relation #{i + 1}"
-        if not self._fields(raw, RELATION_FIELDS, {"id", "type", "subject", "object"}, self.kb,
-                            line, what):
+        if not self._fields(raw, RELATION_FIELDS, {"id", "type", "subject", "object"}, self.kb, line, what):
             return None
         what = f"relation `{raw['id']}`"
         claim = self._claim(raw, line, what, texts)
@@ -472,7 +536,9 @@ class _Validator:
             subject=self._ref(raw["subject"], self.kb, line, "subject", what),
             object=self._ref(raw["object"], self.kb, line, "object", what),
             start=self._date(raw, "start", self.kb, line, what),
-            end=self._date(raw, "end", self.kb, line, what), label=raw.get("label", ""))
+            end=self._date(raw, "end", self.kb, line, what),
+            label=raw.get("label", ""),
+        )
         return claim
 
     def event(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
@@ -489,15 +555,15 @@ class _Validator:
             start=self._date(raw, "start", self.kb, line, what),
             end=self._date(raw, "end", self.kb, line, what),
             place=self._ref(raw.get("place"), self.kb, line, "place", what, True),
-            participants=[])
+            participants=[],
+        )
         parts = raw.get("participants", [])
         if not isinstance(parts, list):
             self.fail(self.kb.at(self.kb.find(line, "participants")), f"{what}: `participants` must be a list")
             return claim
         for p in parts:
             if not isinstance(p, dict) or not isinstance(p.get("entity"), str):
-                self.fail(self.kb.at(self.kb.find(line, "participants")),
-                          f"{what}: a participant needs an `entity` id")
+                self.fail(self.kb.at(self.kb.find(line, "participants")), f"{what}: a participant needs an `entity` id")
                 continue
             pline = self.kb.find(line, p["entity"])
             extra = set(p) - PARTICIPANT_FIELDS
@@ -508,11 +574,13 @@ class _Validator:
                 self.fail(self.kb.at(pline), f"{what}: participant field `capacity` must be a string")
                 continue
             pwhat = f"{what} participant `{p['entity']}`"
-            pclaim = self._claim(p, pline, pwhat, texts, claim_id=f"{raw['id']}--{p['entity']}",
-                                 inherited=claim["cites"])
+            pclaim = self._claim(
+                p, pline, pwhat, texts, claim_id=f"{raw['id']}--{p['entity']}", inherited=claim["cites"]
+            )
             if pclaim is None:
                 continue
-            pclaim.update(entity=self._ref(p["entity"], self.kb, pline, "entity", pwhat),
-                          capacity=p.get("capacity", ""))
+            pclaim.update(
+                entity=self._ref(p["entity"], self.kb, pline, "entity", pwhat), capacity=p.get("capacity", "")
+            )
             claim["participants"].append(pclaim)
         return claim

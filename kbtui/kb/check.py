@@ -35,8 +35,18 @@ def run(conn: sqlite3.Connection) -> tuple[list[Finding], dict[str, int]]:
     return findings, counts
 
 
-BASE_TABLES = ("entities", "aliases", "claims", "roles", "relations", "events", "participations",
-               "sources", "citations", "mentions")
+BASE_TABLES = (
+    "entities",
+    "aliases",
+    "claims",
+    "roles",
+    "relations",
+    "events",
+    "participations",
+    "sources",
+    "citations",
+    "mentions",
+)
 
 
 def wrong_types(conn: sqlite3.Connection) -> list[Finding]:
@@ -52,18 +62,19 @@ def wrong_types(conn: sqlite3.Connection) -> list[Finding]:
                 continue
             bad = conn.execute(
                 f'SELECT typeof("{col}"), count(*) FROM {table} WHERE typeof("{col}")'
-                f" NOT IN ('{expected}', 'null') GROUP BY 1").fetchall()
+                f" NOT IN ('{expected}', 'null') GROUP BY 1"
+            ).fetchall()
             for kind, n in bad:
-                found.append(Finding("type", f"{table}.{col}",
-                                     f"{n} row(s) hold {kind} where {expected} belongs"))
+                found.append(Finding("type", f"{table}.{col}", f"{n} row(s) hold {kind} where {expected} belongs"))
     return found
 
 
 def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, int]) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
-        findings.append(Finding("schema", "PRAGMA user_version",
-                                f"schema version {version}, expected {SCHEMA_VERSION}"))
+        findings.append(
+            Finding("schema", "PRAGMA user_version", f"schema version {version}, expected {SCHEMA_VERSION}")
+        )
 
     for row in conn.execute("PRAGMA integrity_check"):
         if row[0] != "ok":
@@ -72,52 +83,68 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
     findings.extend(wrong_types(conn))
 
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-        findings.append(Finding("foreign-key", f"{table} rowid {rowid}",
-                                f"refers to a missing row in {parent}"))
+        findings.append(Finding("foreign-key", f"{table} rowid {rowid}", f"refers to a missing row in {parent}"))
 
     counts["sources"] = 0
     texts: dict[str, str] = {}
     for sid, text, sha in conn.execute("SELECT id, text, sha256 FROM sources"):
         counts["sources"] += 1
         if not isinstance(text, str):
-            findings.append(Finding("source-hash", f"source {sid}",
-                                    f"text is {type(text).__name__}, not text: the row was changed"))
+            findings.append(
+                Finding("source-hash", f"source {sid}", f"text is {type(text).__name__}, not text: the row was changed")
+            )
             continue
         texts[sid] = text
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
-            findings.append(Finding("source-hash", f"source {sid}",
-                                    "text does not match its sha256: the stored text was changed"))
+            findings.append(
+                Finding("source-hash", f"source {sid}", "text does not match its sha256: the stored text was changed")
+            )
 
     counts["citations"] = 0
-    for cid, sid, quote, start, end in conn.execute(
-            'SELECT id, source_id, quote, start, "end" FROM citations'):
+    for cid, sid, quote, start, end in conn.execute('SELECT id, source_id, quote, start, "end" FROM citations'):
         counts["citations"] += 1
         text = texts.get(sid)
         if text is None:
             continue  # reported by the foreign-key or source checks
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            findings.append(Finding("citation-span", f"citation {cid} (source {sid}, {start!r}-{end!r})",
-                                    f"span is outside the source text ({len(text)} characters)"))
+            findings.append(
+                Finding(
+                    "citation-span",
+                    f"citation {cid} (source {sid}, {start!r}-{end!r})",
+                    f"span is outside the source text ({len(text)} characters)",
+                )
+            )
         elif text[start:end] != quote:
-            findings.append(Finding("citation-span", f"citation {cid} (source {sid}, {start}-{end})",
-                                    f"span reads {text[start:end][:60]!r}, quote is {str(quote)[:60]!r}"))
+            findings.append(
+                Finding(
+                    "citation-span",
+                    f"citation {cid} (source {sid}, {start}-{end})",
+                    f"span reads {text[start:end][:60]!r}, quote is {str(quote)[:60]!r}",
+                )
+            )
 
     counts["claims"] = 0
     for cid, kind in conn.execute(
-            "SELECT c.id, c.kind FROM claims c WHERE NOT EXISTS "
-            "(SELECT 1 FROM citations ci WHERE ci.claim_id = c.id)"):
+        "SELECT c.id, c.kind FROM claims c WHERE NOT EXISTS (SELECT 1 FROM citations ci WHERE ci.claim_id = c.id)"
+    ):
         findings.append(Finding("uncited-claim", f"{kind} {cid}", "has no citation"))
     counts["claims"] = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
 
-    for table, col in (("roles", "claim_id"), ("relations", "claim_id"), ("events", "claim_id"),
-                       ("participations", "claim_id")):
+    for table, col in (
+        ("roles", "claim_id"),
+        ("relations", "claim_id"),
+        ("events", "claim_id"),
+        ("participations", "claim_id"),
+    ):
         for (cid,) in conn.execute(
-                f"SELECT {col} FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = t.{col})"):
+            f"SELECT {col} FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = t.{col})"
+        ):
             findings.append(Finding("dangling", f"{table} {cid}", "has no claims row"))
     for cid, kind in conn.execute(
-            "SELECT id, kind FROM claims c WHERE NOT EXISTS (SELECT 1 FROM roles WHERE claim_id = c.id)"
-            " AND NOT EXISTS (SELECT 1 FROM relations WHERE claim_id = c.id)"
-            " AND NOT EXISTS (SELECT 1 FROM events WHERE claim_id = c.id)"
-            " AND NOT EXISTS (SELECT 1 FROM participations WHERE claim_id = c.id)"):
+        "SELECT id, kind FROM claims c WHERE NOT EXISTS (SELECT 1 FROM roles WHERE claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM relations WHERE claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM events WHERE claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM participations WHERE claim_id = c.id)"
+    ):
         findings.append(Finding("dangling", f"claim {cid}", f"{kind} claim with no {kind} row"))
     counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]

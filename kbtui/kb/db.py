@@ -58,8 +58,7 @@ def _precheck(path: Path) -> None:
         raise UnusableDatabase(f"{path}: cannot be read ({exc.strerror})", "check its permissions") from exc
     if not regular:
         # a FIFO or a device: reading its header could block forever
-        raise UnusableDatabase(f"{path}: is not a regular file, not a kbtui database",
-                               "pass the .db file")
+        raise UnusableDatabase(f"{path}: is not a regular file, not a kbtui database", "pass the .db file")
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
@@ -146,8 +145,8 @@ def _roll_back_interrupted_write(path: Path) -> None:
         raise UnusableDatabase(
             f"{path}: an interrupted write left {path.name}-journal, which must be rolled back"
             f" before the file can be read, and it cannot be ({exc})",
-            "make the file and its folder writable and try again: the last committed state"
-            " comes back") from exc
+            "make the file and its folder writable and try again: the last committed state comes back",
+        ) from exc
 
 
 @contextmanager
@@ -214,21 +213,23 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
         except FileExistsError:
             pass  # made by another process meanwhile: open theirs, below
         except sqlite3.Error as exc:
-            raise UnusableDatabase(f"{path}: cannot be created ({exc})",
-                                   "check that the folder exists and is writable") from exc
+            raise UnusableDatabase(
+                f"{path}: cannot be created ({exc})", "check that the folder exists and is writable"
+            ) from exc
         except OSError as exc:
-            raise UnusableDatabase(f"{path}: cannot be created ({exc.strerror})",
-                                   "check that the folder exists and is writable") from exc
+            raise UnusableDatabase(
+                f"{path}: cannot be created ({exc.strerror})", "check that the folder exists and is writable"
+            ) from exc
     _precheck(path)
     try:
-        conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout(),
-                               isolation_level=None)
+        conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout(), isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):
-            raise UnusableDatabase(f"{path}: cannot be opened for writing ({exc})",
-                                   "check the file and folder permissions") from exc
+            raise UnusableDatabase(
+                f"{path}: cannot be opened for writing ({exc})", "check the file and folder permissions"
+            ) from exc
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})") from exc
     except sqlite3.DatabaseError as exc:
         raise UnusableDatabase(f"{path}: cannot be opened ({exc})") from exc
@@ -253,12 +254,14 @@ def validate(conn: sqlite3.Connection, path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise UnusableDatabase(f"{path}: is locked by another program",
-                                   "wait for it to finish and try again") from exc
+            raise UnusableDatabase(
+                f"{path}: is locked by another program", "wait for it to finish and try again"
+            ) from exc
         raise UnusableDatabase(f"{path}: cannot be read ({exc})", "the file may be corrupted") from exc
     except sqlite3.DatabaseError as exc:
-        raise UnusableDatabase(f"{path}: is corrupted ({exc})",
-                               "restore it from a backup or rebuild it with `kbtui import`") from exc
+        raise UnusableDatabase(
+            f"{path}: is corrupted ({exc})", "restore it from a backup or rebuild it with `kbtui import`"
+        ) from exc
     if not tables >= REQUIRED_TABLES:
         raise UnusableDatabase(
             f"{path}: is a SQLite database but not a kbtui knowledge base",

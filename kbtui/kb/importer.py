@@ -61,8 +61,9 @@ def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dic
             conn.execute("PRAGMA foreign_keys = ON")
             db.apply_schema(conn)
         except sqlite3.Error as exc:
-            raise UnusableDatabase(f"{db_path}: cannot be created ({exc})",
-                                   "check that the folder exists and is writable") from exc
+            raise UnusableDatabase(
+                f"{db_path}: cannot be created ({exc})", "check that the folder exists and is writable"
+            ) from exc
         try:
             counts = _write_mapped(conn, data, advance, db_path)
         finally:
@@ -72,27 +73,32 @@ def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dic
         except FileExistsError:
             return None
         except OSError as exc:
-            raise UnusableDatabase(f"{db_path}: cannot be created ({exc.strerror})",
-                                   "check that the folder is writable") from exc
+            raise UnusableDatabase(
+                f"{db_path}: cannot be created ({exc.strerror})", "check that the folder is writable"
+            ) from exc
         return counts
     finally:
         db.discard(tmp)
 
 
-def _write_mapped(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance,
-                  db_path: Path) -> dict[str, int]:
+def _write_mapped(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance, db_path: Path) -> dict[str, int]:
     """write(), with SQLite's failures turned into one readable error."""
     try:
         return write(conn, data, advance)
     except sqlite3.Error as exc:
         if "readonly" in str(exc):
-            raise UnusableDatabase(f"{db_path}: is read-only; nothing was written",
-                                   "check the file and folder permissions") from exc
+            raise UnusableDatabase(
+                f"{db_path}: is read-only; nothing was written", "check the file and folder permissions"
+            ) from exc
         if "locked" in str(exc) or "busy" in str(exc):
-            raise UnusableDatabase(f"{db_path}: is locked by another program; nothing was written",
-                                   "wait for it (another import?) to finish and retry") from exc
-        raise ImportFailed(f"{db_path}: import failed ({exc}); nothing was written",
-                           "run `kbtui check` on the KB, and check the bundle") from exc
+            raise UnusableDatabase(
+                f"{db_path}: is locked by another program; nothing was written",
+                "wait for it (another import?) to finish and retry",
+            ) from exc
+        raise ImportFailed(
+            f"{db_path}: import failed ({exc}); nothing was written",
+            "run `kbtui check` on the KB, and check the bundle",
+        ) from exc
 
 
 def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = _quiet) -> dict[str, int]:
@@ -111,32 +117,37 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         for e in data.entities:
             _upsert(conn, "entities", {k: e[k] for k in ("id", "kind", "name", "summary")})
             conn.execute("DELETE FROM aliases WHERE entity_id = ?", (e["id"],))
-            conn.executemany("INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
-                             [(e["id"], a, k) for a, k in e["aliases"]])
+            conn.executemany(
+                "INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
+                [(e["id"], a, k) for a, k in e["aliases"]],
+            )
         advance("writing records", len(data.entities), records)
         for r in data.roles:
             _claim(conn, r, "role", cites)
             conn.execute(
                 'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (r["id"], r["holder"], r["organisation"], r["title"], r["start"], r["end"], r["status"]))
+                (r["id"], r["holder"], r["organisation"], r["title"], r["start"], r["end"], r["status"]),
+            )
         for r in data.relations:
             _claim(conn, r, "relation", cites)
             conn.execute(
                 'INSERT INTO relations (claim_id, type, subject_id, object_id, start, "end", label)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (r["id"], r["type"], r["subject"], r["object"], r["start"], r["end"], r["label"]))
+                (r["id"], r["type"], r["subject"], r["object"], r["start"], r["end"], r["label"]),
+            )
         for e in data.events:
             _claim(conn, e, "event", cites)
             conn.execute(
-                'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id)'
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (e["id"], e["id"], e["type"], e["start"], e["end"], e["place"]))
+                'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id) VALUES (?, ?, ?, ?, ?, ?)',
+                (e["id"], e["id"], e["type"], e["start"], e["end"], e["place"]),
+            )
             for p in e["participants"]:
                 _claim(conn, p, "participation", cites)
                 conn.execute(
-                    "INSERT INTO participations (claim_id, event_id, entity_id, capacity)"
-                    " VALUES (?, ?, ?, ?)", (p["id"], e["id"], p["entity"], p["capacity"]))
+                    "INSERT INTO participations (claim_id, event_id, entity_id, capacity) VALUES (?, ?, ?, ?)",
+                    (p["id"], e["id"], p["entity"], p["capacity"]),
+                )
         _insert_citations(conn, cites, kept)
         advance("writing records", len(claim_ids), records)
         names = conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)").fetchone()[0]
@@ -155,8 +166,11 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
             conn.execute("ROLLBACK")
         raise
     return {
-        "sources": len(data.sources), "entities": len(data.entities), "roles": len(data.roles),
-        "relations": len(data.relations), "events": len(data.events),
+        "sources": len(data.sources),
+        "entities": len(data.entities),
+        "roles": len(data.roles),
+        "relations": len(data.relations),
+        "events": len(data.events),
         "citations": sum(len(c["cites"]) for c in data.roles + data.relations + data.events)
         + sum(len(p["cites"]) for e in data.events for p in e["participants"]),
     }
@@ -171,15 +185,16 @@ def _keep_other_citations(conn: sqlite3.Connection, sources: list[dict[str, Any]
     for src in sources:
         text = src["text"]
         for cid, claim_id, start, end, quote in conn.execute(
-                'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?',
-                (src["id"],)):
+            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?', (src["id"],)
+        ):
             if text[start:end] != quote:
                 broken.append(f"citation {cid} of claim `{claim_id}` in source `{src['id']}`")
     if broken:
         raise ImportFailed(
             f"the bundle changes the text of a source that other claims cite ({', '.join(broken[:5])}"
             f"{', …' if len(broken) > 5 else ''}); nothing was written",
-            "keep the source text as it was, or give the changed text a new source id")
+            "keep the source text as it was, or give the changed text a new source id",
+        )
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
@@ -188,14 +203,17 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
     conn.execute(
         f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' for _ in cols)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}", [row[c] for c in cols])
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [row[c] for c in cols],
+    )
 
 
 def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: list[tuple]) -> None:
-    conn.execute("INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
-                 (claim["id"], kind, claim["disputed"], claim["note"]))
-    cites.extend((claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method)
-                 for c in claim["cites"])
+    conn.execute(
+        "INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
+        (claim["id"], kind, claim["disputed"], claim["note"]),
+    )
+    cites.extend((claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method) for c in claim["cites"])
 
 
 def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> tuple:
@@ -208,10 +226,12 @@ def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[tuple,
     `kbtui cite 17` written down yesterday still means the same quote."""
     kept: dict[tuple, list[int]] = {}
     for i in range(0, len(claim_ids), 500):
-        part = claim_ids[i:i + 500]
+        part = claim_ids[i : i + 500]
         for cid, *key in conn.execute(
-                'SELECT id, claim_id, source_id, quote, start, "end" FROM citations'
-                f" WHERE claim_id IN ({','.join('?' * len(part))}) ORDER BY id", part):
+            'SELECT id, claim_id, source_id, quote, start, "end" FROM citations'
+            f" WHERE claim_id IN ({','.join('?' * len(part))}) ORDER BY id",
+            part,
+        ):
             kept.setdefault(_cite_key(*key), []).append(cid)
     return kept
 
@@ -227,10 +247,14 @@ def _insert_citations(conn: sqlite3.Connection, cites: list[tuple], kept: dict[t
             new.append(row)
     conn.executemany(
         'INSERT INTO citations (id, claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", again)
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        again,
+    )
     conn.executemany(
         'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        new,
+    )
 
 
 def init(db_path: Path | str) -> None:
@@ -244,5 +268,6 @@ def init(db_path: Path | str) -> None:
     except FileExistsError:
         raise exists from None
     except (sqlite3.Error, OSError) as exc:
-        raise UnusableDatabase(f"{db_path}: cannot be created ({exc})",
-                               "check that the folder exists and is writable") from exc
+        raise UnusableDatabase(
+            f"{db_path}: cannot be created ({exc})", "check that the folder exists and is writable"
+        ) from exc

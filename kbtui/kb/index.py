@@ -53,8 +53,7 @@ def _normaliser() -> Callable[[str], str]:
     return fast
 
 
-def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None,
-                  batch: int = 50_000) -> int:
+def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None, batch: int = 50_000) -> int:
     """Refill `names`, its trigram FTS index and the pass-join segments.
 
     `progress`, if given, is called with the number of names done so far in
@@ -62,10 +61,15 @@ def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None,
     names plus aliases)."""
     # Secondary indexes are dropped and re-created: building an index once
     # from sorted data is far faster than updating it row by row.
-    index_sql = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'names' AND sql IS NOT NULL")]
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                "AND tbl_name = 'names' AND sql IS NOT NULL").fetchall():
+    index_sql = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'names' AND sql IS NOT NULL"
+        )
+    ]
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'names' AND sql IS NOT NULL"
+    ).fetchall():
         conn.execute(f'DROP INDEX "{name}"')
     conn.execute("DELETE FROM names")
     normalise = _normaliser()
@@ -111,13 +115,12 @@ def rebuild_segments(conn: sqlite3.Connection) -> None:
                       l / {k} + (i >= {k} - l % {k})),
                id, compact
         FROM (SELECT id, compact, length(compact) AS l FROM names WHERE length(compact) >= {k}),
-             (SELECT column1 AS i FROM (VALUES {', '.join(f'({i})' for i in range(k))}))
+             (SELECT column1 AS i FROM (VALUES {", ".join(f"({i})" for i in range(k))}))
         ORDER BY 1, 2""")
 
 
 def _flush_names(conn: sqlite3.Connection, rows: list, progress: Progress | None) -> int:
-    conn.executemany(
-        "INSERT INTO names (entity_id, name, norm, compact, is_primary) VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO names (entity_id, name, norm, compact, is_primary) VALUES (?, ?, ?, ?, ?)", rows)
     n = len(rows)
     if progress:
         progress(n)
@@ -152,8 +155,7 @@ def rebuild_mentions(conn: sqlite3.Connection) -> int:
     conn.execute("DELETE FROM mentions")
     if not forms:
         return 0
-    pattern = re.compile(
-        r"(?<!\w)(" + "|".join(_flexible(f) for f in forms) + r")(?!\w)")
+    pattern = re.compile(r"(?<!\w)(" + "|".join(_flexible(f) for f in forms) + r")(?!\w)")
     flat = {_squash(f): next(iter(owners[f])) for f in forms}
     rows = []
     for source_id, text in conn.execute("SELECT id, text FROM sources").fetchall():

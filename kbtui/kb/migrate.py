@@ -80,8 +80,7 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
     """Upgrade in place. Returns (old version, new version, backup path)."""
     path = Path(path)
     db._precheck(path)
-    conn = sqlite3.connect(db._uri(path, "rw"), uri=True, isolation_level=None,
-                           timeout=db.busy_timeout())
+    conn = sqlite3.connect(db._uri(path, "rw"), uri=True, isolation_level=None, timeout=db.busy_timeout())
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -90,12 +89,16 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
         if version == db.SCHEMA_VERSION:
             return version, version, None
         if version > db.SCHEMA_VERSION:
-            raise UnusableDatabase(f"{path}: schema version {version} is newer than this kbtui's "
-                                   f"({db.SCHEMA_VERSION})", "upgrade kbtui instead")
+            raise UnusableDatabase(
+                f"{path}: schema version {version} is newer than this kbtui's ({db.SCHEMA_VERSION})",
+                "upgrade kbtui instead",
+            )
         missing = [v for v in range(version, db.SCHEMA_VERSION) if v not in STEPS]
         if missing:
-            raise UnusableDatabase(f"{path}: no migration from schema version {missing[0]}",
-                                   "rebuild the KB from its bundle with `kbtui import`")
+            raise UnusableDatabase(
+                f"{path}: no migration from schema version {missing[0]}",
+                "rebuild the KB from its bundle with `kbtui import`",
+            )
         conn.execute("PRAGMA foreign_keys = ON")
         # take the write lock first, so no import can slip in between the
         # backup and the upgrade
@@ -123,12 +126,16 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
         return version, db.SCHEMA_VERSION, backup
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise UnusableDatabase(f"{path}: is locked by another program; nothing was changed",
-                                   "wait for it to finish and retry") from exc
-        raise UnusableDatabase(f"{path}: cannot be migrated ({exc}); nothing was changed",
-                               "check it is writable and not in use") from exc
+            raise UnusableDatabase(
+                f"{path}: is locked by another program; nothing was changed", "wait for it to finish and retry"
+            ) from exc
+        raise UnusableDatabase(
+            f"{path}: cannot be migrated ({exc}); nothing was changed", "check it is writable and not in use"
+        ) from exc
     except sqlite3.DatabaseError as exc:
-        raise UnusableDatabase(f"{path}: is corrupted ({exc}); nothing was changed",
-                               "restore it from a backup or rebuild it with `kbtui import`") from exc
+        raise UnusableDatabase(
+            f"{path}: is corrupted ({exc}); nothing was changed",
+            "restore it from a backup or rebuild it with `kbtui import`",
+        ) from exc
     finally:
         conn.close()

@@ -24,54 +24,77 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     exact = conn.execute(
         "SELECT DISTINCT n.entity_id FROM names n JOIN entities e ON e.id = n.entity_id "
         "WHERE n.name = ? COLLATE NOCASE" + (" AND e.kind = ?" if kind else ""),
-        (ref, kind) if kind else (ref,)).fetchall()
+        (ref, kind) if kind else (ref,),
+    ).fetchall()
     if len(exact) == 1:
         return exact[0][0]
     hits = search(conn, ref, kind=kind, limit=8)
     strong = [h for h in hits if h.score >= 95]
     if len(strong) == 1 and not exact:
         return strong[0].id
-    candidates = [h.as_json() for h in (hits if not exact else
-                                         [h for h in hits if h.id in {r[0] for r in exact}])]
+    candidates = [h.as_json() for h in (hits if not exact else [h for h in hits if h.id in {r[0] for r in exact}])]
     if not candidates:
         raise NotFound(f"no entity matches {ref!r}", "try `kbtui search` to find its id")
     if len(candidates) == 1:
-        raise NotFound(f"no entity is called {ref!r}; the closest is listed above",
-                       "pass its id if it is the one you mean", candidates)
-    raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)",
-                   "pass one of the ids listed", candidates)
+        raise NotFound(
+            f"no entity is called {ref!r}; the closest is listed above",
+            "pass its id if it is the one you mean",
+            candidates,
+        )
+    raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)", "pass one of the ids listed", candidates)
 
 
 def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {c: [] for c in claim_ids}
     for i in range(0, len(claim_ids), 500):
-        part = claim_ids[i:i + 500]
+        part = claim_ids[i : i + 500]
         rows = conn.execute(
             'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
             " s.outlet, s.author, s.published FROM citations c JOIN sources s ON s.id = c.source_id"
-            f" WHERE c.claim_id IN ({','.join('?' * len(part))}) ORDER BY c.id", part)
+            f" WHERE c.claim_id IN ({','.join('?' * len(part))}) ORDER BY c.id",
+            part,
+        )
         for r in rows:
             out[r["claim_id"]].append(_citation(r))
     return out
 
 
 def _citation(r: sqlite3.Row) -> Row:
-    return {"id": r["id"], "source": {"id": r["sid"], "title": r["title"], "outlet": r["outlet"],
-                                      "author": r["author"], "published": r["published"]},
-            "quote": r["quote"], "span": [r["start"], r["end"]], "anchor": r["anchor"]}
+    return {
+        "id": r["id"],
+        "source": {
+            "id": r["sid"],
+            "title": r["title"],
+            "outlet": r["outlet"],
+            "author": r["author"],
+            "published": r["published"],
+        },
+        "quote": r["quote"],
+        "span": [r["start"], r["end"]],
+        "anchor": r["anchor"],
+    }
 
 
 _ROLE_SQL = (
-    'SELECT r.claim_id, r.title, r.holder_id, h.name AS holder, r.organisation_id, o.name AS org,'
+    "SELECT r.claim_id, r.title, r.holder_id, h.name AS holder, r.organisation_id, o.name AS org,"
     ' r.start, r."end", r.status, c.disputed, c.note FROM roles r JOIN claims c ON c.id = r.claim_id'
-    " JOIN entities h ON h.id = r.holder_id LEFT JOIN entities o ON o.id = r.organisation_id")
+    " JOIN entities h ON h.id = r.holder_id LEFT JOIN entities o ON o.id = r.organisation_id"
+)
 # current first, then by date (latest first), then by name: the order people scan in
-_ROLE_ORDER = (" ORDER BY CASE r.status WHEN 'current' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END,"
-               " coalesce(r.start, '') DESC, h.name, r.claim_id")
+_ROLE_ORDER = (
+    " ORDER BY CASE r.status WHEN 'current' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END,"
+    " coalesce(r.start, '') DESC, h.name, r.claim_id"
+)
 
 
-def roles(conn: sqlite3.Connection, holder: str | None = None, organisation: str | None = None,
-          as_of: str | None = None, limit: int | None = None, offset: int = 0) -> list[Row]:
+def roles(
+    conn: sqlite3.Connection,
+    holder: str | None = None,
+    organisation: str | None = None,
+    as_of: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Row]:
     where, args = [], []
     if holder:
         where.append("r.holder_id = ?")
@@ -83,48 +106,73 @@ def roles(conn: sqlite3.Connection, holder: str | None = None, organisation: str
         # A role counts at a date if it started by then (or start unknown) and
         # had not ended (end unknown counts as still held unless marked former).
         where.append("(r.start IS NULL OR r.start <= ?)")
-        where.append("(r.\"end\" IS NULL AND r.status != 'former' OR r.\"end\" >= ?)")
-        args += [as_of, as_of[:len(as_of)]]
+        where.append('(r."end" IS NULL AND r.status != \'former\' OR r."end" >= ?)')
+        args += [as_of, as_of[: len(as_of)]]
     sql = _ROLE_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ROLE_ORDER
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
     rows = conn.execute(sql, args).fetchall()
     cites = citations_for(conn, [r["claim_id"] for r in rows])
-    return [{"id": r["claim_id"], "title": r["title"], "holder": _ref(r["holder_id"], r["holder"]),
-             "organisation": _ref(r["organisation_id"], r["org"]), "start": r["start"],
-             "end": r["end"], "status": r["status"], "disputed": r["disputed"], "note": r["note"],
-             "citations": cites[r["claim_id"]]} for r in rows]
+    return [
+        {
+            "id": r["claim_id"],
+            "title": r["title"],
+            "holder": _ref(r["holder_id"], r["holder"]),
+            "organisation": _ref(r["organisation_id"], r["org"]),
+            "start": r["start"],
+            "end": r["end"],
+            "status": r["status"],
+            "disputed": r["disputed"],
+            "note": r["note"],
+            "citations": cites[r["claim_id"]],
+        }
+        for r in rows
+    ]
 
 
-def count_roles(conn: sqlite3.Connection, holder: str | None = None,
-                organisation: str | None = None) -> int:
+def count_roles(conn: sqlite3.Connection, holder: str | None = None, organisation: str | None = None) -> int:
     if organisation:
-        return conn.execute("SELECT count(*) FROM roles WHERE organisation_id = ?",
-                            (organisation,)).fetchone()[0]
+        return conn.execute("SELECT count(*) FROM roles WHERE organisation_id = ?", (organisation,)).fetchone()[0]
     return conn.execute("SELECT count(*) FROM roles WHERE holder_id = ?", (holder,)).fetchone()[0]
 
 
 def relations(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
     rows = conn.execute(
-        'SELECT r.claim_id, r.type, r.label, r.subject_id, s.name AS sname, r.object_id, o.name AS oname,'
+        "SELECT r.claim_id, r.type, r.label, r.subject_id, s.name AS sname, r.object_id, o.name AS oname,"
         ' r.start, r."end", c.disputed, c.note FROM relations r JOIN claims c ON c.id = r.claim_id'
         " JOIN entities s ON s.id = r.subject_id JOIN entities o ON o.id = r.object_id"
         " WHERE r.subject_id = ? OR r.object_id = ? ORDER BY r.type, sname, oname",
-        (entity_id, entity_id)).fetchall()
+        (entity_id, entity_id),
+    ).fetchall()
     cites = citations_for(conn, [r["claim_id"] for r in rows])
-    return [{"id": r["claim_id"], "type": r["type"], "label": r["label"],
-             "subject": _ref(r["subject_id"], r["sname"]), "object": _ref(r["object_id"], r["oname"]),
-             "start": r["start"], "end": r["end"], "disputed": r["disputed"], "note": r["note"],
-             "citations": cites[r["claim_id"]]} for r in rows]
+    return [
+        {
+            "id": r["claim_id"],
+            "type": r["type"],
+            "label": r["label"],
+            "subject": _ref(r["subject_id"], r["sname"]),
+            "object": _ref(r["object_id"], r["oname"]),
+            "start": r["start"],
+            "end": r["end"],
+            "disputed": r["disputed"],
+            "note": r["note"],
+            "citations": cites[r["claim_id"]],
+        }
+        for r in rows
+    ]
 
 
 def events(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
     """Events the entity took part in, was the place of, or is."""
-    ids = [r[0] for r in conn.execute(
-        "SELECT entity_id FROM events WHERE entity_id = ? OR place_id = ? "
-        "UNION SELECT event_id FROM participations WHERE entity_id = ?",
-        (entity_id, entity_id, entity_id))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT entity_id FROM events WHERE entity_id = ? OR place_id = ? "
+            "UNION SELECT event_id FROM participations WHERE entity_id = ?",
+            (entity_id, entity_id, entity_id),
+        )
+    ]
     found = [event(conn, i) for i in ids]
     return sorted(found, key=lambda e: (e["start"] or "", e["name"]), reverse=True)
 
@@ -134,68 +182,107 @@ def event(conn: sqlite3.Connection, event_id: str) -> Row:
         'SELECT e.entity_id, en.name, e.type, e.start, e."end", e.place_id, p.name AS place,'
         " e.claim_id, c.disputed, c.note FROM events e JOIN entities en ON en.id = e.entity_id"
         " JOIN claims c ON c.id = e.claim_id LEFT JOIN entities p ON p.id = e.place_id"
-        " WHERE e.entity_id = ?", (event_id,)).fetchone()
+        " WHERE e.entity_id = ?",
+        (event_id,),
+    ).fetchone()
     parts = conn.execute(
         "SELECT p.claim_id, p.entity_id, en.name, en.kind, p.capacity FROM participations p"
         " JOIN entities en ON en.id = p.entity_id WHERE p.event_id = ? ORDER BY en.name",
-        (event_id,)).fetchall()
+        (event_id,),
+    ).fetchall()
     cites = citations_for(conn, [r["claim_id"]] + [p["claim_id"] for p in parts])
     date = r["start"] if not r["end"] or r["end"] == r["start"] else f"{r['start'] or '?'}/{r['end']}"
-    return {"id": r["entity_id"], "name": r["name"], "type": r["type"], "date": date,
-            "start": r["start"], "end": r["end"], "place": _ref(r["place_id"], r["place"]),
-            "disputed": r["disputed"], "note": r["note"],
-            "participants": [{"id": p["entity_id"], "name": p["name"], "kind": p["kind"],
-                              "capacity": p["capacity"], "claim_id": p["claim_id"],
-                              "citations": cites[p["claim_id"]]} for p in parts],
-            "citations": cites[r["claim_id"]]}
+    return {
+        "id": r["entity_id"],
+        "name": r["name"],
+        "type": r["type"],
+        "date": date,
+        "start": r["start"],
+        "end": r["end"],
+        "place": _ref(r["place_id"], r["place"]),
+        "disputed": r["disputed"],
+        "note": r["note"],
+        "participants": [
+            {
+                "id": p["entity_id"],
+                "name": p["name"],
+                "kind": p["kind"],
+                "capacity": p["capacity"],
+                "claim_id": p["claim_id"],
+                "citations": cites[p["claim_id"]],
+            }
+            for p in parts
+        ],
+        "citations": cites[r["claim_id"]],
+    }
 
 
 def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, offset: int = 0) -> Row:
     e = conn.execute("SELECT id, kind, name, summary FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if e is None:
         raise NotFound(f"no entity with id {entity_id!r}", "try `kbtui search`")
-    aliases = [{"name": a["alias"], "kind": a["kind"]} for a in conn.execute(
-        "SELECT alias, kind FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,))]
+    aliases = [
+        {"name": a["alias"], "kind": a["kind"]}
+        for a in conn.execute("SELECT alias, kind FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,))
+    ]
     if e["kind"] == "event":
         evs = [event(conn, entity_id)]
     else:
         evs = events(conn, entity_id)
-    by = {"organisation": entity_id} if e["kind"] != "person" and conn.execute(
-        "SELECT 1 FROM roles WHERE organisation_id = ? LIMIT 1", (entity_id,)).fetchone() \
+    by = (
+        {"organisation": entity_id}
+        if e["kind"] != "person"
+        and conn.execute("SELECT 1 FROM roles WHERE organisation_id = ? LIMIT 1", (entity_id,)).fetchone()
         else {"holder": entity_id}
+    )
     role_rows = roles(conn, **by, limit=limit, offset=offset)
     total = count_roles(conn, **by)
-    return {"id": e["id"], "kind": e["kind"], "name": e["name"],
-            "aliases": [a["name"] for a in aliases], "alias_kinds": aliases, "summary": e["summary"],
-            "roles": role_rows, "roles_total": total, "roles_offset": offset,
-            "relations": relations(conn, entity_id), "events": evs,
-            "sources": sources_mentioning(conn, entity_id)}
+    return {
+        "id": e["id"],
+        "kind": e["kind"],
+        "name": e["name"],
+        "aliases": [a["name"] for a in aliases],
+        "alias_kinds": aliases,
+        "summary": e["summary"],
+        "roles": role_rows,
+        "roles_total": total,
+        "roles_offset": offset,
+        "relations": relations(conn, entity_id),
+        "events": evs,
+        "sources": sources_mentioning(conn, entity_id),
+    }
 
 
 def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
-    return [dict(r) for r in conn.execute(
-        "SELECT s.id, s.title, s.outlet, count(*) AS mentions FROM mentions m"
-        " JOIN sources s ON s.id = m.source_id WHERE m.entity_id = ? GROUP BY s.id ORDER BY s.title",
-        (entity_id,))]
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT s.id, s.title, s.outlet, count(*) AS mentions FROM mentions m"
+            " JOIN sources s ON s.id = m.source_id WHERE m.entity_id = ? GROUP BY s.id ORDER BY s.title",
+            (entity_id,),
+        )
+    ]
 
 
 def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> Row:
     r = conn.execute(
         'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
         " s.outlet, s.author, s.published, s.text FROM citations c JOIN sources s ON s.id = c.source_id"
-        " WHERE c.id = ?", (citation_id,)).fetchone()
+        " WHERE c.id = ?",
+        (citation_id,),
+    ).fetchone()
     if r is None:
         raise NotFound(f"no citation with id {citation_id}", "citation ids appear in `kbtui show --json`")
     out = _citation(r)
     text = r["text"]
     out["claim_id"] = r["claim_id"]
-    out["matches"] = text[r["start"]:r["end"]] == r["quote"]
-    out["context_before"] = text[max(0, r["start"] - context):r["start"]]
-    out["context_after"] = text[r["end"]:r["end"] + context]
+    out["matches"] = text[r["start"] : r["end"]] == r["quote"]
+    out["context_before"] = text[max(0, r["start"] - context) : r["start"]]
+    out["context_after"] = text[r["end"] : r["end"] + context]
     para_start = text.rfind("\n", 0, r["start"]) + 1
     para_end = text.find("\n", r["end"])
     out["paragraph"] = {"start": para_start, "end": len(text) if para_end == -1 else para_end}
-    out["paragraph_text"] = text[out["paragraph"]["start"]:out["paragraph"]["end"]]
+    out["paragraph_text"] = text[out["paragraph"]["start"] : out["paragraph"]["end"]]
     return out
 
 
@@ -211,29 +298,45 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
     if kind[0] == "relation":
         r = conn.execute(
             "SELECT s.name, r.type, o.name FROM relations r JOIN entities s ON s.id = r.subject_id"
-            " JOIN entities o ON o.id = r.object_id WHERE r.claim_id = ?", (claim_id,)).fetchone()
+            " JOIN entities o ON o.id = r.object_id WHERE r.claim_id = ?",
+            (claim_id,),
+        ).fetchone()
         return f"{r[0]} {r[1]} {r[2]}"
     if kind[0] == "event":
-        r = conn.execute("SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id"
-                         " WHERE e.claim_id = ?", (claim_id,)).fetchone()
+        r = conn.execute(
+            "SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id WHERE e.claim_id = ?", (claim_id,)
+        ).fetchone()
         return f"Event: {r[0]}"
-    r = conn.execute("SELECT en.name, ev.name FROM participations p JOIN entities en ON en.id = p.entity_id"
-                     " JOIN entities ev ON ev.id = p.event_id WHERE p.claim_id = ?", (claim_id,)).fetchone()
+    r = conn.execute(
+        "SELECT en.name, ev.name FROM participations p JOIN entities en ON en.id = p.entity_id"
+        " JOIN entities ev ON ev.id = p.event_id WHERE p.claim_id = ?",
+        (claim_id,),
+    ).fetchone()
     return f"{r[0]} took part in {r[1]}"
 
 
 def sources(conn: sqlite3.Connection) -> list[Row]:
-    return [dict(r) for r in conn.execute(
-        "SELECT id, title, outlet, author, published, via, via_date, url, note, length(text) AS length"
-        " FROM sources ORDER BY coalesce(published, via_date, ''), id")]
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT id, title, outlet, author, published, via, via_date, url, note, length(text) AS length"
+            " FROM sources ORDER BY coalesce(published, via_date, ''), id"
+        )
+    ]
 
 
 def source(conn: sqlite3.Connection, ref: str) -> Row:
-    r = conn.execute("SELECT id, title, outlet, author, published, via, via_date, url, note, text,"
-                     " sha256 FROM sources WHERE id = ?", (ref,)).fetchone()
+    r = conn.execute(
+        "SELECT id, title, outlet, author, published, via, via_date, url, note, text, sha256 FROM sources WHERE id = ?",
+        (ref,),
+    ).fetchone()
     if r is None:
-        ids = [x[0] for x in conn.execute("SELECT id FROM sources WHERE id LIKE ? OR title LIKE ?"
-                                          " LIMIT 10", (f"%{ref}%", f"%{ref}%"))]
+        ids = [
+            x[0]
+            for x in conn.execute(
+                "SELECT id FROM sources WHERE id LIKE ? OR title LIKE ? LIMIT 10", (f"%{ref}%", f"%{ref}%")
+            )
+        ]
         if len(ids) == 1:
             return source(conn, ids[0])
         hint = f"did you mean: {', '.join(ids)}" if ids else "list them with `kbtui sources`"
@@ -245,12 +348,20 @@ def source(conn: sqlite3.Connection, ref: str) -> Row:
 
 def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[Row], list[Row]]:
     """(citations, mentions) of a source, each sorted by start, for the viewer."""
-    cites = [dict(r) for r in conn.execute(
-        'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? ORDER BY start',
-        (source_id,))]
-    mentions = [dict(r) for r in conn.execute(
-        'SELECT m.entity_id, e.name, e.kind, m.start, m."end" FROM mentions m'
-        " JOIN entities e ON e.id = m.entity_id WHERE m.source_id = ? ORDER BY m.start", (source_id,))]
+    cites = [
+        dict(r)
+        for r in conn.execute(
+            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? ORDER BY start', (source_id,)
+        )
+    ]
+    mentions = [
+        dict(r)
+        for r in conn.execute(
+            'SELECT m.entity_id, e.name, e.kind, m.start, m."end" FROM mentions m'
+            " JOIN entities e ON e.id = m.entity_id WHERE m.source_id = ? ORDER BY m.start",
+            (source_id,),
+        )
+    ]
     return cites, mentions
 
 

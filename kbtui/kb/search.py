@@ -39,14 +39,14 @@ from rapidfuzz.distance import OSA
 
 from kbtui.kb.normalize import compact, norm
 
-MAX_QUERY_CHARS = 120       # longer input is cut: no name is that long
-PREFIX_LIMIT = 100          # rows taken from the prefix range
-WORDS_LIMIT = 200           # rows taken from the all-words probe
-SEGMENTS = 3                # pieces per name in name_grams (kbtui.kb.index)
+MAX_QUERY_CHARS = 120  # longer input is cut: no name is that long
+PREFIX_LIMIT = 100  # rows taken from the prefix range
+WORDS_LIMIT = 200  # rows taken from the all-words probe
+SEGMENTS = 3  # pieces per name in name_grams (kbtui.kb.index)
 MAX_EDITS = SEGMENTS - 1
-TYPO_NAMES_LIMIT = 400      # distinct compact names kept from the typo stage
-TYPO_ROWS_LIMIT = 300       # name rows fetched for them (common names repeat)
-CANDIDATE_CAP = 1500        # upper bound on rows scored with rapidfuzz
+TYPO_NAMES_LIMIT = 400  # distinct compact names kept from the typo stage
+TYPO_ROWS_LIMIT = 300  # name rows fetched for them (common names repeat)
+CANDIDATE_CAP = 1500  # upper bound on rows scored with rapidfuzz
 MIN_SCORE = 50.0
 _COLS = "n.id, n.entity_id, n.name, n.norm, n.compact, n.is_primary"
 
@@ -60,8 +60,13 @@ class Hit:
     matched: str | None = None  # the alias that matched, when not the main name
 
     def as_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "name": self.name,
-                "score": round(self.score, 1), "matched": self.matched}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "score": round(self.score, 1),
+            "matched": self.matched,
+        }
 
 
 def typo_budget(length: int) -> int:
@@ -106,7 +111,7 @@ def segment_keys(qc: str, edits: int) -> list[str]:
                 lo = max(0, start + min(0, delta) - slack)
                 hi = min(n - size, start + max(0, delta) + slack)
             for p in range(lo, hi + 1):
-                keys.append(f"{length}:{i}:{qc[p:p + size]}")
+                keys.append(f"{length}:{i}:{qc[p : p + size]}")
     return list(dict.fromkeys(keys))
 
 
@@ -128,8 +133,7 @@ def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> di
                 return
             found.setdefault(row[0], row)
 
-    take(f"SELECT {_COLS} FROM names n WHERE n.compact >= ? AND n.compact < ? "
-         f"LIMIT {PREFIX_LIMIT}", (qc, qc + "\x7f"))
+    take(f"SELECT {_COLS} FROM names n WHERE n.compact >= ? AND n.compact < ? LIMIT {PREFIX_LIMIT}", (qc, qc + "\x7f"))
     words = [w for w in dict.fromkeys(qn.split()) if len(w) >= 2]
     if len(words) >= 2:
         # "nikolay patrushev" for Nikolay Platonovich Patrushev, "wenqing chen"
@@ -138,13 +142,19 @@ def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> di
         # SQLite, is far cheaper than FTS phrases of common words.
         for lead in dict.fromkeys((words[0], words[-1])):
             rest = [w for w in words if w != lead]
-            take(f"SELECT {_COLS} FROM names n WHERE n.compact >= ? AND n.compact < ? AND "
-                 + " AND ".join("instr(n.compact, ?)" for _ in rest) + f" LIMIT {WORDS_LIMIT}",
-                 (lead, lead + "\x7f", *rest))
+            take(
+                f"SELECT {_COLS} FROM names n WHERE n.compact >= ? AND n.compact < ? AND "
+                + " AND ".join("instr(n.compact, ?)" for _ in rest)
+                + f" LIMIT {WORDS_LIMIT}",
+                (lead, lead + "\x7f", *rest),
+            )
     elif len(qc) >= 3:
         # one word: names containing it anywhere ("patrushev")
-        take(f"SELECT {_COLS} FROM names_fts f JOIN names n ON n.id = f.rowid "
-             f"WHERE names_fts MATCH ? LIMIT {WORDS_LIMIT}", (_phrase(qc),))
+        take(
+            f"SELECT {_COLS} FROM names_fts f JOIN names n ON n.id = f.rowid "
+            f"WHERE names_fts MATCH ? LIMIT {WORDS_LIMIT}",
+            (_phrase(qc),),
+        )
     edits = typo_budget(len(qc))
     exact = sum(1 for r in found.values() if r[4] == qc)
     if exact:
@@ -155,9 +165,11 @@ def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> di
         # rows, and they must not crowd out a rarer, closer one
         budget = len(found) + TYPO_ROWS_LIMIT
         for i in range(0, len(close), 25):
-            part = close[i:i + 25]
-            take(f"SELECT {_COLS} FROM names n WHERE n.compact IN ({','.join('?' * len(part))}) "
-                 f"LIMIT {TYPO_ROWS_LIMIT}", part)
+            part = close[i : i + 25]
+            take(
+                f"SELECT {_COLS} FROM names n WHERE n.compact IN ({','.join('?' * len(part))}) LIMIT {TYPO_ROWS_LIMIT}",
+                part,
+            )
             if len(found) >= budget:
                 break
     return found
@@ -171,7 +183,7 @@ def _keys_with_swaps(qc: str, edits: int) -> list[str]:
     keys = segment_keys(qc, edits)
     for i in range(len(qc) - 1):
         if qc[i] != qc[i + 1]:
-            keys += segment_keys(qc[:i] + qc[i + 1] + qc[i] + qc[i + 2:], edits)
+            keys += segment_keys(qc[:i] + qc[i + 1] + qc[i] + qc[i + 2 :], edits)
     return list(dict.fromkeys(keys))
 
 
@@ -180,8 +192,8 @@ def _pool(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
         return set()
     try:
         blob = conn.execute(
-            f"SELECT group_concat(compact, ' ') FROM name_grams WHERE gram IN ({','.join('?' * len(keys))})",
-            keys).fetchone()[0]
+            f"SELECT group_concat(compact, ' ') FROM name_grams WHERE gram IN ({','.join('?' * len(keys))})", keys
+        ).fetchone()[0]
     except sqlite3.OperationalError:
         return set()  # a KB indexed before name_grams held pieces: no typo candidates
     return set(blob.split(" ")) if blob else set()
@@ -214,8 +226,7 @@ def typo_neighbours(conn: sqlite3.Connection, qc: str, edits: int, want: int = 2
     return [c[0] for c in close[:TYPO_NAMES_LIMIT]]
 
 
-def search(conn: sqlite3.Connection, query: str, kind: str | None = None,
-           limit: int = 20) -> list[Hit]:
+def search(conn: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20) -> list[Hit]:
     """Best-first entities whose name or an alias matches `query`."""
     qn = norm(query[:MAX_QUERY_CHARS])
     qc = compact(qn)
@@ -260,7 +271,7 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None,
     # pages until enough of that kind are found
     step = max(limit * 2, 50)
     for i in range(0, len(ranked), step):
-        page = ranked[i:i + step]
+        page = ranked[i : i + step]
         meta = _entity_meta(conn, [eid for eid, _ in page])
         for entity_id, (_, score, name, primary) in page:
             kind_, main = meta.get(entity_id, ("", name))
@@ -282,9 +293,10 @@ def browse(conn: sqlite3.Connection, limit: int = 200, kind: str | None = None) 
     # Walk names_compact in order (CROSS JOIN keeps names as the outer loop)
     # unless the kind is a rare one, whose few rows are quicker to sort.
     join = "CROSS JOIN" if kind in (None, "person", "organisation") else "JOIN"
-    sql = (f"SELECT n.entity_id, e.kind, e.name FROM names n {join} entities e ON e.id = n.entity_id "
-           "WHERE n.is_primary = 1" + (" AND e.kind = ?" if kind else "")
-           + " ORDER BY n.compact LIMIT ?")
+    sql = (
+        f"SELECT n.entity_id, e.kind, e.name FROM names n {join} entities e ON e.id = n.entity_id "
+        "WHERE n.is_primary = 1" + (" AND e.kind = ?" if kind else "") + " ORDER BY n.compact LIMIT ?"
+    )
     rows = conn.execute(sql, (kind, limit) if kind else (limit,))
     return [Hit(r[0], r[1], r[2], 0.0) for r in rows]
 
@@ -292,9 +304,8 @@ def browse(conn: sqlite3.Connection, limit: int = 200, kind: str | None = None) 
 def _entity_meta(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        rows = conn.execute(
-            f"SELECT id, kind, name FROM entities WHERE id IN ({','.join('?' * len(part))})", part)
+        part = ids[i : i + 500]
+        rows = conn.execute(f"SELECT id, kind, name FROM entities WHERE id IN ({','.join('?' * len(part))})", part)
         out.update({r[0]: (r[1], r[2]) for r in rows})
     return out
 

@@ -22,24 +22,40 @@ DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 10_000
 MAX_VALUE_BYTES = 256 * 1024 * 1024  # largest string or blob a query may build
 
-_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
-            sqlite3.SQLITE_RECURSIVE}
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 # pragmas that only read, when given without a value
-_READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
-                 "foreign_key_list", "user_version", "schema_version", "page_count",
-                 "page_size", "encoding", "compile_options", "database_list", "function_list",
-                 "pragma_list", "collation_list", "table_list", "freelist_count",
-                 "foreign_keys", "journal_mode", "application_id", "data_version"}
+_READ_PRAGMAS = {
+    "table_info",
+    "table_xinfo",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "user_version",
+    "schema_version",
+    "page_count",
+    "page_size",
+    "encoding",
+    "compile_options",
+    "database_list",
+    "function_list",
+    "pragma_list",
+    "collation_list",
+    "table_list",
+    "freelist_count",
+    "foreign_keys",
+    "journal_mode",
+    "application_id",
+    "data_version",
+}
 _DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
 
 
 # pragmas whose argument names what to read (a table, an index), not a value
-_ARG_READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
-                     "foreign_key_list"}
+_ARG_READ_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
 
 
-def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None,
-                _trigger: str | None) -> int:
+def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
     if action in _ALLOWED:
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
             return sqlite3.SQLITE_DENY
@@ -65,8 +81,14 @@ class Result:
     elapsed: float = 0.0
 
 
-def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
-        max_rows: int = DEFAULT_MAX_ROWS, params: tuple = ()) -> Result:
+def run(
+    db_path: Path | str,
+    sql: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    params: tuple = (),
+) -> Result:
     """Run one read-only statement; raise QueryError with one readable line."""
     _check_timeout(timeout)
     conn = connect_readonly(db_path)
@@ -74,8 +96,9 @@ def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
     try:
         return _run(conn, sql, timeout, max_rows, params)
     except sqlite3.OperationalError as exc:  # only a lock gets here (see _run)
-        raise UnusableDatabase(f"{db_path}: is locked by another program ({exc})",
-                               "wait for it to finish and try again") from exc
+        raise UnusableDatabase(
+            f"{db_path}: is locked by another program ({exc})", "wait for it to finish and try again"
+        ) from exc
     finally:
         conn.close()
 
@@ -83,8 +106,9 @@ def run(db_path: Path | str, sql: str, *, timeout: float = DEFAULT_TIMEOUT,
 def _check_timeout(timeout: float) -> None:
     # NaN compares false with everything: `now > deadline` would never fire
     if not 0 < timeout < float("inf"):
-        raise QueryError(f"the time limit must be a positive number of seconds, not {timeout!r}",
-                         "for example --timeout 5")
+        raise QueryError(
+            f"the time limit must be a positive number of seconds, not {timeout!r}", "for example --timeout 5"
+        )
 
 
 def guard(conn: sqlite3.Connection, timeout: float) -> float:
@@ -130,16 +154,25 @@ def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, para
 def _explain(exc: sqlite3.DatabaseError, timeout: float, deadline: float) -> QueryError:
     msg = str(exc)
     if "interrupted" in msg and time.monotonic() >= deadline:
-        return QueryError(f"query stopped after the {timeout:g} s time limit",
-                          "raise it with --timeout SECONDS")
+        return QueryError(f"query stopped after the {timeout:g} s time limit", "raise it with --timeout SECONDS")
     if "too big" in msg:
-        return QueryError(f"refused: a value would be larger than {MAX_VALUE_BYTES >> 20} MiB ({msg})",
-                          "select less data")
-    if any(w in msg for w in ("not authorized", "prohibited", "readonly", "attempt to write",
-                              "too many attached", "query_only", "authorization denied",
-                              "may not be modified")):
-        return QueryError(f"refused: kbtui sql is read-only ({msg})",
-                          "use SELECT; the database is never modified")
+        return QueryError(
+            f"refused: a value would be larger than {MAX_VALUE_BYTES >> 20} MiB ({msg})", "select less data"
+        )
+    if any(
+        w in msg
+        for w in (
+            "not authorized",
+            "prohibited",
+            "readonly",
+            "attempt to write",
+            "too many attached",
+            "query_only",
+            "authorization denied",
+            "may not be modified",
+        )
+    ):
+        return QueryError(f"refused: kbtui sql is read-only ({msg})", "use SELECT; the database is never modified")
     return QueryError(f"SQL error: {msg}", "see the tables and views with `kbtui sql --schema`")
 
 

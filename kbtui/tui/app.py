@@ -39,10 +39,23 @@ class KbtuiApp(App[int]):
         Binding("f1,question_mark", "help", "help", id="app.help"),
         Binding("alt+left,backspace,left_square_bracket", "back", "back", show=False, id="app.back"),
         Binding("alt+right,right_square_bracket", "forward", "forward", show=False, id="app.forward"),
-        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True,
-                tooltip="command palette: jump to any entity or action", id="app.palette"),
-        Binding("colon", "command_palette", "palette", show=False,
-                tooltip="command palette: jump to any entity or action", id="app.palette_plain"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="command palette: jump to any entity or action",
+            id="app.palette",
+        ),
+        Binding(
+            "colon",
+            "command_palette",
+            "palette",
+            show=False,
+            tooltip="command palette: jump to any entity or action",
+            id="app.palette_plain",
+        ),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
@@ -125,7 +138,7 @@ class KbtuiApp(App[int]):
         """Drop a place that could not be shown and return to the one before."""
         history = self.history
         if history.current is location and history.can_back:
-            del history.entries[history.index:history.index + 1]
+            del history.entries[history.index : history.index + 1]
             history.index -= 1
             self._apply(history.current)
         self.refresh_breadcrumbs()
@@ -219,8 +232,9 @@ class KbtuiApp(App[int]):
         if isinstance(focused, ClaimTable):
             focused.action_export()
         else:
-            self.notify("Focus a table (roles, relations, events, sources) to export it.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Focus a table (roles, relations, events, sources) to export it.", severity="warning", timeout=4
+            )
 
 
 def create_app(db_path: Path | str | None = None) -> KbtuiApp:

@@ -38,12 +38,18 @@ class EntityCommands(Provider):
             return
         look = app.look
         for h in hits:
-            display = Text.assemble(look.badge(h.kind), " ",
-                                    look.highlighted(h.name, [] if h.matched else match_spans(query, h.name)))
+            display = Text.assemble(
+                look.badge(h.kind), " ", look.highlighted(h.name, [] if h.matched else match_spans(query, h.name))
+            )
             if h.matched:
                 display.append("  ≈ " + one_line(h.matched), style="italic dim")
-            yield Hit(min(h.score / 100, 1.0), display, partial(app.open_entity, h.id, h.name),
-                      text=h.name, help=f"open {h.kind} · {h.id}")
+            yield Hit(
+                min(h.score / 100, 1.0),
+                display,
+                partial(app.open_entity, h.id, h.name),
+                text=h.name,
+                help=f"open {h.kind} · {h.id}",
+            )
 
     async def discover(self) -> Hits:
         """Before typing: the places visited, most recent first."""
@@ -52,9 +58,12 @@ class EntityCommands(Provider):
         for loc in reversed(app.history.entries):
             if loc.kind == "entity" and loc.entity_id and loc.entity_id not in seen:
                 seen.add(loc.entity_id)
-                yield DiscoveryHit(Text("↺ " + one_line(loc.title)),
-                                   partial(app.open_entity, loc.entity_id, loc.title),
-                                   text=loc.title, help="visited earlier")
+                yield DiscoveryHit(
+                    Text("↺ " + one_line(loc.title)),
+                    partial(app.open_entity, loc.entity_id, loc.title),
+                    text=loc.title,
+                    help="visited earlier",
+                )
 
 
 class ActionCommands(Provider):
@@ -68,8 +77,7 @@ class ActionCommands(Provider):
             ("Start page", "clear the entity pane and go to the search results", "home"),
             ("Help", "all keys (F1, ?)", "help"),
             ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
-            ("Export table to CSV", "export the focused table to CSV in the current directory (e)",
-             "export"),
+            ("Export table to CSV", "export the focused table to CSV in the current directory (e)", "export"),
         ]
 
     async def search(self, query: str) -> Hits:
@@ -77,10 +85,14 @@ class ActionCommands(Provider):
         for name, help_text, action in self._actions():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score * 0.9, matcher.highlight(name),
-                          partial(self.app.run_action, f"app.{action}"), text=name, help=help_text)
+                yield Hit(
+                    score * 0.9,
+                    matcher.highlight(name),
+                    partial(self.app.run_action, f"app.{action}"),
+                    text=name,
+                    help=help_text,
+                )
 
     async def discover(self) -> Hits:
         for name, help_text, action in self._actions():
-            yield DiscoveryHit(name, partial(self.app.run_action, f"app.{action}"), text=name,
-                               help=help_text)
+            yield DiscoveryHit(name, partial(self.app.run_action, f"app.{action}"), text=name, help=help_text)

@@ -16,10 +16,10 @@ from kbtui.kb import db as kbdb
 from kbtui.kb import queries
 from kbtui.kb import search as kbsearch
 
-PAGE = 200           # roles loaded at a time for big organisations
-RESULTS = 50         # search results shown
-BROWSE = 50          # entities listed before anything is typed (OptionList renders
-                     # every option up front: 200 cost ~0.2 s of first paint)
+PAGE = 200  # roles loaded at a time for big organisations
+RESULTS = 50  # search results shown
+BROWSE = 50  # entities listed before anything is typed (OptionList renders
+# every option up front: 200 cost ~0.2 s of first paint)
 
 Row = dict[str, Any]
 
@@ -98,7 +98,7 @@ def source_view(path: Path | str, source_id: str) -> Row:
             if c["claim_id"] not in summaries:
                 summaries[c["claim_id"]] = queries.claim_summary(conn, c["claim_id"])
             c["claim"] = summaries[c["claim_id"]]
-            c["matches"] = src["text"][c["start"]:c["end"]] == c["quote"]
+            c["matches"] = src["text"][c["start"] : c["end"]] == c["quote"]
         src["citations"] = cites
         src["mentions"] = mentions
         return src
@@ -111,12 +111,12 @@ def stats(path: Path | str) -> Row:
 
 # --- taking things away -----------------------------------------------------
 
+
 def citation_text(cite: Row) -> str:
     """A citation as one pasteable line: “quote” — outlet, author, date, title."""
     src = cite.get("source") or {}
     quote = " ".join(str(cite.get("quote", "")).split())
-    parts = [p for p in (src.get("outlet"), src.get("author"), src.get("published"),
-                         src.get("title")) if p]
+    parts = [p for p in (src.get("outlet"), src.get("author"), src.get("published"), src.get("title")) if p]
     return f"“{quote}” — {', '.join(parts)}" if parts else f"“{quote}”"
 
 
@@ -130,8 +130,7 @@ def unique_path(directory: Path, stem: str, suffix: str = ".csv") -> Path:
     return candidate
 
 
-def write_csv(directory: Path, stem: str, header: Sequence[str],
-              rows: Sequence[Sequence[Any]]) -> Path:
+def write_csv(directory: Path, stem: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
     target = unique_path(directory, stem)
     with target.open("x", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

@@ -28,7 +28,11 @@ class Location:
     def same_place(self, other: Location) -> bool:
         """Two entries for the same place (re-opening it does not grow history)."""
         return (self.kind, self.entity_id, self.source_id, self.citation_id) == (
-            other.kind, other.entity_id, other.source_id, other.citation_id)
+            other.kind,
+            other.entity_id,
+            other.source_id,
+            other.citation_id,
+        )
 
     @classmethod
     def home(cls) -> Location:
@@ -39,10 +43,12 @@ class Location:
         return cls("entity", title=name or entity_id, entity_id=entity_id)
 
     @classmethod
-    def source(cls, source_id: str, citation_id: int | None = None, title: str = "",
-               focus_entity: str | None = None) -> Location:
-        return cls("source", title=title or "Source", source_id=source_id,
-                   citation_id=citation_id, focus_entity=focus_entity)
+    def source(
+        cls, source_id: str, citation_id: int | None = None, title: str = "", focus_entity: str | None = None
+    ) -> Location:
+        return cls(
+            "source", title=title or "Source", source_id=source_id, citation_id=citation_id, focus_entity=focus_entity
+        )
 
 
 class History:
@@ -71,7 +77,7 @@ class History:
         changes nothing) when `location` is where we already are."""
         if self.current.same_place(location):
             return False
-        del self.entries[self.index + 1:]
+        del self.entries[self.index + 1 :]
         self.entries.append(location)
         if len(self.entries) > self.MAX:
             del self.entries[0]

@@ -20,12 +20,24 @@ from rich.text import Text
 from kbtui.safetext import one_line, visible
 
 KIND_LABELS = {
-    "person": "PER", "organisation": "ORG", "country": "CTY", "place": "PLC",
-    "event": "EVT", "product": "PRD", "publication": "PUB", "concept": "CON",
+    "person": "PER",
+    "organisation": "ORG",
+    "country": "CTY",
+    "place": "PLC",
+    "event": "EVT",
+    "product": "PRD",
+    "publication": "PUB",
+    "concept": "CON",
 }
 KIND_COLOUR = {
-    "person": "primary", "organisation": "success", "country": "accent", "place": "accent",
-    "event": "warning", "product": "secondary", "publication": "secondary", "concept": "secondary",
+    "person": "primary",
+    "organisation": "success",
+    "country": "accent",
+    "place": "accent",
+    "event": "warning",
+    "product": "secondary",
+    "publication": "secondary",
+    "concept": "secondary",
 }
 
 
@@ -79,14 +91,14 @@ class Look:
         return out
 
     def disputed(self, reason: str | None) -> Text:
-        return Text.assemble(("⚠ disputed: ", self.fg("warning", bold=True)),
-                             (visible(reason or ""), Style()))
+        return Text.assemble(("⚠ disputed: ", self.fg("warning", bold=True)), (visible(reason or ""), Style()))
 
     def muted(self, text: str | None) -> Text:
         return Text(one_line(text), style=Style(dim=True))
 
-    def highlighted(self, name: str, spans: Iterable[tuple[int, int]], base: Style | None = None,
-                    max_len: int | None = None) -> Text:
+    def highlighted(
+        self, name: str, spans: Iterable[tuple[int, int]], base: Style | None = None, max_len: int | None = None
+    ) -> Text:
         """`name` with matched characters bold, underlined and in the accent colour."""
         shown = one_line(name)
         text = Text(shown, style=base or Style())

@@ -62,8 +62,7 @@ HOSTILE_TEXT = (
 )
 
 # Everything a terminal could act on, or that could hide or reorder text.
-DANGEROUS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                       "\U000e0000-\U000e007f]")
+DANGEROUS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 
 
 def toml_str(value: str) -> str:
@@ -82,9 +81,11 @@ def toml_str(value: str) -> str:
 
 def hostile_bundle(root: Path) -> Path:
     q = toml_str
-    sources = (f'[[source]]\nid = "hostile"\nfile = "sources/mini.txt"\ntitle = {q(SOURCE_TITLE)}\n'
-               f'outlet = {q(OUTLET)}\nauthor = {q(AUTHOR)}\npublished = "2024-05-03"\n'
-               f'url = {q("https://evil.example/" + ANSI)}\nnote = {q(BIDI + " note")}\n')
+    sources = (
+        f'[[source]]\nid = "hostile"\nfile = "sources/mini.txt"\ntitle = {q(SOURCE_TITLE)}\n'
+        f'outlet = {q(OUTLET)}\nauthor = {q(AUTHOR)}\npublished = "2024-05-03"\n'
+        f"url = {q('https://evil.example/' + ANSI)}\nnote = {q(BIDI + ' note')}\n"
+    )
     aliases = ", ".join(q(a) for a in ALIASES)
     kb = f"""\
 [[entity]]
@@ -180,8 +181,14 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 def run_kbtui(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     """A real `python -m kbtui` process: exit code, stderr and no traceback
     are checked at the boundary a user sees."""
-    return subprocess.run([sys.executable, "-m", "kbtui", *args], capture_output=True, text=True,
-                          timeout=timeout, env=subprocess_env(**env), cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "kbtui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=subprocess_env(**env),
+        cwd=REPO,
+    )
 
 
 def one_clear_line(stderr: str, path: Path | str) -> None:
@@ -229,8 +236,10 @@ def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("big-source")
     (root / "sources").mkdir()
-    filler = ("Officials said that security cooperation between the two countries would deepen "
-              "further after the talks, according to people familiar with the matter. ")
+    filler = (
+        "Officials said that security cooperation between the two countries would deepen "
+        "further after the talks, according to people familiar with the matter. "
+    )
     paras, size, n = [], 0, 0
     while size < BIG_BYTES:
         if n == 10:
@@ -243,9 +252,11 @@ def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         n += 1
     paras.append("Chen Wenqing leads the Central Political and Legal Affairs Commission.")
     (root / "sources" / "big.txt").write_text("\n".join(paras) + "\n", encoding="utf-8")
-    (root / "sources.toml").write_text('[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\n',
-                                       encoding="utf-8")
-    (root / "kb.toml").write_text(textwrap.dedent("""\
+    (root / "sources.toml").write_text(
+        '[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\n', encoding="utf-8"
+    )
+    (root / "kb.toml").write_text(
+        textwrap.dedent("""\
         [[entity]]
         id = "nikolai-patrushev"
         kind = "person"
@@ -274,16 +285,27 @@ def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         subject = "nikolai-patrushev"
         object = "chen-wenqing"
         cite = [{ source = "big", quote = "Nikolai Patrushev met Chen Wenqing in Moscow" }]
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     path = root / "big.db"
     # imported by a real `kbtui import`, measured: the big-input tests read
     # its peak memory and time from BIG_IMPORT
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "kbtui", "import", str(root), "--db", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kbtui", "import", str(root), "--db", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(),
+        cwd=REPO,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
-    BIG_IMPORT.update(seconds=time.monotonic() - started, max_rss_mb=usage.ru_maxrss / 1024,
-                      status=os.waitstatus_to_exitcode(status), stderr=proc.stderr.read().decode())
+    BIG_IMPORT.update(
+        seconds=time.monotonic() - started,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        status=os.waitstatus_to_exitcode(status),
+        stderr=proc.stderr.read().decode(),
+    )
     proc.stdout.close()
     proc.stderr.close()
     return path

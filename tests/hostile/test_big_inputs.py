@@ -17,13 +17,20 @@ from kbtui.kb import sqlsafe
 from .conftest import BIG_BYTES, BIG_IMPORT, DANGEROUS, REPO, cli, subprocess_env
 
 ROWS = 100_000
-QUERY = (f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT {ROWS}) "
-         "SELECT x, 'row ' || x AS label FROM c")
+QUERY = (
+    f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT {ROWS}) "
+    "SELECT x, 'row ' || x AS label FROM c"
+)
 
 
 def _peak_mb(*args: str) -> tuple[subprocess.CompletedProcess[bytes], float]:
-    proc = subprocess.Popen([sys.executable, "-m", "kbtui", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=subprocess_env(), cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kbtui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=subprocess_env(),
+        cwd=REPO,
+    )
     chunks = []
     while True:  # drain stdout while it runs (a full pipe would block it)
         chunk = proc.stdout.read(1 << 20)
@@ -48,8 +55,11 @@ def test_a_10_mb_source_through_the_cli(big_source_db):
     assert rows[0]["length"] > BIG_BYTES
     src = json.loads(cli("--db", str(big_source_db), "source", "big", "--json").stdout)
     assert len(src["text"]) == rows[0]["length"]
-    cites = json.loads(cli("--db", str(big_source_db), "sql",
-                           "SELECT citation_id, start FROM v_citations ORDER BY start", "--json").stdout)
+    cites = json.loads(
+        cli(
+            "--db", str(big_source_db), "sql", "SELECT citation_id, start FROM v_citations ORDER BY start", "--json"
+        ).stdout
+    )
     assert cites[-1]["start"] > BIG_BYTES  # one near the end of the text
     for c in cites:
         started = time.monotonic()
@@ -60,8 +70,13 @@ def test_a_10_mb_source_through_the_cli(big_source_db):
 
 
 def test_a_10_mb_source_searches_by_full_text(big_source_db):
-    r = cli("--db", str(big_source_db), "sql",
-            "SELECT count(*) AS n FROM sources_fts WHERE sources_fts MATCH 'Patrushev'", "--json")
+    r = cli(
+        "--db",
+        str(big_source_db),
+        "sql",
+        "SELECT count(*) AS n FROM sources_fts WHERE sources_fts MATCH 'Patrushev'",
+        "--json",
+    )
     assert r.exit_code == 0 and json.loads(r.stdout) == [{"n": 1}]
 
 
@@ -103,8 +118,10 @@ def test_a_100000_row_result_asked_for_in_full_stays_small(mini_copy, baseline_m
     assert elapsed < 30, f"{elapsed:.1f} s"
 
 
-MANY = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1500) "
-        "SELECT x, char(27) || '[31m' || x AS esc, '[bold]' || x AS markup FROM c")
+MANY = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1500) "
+    "SELECT x, char(27) || '[31m' || x AS esc, '[bold]' || x AS markup FROM c"
+)
 
 
 def test_more_rows_than_one_table_piped(mini_copy):
@@ -128,8 +145,7 @@ def test_more_rows_than_one_table_on_a_terminal(mini_copy, monkeypatch):
 
     from kbtui import render
 
-    term = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=120,
-                   highlight=False)
+    term = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=120, highlight=False)
     monkeypatch.setattr(render, "console", term)
     r = cli("--db", str(mini_copy), "sql", MANY)
     assert r.exit_code == 0

@@ -62,7 +62,7 @@ def _empty_sqlite(path: Path) -> None:
 def _garbage_pages(data: bytes) -> bytes:
     out = bytearray(data)
     for page in range(4096, len(out), 4096):
-        out[page + 64:page + 1024] = bytes((page * 7 + i) % 251 for i in range(960))
+        out[page + 64 : page + 1024] = bytes((page * 7 + i) % 251 for i in range(960))
     return bytes(out)
 
 
@@ -75,14 +75,18 @@ CASES: dict[str, tuple[Callable[[Path, bytes], None], str]] = {
     "binary junk": (lambda p, good: p.write_bytes(bytes(range(256)) * 64), "not a SQLite database"),
     "truncated to the header": (lambda p, good: p.write_bytes(good[:100]), "corrupted"),
     "truncated to one page": (lambda p, good: p.write_bytes(good[:4096]), "corrupted"),
-    "truncated in half": (lambda p, good: p.write_bytes(good[:len(good) // 2]), "corrupted"),
+    "truncated in half": (lambda p, good: p.write_bytes(good[: len(good) // 2]), "corrupted"),
     "pages overwritten": (lambda p, good: p.write_bytes(_garbage_pages(good)), "corrupted"),
     "foreign SQLite": (lambda p, good: _foreign(p), "not a kbtui knowledge base"),
     "empty SQLite": (lambda p, good: _empty_sqlite(p), "not a kbtui knowledge base"),
-    "newer user_version": (lambda p, good: (p.write_bytes(good), _set_version(p, db.SCHEMA_VERSION + 7)),
-                           "newer than this kbtui"),
-    "older user_version": (lambda p, good: (p.write_bytes(good), _set_version(p, db.SCHEMA_VERSION - 1)),
-                           "kbtui migrate"),
+    "newer user_version": (
+        lambda p, good: (p.write_bytes(good), _set_version(p, db.SCHEMA_VERSION + 7)),
+        "newer than this kbtui",
+    ),
+    "older user_version": (
+        lambda p, good: (p.write_bytes(good), _set_version(p, db.SCHEMA_VERSION - 1)),
+        "kbtui migrate",
+    ),
     "user_version 0": (lambda p, good: (p.write_bytes(good), _set_version(p, 0)), "older than"),
 }
 
@@ -146,9 +150,19 @@ def test_init_never_overwrites(broken):
     assert fingerprint(path) == before
 
 
-@pytest.mark.parametrize("broken", ["missing", "directory", "text file", "truncated in half",
-                                    "foreign SQLite", "newer user_version", "older user_version"],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "missing",
+        "directory",
+        "text file",
+        "truncated in half",
+        "foreign SQLite",
+        "newer user_version",
+        "older user_version",
+    ],
+    indirect=True,
+)
 def test_real_process_exit_2_one_line_no_traceback(broken):
     path, expect = broken
     before = fingerprint(path)
@@ -168,7 +182,7 @@ def test_a_damaged_table_behind_a_good_schema_names_the_file(tmp_path, mini_db):
     conn.close()
     data = bytearray(path.read_bytes())
     start = (root - 1) * page_size
-    data[start:start + page_size] = b"\xee" * page_size
+    data[start : start + page_size] = b"\xee" * page_size
     path.write_bytes(bytes(data))
     before = fingerprint(path)
     r = cli("--db", str(path), "cite", "1")
@@ -224,9 +238,11 @@ def locked(tmp_path, mini_db) -> Iterator[Locked]:
     lock.release()
 
 
-@pytest.mark.parametrize("command", [["search", "chen"], ["show", "chen-wenqing"], ["sources"],
-                                     ["sql", "SELECT 1"], ["check"], []],
-                         ids=lambda c: " ".join(c) or "(tui)")
+@pytest.mark.parametrize(
+    "command",
+    [["search", "chen"], ["show", "chen-wenqing"], ["sources"], ["sql", "SELECT 1"], ["check"], []],
+    ids=lambda c: " ".join(c) or "(tui)",
+)
 def test_locked_database_read(locked, command):
     r = cli("--db", str(locked.path), *command, env={"KBTUI_BUSY_TIMEOUT": "0.2"})
     locked.release()
@@ -304,8 +320,14 @@ def _drop_overrides() -> None:
 
 
 def run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kbtui", *args], capture_output=True, text=True,
-                          timeout=60, env=subprocess_env(), preexec_fn=_drop_overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "kbtui", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(),
+        preexec_fn=_drop_overrides,
+    )
 
 
 @pytest.fixture
@@ -322,16 +344,19 @@ def readonly_dir(mini_db) -> Iterator[Path]:
 
 def test_the_unprivileged_child_really_cannot_write(readonly_dir):
     """Guard for the tests below: if this passes vacuously they prove nothing."""
-    r = subprocess.run([sys.executable, "-c", f"open({str(readonly_dir / 'kb.db')!r}, 'r+b')"],
-                       capture_output=True, text=True, preexec_fn=_drop_overrides)
+    r = subprocess.run(
+        [sys.executable, "-c", f"open({str(readonly_dir / 'kb.db')!r}, 'r+b')"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_drop_overrides,
+    )
     assert r.returncode != 0 and "Permission denied" in r.stderr
 
 
 def test_read_only_file_reads_and_stays_unchanged(readonly_dir):
     path = readonly_dir / "kb.db"
     before = fingerprint(path)
-    for command in (["sources", "--json"], ["show", "chen-wenqing"], ["sql", "SELECT count(*) FROM claims"],
-                    ["check"]):
+    for command in (["sources", "--json"], ["show", "chen-wenqing"], ["sql", "SELECT count(*) FROM claims"], ["check"]):
         r = run_unprivileged("--db", str(path), *command)
         assert r.returncode == 0, r.stderr
     assert fingerprint(path) == before

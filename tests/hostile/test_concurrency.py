@@ -83,6 +83,7 @@ def test_a_cli_read_is_one_snapshot_even_if_an_import_commits_midway(kb, bundles
             importer[0].start()
             importer[0].join(timeout=1.0)  # long enough to commit, if nothing held it back
         return real(conn, claim_ids)
+
     monkeypatch.setattr(queries, "citations_for", citations_for)
     r = cli("--db", str(kb), "show", "nikolai-patrushev", "--json", env={"KBTUI_BUSY_TIMEOUT": "10"})
     assert r.exit_code == 0, r.stderr
@@ -90,8 +91,7 @@ def test_a_cli_read_is_one_snapshot_even_if_an_import_commits_midway(kb, bundles
     importer[0].join(timeout=15)
     assert not importer[0].is_alive() and not errors, errors
     monkeypatch.setattr(queries, "citations_for", real)
-    assert _consistent(json.loads(cli("--db", str(kb), "show", "nikolai-patrushev", "--json").stdout)) \
-        == "Secretary B"
+    assert _consistent(json.loads(cli("--db", str(kb), "show", "nikolai-patrushev", "--json").stdout)) == "Secretary B"
     _valid(kb)
 
 
@@ -109,6 +109,7 @@ def test_tui_data_layer_reads_one_snapshot(kb, bundles, monkeypatch):
             importer[0].start()
             importer[0].join(timeout=1.0)
         return real(conn, claim_ids)
+
     monkeypatch.setattr(queries, "citations_for", citations_for)
     monkeypatch.setenv("KBTUI_BUSY_TIMEOUT", "10")
     try:
@@ -144,8 +145,9 @@ def test_readers_during_an_import_loop_never_crash_or_tear(kb, bundles, monkeypa
             try:
                 with db.reading(kb) as conn:
                     version = _consistent(queries.show(conn, "nikolai-patrushev"))
-                    counts = conn.execute("SELECT (SELECT count(*) FROM claims),"
-                                          " (SELECT count(*) FROM citations)").fetchone()
+                    counts = conn.execute(
+                        "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM citations)"
+                    ).fetchone()
                     assert tuple(counts) == (5, 5), tuple(counts)
                 seen[version] = seen.get(version, 0) + 1
             except BaseException as exc:
@@ -159,10 +161,16 @@ def test_readers_during_an_import_loop_never_crash_or_tear(kb, bundles, monkeypa
     try:
         deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline and not failures:
-            procs.append(subprocess.run(
-                [sys.executable, "-m", "kbtui", "--db", str(kb), "show", "nikolai-patrushev", "--json"],
-                capture_output=True, text=True, timeout=60, cwd=REPO,
-                env=subprocess_env(KBTUI_BUSY_TIMEOUT="10")))
+            procs.append(
+                subprocess.run(
+                    [sys.executable, "-m", "kbtui", "--db", str(kb), "show", "nikolai-patrushev", "--json"],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    cwd=REPO,
+                    env=subprocess_env(KBTUI_BUSY_TIMEOUT="10"),
+                )
+            )
     finally:
         stop.set()
         for t in threads:
@@ -189,6 +197,7 @@ def test_two_importers_at_once_into_one_kb(kb, bundles):
             import_bundle(bundle, kb)
         except BaseException as exc:
             errors.append(exc)
+
     for _ in range(5):
         threads = [threading.Thread(target=run, args=(b,)) for b in bundles]
         for t in threads:
@@ -213,6 +222,7 @@ def test_a_second_importer_fails_cleanly_when_the_first_holds_on(kb, bundles, mo
             inside.set()
             release.wait(30)
         return real(conn)
+
     monkeypatch.setattr(index, "rebuild_mentions", held)
     before = fingerprint(kb)
     first = threading.Thread(target=import_bundle, args=(bundles[1], kb), name="first")
@@ -247,13 +257,18 @@ def test_two_importers_creating_the_same_new_kb(tmp_path, bundles):
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
 
-        def run(bundle: Path, target: Path = target, barrier: threading.Barrier = barrier,
-                errors: list[BaseException] = errors) -> None:
+        def run(
+            bundle: Path,
+            target: Path = target,
+            barrier: threading.Barrier = barrier,
+            errors: list[BaseException] = errors,
+        ) -> None:
             barrier.wait()
             try:
                 import_bundle(bundle, target)
             except BaseException as exc:
                 errors.append(exc)
+
         threads = [threading.Thread(target=run, args=(b,)) for b in bundles]
         for t in threads:
             t.start()
@@ -267,9 +282,17 @@ def test_two_importers_creating_the_same_new_kb(tmp_path, bundles):
 
 def test_two_importer_processes_at_once(kb, bundles):
     env = subprocess_env(KBTUI_BUSY_TIMEOUT="20")
-    procs = [subprocess.Popen([sys.executable, "-m", "kbtui", "import", str(b), "--db", str(kb)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
-             for b in (*bundles, *bundles)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kbtui", "import", str(b), "--db", str(kb)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
+        for b in (*bundles, *bundles)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0 and "Traceback" not in err, err
@@ -284,9 +307,16 @@ def test_init_racing_init(tmp_path):
 
     def run() -> None:
         barrier.wait()
-        r = subprocess.run([sys.executable, "-m", "kbtui", "init", str(target)], capture_output=True,
-                           text=True, timeout=60, env=subprocess_env(), cwd=REPO)
+        r = subprocess.run(
+            [sys.executable, "-m", "kbtui", "init", str(target)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=subprocess_env(),
+            cwd=REPO,
+        )
         results.append(f"{r.returncode}:{'already exists' in r.stderr}:{'Traceback' in r.stderr}")
+
     threads = [threading.Thread(target=run) for _ in range(4)]
     for t in threads:
         t.start()
@@ -309,6 +339,7 @@ def test_a_lock_arriving_mid_command_is_reported_as_a_lock(kb, monkeypatch):
     def lock_then_run(conn, *args):
         holder.execute("BEGIN EXCLUSIVE")
         return real(conn, *args)
+
     monkeypatch.setattr(sqlsafe, "_run", lock_then_run)
     try:
         r = cli("--db", str(kb), "sql", "SELECT count(*) FROM entities", env={"KBTUI_BUSY_TIMEOUT": "0.1"})

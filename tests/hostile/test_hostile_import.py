@@ -62,52 +62,138 @@ TABLE = "table"  # the message points at the [[table]] header that holds the pro
 KB_FAILURES = {
     # name: (kb.toml text, needle on the line named, TABLE or "", field in backticks or None, words)
     "bad TOML": (MINI_KB + '\n[[entity]\nid = "x"\n', "[[entity]\n", "", None, "bad TOML"),
-    "unknown field": (MINI_KB.replace('name = "Moscow"', 'name = "Moscow"\nnmae = "typo"'),
-                      'nmae = "typo"', "", "nmae", "unknown field"),
-    "dangling organisation": (MINI_KB.replace('organisation = "cplac"', 'organisation = "nowhere"'),
-                              'organisation = "nowhere"', "", "organisation", "not a known entity id"),
-    "dangling holder": (MINI_KB.replace('holder = "chen-wenqing"', 'holder = "nobody"'),
-                        'holder = "nobody"', "", "holder", "not a known entity id"),
-    "dangling place": (MINI_KB.replace('place = "moscow"', 'place = "atlantis"'),
-                       'place = "atlantis"', "", "place", "not a known entity id"),
-    "dangling participant": (MINI_KB.replace('{ entity = "chen-wenqing"', '{ entity = "ghost"'),
-                             '{ entity = "ghost"', "", "entity", "not a known entity id"),
-    "missing quote": (MINI_KB.replace("The two men met in Moscow.", "The two men met in Kyiv."),
-                      "met in Kyiv", "", None, "quote not found"),
-    "ambiguous quote": (MINI_KB.replace('quote = "The two men met in Moscow."', 'quote = "Chen"'),
-                        'quote = "Chen"', "", None, "occurs 3 times"),
-    "empty quote": (MINI_KB.replace('quote = "The two men met in Moscow."', 'quote = "  "'),
-                    'quote = "  "', "", None, "the quote is empty"),
-    "unknown citation source": (MINI_KB.replace('source = "mini", quote = "The two',
-                                                'source = "elsewhere", quote = "The two'),
-                                '"elsewhere"', "", None, "not a known source id"),
-    "wrong type in a citation": (MINI_KB.replace('quote = "The two men met in Moscow." }',
-                                                 'quote = "The two men met in Moscow.", prefix = 5 }'),
-                                 "prefix = 5", "", "prefix", "must be a string"),
-    "duplicate entity id": (MINI_KB + '\n[[entity]]\nid = "moscow"\nkind = "place"\nname = "Moscow 2"\n',
-                            'name = "Moscow 2"', TABLE, None, "duplicate entity id `moscow`"),
-    "duplicate claim id": (MINI_KB.replace('id = "chen-head-cplac"', 'id = "patrushev-secretary"'),
-                           'title = "Head"', TABLE, None, "duplicate claim id `patrushev-secretary`"),
-    "uncited claim": (MINI_KB + '\n[[relation]]\nid = "r1"\ntype = "met"\nsubject = "chen-wenqing"\n'
-                                'object = "nikolai-patrushev"\n', 'id = "r1"', TABLE, "cite",
-                      "needs at least one citation"),
-    "over-long id": (MINI_KB.replace('id = "moscow"', 'id = "' + "m" * 201 + '"')
-                     .replace('place = "moscow"', 'place = "' + "m" * 201 + '"'),
-                     'id = "mmmm', TABLE, None, "at most 200 characters"),
-    "wrong type": (MINI_KB.replace('status = "current"', "status = 1", 1), "status = 1", "", "status",
-                   "must be a string"),
-    "alias kind not a string": (MINI_KB.replace('aliases = ["Chen"]', 'aliases = [{ name = "Chen", kind = [1] }]'),
-                                "kind = [1]", "", None, "alias kind"),
+    "unknown field": (
+        MINI_KB.replace('name = "Moscow"', 'name = "Moscow"\nnmae = "typo"'),
+        'nmae = "typo"',
+        "",
+        "nmae",
+        "unknown field",
+    ),
+    "dangling organisation": (
+        MINI_KB.replace('organisation = "cplac"', 'organisation = "nowhere"'),
+        'organisation = "nowhere"',
+        "",
+        "organisation",
+        "not a known entity id",
+    ),
+    "dangling holder": (
+        MINI_KB.replace('holder = "chen-wenqing"', 'holder = "nobody"'),
+        'holder = "nobody"',
+        "",
+        "holder",
+        "not a known entity id",
+    ),
+    "dangling place": (
+        MINI_KB.replace('place = "moscow"', 'place = "atlantis"'),
+        'place = "atlantis"',
+        "",
+        "place",
+        "not a known entity id",
+    ),
+    "dangling participant": (
+        MINI_KB.replace('{ entity = "chen-wenqing"', '{ entity = "ghost"'),
+        '{ entity = "ghost"',
+        "",
+        "entity",
+        "not a known entity id",
+    ),
+    "missing quote": (
+        MINI_KB.replace("The two men met in Moscow.", "The two men met in Kyiv."),
+        "met in Kyiv",
+        "",
+        None,
+        "quote not found",
+    ),
+    "ambiguous quote": (
+        MINI_KB.replace('quote = "The two men met in Moscow."', 'quote = "Chen"'),
+        'quote = "Chen"',
+        "",
+        None,
+        "occurs 3 times",
+    ),
+    "empty quote": (
+        MINI_KB.replace('quote = "The two men met in Moscow."', 'quote = "  "'),
+        'quote = "  "',
+        "",
+        None,
+        "the quote is empty",
+    ),
+    "unknown citation source": (
+        MINI_KB.replace('source = "mini", quote = "The two', 'source = "elsewhere", quote = "The two'),
+        '"elsewhere"',
+        "",
+        None,
+        "not a known source id",
+    ),
+    "wrong type in a citation": (
+        MINI_KB.replace('quote = "The two men met in Moscow." }', 'quote = "The two men met in Moscow.", prefix = 5 }'),
+        "prefix = 5",
+        "",
+        "prefix",
+        "must be a string",
+    ),
+    "duplicate entity id": (
+        MINI_KB + '\n[[entity]]\nid = "moscow"\nkind = "place"\nname = "Moscow 2"\n',
+        'name = "Moscow 2"',
+        TABLE,
+        None,
+        "duplicate entity id `moscow`",
+    ),
+    "duplicate claim id": (
+        MINI_KB.replace('id = "chen-head-cplac"', 'id = "patrushev-secretary"'),
+        'title = "Head"',
+        TABLE,
+        None,
+        "duplicate claim id `patrushev-secretary`",
+    ),
+    "uncited claim": (
+        MINI_KB + '\n[[relation]]\nid = "r1"\ntype = "met"\nsubject = "chen-wenqing"\nobject = "nikolai-patrushev"\n',
+        'id = "r1"',
+        TABLE,
+        "cite",
+        "needs at least one citation",
+    ),
+    "over-long id": (
+        MINI_KB.replace('id = "moscow"', 'id = "' + "m" * 201 + '"').replace(
+            'place = "moscow"', 'place = "' + "m" * 201 + '"'
+        ),
+        'id = "mmmm',
+        TABLE,
+        None,
+        "at most 200 characters",
+    ),
+    "wrong type": (
+        MINI_KB.replace('status = "current"', "status = 1", 1),
+        "status = 1",
+        "",
+        "status",
+        "must be a string",
+    ),
+    "alias kind not a string": (
+        MINI_KB.replace('aliases = ["Chen"]', 'aliases = [{ name = "Chen", kind = [1] }]'),
+        "kind = [1]",
+        "",
+        None,
+        "alias kind",
+    ),
     "not an array of tables": ("relation = 5\n" + MINI_KB, "relation = 5", "", None, "[[relation]] tables"),
-    "empty title": (MINI_KB.replace('title = "Head"', 'title = ""'), 'title = ""', "", "title",
-                    "must not be empty"),
+    "empty title": (MINI_KB.replace('title = "Head"', 'title = ""'), 'title = ""', "", "title", "must not be empty"),
     "empty name": (MINI_KB.replace('name = "Moscow"', 'name = ""'), 'name = ""', "", "name", "must not be empty"),
-    "bad closed value": (MINI_KB.replace('status = "current"', 'status = "maybe"', 1), 'status = "maybe"', "",
-                         "status", "is not one of"),
-    "bad date": (MINI_KB.replace('status = "current"', 'status = "current"\nstart = "last May"', 1),
-                 'start = "last May"', "", "start", "ISO date"),
-    "NUL in a name": (MINI_KB.replace('name = "Moscow"', 'name = "Mos\\u0000cow"'), "Mos\\u0000cow", "",
-                      "name", "NUL"),
+    "bad closed value": (
+        MINI_KB.replace('status = "current"', 'status = "maybe"', 1),
+        'status = "maybe"',
+        "",
+        "status",
+        "is not one of",
+    ),
+    "bad date": (
+        MINI_KB.replace('status = "current"', 'status = "current"\nstart = "last May"', 1),
+        'start = "last May"',
+        "",
+        "start",
+        "ISO date",
+    ),
+    "NUL in a name": (MINI_KB.replace('name = "Moscow"', 'name = "Mos\\u0000cow"'), "Mos\\u0000cow", "", "name", "NUL"),
 }
 
 
@@ -138,20 +224,30 @@ def test_the_same_failures_into_a_new_path_leave_no_file(tmp_path, case):
 
 
 SOURCE_FAILURES = {
-    "outside the bundle": (MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "../../../../etc/hostname"'),
-                           "file", "outside the bundle"),
-    "absolute path": (MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "/etc/passwd"'),
-                      "file", "outside the bundle"),
-    "missing file": (MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "sources/gone.txt"'),
-                     None, "not found"),
-    "NUL in the path": (MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "sources/mini.txt\\u0000.x"'),
-                        "file", "NUL"),
-    "bad date": (MINI_SOURCES.replace('published = "2024-05-03"', 'published = "May 2024"'), "published",
-                 "ISO date"),
+    "outside the bundle": (
+        MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "../../../../etc/hostname"'),
+        "file",
+        "outside the bundle",
+    ),
+    "absolute path": (
+        MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "/etc/passwd"'),
+        "file",
+        "outside the bundle",
+    ),
+    "missing file": (MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "sources/gone.txt"'), None, "not found"),
+    "NUL in the path": (
+        MINI_SOURCES.replace('file = "sources/mini.txt"', 'file = "sources/mini.txt\\u0000.x"'),
+        "file",
+        "NUL",
+    ),
+    "bad date": (MINI_SOURCES.replace('published = "2024-05-03"', 'published = "May 2024"'), "published", "ISO date"),
     "unknown field": (MINI_SOURCES + 'colour = "red"\n', "colour", "unknown field"),
     "bad TOML": (MINI_SOURCES + "[[source\n", None, "bad TOML"),
-    "duplicate source id": (MINI_SOURCES + MINI_SOURCES.replace('title = "Spy chiefs meet"', 'title = "Again"'),
-                            None, "duplicate source id"),
+    "duplicate source id": (
+        MINI_SOURCES + MINI_SOURCES.replace('title = "Spy chiefs meet"', 'title = "Again"'),
+        None,
+        "duplicate source id",
+    ),
     "empty title": (MINI_SOURCES.replace('title = "Spy chiefs meet"', 'title = ""'), "title", "must not be empty"),
 }
 
@@ -168,9 +264,12 @@ def test_sources_toml_failure_changes_nothing(tmp_path, good_kb, case):
 
 def test_a_symlink_out_of_the_bundle_is_refused(tmp_path, good_kb):
     secret = tmp_path / "secret.txt"
-    secret.write_text("Nikolai Patrushev is secretary of Russia's national security council. "
-                      "Chen Wenqing leads China's Central Political and Legal Affairs Commission. "
-                      "The two men met in Moscow.", encoding="utf-8")
+    secret.write_text(
+        "Nikolai Patrushev is secretary of Russia's national security council. "
+        "Chen Wenqing leads China's Central Political and Legal Affairs Commission. "
+        "The two men met in Moscow.",
+        encoding="utf-8",
+    )
     bad = write_bundle(tmp_path / "bad")
     (bad / "sources" / "mini.txt").unlink()
     (bad / "sources" / "mini.txt").symlink_to(secret)
@@ -180,14 +279,17 @@ def test_a_symlink_out_of_the_bundle_is_refused(tmp_path, good_kb):
     assert fingerprint(good_kb) == before
 
 
-@pytest.mark.parametrize("data, offset", [
-    (MINI_TEXT.encode() + b"\xff rest", len(MINI_TEXT.encode())),
-    (b"Chen \xc0\xaf overlong", 5),
-    (b"Chen \xed\xa0\x80 surrogate", 5),
-    (b"caf\xc3", 3),                       # cut in the middle of a character
-    (b"\xe2\x80\x9cquote\xe2\x80", 8),     # a curly quote cut short at the end
-    ("Москва".encode() + b"\x80", 12),
-])
+@pytest.mark.parametrize(
+    "data, offset",
+    [
+        (MINI_TEXT.encode() + b"\xff rest", len(MINI_TEXT.encode())),
+        (b"Chen \xc0\xaf overlong", 5),
+        (b"Chen \xed\xa0\x80 surrogate", 5),
+        (b"caf\xc3", 3),  # cut in the middle of a character
+        (b"\xe2\x80\x9cquote\xe2\x80", 8),  # a curly quote cut short at the end
+        ("Москва".encode() + b"\x80", 12),
+    ],
+)
 def test_non_utf8_source_refused_with_byte_offset(tmp_path, good_kb, data, offset):
     msg = _refused(tmp_path, good_kb, text=data)
     assert f"not valid UTF-8 at byte offset {offset}" in msg, msg
@@ -228,9 +330,11 @@ def test_changing_a_source_under_other_claims_is_refused(tmp_path, good_kb):
     """Bundle 2 reuses source id `mini` with a different text and cites
     none of bundle 1's claims: bundle 1's spans would silently point at the
     wrong words, so nothing is written."""
-    kb = ('[[entity]]\nid = "someone"\nkind = "person"\nname = "Someone"\n\n'
-          '[[role]]\nid = "someone-role"\nholder = "someone"\ntitle = "Clerk"\n'
-          'cite = [{ source = "mini", quote = "Someone is a clerk." }]\n')
+    kb = (
+        '[[entity]]\nid = "someone"\nkind = "person"\nname = "Someone"\n\n'
+        '[[role]]\nid = "someone-role"\nholder = "someone"\ntitle = "Clerk"\n'
+        'cite = [{ source = "mini", quote = "Someone is a clerk." }]\n'
+    )
     msg = _refused(tmp_path, good_kb, kb=kb, text="Preface added.\n" + MINI_TEXT + "Someone is a clerk.\n")
     assert "changes the text of a source that other claims cite" in msg
     assert "patrushev-secretary" in msg
@@ -244,6 +348,7 @@ def test_a_failure_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
 
     def boom(conn):
         raise sqlite3.OperationalError("disk I/O error (simulated)")
+
     monkeypatch.setattr(index, "rebuild_mentions", boom)
     with pytest.raises(ImportFailed, match="nothing was written"):
         import_bundle(changed, good_kb)
@@ -256,6 +361,7 @@ def test_an_interrupt_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
 
     def interrupt(conn):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(index, "rebuild_mentions", interrupt)
     with pytest.raises(KeyboardInterrupt):
         import_bundle(changed, good_kb)
@@ -288,13 +394,16 @@ def test_a_second_bundle_adds_and_the_first_survives_reimport(tmp_path, good_kb)
     other = tmp_path / "other"
     (other / "sources").mkdir(parents=True)
     (other / "sources" / "o.txt").write_text("Wang Yi met Sergei Lavrov in Beijing.\n", encoding="utf-8")
-    (other / "sources.toml").write_text('[[source]]\nid = "other"\nfile = "sources/o.txt"\ntitle = "Other"\n',
-                                        encoding="utf-8")
+    (other / "sources.toml").write_text(
+        '[[source]]\nid = "other"\nfile = "sources/o.txt"\ntitle = "Other"\n', encoding="utf-8"
+    )
     (other / "kb.toml").write_text(
         '[[entity]]\nid = "wang-yi"\nkind = "person"\nname = "Wang Yi"\n\n'
         '[[entity]]\nid = "sergei-lavrov"\nkind = "person"\nname = "Sergei Lavrov"\n\n'
         '[[relation]]\nid = "wang-met-lavrov"\ntype = "met"\nsubject = "wang-yi"\nobject = "sergei-lavrov"\n'
-        'cite = [{ source = "other", quote = "Wang Yi met Sergei Lavrov in Beijing." }]\n', encoding="utf-8")
+        'cite = [{ source = "other", quote = "Wang Yi met Sergei Lavrov in Beijing." }]\n',
+        encoding="utf-8",
+    )
     import_bundle(other, good_kb)
     both = _dump(good_kb)
     import_bundle(tmp_path / "good", good_kb)
@@ -342,8 +451,14 @@ def _kill_an_import_midway(tmp_path: Path, target: Path) -> list[str]:
     before = _dump(target)
     changed = write_bundle(tmp_path / "changed", kb=MINI_KB.replace('name = "Moscow"', 'name = "Moskva"'))
     original = target.read_bytes()
-    r = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, str(changed), str(target)],
-                       capture_output=True, text=True, timeout=60, env=subprocess_env(), cwd=REPO)
+    r = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_WRITE, str(changed), str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(),
+        cwd=REPO,
+    )
     assert r.returncode == -9, r.stderr
     # the test really left a half-written file behind, with its hot journal
     assert target.read_bytes() != original

@@ -59,14 +59,19 @@ def test_a_tampered_source_text_fails_its_hash(sample_copy):
 def test_a_rewritten_quote_with_a_forged_hash_still_fails_the_span(sample_copy):
     """The forger edits the words under a citation and recomputes sha256:
     the hash passes, the span check does not."""
-    cid, sid, quote = sqlite3.connect(sample_copy).execute(
-        "SELECT id, source_id, quote FROM citations WHERE quote LIKE '%Patrushev%' LIMIT 1").fetchone()
+    cid, sid, quote = (
+        sqlite3.connect(sample_copy)
+        .execute("SELECT id, source_id, quote FROM citations WHERE quote LIKE '%Patrushev%' LIMIT 1")
+        .fetchone()
+    )
     text = _one(sample_copy, "SELECT text FROM sources WHERE id = ?", sid)
     forged = text.replace(quote, quote.replace("Patrushev", "Patrushov"))
     assert forged != text
     conn = sqlite3.connect(sample_copy)
-    conn.execute("UPDATE sources SET text = ?, sha256 = ? WHERE id = ?",
-                 (forged, hashlib.sha256(forged.encode()).hexdigest(), sid))
+    conn.execute(
+        "UPDATE sources SET text = ?, sha256 = ? WHERE id = ?",
+        (forged, hashlib.sha256(forged.encode()).hexdigest(), sid),
+    )
     conn.commit()
     conn.close()
     problems = _problems(sample_copy)
@@ -132,24 +137,39 @@ def test_a_claim_without_its_typed_row(sample_copy):
     assert [(p["check"], p["where"]) for p in problems] == [("dangling", f"claim {claim}")]
 
 
-@pytest.mark.parametrize("stmt, where", [
-    ("UPDATE sources SET text = CAST(text AS BLOB) WHERE rowid = 1", "sources.text"),
-    ("UPDATE entities SET name = CAST(name AS BLOB) WHERE id = 'chen-wenqing'", "entities.name"),
-    ("UPDATE citations SET start = 'twelve' WHERE id = 1", "citations.start"),
-    ("UPDATE citations SET quote = CAST(quote AS BLOB) WHERE id = 1", "citations.quote"),
-])
+@pytest.mark.parametrize(
+    "stmt, where",
+    [
+        ("UPDATE sources SET text = CAST(text AS BLOB) WHERE rowid = 1", "sources.text"),
+        ("UPDATE entities SET name = CAST(name AS BLOB) WHERE id = 'chen-wenqing'", "entities.name"),
+        ("UPDATE citations SET start = 'twelve' WHERE id = 1", "citations.start"),
+        ("UPDATE citations SET quote = CAST(quote AS BLOB) WHERE id = 1", "citations.quote"),
+    ],
+)
 def test_a_value_of_the_wrong_type(sample_copy, stmt, where):
     _tamper(sample_copy, stmt)
     problems = _problems(sample_copy)
     assert ("type", where) in {(p["check"], p["where"]) for p in problems}
 
 
-@pytest.mark.parametrize("command", [["show", "chen-wenqing"], ["cite", "1"], ["source", "RT"], ["roles"],
-                                     ["search", "chen"], ["sql", "SELECT * FROM v_citations"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show", "chen-wenqing"],
+        ["cite", "1"],
+        ["source", "RT"],
+        ["roles"],
+        ["search", "chen"],
+        ["sql", "SELECT * FROM v_citations"],
+    ],
+)
 def test_wrong_types_never_end_in_a_traceback(sample_copy, command):
-    _tamper(sample_copy, "UPDATE sources SET text = CAST(text AS BLOB)",
-            "UPDATE entities SET name = CAST(name AS BLOB) WHERE id = 'chen-wenqing'",
-            "UPDATE citations SET start = 'twelve' WHERE id = 1")
+    _tamper(
+        sample_copy,
+        "UPDATE sources SET text = CAST(text AS BLOB)",
+        "UPDATE entities SET name = CAST(name AS BLOB) WHERE id = 'chen-wenqing'",
+        "UPDATE citations SET start = 'twelve' WHERE id = 1",
+    )
     r = cli("--db", str(sample_copy), *command)  # an uncaught exception would fail the test here
     assert r.exit_code in (0, 1, 2)
     if r.exit_code == 2:
@@ -166,9 +186,12 @@ def test_wrong_types_in_a_real_process(sample_copy):
 def test_several_problems_are_all_reported_in_the_table(sample_copy):
     cid = _one(sample_copy, "SELECT max(id) FROM citations")
     claim = _one(sample_copy, "SELECT claim_id FROM roles ORDER BY claim_id LIMIT 1")
-    _tamper(sample_copy, f"UPDATE citations SET quote = 'forged' WHERE id = {cid}",
-            f"DELETE FROM citations WHERE claim_id = '{claim}'",
-            "DELETE FROM entities WHERE id = 'nikolai-patrushev'")
+    _tamper(
+        sample_copy,
+        f"UPDATE citations SET quote = 'forged' WHERE id = {cid}",
+        f"DELETE FROM citations WHERE claim_id = '{claim}'",
+        "DELETE FROM entities WHERE id = 'nikolai-patrushev'",
+    )
     r = cli("--db", str(sample_copy), "check")
     assert r.exit_code == 1
     for check in ("citation-span", "uncited-claim", "foreign-key"):

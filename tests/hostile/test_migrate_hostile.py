@@ -13,8 +13,18 @@ from kbtui.kb import db, migrate
 
 from .conftest import cli, fingerprint, one_clear_line, run_kbtui
 
-BASE_TABLES = ("entities", "aliases", "claims", "roles", "relations", "events", "participations",
-               "sources", "citations", "mentions")
+BASE_TABLES = (
+    "entities",
+    "aliases",
+    "claims",
+    "roles",
+    "relations",
+    "events",
+    "participations",
+    "sources",
+    "citations",
+    "mentions",
+)
 
 
 def _older(src: Path, dest: Path, version: int) -> Path:
@@ -49,7 +59,8 @@ def _one_step_back() -> int:
     previous = db.SCHEMA_VERSION - 1
     assert previous in migrate.STEPS, (
         f"no migration from schema version {previous}: a KB made by the previous kbtui "
-        f"cannot be upgraded; add migrate.STEPS[{previous}]")
+        f"cannot be upgraded; add migrate.STEPS[{previous}]"
+    )
     return previous
 
 
@@ -108,6 +119,7 @@ def test_a_failing_step_rolls_back_and_leaves_the_file_byte_for_byte(tmp_path, s
         real(conn)  # the step's own writes happen...
         conn.execute("DELETE FROM citations")
         raise sqlite3.OperationalError("disk I/O error (simulated)")  # ...then it dies
+
     monkeypatch.setitem(migrate.STEPS, old, half_done_then_fail)
     r = cli("migrate", str(path))
     assert r.exit_code == 2

@@ -115,9 +115,15 @@ def test_guard_holds_on_a_connection_that_could_write(sample_copy: Path):
     before = fingerprint(sample_copy)
     conn = sqlite3.connect(sample_copy)
     sqlsafe.guard(conn, 1.0)
-    for stmt in ("DELETE FROM entities", "PRAGMA user_version = 9", "ATTACH ':memory:' AS m",
-                 "CREATE TABLE t (x)", f"VACUUM INTO '/tmp/{OUTSIDE}-guard.db'",
-                 "PRAGMA writable_schema = 1", "UPDATE sqlite_master SET sql = 'x'"):
+    for stmt in (
+        "DELETE FROM entities",
+        "PRAGMA user_version = 9",
+        "ATTACH ':memory:' AS m",
+        "CREATE TABLE t (x)",
+        f"VACUUM INTO '/tmp/{OUTSIDE}-guard.db'",
+        "PRAGMA writable_schema = 1",
+        "UPDATE sqlite_master SET sql = 'x'",
+    ):
         with pytest.raises(sqlite3.DatabaseError):
             conn.execute(stmt)
     conn.close()
@@ -125,15 +131,18 @@ def test_guard_holds_on_a_connection_that_could_write(sample_copy: Path):
     assert not list(Path("/tmp").glob(f"{OUTSIDE}*"))
 
 
-@pytest.mark.parametrize("stmt, column", [
-    ("SELECT count(*) AS n FROM v_roles", "n"),
-    ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5) SELECT sum(x) AS s FROM c", "s"),
-    ("PRAGMA table_info(entities)", "name"),
-    ("SELECT name FROM pragma_table_info('entities')", "name"),
-    ("PRAGMA user_version", "user_version"),
-    ("SELECT quote FROM v_citations WHERE quote LIKE '%Patrushev%' LIMIT 1", "quote"),
-    ("SELECT title FROM sources_fts WHERE sources_fts MATCH 'Patrushev' LIMIT 1", "title"),
-])
+@pytest.mark.parametrize(
+    "stmt, column",
+    [
+        ("SELECT count(*) AS n FROM v_roles", "n"),
+        ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5) SELECT sum(x) AS s FROM c", "s"),
+        ("PRAGMA table_info(entities)", "name"),
+        ("SELECT name FROM pragma_table_info('entities')", "name"),
+        ("PRAGMA user_version", "user_version"),
+        ("SELECT quote FROM v_citations WHERE quote LIKE '%Patrushev%' LIMIT 1", "quote"),
+        ("SELECT title FROM sources_fts WHERE sources_fts MATCH 'Patrushev' LIMIT 1", "title"),
+    ],
+)
 def test_reads_still_work(sample_copy: Path, stmt: str, column: str):
     r = cli("--db", str(sample_copy), "sql", stmt, "--json")
     assert r.exit_code == 0, r.stderr
@@ -176,10 +185,13 @@ def test_library_time_limit_refuses_nan(sample_copy: Path):
         sqlsafe.run(sample_copy, RUNAWAY[0], timeout=float("nan"))
 
 
-@pytest.mark.parametrize("stmt", [
-    "SELECT length(randomblob(300000000))",
-    "SELECT length(zeroblob(300000000) || 'x')",
-])
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "SELECT length(randomblob(300000000))",
+        "SELECT length(zeroblob(300000000) || 'x')",
+    ],
+)
 def test_one_giant_value_is_refused_not_built(sample_copy: Path, stmt: str):
     r = cli("--db", str(sample_copy), "sql", stmt)
     assert r.exit_code == 1 and "MiB" in r.stderr
@@ -215,22 +227,25 @@ def test_exactly_the_cap_is_not_a_truncation(sample_copy: Path):
     assert len(json.loads(r.stdout)) == 25 and "stopped" not in r.stderr
 
 
-@pytest.mark.parametrize("stmt, words", [
-    ("SELEC * FROM v_roles", "syntax error"),
-    ("SELECT * FROM nowhere", "no such table"),
-    ("SELECT nosuchcolumn FROM v_roles", "no such column"),
-    ("SELECT (", "incomplete input"),
-    ("SELECT 'unterminated", "unrecognized token"),
-    ('SELECT "', "unrecognized token"),
-    ("SELECT * FROM v_roles WHERE", "incomplete input"),
-    ("SELECT * FROM sources_fts WHERE sources_fts MATCH '\"'", "unterminated string"),
-    ("SELECT * FROM sources_fts WHERE sources_fts MATCH 'NEAR('", "fts5"),
-    ("SELECT 1 +", "incomplete input"),
-    ("   ", "empty query"),
-    ("-- only a comment", "empty query"),
-    ("SELECT " + "(" * 5000 + "1" + ")" * 5000, "SQL error"),
-    ("SELECT 1 WHERE 1 = " + " OR ".join(["1"] * 100_000), "SQL error"),
-])
+@pytest.mark.parametrize(
+    "stmt, words",
+    [
+        ("SELEC * FROM v_roles", "syntax error"),
+        ("SELECT * FROM nowhere", "no such table"),
+        ("SELECT nosuchcolumn FROM v_roles", "no such column"),
+        ("SELECT (", "incomplete input"),
+        ("SELECT 'unterminated", "unrecognized token"),
+        ('SELECT "', "unrecognized token"),
+        ("SELECT * FROM v_roles WHERE", "incomplete input"),
+        ("SELECT * FROM sources_fts WHERE sources_fts MATCH '\"'", "unterminated string"),
+        ("SELECT * FROM sources_fts WHERE sources_fts MATCH 'NEAR('", "fts5"),
+        ("SELECT 1 +", "incomplete input"),
+        ("   ", "empty query"),
+        ("-- only a comment", "empty query"),
+        ("SELECT " + "(" * 5000 + "1" + ")" * 5000, "SQL error"),
+        ("SELECT 1 WHERE 1 = " + " OR ".join(["1"] * 100_000), "SQL error"),
+    ],
+)
 def test_errors_are_one_readable_line(sample_copy: Path, stmt: str, words: str):
     r = cli("--db", str(sample_copy), "sql", "--", stmt)
     assert r.exit_code == 1, r.stdout
@@ -242,10 +257,19 @@ def test_errors_are_one_readable_line(sample_copy: Path, stmt: str, words: str):
 def test_non_utf8_query_bytes_are_a_usage_error(sample_copy: Path):
     """Bytes that are not UTF-8 arrive as lone surrogates and used to crash
     inside sqlite3 with a UnicodeEncodeError traceback."""
-    for args in ([b"sql", b"SELECT '\xff'"], [b"show", b"\xff\xfe"], [b"source", b"\xff"],
-                 [b"roles", b"--holder", b"\xff"]):
-        r = subprocess.run([sys.executable, "-m", "kbtui", "--db", str(sample_copy), *args],
-                           capture_output=True, text=True, timeout=60, env=subprocess_env())
+    for args in (
+        [b"sql", b"SELECT '\xff'"],
+        [b"show", b"\xff\xfe"],
+        [b"source", b"\xff"],
+        [b"roles", b"--holder", b"\xff"],
+    ):
+        r = subprocess.run(
+            [sys.executable, "-m", "kbtui", "--db", str(sample_copy), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=subprocess_env(),
+        )
         assert r.returncode == 2, (args, r.stderr)
         one_clear_line(r.stderr, "")
         assert "not valid UTF-8" in r.stderr

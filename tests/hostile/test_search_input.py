@@ -22,8 +22,12 @@ from .conftest import cli
 
 BOUND_S = 2.0  # one search, even of 10,000 characters, on the sample
 
-PROPERTY = settings(max_examples=300, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +48,49 @@ def _searched(conn: sqlite3.Connection, query: str, **kw) -> list[Hit]:
     return hits
 
 
-FTS_SYNTAX = ['"', '""', '"""', "*", "^", "^a", "a*", "NEAR(", "NEAR(a b", "NEAR(a b, 5)", "AND", "OR",
-              "NOT", "a AND", "AND OR NOT", "(", ")", "((", "))", "(a", "a)", "a:b", "title:a", ":", "-",
-              "+", "{a b}:c", "'", "''", "%", "_", "\\", "a\"b", "chen* AND (wang OR \"yi", "NEAR(chen",
-              "\x00", "\x1b[31m", "[bold]", "*" * 200, "^" * 200, '"' * 201]
+FTS_SYNTAX = [
+    '"',
+    '""',
+    '"""',
+    "*",
+    "^",
+    "^a",
+    "a*",
+    "NEAR(",
+    "NEAR(a b",
+    "NEAR(a b, 5)",
+    "AND",
+    "OR",
+    "NOT",
+    "a AND",
+    "AND OR NOT",
+    "(",
+    ")",
+    "((",
+    "))",
+    "(a",
+    "a)",
+    "a:b",
+    "title:a",
+    ":",
+    "-",
+    "+",
+    "{a b}:c",
+    "'",
+    "''",
+    "%",
+    "_",
+    "\\",
+    'a"b',
+    'chen* AND (wang OR "yi',
+    "NEAR(chen",
+    "\x00",
+    "\x1b[31m",
+    "[bold]",
+    "*" * 200,
+    "^" * 200,
+    '"' * 201,
+]
 
 
 @pytest.mark.parametrize("query", FTS_SYNTAX)
@@ -94,9 +137,11 @@ def test_any_text_gives_a_result(conn, query):
     _searched(conn, query)
 
 
-@given(query=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=60),
-       kind=st.sampled_from([None, "person", "organisation", "event", "nonsense"]),
-       limit=st.integers(min_value=1, max_value=1000))
+@given(
+    query=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=60),
+    kind=st.sampled_from([None, "person", "organisation", "event", "nonsense"]),
+    limit=st.integers(min_value=1, max_value=1000),
+)
 @PROPERTY
 def test_any_text_with_any_kind_and_limit(conn, query, kind, limit):
     hits = _searched(conn, query, kind=kind, limit=limit)
@@ -105,7 +150,7 @@ def test_any_text_with_any_kind_and_limit(conn, query, kind, limit):
         assert all(h.kind == kind for h in hits)
 
 
-@given(noise=st.text(alphabet='"*^():-+{}\' \\%_', max_size=20))
+@given(noise=st.text(alphabet="\"*^():-+{}' \\%_", max_size=20))
 @PROPERTY
 def test_fts_noise_around_a_name(conn, noise):
     _searched(conn, noise + "Wang Yi" + noise)
@@ -125,8 +170,9 @@ def test_resolving_any_text_is_an_id_or_not_found(conn, ref):
 
 
 @given(ref=st.text(max_size=40))
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_source_lookup_with_wildcards_is_safe(conn, ref):
     """`kbtui source REF` looks up by LIKE: % and _ in REF are just text to
     the user; anything is a source or a NotFound."""
@@ -137,10 +183,8 @@ def test_source_lookup_with_wildcards_is_safe(conn, ref):
     assert "text" in src
 
 
-@given(query=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1,
-                     max_size=100))
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=100))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_cli_search_any_text(sample_db, query):
     r = cli("--db", str(sample_db), "search", "--json", "--", query)
     assert r.exit_code in (0, 1), r.stderr

@@ -43,8 +43,15 @@ def console(request, monkeypatch):
     terminal = request.param == "terminal"
 
     def make(stderr: bool) -> Console:
-        return Console(width=2000, highlight=False, soft_wrap=False, stderr=stderr,
-                       force_terminal=terminal, color_system="truecolor" if terminal else None)
+        return Console(
+            width=2000,
+            highlight=False,
+            soft_wrap=False,
+            stderr=stderr,
+            force_terminal=terminal,
+            color_system="truecolor" if terminal else None,
+        )
+
     monkeypatch.setattr(render, "console", make(False))
     monkeypatch.setattr(render, "err_console", make(True))
     return request.param
@@ -62,27 +69,39 @@ def assert_inert(out: str) -> None:
 
 
 def citation_ids(db: Path) -> dict[str, int]:
-    rows = json.loads(cli("--db", str(db), "sql", "SELECT claim_id, citation_id FROM v_citations",
-                          "--json").stdout)
+    rows = json.loads(cli("--db", str(db), "sql", "SELECT claim_id, citation_id FROM v_citations", "--json").stdout)
     return {r["claim_id"]: r["citation_id"] for r in rows}
 
 
 TABLE_CASES = [
     (["search", "agent zero"], ["[bold red]Agent[/] [link=https://evil.example]Zero[/link] [/]"]),
-    (["show", "agent-zero"], ["[bold red]Agent[/]", "[blink]markup[/blink]", "[bold]Chief[/bold]",
-                              "[red]label[/red]", "[link=https://evil.example]Zed[/link]", "␛[31m",
-                              "<U+202E>evil"]),
+    (
+        ["show", "agent-zero"],
+        [
+            "[bold red]Agent[/]",
+            "[blink]markup[/blink]",
+            "[bold]Chief[/bold]",
+            "[red]label[/red]",
+            "[link=https://evil.example]Zed[/link]",
+            "␛[31m",
+            "<U+202E>evil",
+        ],
+    ),
     (["show", "boom-org"], ["[bold]Chief[/bold]", "␛]8;;https://evil.example"]),
     (["show", "zero-meeting"], ["[bold]X[/bold]", "[i]Paris[/i]"]),
     (["roles"], ["[bold]Chief[/bold] ␛[1mOfficer", "(disputed)"]),
     (["roles", "--holder", "agent-zero"], ["[bold]Chief[/bold]"]),
     (["sources"], ["Title [bold]T[/bold]", "[link=https://evil.example]Outlet[/link]", "␛[2J␛[HAuthor"]),
-    (["source", "hostile"], ["[link=https://evil.example]our site[/link]", "[i]Paris[/i]",
-                             "L" * 1000]),
+    (["source", "hostile"], ["[link=https://evil.example]our site[/link]", "[i]Paris[/i]", "L" * 1000]),
     (["sql", "SELECT name, summary FROM entities ORDER BY id"], ["[i]Paris[/i]", "[blink]markup"]),
-    (["sql", 'SELECT 1 AS "[red]x[/red] [link=https://e.example]y[/link]", '
-             "char(27) || '[31mred' AS \"esc\", char(8238) AS bidi"],
-     ["[red]x[/red] [link=https://e.example]y[/link]", "␛[31mred", "<U+202E>"]),
+    (
+        [
+            "sql",
+            'SELECT 1 AS "[red]x[/red] [link=https://e.example]y[/link]", '
+            "char(27) || '[31mred' AS \"esc\", char(8238) AS bidi",
+        ],
+        ["[red]x[/red] [link=https://e.example]y[/link]", "␛[31mred", "<U+202E>"],
+    ),
     (["sql", "SELECT quote FROM v_citations ORDER BY citation_id"], ["[bold red]minister[/]"]),
     (["check"], ["ok:"]),
 ]
@@ -112,13 +131,15 @@ def test_cite_table_is_inert_and_literal(hostile_db, console, claim):
 def test_cite_highlights_exactly_the_quote_despite_wide_stand_ins(hostile_db, monkeypatch):
     """`<U+202E>` is longer than the character it stands for; the highlight
     must still cover the quote, not a span shifted by the stand-ins."""
-    rec = Console(width=2000, record=True, file=io.StringIO(), force_terminal=True,
-                  color_system="truecolor", highlight=False)
+    rec = Console(
+        width=2000, record=True, file=io.StringIO(), force_terminal=True, color_system="truecolor", highlight=False
+    )
     monkeypatch.setattr(render, "console", rec)
     cid = citation_ids(hostile_db)["zero-chief"]
     assert cli("--db", str(hostile_db), "cite", str(cid)).exit_code == 0
-    lit = "".join(seg.text for seg in rec._record_buffer
-                  if seg.style and seg.style.bgcolor and seg.style.bgcolor.name == "yellow")
+    lit = "".join(
+        seg.text for seg in rec._record_buffer if seg.style and seg.style.bgcolor and seg.style.bgcolor.name == "yellow"
+    )
     assert lit == visible(Q_ROLE)
 
 
@@ -136,13 +157,18 @@ def test_json_keeps_every_field_exact(hostile_db):
     assert event["name"] == EVENT_NAME and event["participants"][0]["capacity"] == CAPACITY
 
 
-@pytest.mark.parametrize("args, check", [
-    (["search", "agent zero", "--json"], lambda d: d[0]["name"] == NAME),
-    (["source", "hostile", "--json"], lambda d: d["text"] == HOSTILE_TEXT),
-    (["roles", "--json"], lambda d: d[0]["title"] == TITLE),
-    (["sql", "SELECT summary FROM entities WHERE id = 'agent-zero'", "--json"],
-     lambda d: d == [{"summary": SUMMARY}]),
-])
+@pytest.mark.parametrize(
+    "args, check",
+    [
+        (["search", "agent zero", "--json"], lambda d: d[0]["name"] == NAME),
+        (["source", "hostile", "--json"], lambda d: d["text"] == HOSTILE_TEXT),
+        (["roles", "--json"], lambda d: d[0]["title"] == TITLE),
+        (
+            ["sql", "SELECT summary FROM entities WHERE id = 'agent-zero'", "--json"],
+            lambda d: d == [{"summary": SUMMARY}],
+        ),
+    ],
+)
 def test_json_commands_are_exact(hostile_db, args, check):
     r = cli("--db", str(hostile_db), *args)
     assert r.exit_code == 0
@@ -158,8 +184,7 @@ def test_ndjson_is_exact(hostile_db):
 
 
 def test_csv_keeps_the_data_exact(hostile_db):
-    r = cli("--db", str(hostile_db), "sql", "SELECT name, summary FROM entities WHERE id = 'agent-zero'",
-            "--csv")
+    r = cli("--db", str(hostile_db), "sql", "SELECT name, summary FROM entities WHERE id = 'agent-zero'", "--csv")
     rows = list(csv.reader(io.StringIO(r.stdout, newline="")))
     assert rows == [["name", "summary"], [NAME, SUMMARY]]
 
@@ -197,9 +222,11 @@ def test_very_long_lines_render_in_bounded_time(hostile_db):
 def test_safetext_covers_every_dangerous_character():
     """The table above trusts visible(); prove it on every code point that
     DANGEROUS names, one at a time."""
-    for code in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)) + [
-            0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-            *range(0xE0000, 0xE0080)]:
+    for code in (
+        list(range(0x00, 0x20))
+        + list(range(0x7F, 0xA0))
+        + [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xE0000, 0xE0080)]
+    ):
         ch = chr(code)
         out = visible(f"a{ch}b")
         if ch in "\t\n":

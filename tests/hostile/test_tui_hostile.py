@@ -61,14 +61,18 @@ async def test_every_screen_shows_hostile_text_inert(hostile_db):
         await search_for(pilot, "agent zero")
         text = screen_text(app)
         inert(text)
-        assert "[bold red]Agent[/]" in text                       # results list
+        assert "[bold red]Agent[/]" in text  # results list
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
         inert(text)
-        for literal in ("[bold red]Agent[/] [link=https://evil.example]Zero[/link] [/]",  # entity head
-                        "[link=https://evil.example]Zed[/link]",                       # aliases
-                        "[blink]markup[/blink]", "␛[31mred", "<U+202E>evil"):          # summary, name
+        for literal in (
+            "[bold red]Agent[/] [link=https://evil.example]Zero[/link] [/]",  # entity head
+            "[link=https://evil.example]Zed[/link]",  # aliases
+            "[blink]markup[/blink]",
+            "␛[31mred",
+            "<U+202E>evil",
+        ):  # summary, name
             assert literal in text, literal
         await pilot.press("c", "enter")
         await settle(pilot)
@@ -105,8 +109,21 @@ async def test_the_cited_quote_is_highlighted_even_beside_bidi_marks(hostile_db)
         assert lit.startswith("The [bold red]minister[/] said ␛[31mred")
 
 
-HOSTILE_QUERIES = ['"', "NEAR(", "*", "^", "(((", "AND OR NOT", "[bold]x[/bold]", "[link=https://e.example]x",
-                   "a" * 10_000, "习近平" * 1000, "'; DROP TABLE entities; --", "%_%", "😀" * 500]
+HOSTILE_QUERIES = [
+    '"',
+    "NEAR(",
+    "*",
+    "^",
+    "(((",
+    "AND OR NOT",
+    "[bold]x[/bold]",
+    "[link=https://e.example]x",
+    "a" * 10_000,
+    "习近平" * 1000,
+    "'; DROP TABLE entities; --",
+    "%_%",
+    "😀" * 500,
+]
 CONTROL_QUERIES = ["\x1b]0;pwned\x07 agent", "\x1b[2J\x1b[31m", "\u202eevil", "\x9b31m", "\x00\x01\x02"]
 
 
@@ -157,8 +174,7 @@ def _broken(kind: str, path: Path, good: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "text file", "truncated", "foreign SQLite",
-                                  "older"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "text file", "truncated", "foreign SQLite", "older"])
 async def test_an_unusable_database_shows_the_cli_message_instead_of_starting(tmp_path, mini_db, kind):
     from kbtui.tui.screens.error import ErrorScreen
 
@@ -250,8 +266,14 @@ def test_a_10_mb_source_opens_without_freezing_the_ui(big_source_db):
     the event loop must never stall for more than half a second."""
     assert big_source_db.stat().st_size > BIG_BYTES
     try:
-        r = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, str(big_source_db)], capture_output=True,
-                           text=True, timeout=6, env=subprocess_env(), cwd=REPO)
+        r = subprocess.run(
+            [sys.executable, "-c", VIEWER_SCRIPT, str(big_source_db)],
+            capture_output=True,
+            text=True,
+            timeout=6,
+            env=subprocess_env(),
+            cwd=REPO,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("opening the 10 MB source took more than 6 s")
     assert r.returncode == 0, r.stderr[-2000:]
@@ -279,6 +301,7 @@ def test_the_cli_passes_on_the_apps_exit_code(mini_copy, monkeypatch):
 
         def run(self) -> None:
             pass
+
     monkeypatch.setattr(tui_app, "create_app", lambda path: Quits())
     r = cli("--db", str(mini_copy))
     assert r.exit_code == 2

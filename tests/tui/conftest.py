@@ -51,17 +51,21 @@ def big_kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for s in range(0, BIG_HOLDERS, per):
         lines = [f"Member {n:04d} sits on the Grand Board." for n in range(s, min(s + per, BIG_HOLDERS))]
         (root / "sources" / f"r{s}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        sources.append(f'[[source]]\nid = "roster-{s}"\nfile = "sources/r{s}.txt"\n'
-                       f'title = "Board roster {s}"\noutlet = "Roster Weekly"\npublished = "2024-01-01"\n')
+        sources.append(
+            f'[[source]]\nid = "roster-{s}"\nfile = "sources/r{s}.txt"\n'
+            f'title = "Board roster {s}"\noutlet = "Roster Weekly"\npublished = "2024-01-01"\n'
+        )
     (root / "sources.toml").write_text("\n".join(sources), encoding="utf-8")
     kb = ['[[entity]]\nid = "grand-board"\nkind = "organisation"\nname = "Grand Board"\n']
     for n in range(BIG_HOLDERS):
         kb.append(f'[[entity]]\nid = "member-{n:04d}"\nkind = "person"\nname = "Member {n:04d}"\n')
         status = "current" if n % 3 else "former"
         src = f"roster-{n - n % per}"
-        kb.append(f'[[role]]\nid = "member-{n:04d}-board"\nholder = "member-{n:04d}"\n'
-                  f'organisation = "grand-board"\ntitle = "Member"\nstatus = "{status}"\n'
-                  f'cite = [{{ source = "{src}", quote = "Member {n:04d} sits on the Grand Board." }}]\n')
+        kb.append(
+            f'[[role]]\nid = "member-{n:04d}-board"\nholder = "member-{n:04d}"\n'
+            f'organisation = "grand-board"\ntitle = "Member"\nstatus = "{status}"\n'
+            f'cite = [{{ source = "{src}", quote = "Member {n:04d} sits on the Grand Board." }}]\n'
+        )
     (root / "kb.toml").write_text("\n".join(kb), encoding="utf-8")
     path = tmp_path_factory.mktemp("big") / "big.db"
     import_bundle(root, path)

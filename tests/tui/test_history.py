@@ -10,7 +10,7 @@ def test_push_back_forward_and_drop_forward_entries():
     assert h.current.kind == "home" and not h.can_back
     assert h.push(Location.entity("a", "A"))
     assert h.push(Location.entity("b", "B"))
-    assert not h.push(Location.entity("b", "B"))        # same place: no new entry
+    assert not h.push(Location.entity("b", "B"))  # same place: no new entry
     assert [loc.title for loc in h.trail()] == ["Search", "A", "B"]
     assert h.back().entity_id == "a"
     assert h.back().kind == "home"

@@ -37,8 +37,7 @@ def result_ids(app: KbtuiApp) -> list[str]:
 
 def table_rows(app: KbtuiApp, name: str) -> list[str]:
     table = explorer(app).pane.table(name)
-    return [" | ".join(str(getattr(c, "plain", c)) for c in table.get_row_at(i))
-            for i in range(table.row_count)]
+    return [" | ".join(str(getattr(c, "plain", c)) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
 async def open_by_search(pilot, query: str) -> None:
@@ -77,15 +76,15 @@ async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
         quote = evidence.citations[0]["quote"]
         assert quote[:20] in screen_text(app)
 
-        await pilot.press("c")          # to the citations
+        await pilot.press("c")  # to the citations
         assert isinstance(app.focused, EvidenceList)
-        await pilot.press("enter")      # open the first one
+        await pilot.press("enter")  # open the first one
         await settle(pilot)
         assert isinstance(app.screen, SourceScreen)
         viewer = app.screen.query_one(SourceText)
         current = viewer.citations[viewer.current]
         assert current["quote"] == quote
-        assert viewer.text[current["start"]:current["end"]] == quote
+        assert viewer.text[current["start"] : current["end"]] == quote
         # the quote is highlighted (reverse) and scrolled into view
         first = viewer.line_of(current["start"])
         top = viewer.scroll_offset.y
@@ -94,7 +93,7 @@ async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
         assert any(seg.style and seg.style.reverse for seg in strip)
         assert "Citation" in screen_text(app)
 
-        await pilot.press("escape")     # back to the entity, exactly where we were
+        await pilot.press("escape")  # back to the entity, exactly where we were
         await settle(pilot)
         assert isinstance(app.screen, ExplorerScreen)
         assert isinstance(app.focused, EvidenceList)
@@ -119,8 +118,11 @@ async def test_chen_follow_commission_then_palette_to_wang_yi(kb_path: Path):
 
         table = explorer(app).pane.table("roles")
         assert app.focused is table
-        row = next(i for i, info in enumerate(table.infos)
-                   if info.link and info.link[0] == "central-political-and-legal-affairs-commission")
+        row = next(
+            i
+            for i, info in enumerate(table.infos)
+            if info.link and info.link[0] == "central-political-and-legal-affairs-commission"
+        )
         await pilot.press(*["down"] * row, "enter")
         await settle(pilot)
         data = explorer(app).pane.data
@@ -163,7 +165,7 @@ async def test_back_and_forward(kb_path: Path):
         await pilot.press("[")
         await settle(pilot)
         assert explorer(app).pane.data is None
-        await pilot.press("[")          # nothing before the start: stays, says so
+        await pilot.press("[")  # nothing before the start: stays, says so
         await settle(pilot)
         assert explorer(app).pane.data is None
 
@@ -182,7 +184,10 @@ async def test_back_and_forward(kb_path: Path):
         await open_by_search(pilot, "patrushev")
         assert not app.history.can_forward
         assert [loc.title for loc in app.history.trail()] == [
-            "wang yi", "Chen Wenqing", "Nikolai Patrushev"]  # the search as last left
+            "wang yi",
+            "Chen Wenqing",
+            "Nikolai Patrushev",
+        ]  # the search as last left
 
 
 async def test_click_on_a_name_opens_it(kb_path: Path):
@@ -242,15 +247,14 @@ async def test_y_copies_the_selected_citation(kb_path: Path):
         assert cite["source"]["title"] in app.clipboard
         assert app.clipboard.startswith("“")
 
-        await pilot.press("c", "enter")   # in the viewer too
+        await pilot.press("c", "enter")  # in the viewer too
         await settle(pilot)
         await pilot.press("n", "y")
         viewer = app.screen.query_one(SourceText)
         assert " ".join(viewer.citations[viewer.current]["quote"].split()) in app.clipboard
 
 
-async def test_e_exports_the_focused_table(kb_path: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch):
+async def test_e_exports_the_focused_table(kb_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -263,7 +267,7 @@ async def test_e_exports_the_focused_table(kb_path: Path, tmp_path: Path,
         rows = list(csv.DictReader(written.open(encoding="utf-8")))
         assert {r["organisation"] for r in rows} >= {"Central Political and Legal Affairs Commission"}
         assert any(str(written) in n.message for n in app._notifications)
-        await pilot.press("e")               # never overwrites
+        await pilot.press("e")  # never overwrites
         await settle(pilot)
         assert (tmp_path / "chen-wenqing-roles-2.csv").exists()
 
@@ -276,8 +280,14 @@ async def test_help_is_built_from_the_bindings(kb_path: Path):
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.text.plain
         assert "kbtui keys" in screen_text(app)
-        for expected in ("back", "next cited", "export the table to CSV", "copy the selected citation",
-                         "command palette", "alt+←"):
+        for expected in (
+            "back",
+            "next cited",
+            "export the table to CSV",
+            "copy the selected citation",
+            "command palette",
+            "alt+←",
+        ):
             assert expected in text
         await pilot.press("escape")
         assert isinstance(app.screen, ExplorerScreen)
@@ -294,7 +304,7 @@ async def test_slash_focuses_search_from_anywhere(kb_path: Path):
         assert isinstance(app.focused, ClaimTable)
         await pilot.press("slash")
         assert isinstance(app.focused, SearchInput)
-        await pilot.press("c", "h")         # plain keys type in the box
+        await pilot.press("c", "h")  # plain keys type in the box
         assert app.focused.value.endswith("ch")
 
 
@@ -322,13 +332,13 @@ async def test_roles_page_and_load_more(big_kb_path: Path):
         await open_by_search(pilot, "grand board")
         table = explorer(app).pane.table("roles")
         assert table.total == BIG_HOLDERS
-        assert table.loaded == 200                     # the first page only
+        assert table.loaded == 200  # the first page only
         assert table.infos[-1].more and "1,034 more" in str(table.get_row_at(table.row_count - 1)[1])
         assert "current" in str(table.get_row_at(0)[0])  # current first
         assert "(showing 200)" in screen_text(app)
 
         table.focus()
-        table.move_cursor(row=table.row_count - 1)    # reaching the end loads the next page
+        table.move_cursor(row=table.row_count - 1)  # reaching the end loads the next page
         await settle(pilot)
         assert table.loaded == 400
         await pilot.press("end")
@@ -342,8 +352,9 @@ async def test_roles_page_and_load_more(big_kb_path: Path):
         assert len(set(ids)) == BIG_HOLDERS
 
 
-async def test_export_of_a_paged_table_has_every_row(big_kb_path: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch):
+async def test_export_of_a_paged_table_has_every_row(
+    big_kb_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.chdir(tmp_path)
     app = create_app(big_kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -365,7 +376,7 @@ async def test_typing_never_waits_for_stale_searches(kb_path: Path):
         box = app.screen.query_one(Input)
         box.value = ""
         await type_text(pilot, "wang")
-        await pilot.press("enter")          # before the results land: opens the best hit when they do
+        await pilot.press("enter")  # before the results land: opens the best hit when they do
         await settle(pilot)
         assert explorer(app).pane.data["id"] == "wang-yi"
 
@@ -388,7 +399,7 @@ async def test_small_and_large_terminals_and_resizing(kb_path: Path):
         await settle(pilot)
         assert screen.has_class("-wide") and not screen.has_class("-narrow")
         evidence, entity = screen.evidence.region, screen.pane.region
-        assert evidence.x >= entity.right - 1            # evidence beside the entity
+        assert evidence.x >= entity.right - 1  # evidence beside the entity
         assert "Chen Wenqing" in screen_text(app)
 
         await pilot.resize_terminal(80, 24)
@@ -404,7 +415,7 @@ async def test_no_color_is_still_readable(kb_path: Path, monkeypatch: pytest.Mon
         assert app.no_color
         await open_by_search(pilot, "patrushev")
         text = screen_text(app)
-        assert "● current" in text and "PER" in text       # status and kind are words, not colours
+        assert "● current" in text and "PER" in text  # status and kind are words, not colours
         await pilot.press("c", "enter")
         await settle(pilot)
         viewer = app.screen.query_one(SourceText)
@@ -435,12 +446,12 @@ async def test_breadcrumb_click_and_slash_from_the_viewer(kb_path: Path):
         await pilot.press("c", "enter")
         await settle(pilot)
         assert isinstance(app.screen, SourceScreen)
-        await pilot.click("#crumbs", offset=(3, 0))    # "⌕ Search"
+        await pilot.click("#crumbs", offset=(3, 0))  # "⌕ Search"
         await settle(pilot)
         assert isinstance(app.screen, ExplorerScreen) and explorer(app).pane.data is None
-        await pilot.press("]")                          # forward to Patrushev
+        await pilot.press("]")  # forward to Patrushev
         await settle(pilot)
-        await pilot.press("]")                          # and on to the viewer
+        await pilot.press("]")  # and on to the viewer
         await settle(pilot)
         assert isinstance(app.screen, SourceScreen)
         await pilot.press("slash")
@@ -452,8 +463,10 @@ async def test_a_citation_whose_span_moved_is_flagged(sample_copy_path: Path):
     import sqlite3
 
     with sqlite3.connect(sample_copy_path) as conn:
-        cid = conn.execute("SELECT c.id FROM citations c JOIN roles r ON r.claim_id = c.claim_id"
-                           " WHERE r.holder_id = 'nikolai-patrushev' ORDER BY c.id LIMIT 1").fetchone()[0]
+        cid = conn.execute(
+            "SELECT c.id FROM citations c JOIN roles r ON r.claim_id = c.claim_id"
+            " WHERE r.holder_id = 'nikolai-patrushev' ORDER BY c.id LIMIT 1"
+        ).fetchone()[0]
         conn.execute('UPDATE citations SET start = start + 3, "end" = "end" + 3 WHERE id = ?', (cid,))
     app = create_app(sample_copy_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -498,16 +511,18 @@ async def test_open_with_hostile_text_shows_it_inert(tmp_path: Path):
 
     root = tmp_path / "b"
     (root / "sources").mkdir(parents=True)
-    (root / "sources" / "t.txt").write_text("The [bold red]Evil[/] Corp met \x1b]0;pwned\x07 Bob.\n",
-                                            encoding="utf-8")
-    (root / "sources.toml").write_text('[[source]]\nid = "t"\nfile = "sources/t.txt"\ntitle = "[b]T[/b]"\n',
-                                       encoding="utf-8")
+    (root / "sources" / "t.txt").write_text("The [bold red]Evil[/] Corp met \x1b]0;pwned\x07 Bob.\n", encoding="utf-8")
+    (root / "sources.toml").write_text(
+        '[[source]]\nid = "t"\nfile = "sources/t.txt"\ntitle = "[b]T[/b]"\n', encoding="utf-8"
+    )
     (root / "kb.toml").write_text(
         '[[entity]]\nid = "evil"\nkind = "organisation"\nname = "[bold red]Evil[/] Corp"\n'
         'summary = "[link=http://x]click[/link]"\n'
         '[[entity]]\nid = "bob"\nkind = "person"\nname = "Bob"\n'
         '[[relation]]\nid = "r"\ntype = "met"\nsubject = "evil"\nobject = "bob"\n'
-        'cite = [{ source = "t", quote = "The [bold red]Evil[/] Corp met" }]\n', encoding="utf-8")
+        'cite = [{ source = "t", quote = "The [bold red]Evil[/] Corp met" }]\n',
+        encoding="utf-8",
+    )
     db = tmp_path / "h.db"
     import_bundle(root, db)
     app = create_app(db)

@@ -37,8 +37,8 @@ from kbtui.tui.widgets.tables import ClaimTable
 
 T = TypeVar("T")
 
-NARROW = 110   # below this, the search column gives way while reading an entity
-WIDE = 150     # from this, evidence sits beside the entity instead of below
+NARROW = 110  # below this, the search column gives way while reading an entity
+WIDE = 150  # from this, evidence sits beside the entity instead of below
 
 
 class ExplorerScreen(Screen):
@@ -46,12 +46,15 @@ class ExplorerScreen(Screen):
         Binding("slash", "focus_search", "search", id="explorer.search"),
         # shown in the footer where it works (the search box keeps backspace)
         Binding("backspace", "app.back", "back", key_display="⌫", id="explorer.back"),
-        Binding("c", "focus_evidence", "evidence", tooltip="go to the citations of the selected claim",
-                id="explorer.citations"),
-        Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text",
-                id="explorer.copy"),
-        Binding("escape", "step_out", "focus back towards the search box", show=False,
-                id="explorer.step_out"),
+        Binding(
+            "c",
+            "focus_evidence",
+            "evidence",
+            tooltip="go to the citations of the selected claim",
+            id="explorer.citations",
+        ),
+        Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="explorer.copy"),
+        Binding("escape", "step_out", "focus back towards the search box", show=False, id="explorer.step_out"),
     ]
 
     def __init__(self, db_path: Path) -> None:
@@ -107,10 +110,9 @@ class ExplorerScreen(Screen):
         Escape or a click on "Search" bring it back. Wide terminals put the
         evidence beside the entity."""
         width = self.size.width
-        self.set_class(width < NARROW, "-narrow")   # no-ops unless the width crossed a line
+        self.set_class(width < NARROW, "-narrow")  # no-ops unless the width crossed a line
         self.set_class(width >= WIDE, "-wide")
-        reading = self.pane.data is not None and not self.panel.has_focus_within \
-            and self.focused is not None
+        reading = self.pane.data is not None and not self.panel.has_focus_within and self.focused is not None
         # display, not a screen class: a class change restyles every widget
         self.panel.display = not (reading and width < NARROW)
 
@@ -134,12 +136,18 @@ class ExplorerScreen(Screen):
         try:
             result = fn(*args)
         except KBError as exc:
-            self.app.call_from_thread(self.app.notify, exc.message + (f"\n{exc.hint}" if exc.hint else ""),
-                                      title="kbtui", severity="error", timeout=8)
+            self.app.call_from_thread(
+                self.app.notify,
+                exc.message + (f"\n{exc.hint}" if exc.hint else ""),
+                title="kbtui",
+                severity="error",
+                timeout=8,
+            )
             return None
         except (sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(self.app.notify, f"The database could not be read: {exc}",
-                                      title="kbtui", severity="error", timeout=8)
+            self.app.call_from_thread(
+                self.app.notify, f"The database could not be read: {exc}", title="kbtui", severity="error", timeout=8
+            )
             return None
         if get_current_worker().is_cancelled:
             return None
@@ -192,8 +200,7 @@ class ExplorerScreen(Screen):
     def export_roles(self, entity_id: str, by: dict[str, str], header: list[str]) -> None:
         rows = self._guard(kbdata.all_roles, self.db_path, by)
         if rows is not None:
-            self.app.call_from_thread(self._write_csv, f"{entity_id}-roles", header,
-                                      [role_export(r) for r in rows])
+            self.app.call_from_thread(self._write_csv, f"{entity_id}-roles", header, [role_export(r) for r in rows])
 
     # --- showing places ----------------------------------------------------------
 
@@ -260,10 +267,12 @@ class ExplorerScreen(Screen):
     def capture(self) -> dict[str, Any]:
         """Where the user is on this screen, for "back" to return to."""
         focused = self.focused
-        return {"focus": focused.id if focused is not None else None,
-                "pane": self.pane.capture(),
-                "evidence": self.evidence.highlighted_index,
-                "result": self.panel.highlighted_id}
+        return {
+            "focus": focused.id if focused is not None else None,
+            "pane": self.pane.capture(),
+            "evidence": self.evidence.highlighted_index,
+            "result": self.panel.highlighted_id,
+        }
 
     def show_breadcrumb(self, crumbs: list[tuple[int, str, str]], forward: int) -> None:
         self._crumbs = (crumbs, forward)
@@ -320,8 +329,9 @@ class ExplorerScreen(Screen):
         if self.evidence.citations:
             self.query_one(EvidenceList).focus()
         else:
-            self.notify("Select a role, relation or event first: its citations show below.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
+            )
 
     def action_copy_citation(self) -> None:
         cite = self.evidence.current_citation

@@ -82,8 +82,7 @@ class SourceScreen(Screen):
             self.app.call_from_thread(self.app.notify, exc.message, severity="error")
             return
         except (sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(self.app.notify, f"The source could not be read: {exc}",
-                                      severity="error")
+            self.app.call_from_thread(self.app.notify, f"The source could not be read: {exc}", severity="error")
             return
         self.app.call_from_thread(self._populate, location, src)
 
@@ -112,9 +111,13 @@ class SourceScreen(Screen):
             viewer.when_ready(viewer.focus_mention_of, location.focus_entity)
 
     def _mismatch(self, cite: dict[str, Any]) -> None:
-        self.notify(f"Citation {cite['id']}: the stored text at {cite['start']}–{cite['end']} no longer "
-                    "matches its quote, so the marked span may be wrong. Run `kbtui check`.",
-                    title="Citation out of date", severity="warning", timeout=10)
+        self.notify(
+            f"Citation {cite['id']}: the stored text at {cite['start']}–{cite['end']} no longer "
+            "matches its quote, so the marked span may be wrong. Run `kbtui check`.",
+            title="Citation out of date",
+            severity="warning",
+            timeout=10,
+        )
 
     def _show_head(self, src: dict[str, Any]) -> None:
         head = Text(one_line(src["title"]), style=Style(bold=True))
@@ -136,15 +139,16 @@ class SourceScreen(Screen):
         if 0 <= viewer.current < len(cites):
             c = cites[viewer.current]
             if not c.get("matches", True):
-                info.append("⚠ The stored text at this span no longer matches the quote "
-                            "(run `kbtui check`).\n", style=viewer.look.fg("error", bold=True))
+                info.append(
+                    "⚠ The stored text at this span no longer matches the quote (run `kbtui check`).\n",
+                    style=viewer.look.fg("error", bold=True),
+                )
             info.append(f"Citation {viewer.current + 1} of {len(cites)}: ", style=Style(bold=True))
             info.append(visible(c.get("claim") or ""))
         else:
             info.append(f"{len(cites)} cited passage{'s' if len(cites) != 1 else ''}", style=Style(bold=True))
             info.append(" (n / N to visit)", style=Style(dim=True))
-        info.append(f"  ·  {names} known name{'s' if names != 1 else ''} marked (Tab, Enter)",
-                    style=Style(dim=True))
+        info.append(f"  ·  {names} known name{'s' if names != 1 else ''} marked (Tab, Enter)", style=Style(dim=True))
         self.query_one("#cite-info", Static).update(info)
 
     @on(CitationFocused)
@@ -172,8 +176,7 @@ class SourceScreen(Screen):
         if not 0 <= index < len(cites):
             return None
         src = self.source
-        return {**cites[index], "source": {k: src.get(k) for k in ("id", "title", "outlet", "author",
-                                                                    "published")}}
+        return {**cites[index], "source": {k: src.get(k) for k in ("id", "title", "outlet", "author", "published")}}
 
     def action_copy_citation(self) -> None:
         cite = self.current_citation()

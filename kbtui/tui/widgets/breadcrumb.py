@@ -58,8 +58,7 @@ class Breadcrumb(Static):
             return (ellipsis if dropped else []) + ps
 
         dropped = False
-        while len(parts) > 1 and cell_len(SEP.join(p.plain for p in shown(parts, dropped))) \
-                + tail.cell_len + 2 > width:
+        while len(parts) > 1 and cell_len(SEP.join(p.plain for p in shown(parts, dropped))) + tail.cell_len + 2 > width:
             parts.pop(0)
             dropped = True
         text = Text(SEP, style=Style(dim=True)).join(shown(parts, dropped))

@@ -26,12 +26,33 @@ Row = dict[str, Any]
 SECTIONS = ("roles", "relations", "events", "sources")
 NAME_MAX = 36
 EXPORT_HEADERS = {
-    "roles": ["role_id", "holder_id", "holder", "title", "organisation_id", "organisation", "start",
-              "end", "status", "disputed", "citations"],
-    "relations": ["relation_id", "subject_id", "subject", "type", "object_id", "object", "label",
-                  "start", "end", "disputed", "citations"],
-    "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant",
-               "capacity", "citations"],
+    "roles": [
+        "role_id",
+        "holder_id",
+        "holder",
+        "title",
+        "organisation_id",
+        "organisation",
+        "start",
+        "end",
+        "status",
+        "disputed",
+        "citations",
+    ],
+    "relations": [
+        "relation_id",
+        "subject_id",
+        "subject",
+        "type",
+        "object_id",
+        "object",
+        "label",
+        "start",
+        "end",
+        "disputed",
+        "citations",
+    ],
+    "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant", "capacity", "citations"],
     "sources": ["source_id", "title", "outlet", "mentions"],
 }
 
@@ -44,8 +65,19 @@ def role_export(r: Row) -> list[Any]:
     """One role as a CSV row (EXPORT_HEADERS["roles"]); pure, so a worker
     thread can build thousands of them."""
     holder, org = r["holder"], r["organisation"] or {}
-    return [r["id"], holder["id"], holder["name"], r["title"], org.get("id", ""), org.get("name", ""),
-            r["start"], r["end"], r["status"], r.get("disputed"), len(r.get("citations") or [])]
+    return [
+        r["id"],
+        holder["id"],
+        holder["name"],
+        r["title"],
+        org.get("id", ""),
+        org.get("name", ""),
+        r["start"],
+        r["end"],
+        r["status"],
+        r.get("disputed"),
+        len(r.get("citations") or []),
+    ]
 
 
 def _cites(claim: Row) -> Text:
@@ -80,8 +112,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         self._entity_widgets(False)
         text = Text()
         text.append("kbtui", style=Style(bold=True))
-        text.append(" — who holds which position, who meets whom, and on what evidence\n\n",
-                    style=Style(dim=True))
+        text.append(" — who holds which position, who meets whom, and on what evidence\n\n", style=Style(dim=True))
         text.append(one_line(db_name), style=Style(bold=True))
         if stats:
             kinds = stats.get("entities", {})
@@ -91,13 +122,30 @@ class EntityPane(VerticalScroll, can_focus=False):
             if detail:
                 text.append(f" ({detail})", style=Style(dim=True))
             approx = set(stats.get("approximate", []))
-            text.append("\n" + " · ".join(("~" if k in approx else "") + plural(stats.get(k, 0), w) for k, w in (
-                ("roles", "role"), ("relations", "relation"), ("events", "event"),
-                ("sources", "source"), ("citations", "citation"))), style=Style(dim=True))
+            text.append(
+                "\n"
+                + " · ".join(
+                    ("~" if k in approx else "") + plural(stats.get(k, 0), w)
+                    for k, w in (
+                        ("roles", "role"),
+                        ("relations", "relation"),
+                        ("events", "event"),
+                        ("sources", "source"),
+                        ("citations", "citation"),
+                    )
+                ),
+                style=Style(dim=True),
+            )
         text.append("\n\nType a name in the search box; typos and other name forms are fine.\n")
-        for key, what in (("↑ ↓", "move through results"), ("Enter", "open"),
-                          ("Tab", "next pane"), ("/", "search from anywhere"),
-                          ("ctrl+p", "jump to anything"), ("F1 ?", "all keys"), ("ctrl+q", "quit")):
+        for key, what in (
+            ("↑ ↓", "move through results"),
+            ("Enter", "open"),
+            ("Tab", "next pane"),
+            ("/", "search from anywhere"),
+            ("ctrl+p", "jump to anything"),
+            ("F1 ?", "all keys"),
+            ("ctrl+q", "quit"),
+        ):
             text.append(f"\n  {key:<8}", style=self.look.fg("accent", bold=True))
             text.append(what)
         self.query_one("#welcome", Static).update(text)
@@ -124,9 +172,12 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     def _header(self, data: Row) -> Text:
         look = self.look
-        text = Text.assemble(look.badge(data["kind"]), " ",
-                             (one_line(data["name"]), Style(bold=True)),
-                             (f"  {data['kind']} · {data['id']}", Style(dim=True)))
+        text = Text.assemble(
+            look.badge(data["kind"]),
+            " ",
+            (one_line(data["name"]), Style(bold=True)),
+            (f"  {data['kind']} · {data['id']}", Style(dim=True)),
+        )
         aliases = data.get("alias_kinds") or [{"name": a, "kind": "alias"} for a in data.get("aliases", [])]
         if aliases:
             text.append("\nalso: ", style=Style(dim=True))
@@ -170,7 +221,8 @@ class EntityPane(VerticalScroll, can_focus=False):
         # an empty column only costs width: show Dates when some role has one
         # (always for paged lists, whose later pages are not known yet)
         self._role_dates = (data.get("roles_total") or 0) > len(data["roles"]) or any(
-            r["start"] or r["end"] for r in data["roles"])
+            r["start"] or r["end"] for r in data["roles"]
+        )
         dates = ["Dates"] if self._role_dates else []
         if self.roles_in_it:
             table.set_columns("Status", "Holder", "Title", *dates, "Cites")
@@ -210,9 +262,18 @@ class EntityPane(VerticalScroll, can_focus=False):
                 links = {2: link} if link else {}
             of = f", {org['name']}" if org else ""
             summary = f"{holder['name']} — {r['title']}{of} ({r['status']})"
-            rows.append((cells, RowInfo(claim=r, summary=summary, link=link,
-                                        cell_links={k: v for k, v in links.items() if v},
-                                        export=role_export(r))))
+            rows.append(
+                (
+                    cells,
+                    RowInfo(
+                        claim=r,
+                        summary=summary,
+                        link=link,
+                        cell_links={k: v for k, v in links.items() if v},
+                        export=role_export(r),
+                    ),
+                )
+            )
         return rows
 
     # --- relations --------------------------------------------------------------
@@ -235,11 +296,22 @@ class EntityPane(VerticalScroll, can_focus=False):
             dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
             cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r)]
             summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
-            export = [r["id"], r["subject"]["id"], r["subject"]["name"], r["type"], r["object"]["id"],
-                      r["object"]["name"], r.get("label"), r["start"], r["end"], r.get("disputed"),
-                      len(r.get("citations") or [])]
-            rows.append((cells, RowInfo(claim=r, summary=summary, link=_ref(other),
-                                        cell_links={1: _ref(other)}, export=export)))  # type: ignore[dict-item]
+            export = [
+                r["id"],
+                r["subject"]["id"],
+                r["subject"]["name"],
+                r["type"],
+                r["object"]["id"],
+                r["object"]["name"],
+                r.get("label"),
+                r["start"],
+                r["end"],
+                r.get("disputed"),
+                len(r.get("citations") or []),
+            ]
+            rows.append(
+                (cells, RowInfo(claim=r, summary=summary, link=_ref(other), cell_links={1: _ref(other)}, export=export))
+            )  # type: ignore[dict-item]
         return rows
 
     # --- events -------------------------------------------------------------------
@@ -260,8 +332,11 @@ class EntityPane(VerticalScroll, can_focus=False):
                 links[2] = (place["id"], place["name"])
             if mine and mine.get("capacity"):
                 details.append(" · as " + one_line(mine["capacity"], 40))
-            name = Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True)) if ev["id"] == me \
+            name = (
+                Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True))
+                if ev["id"] == me
                 else look.link(ev["name"], NAME_MAX)
+            )
             if ev.get("disputed"):
                 name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
             ev_link = None if ev["id"] == me else (ev["id"], ev["name"])
@@ -269,23 +344,43 @@ class EntityPane(VerticalScroll, can_focus=False):
                 links[1] = ev_link
             date = compact_range(ev.get("start"), ev.get("end")) or (ev.get("date") or "")
             export = [ev["id"], ev["name"], ev["type"], ev.get("date") or "", (place or {}).get("name", "")]
-            rows.append(([Text(date, style=Style(bold=True)), name, details, _cites(ev)],
-                         RowInfo(claim=ev, summary=f"Event: {ev['name']}", link=ev_link,
-                                 cell_links=links,
-                                 export=[*export, "", "", "", len(ev.get("citations") or [])])))
+            rows.append(
+                (
+                    [Text(date, style=Style(bold=True)), name, details, _cites(ev)],
+                    RowInfo(
+                        claim=ev,
+                        summary=f"Event: {ev['name']}",
+                        link=ev_link,
+                        cell_links=links,
+                        export=[*export, "", "", "", len(ev.get("citations") or [])],
+                    ),
+                )
+            )
             for p in ev["participants"]:
                 if p["id"] == me:
                     continue
                 who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
                 cap = Text(one_line(p.get("capacity"), 40))
-                claim = {"id": p["claim_id"], "citations": p.get("citations") or [],
-                         "disputed": None, "note": ""}
+                claim = {"id": p["claim_id"], "citations": p.get("citations") or [], "disputed": None, "note": ""}
                 capacity = f" ({p['capacity']})" if p.get("capacity") else ""
-                rows.append(([Text(""), who, cap, _cites(p)],
-                             RowInfo(claim=claim, summary=f"{p['name']} took part in {ev['name']}{capacity}",
-                                     link=(p["id"], p["name"]), cell_links={1: (p["id"], p["name"])},
-                                     export=[*export, p["id"], p["name"], p.get("capacity") or "",
-                                             len(p.get("citations") or [])])))
+                rows.append(
+                    (
+                        [Text(""), who, cap, _cites(p)],
+                        RowInfo(
+                            claim=claim,
+                            summary=f"{p['name']} took part in {ev['name']}{capacity}",
+                            link=(p["id"], p["name"]),
+                            cell_links={1: (p["id"], p["name"])},
+                            export=[
+                                *export,
+                                p["id"],
+                                p["name"],
+                                p.get("capacity") or "",
+                                len(p.get("citations") or []),
+                            ],
+                        ),
+                    )
+                )
         return rows
 
     # --- sources --------------------------------------------------------------------
@@ -298,9 +393,18 @@ class EntityPane(VerticalScroll, can_focus=False):
         for s in sources:
             outlet = Text(one_line(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
             cells = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
-            rows.append((cells, RowInfo(claim=None, summary=one_line(s["title"]), source_id=s["id"],
-                                        focus_entity=me,
-                                        export=[s["id"], s["title"], s.get("outlet"), s["mentions"]])))
+            rows.append(
+                (
+                    cells,
+                    RowInfo(
+                        claim=None,
+                        summary=one_line(s["title"]),
+                        source_id=s["id"],
+                        focus_entity=me,
+                        export=[s["id"], s["title"], s.get("outlet"), s["mentions"]],
+                    ),
+                )
+            )
         return rows
 
     # --- moving between sections, remembering where we were ---------------------
@@ -320,8 +424,7 @@ class EntityPane(VerticalScroll, can_focus=False):
                 self.scroll_home(animate=False)
 
     def capture(self) -> dict[str, Any]:
-        return {"cursors": {name: self.table(name).cursor_row for name in SECTIONS},
-                "scroll_y": self.scroll_y}
+        return {"cursors": {name: self.table(name).cursor_row for name in SECTIONS}, "scroll_y": self.scroll_y}
 
     def restore(self, state: dict[str, Any]) -> None:
         for name, row in state.get("cursors", {}).items():

@@ -69,8 +69,11 @@ class EvidencePane(Vertical):
             self.border_title = "Evidence"
             text = Text("Select a role, relation or event to see how we know it.", style=Style(dim=True))
             if summary:
-                text = Text.assemble((one_line(summary), Style(bold=True)), "\n",
-                                     ("Not a claim: press Enter to read the source.", Style(dim=True)))
+                text = Text.assemble(
+                    (one_line(summary), Style(bold=True)),
+                    "\n",
+                    ("Not a claim: press Enter to read the source.", Style(dim=True)),
+                )
             title.update(text)
             return
         cites = self.citations

@@ -73,7 +73,7 @@ class SearchPanel(Vertical):
         super().__init__(id=id)
         self.hits: list[Hit] = []
         self.query = ""
-        self._pending = False          # results for the latest keystroke not in yet
+        self._pending = False  # results for the latest keystroke not in yet
         self._open_when_ready = False  # Enter was pressed while pending
         self.look = Look()
 
@@ -97,8 +97,7 @@ class SearchPanel(Vertical):
         # The event bubbles on to the screen, which starts the search.
         self._pending = True
 
-    def show_results(self, query: str, hits: list[Hit], browsing: bool = False,
-                     total: int | None = None) -> None:
+    def show_results(self, query: str, hits: list[Hit], browsing: bool = False, total: int | None = None) -> None:
         """Replace the results with `hits` for `query` (from the screen's worker)."""
         if query != self.input.value:
             return  # stale: the user has typed on
@@ -121,11 +120,11 @@ class SearchPanel(Vertical):
             shown = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
             status.update(Text(f"{shown} entities · type to search", style=Style(dim=True)))
         elif hits:
-            status.update(Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""),
-                               style=Style(dim=True)))
+            status.update(
+                Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""), style=Style(dim=True))
+            )
         else:
-            status.update(Text(f"No match for “{one_line(query, 40)}”. Try fewer letters.",
-                               style=Style(dim=True)))
+            status.update(Text(f"No match for “{one_line(query, 40)}”. Try fewer letters.", style=Style(dim=True)))
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_highlighted()

@@ -40,9 +40,10 @@ class CitationFocused(Message):
     index: int
 
 
-_SINGLE_CELL = frozenset(chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
-                         for c in range(lo, hi + 1))
-_single_cell = _SINGLE_CELL.issuperset   # at C speed: is every character one cell wide?
+_SINGLE_CELL = frozenset(
+    chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482)) for c in range(lo, hi + 1)
+)
+_single_cell = _SINGLE_CELL.issuperset  # at C speed: is every character one cell wide?
 
 # Texts longer than this are wrapped in a thread worker (and shown when
 # ready), so even a text that needs the slow, per-character path cannot
@@ -93,9 +94,9 @@ def _overflow(text: str, start: int, width: int) -> int:
     `width` cells (len(text) if the rest fits)."""
     cells, i, n = 0, start, len(text)
     while i < n:
-        chunk = text[i:i + width + 1]
+        chunk = text[i : i + width + 1]
         sums = list(accumulate(map(_shown_cells, chunk), initial=cells))
-        k = bisect.bisect_right(sums, width)   # sums[k] is the first total over the width
+        k = bisect.bisect_right(sums, width)  # sums[k] is the first total over the width
         if k < len(sums):
             return i + k - 1
         cells = sums[-1]
@@ -137,20 +138,21 @@ class SourceText(ScrollView, can_focus=True):
         self.text = ""
         self.citations: list[dict[str, Any]] = []
         self.mentions: list[dict[str, Any]] = []
-        self.current = -1          # index into citations
-        self.link = -1             # index into mentions (keyboard cursor)
+        self.current = -1  # index into citations
+        self.link = -1  # index into mentions (keyboard cursor)
         self.look = Look()
-        self._lines: list[tuple[int, int]] = []   # (start, end) offsets of each screen line
+        self._lines: list[tuple[int, int]] = []  # (start, end) offsets of each screen line
         self._starts: list[int] = []
         self._width = 0
         self._cache: dict[int, Strip] = {}
-        self._pending = False      # a wrap worker is laying the text out
+        self._pending = False  # a wrap worker is laying the text out
         self._after_wrap: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
 
     # --- attributes down -----------------------------------------------------
 
-    def load(self, text: str, citations: list[dict[str, Any]], mentions: list[dict[str, Any]],
-             current: int = -1) -> None:
+    def load(
+        self, text: str, citations: list[dict[str, Any]], mentions: list[dict[str, Any]], current: int = -1
+    ) -> None:
         self.text = text
         self.citations = citations
         self.mentions = mentions
@@ -206,7 +208,7 @@ class SourceText(ScrollView, can_focus=True):
 
     def _apply_wrap(self, text: str, width: int, lines: list[tuple[int, int]]) -> None:
         if text is not self.text or width != self._width:
-            return   # a newer load or resize took over
+            return  # a newer load or resize took over
         self._pending = False
         self._lines = lines
         self._starts = [s for s, _ in lines]
@@ -228,8 +230,11 @@ class SourceText(ScrollView, can_focus=True):
         base = self.rich_style
         if not 0 <= index < len(self._lines):
             if self._pending and not self._lines and y == 0:
-                return Strip([Segment("Laying out a long text…", Style(dim=True))]) \
-                    .adjust_cell_length(width, base).apply_style(base)
+                return (
+                    Strip([Segment("Laying out a long text…", Style(dim=True))])
+                    .adjust_cell_length(width, base)
+                    .apply_style(base)
+                )
             return Strip.blank(width, base)
         strip = self._cache.get(index)
         if strip is None:
@@ -253,13 +258,13 @@ class SourceText(ScrollView, can_focus=True):
                 if n == self.current:
                     current = (a, b)
                 else:
-                    marks.append((a, b, Style(bgcolor=look.colour("panel"),
-                                              underline=look.colour("panel") is None)))
+                    marks.append((a, b, Style(bgcolor=look.colour("panel"), underline=look.colour("panel") is None)))
         for n, m in enumerate(self.mentions):
             a, b = max(m["start"], start), min(m["end"], end)
             if a < b:
-                style = look.fg("primary", bold=True, underline=True) + \
-                    Style.from_meta({"@click": f"open_mention({n})"})
+                style = look.fg("primary", bold=True, underline=True) + Style.from_meta(
+                    {"@click": f"open_mention({n})"}
+                )
                 if n == self.link:
                     style += Style(reverse=True, underline=True)
                 marks.append((a, b, style))
@@ -277,8 +282,7 @@ class SourceText(ScrollView, can_focus=True):
             shown[b] = len(text.plain)
         for a, b, style in marks:
             text.stylize(style, shown[a], shown[b])
-        segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)
-                    if s.text != "\n"]
+        segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console) if s.text != "\n"]
         return Strip(segments)
 
     def _invalidate(self) -> None:
@@ -317,8 +321,11 @@ class SourceText(ScrollView, can_focus=True):
         if not self.citations:
             self.app.bell()
             return
-        self.current = (self.current + step) % len(self.citations) if self.current >= 0 else \
-            (0 if step > 0 else len(self.citations) - 1)
+        self.current = (
+            (self.current + step) % len(self.citations)
+            if self.current >= 0
+            else (0 if step > 0 else len(self.citations) - 1)
+        )
         self._invalidate()
         self.scroll_to_current()
         self.post_message(CitationFocused(self.current))

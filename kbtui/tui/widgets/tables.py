@@ -52,8 +52,7 @@ class ClaimTable(DataTable):
         Binding("enter", "select_cursor", "open", id="table.open"),
         Binding("j", "cursor_down", "down", show=False, id="table.down"),
         Binding("k", "cursor_up", "up", show=False, id="table.up"),
-        Binding("e", "export", "export", tooltip="export the table to CSV in the current directory",
-                id="table.export"),
+        Binding("e", "export", "export", tooltip="export the table to CSV in the current directory", id="table.export"),
         Binding("home,g", "first_row", "first row", show=False, id="table.first"),
         Binding("end,G", "last_row", "last row (loads more)", show=False, id="table.last"),
     ]
@@ -62,7 +61,7 @@ class ClaimTable(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_row_labels=False)
         self.infos: list[RowInfo] = []
         self.export_header = list(export_header)
-        self.total = 0            # rows that exist (> len(loaded) when paged)
+        self.total = 0  # rows that exist (> len(loaded) when paged)
         self._loading = False
 
     # --- attributes down ------------------------------------------------------
@@ -102,8 +101,7 @@ class ClaimTable(DataTable):
         if left > 0:
             more = Style(dim=True, italic=True)
             cells = [Text("  ⋯", style=more), Text(f"{left:,} more: Enter loads", style=more)]
-            self.add_row(*cells[:len(self.columns)], *[""] * (len(self.columns) - 2),
-                         key=str(len(self.infos)))
+            self.add_row(*cells[: len(self.columns)], *[""] * (len(self.columns) - 2), key=str(len(self.infos)))
             self.infos.append(RowInfo(more=True))
 
     @property
