@@ -15,52 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbtui.kb import vocab
 from kbtui.kb.anchor import AnchorError, anchor
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-ENTITY_KINDS = {"person", "organisation", "country", "place", "event", "product", "publication", "concept"}
-ALIAS_KINDS = {
-    "alias",
-    "abbreviation",
-    "transliteration",
-    "surname",
-    "short-form",
-    "former-name",
-    "misspelling-in-source",
-    "domain",
-}
-RELATION_TYPES = {
-    "supervises",
-    "part-of",
-    "owns",
-    "operates",
-    "uses",
-    "monitors",
-    "met",
-    "allied-with",
-    "partner-of",
-    "adversary-of",
-    "advises",
-    "leads",
-    "reported-on",
-    "shared-intelligence-with",
-    "located-in",
-    "banned",
-    "friend-of",
-    "citizen-of",
-    "sanctioned",
-    "opposes",
-    "supports",
-    "conflict-with",
-    "recognised",
-    "published",
-    "other",
-}
-EVENT_TYPES = {"meeting", "visit", "conference", "speech", "talks", "war", "clash", "statement", "other"}
-STATUSES = {"current", "former", "unknown"}
-MAX_ID = 200  # schema.sql: length(id) BETWEEN 1 AND 200
+# the closed sets, as sets for membership tests (defined in kbtui.kb.vocab)
+ENTITY_KINDS = frozenset(vocab.ENTITY_KINDS)
+ALIAS_KINDS = frozenset(vocab.ALIAS_KINDS)
+RELATION_TYPES = frozenset(vocab.RELATION_TYPES)
+EVENT_TYPES = frozenset(vocab.EVENT_TYPES)
+STATUSES = frozenset(vocab.ROLE_STATUSES)
+SLUG, ISO_PREFIX, MAX_ID = vocab.SLUG, vocab.ISO_PREFIX, vocab.MAX_ID
 
 SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date", "url", "note"}
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
@@ -296,7 +260,14 @@ class _Validator:
         return value
 
     def _choice(
-        self, raw: dict[str, Any], key: str, allowed: set[str], default: str | None, lines: _Lines, line: int, what: str
+        self,
+        raw: dict[str, Any],
+        key: str,
+        allowed: frozenset[str],
+        default: str | None,
+        lines: _Lines,
+        line: int,
+        what: str,
     ) -> str | None:
         value = raw.get(key, default)
         if value not in allowed:

@@ -27,7 +27,7 @@ def _quiet(phase: str, n: int, total: int | None) -> None:
 
 def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance = _quiet) -> dict[str, int]:
     """Import `bundle_dir` into `db_path` (created if missing). Returns counts.
-    `advance(phase, n, total)` reports progress (see kbtui.progress).
+    `advance(phase, n, total)` reports progress (see kbtui.cli.progress).
 
     A new KB is built in a temporary file beside `db_path` and linked into
     place only when complete, so `db_path` never exists half-made and a

@@ -1,33 +1,53 @@
-"""Read-side queries, returning plain dicts in the JSON shapes of the CLI
-contract (see README, "JSON output"). The TUI renders the same dicts."""
+"""Read-side queries, returning the typed dicts of kbtui.kb.models: the
+JSON shapes of the CLI contract (see README, "JSON output"). The CLI prints
+them and the TUI renders the very same dicts."""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from kbtui.kb.errors import NotFound
+from kbtui.kb.models import (
+    AliasInfo,
+    Citation,
+    CitationDetail,
+    Entity,
+    EntityRef,
+    Event,
+    MarkedCitation,
+    Mention,
+    Relation,
+    Role,
+    RolesAs,
+    SourceDetail,
+    SourceMentioning,
+    SourceSummary,
+    Stats,
+)
 from kbtui.kb.search import search
+from kbtui.kb.vocab import iso_interval
 
-Row = dict[str, Any]
+
+def _ref(id_: str | None, name: str | None) -> EntityRef | None:
+    return {"id": id_, "name": name or ""} if id_ else None
 
 
-def _ref(id_: str | None, name: str | None) -> Row | None:
-    return {"id": id_, "name": name} if id_ else None
+def _holder(id_: str, name: str) -> EntityRef:
+    return {"id": id_, "name": name}
 
 
 def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     """An entity id from an id or a name that resolves unambiguously."""
     row = conn.execute("SELECT id FROM entities WHERE id = ?", (ref,)).fetchone()
     if row:
-        return row[0]
+        return str(row[0])
     exact = conn.execute(
         "SELECT DISTINCT n.entity_id FROM names n JOIN entities e ON e.id = n.entity_id "
         "WHERE n.name = ? COLLATE NOCASE" + (" AND e.kind = ?" if kind else ""),
         (ref, kind) if kind else (ref,),
     ).fetchall()
     if len(exact) == 1:
-        return exact[0][0]
+        return str(exact[0][0])
     hits = search(conn, ref, kind=kind, limit=8)
     strong = [h for h in hits if h.score >= 95]
     if len(strong) == 1 and not exact:
@@ -44,8 +64,8 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)", "pass one of the ids listed", candidates)
 
 
-def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, list[Row]]:
-    out: dict[str, list[Row]] = {c: [] for c in claim_ids}
+def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, list[Citation]]:
+    out: dict[str, list[Citation]] = {c: [] for c in claim_ids}
     for i in range(0, len(claim_ids), 500):
         part = claim_ids[i : i + 500]
         rows = conn.execute(
@@ -59,7 +79,7 @@ def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, l
     return out
 
 
-def _citation(r: sqlite3.Row) -> Row:
+def _citation(r: sqlite3.Row) -> Citation:
     return {
         "id": r["id"],
         "source": {
@@ -94,8 +114,9 @@ def roles(
     as_of: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Row]:
-    where, args = [], []
+) -> list[Role]:
+    where: list[str] = []
+    args: list[str | int] = []
     if holder:
         where.append("r.holder_id = ?")
         args.append(holder)
@@ -107,7 +128,7 @@ def roles(
         # had not ended (end unknown counts as still held unless marked former).
         where.append("(r.start IS NULL OR r.start <= ?)")
         where.append('(r."end" IS NULL AND r.status != \'former\' OR r."end" >= ?)')
-        args += [as_of, as_of[: len(as_of)]]
+        args += [as_of, as_of]
     sql = _ROLE_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ROLE_ORDER
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -118,7 +139,7 @@ def roles(
         {
             "id": r["claim_id"],
             "title": r["title"],
-            "holder": _ref(r["holder_id"], r["holder"]),
+            "holder": _holder(r["holder_id"], r["holder"]),
             "organisation": _ref(r["organisation_id"], r["org"]),
             "start": r["start"],
             "end": r["end"],
@@ -131,13 +152,23 @@ def roles(
     ]
 
 
-def count_roles(conn: sqlite3.Connection, holder: str | None = None, organisation: str | None = None) -> int:
-    if organisation:
-        return conn.execute("SELECT count(*) FROM roles WHERE organisation_id = ?", (organisation,)).fetchone()[0]
-    return conn.execute("SELECT count(*) FROM roles WHERE holder_id = ?", (holder,)).fetchone()[0]
+def roles_of(
+    conn: sqlite3.Connection, entity_id: str, roles_as: RolesAs, limit: int | None = None, offset: int = 0
+) -> list[Role]:
+    """A page of an entity's roles, from the side queries.show chose
+    (Entity["roles_as"]): the roles it holds, or the roles held in it."""
+    if roles_as == "organisation":
+        return roles(conn, organisation=entity_id, limit=limit, offset=offset)
+    return roles(conn, holder=entity_id, limit=limit, offset=offset)
 
 
-def relations(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
+def count_roles(conn: sqlite3.Connection, entity_id: str, roles_as: RolesAs) -> int:
+    column = "organisation_id" if roles_as == "organisation" else "holder_id"
+    found: int = conn.execute(f"SELECT count(*) FROM roles WHERE {column} = ?", (entity_id,)).fetchone()[0]
+    return found
+
+
+def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
     rows = conn.execute(
         "SELECT r.claim_id, r.type, r.label, r.subject_id, s.name AS sname, r.object_id, o.name AS oname,"
         ' r.start, r."end", c.disputed, c.note FROM relations r JOIN claims c ON c.id = r.claim_id'
@@ -151,8 +182,8 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
             "id": r["claim_id"],
             "type": r["type"],
             "label": r["label"],
-            "subject": _ref(r["subject_id"], r["sname"]),
-            "object": _ref(r["object_id"], r["oname"]),
+            "subject": _holder(r["subject_id"], r["sname"]),
+            "object": _holder(r["object_id"], r["oname"]),
             "start": r["start"],
             "end": r["end"],
             "disputed": r["disputed"],
@@ -163,7 +194,7 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
     ]
 
 
-def events(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
+def events(conn: sqlite3.Connection, entity_id: str) -> list[Event]:
     """Events the entity took part in, was the place of, or is."""
     ids = [
         r[0]
@@ -177,7 +208,7 @@ def events(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
     return sorted(found, key=lambda e: (e["start"] or "", e["name"]), reverse=True)
 
 
-def event(conn: sqlite3.Connection, event_id: str) -> Row:
+def event(conn: sqlite3.Connection, event_id: str) -> Event:
     r = conn.execute(
         'SELECT e.entity_id, en.name, e.type, e.start, e."end", e.place_id, p.name AS place,'
         " e.claim_id, c.disputed, c.note FROM events e JOIN entities en ON en.id = e.entity_id"
@@ -191,12 +222,11 @@ def event(conn: sqlite3.Connection, event_id: str) -> Row:
         (event_id,),
     ).fetchall()
     cites = citations_for(conn, [r["claim_id"]] + [p["claim_id"] for p in parts])
-    date = r["start"] if not r["end"] or r["end"] == r["start"] else f"{r['start'] or '?'}/{r['end']}"
     return {
         "id": r["entity_id"],
         "name": r["name"],
         "type": r["type"],
-        "date": date,
+        "date": iso_interval(r["start"], r["end"]),
         "start": r["start"],
         "end": r["end"],
         "place": _ref(r["place_id"], r["place"]),
@@ -217,26 +247,25 @@ def event(conn: sqlite3.Connection, event_id: str) -> Row:
     }
 
 
-def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, offset: int = 0) -> Row:
+def _roles_as(conn: sqlite3.Connection, entity_id: str, kind: str) -> RolesAs:
+    """People hold roles; anything else that roles are held in lists its
+    holders (an organisation's people), else the roles it holds itself."""
+    if kind == "person":
+        return "holder"
+    held_in = conn.execute("SELECT 1 FROM roles WHERE organisation_id = ? LIMIT 1", (entity_id,)).fetchone()
+    return "organisation" if held_in else "holder"
+
+
+def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, offset: int = 0) -> Entity:
     e = conn.execute("SELECT id, kind, name, summary FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if e is None:
         raise NotFound(f"no entity with id {entity_id!r}", "try `kbtui search`")
-    aliases = [
+    aliases: list[AliasInfo] = [
         {"name": a["alias"], "kind": a["kind"]}
         for a in conn.execute("SELECT alias, kind FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,))
     ]
-    if e["kind"] == "event":
-        evs = [event(conn, entity_id)]
-    else:
-        evs = events(conn, entity_id)
-    by = (
-        {"organisation": entity_id}
-        if e["kind"] != "person"
-        and conn.execute("SELECT 1 FROM roles WHERE organisation_id = ? LIMIT 1", (entity_id,)).fetchone()
-        else {"holder": entity_id}
-    )
-    role_rows = roles(conn, **by, limit=limit, offset=offset)
-    total = count_roles(conn, **by)
+    evs = [event(conn, entity_id)] if e["kind"] == "event" else events(conn, entity_id)
+    roles_as = _roles_as(conn, entity_id, e["kind"])
     return {
         "id": e["id"],
         "kind": e["kind"],
@@ -244,18 +273,19 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
         "aliases": [a["name"] for a in aliases],
         "alias_kinds": aliases,
         "summary": e["summary"],
-        "roles": role_rows,
-        "roles_total": total,
+        "roles": roles_of(conn, entity_id, roles_as, limit=limit, offset=offset),
+        "roles_total": count_roles(conn, entity_id, roles_as),
         "roles_offset": offset,
+        "roles_as": roles_as,
         "relations": relations(conn, entity_id),
         "events": evs,
         "sources": sources_mentioning(conn, entity_id),
     }
 
 
-def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
+def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[SourceMentioning]:
     return [
-        dict(r)
+        {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "mentions": r["mentions"]}
         for r in conn.execute(
             "SELECT s.id, s.title, s.outlet, count(*) AS mentions FROM mentions m"
             " JOIN sources s ON s.id = m.source_id WHERE m.entity_id = ? GROUP BY s.id ORDER BY s.title",
@@ -264,7 +294,7 @@ def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[Row]:
     ]
 
 
-def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> Row:
+def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> CitationDetail:
     r = conn.execute(
         'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
         " s.outlet, s.author, s.published, s.text FROM citations c JOIN sources s ON s.id = c.source_id"
@@ -273,17 +303,26 @@ def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> 
     ).fetchone()
     if r is None:
         raise NotFound(f"no citation with id {citation_id}", "citation ids appear in `kbtui show --json`")
-    out = _citation(r)
-    text = r["text"]
-    out["claim_id"] = r["claim_id"]
-    out["matches"] = text[r["start"] : r["end"]] == r["quote"]
-    out["context_before"] = text[max(0, r["start"] - context) : r["start"]]
-    out["context_after"] = text[r["end"] : r["end"] + context]
-    para_start = text.rfind("\n", 0, r["start"]) + 1
-    para_end = text.find("\n", r["end"])
-    out["paragraph"] = {"start": para_start, "end": len(text) if para_end == -1 else para_end}
-    out["paragraph_text"] = text[out["paragraph"]["start"] : out["paragraph"]["end"]]
-    return out
+    text: str = r["text"]
+    start: int = r["start"]
+    end: int = r["end"]
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end == -1 else para_end
+    cite = _citation(r)
+    return {
+        "id": cite["id"],
+        "source": cite["source"],
+        "quote": cite["quote"],
+        "span": cite["span"],
+        "anchor": cite["anchor"],
+        "claim_id": r["claim_id"],
+        "matches": text[start:end] == r["quote"],
+        "context_before": text[max(0, start - context) : start],
+        "context_after": text[end : end + context],
+        "paragraph": {"start": para_start, "end": para_end},
+        "paragraph_text": text[para_start:para_end],
+    }
 
 
 def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
@@ -304,7 +343,8 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
         return f"{r[0]} {r[1]} {r[2]}"
     if kind[0] == "event":
         r = conn.execute(
-            "SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id WHERE e.claim_id = ?", (claim_id,)
+            "SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id WHERE e.claim_id = ?",
+            (claim_id,),
         ).fetchone()
         return f"Event: {r[0]}"
     r = conn.execute(
@@ -315,47 +355,74 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
     return f"{r[0]} took part in {r[1]}"
 
 
-def sources(conn: sqlite3.Connection) -> list[Row]:
+_SOURCE_COLUMNS = ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note")
+
+
+def sources(conn: sqlite3.Connection) -> list[SourceSummary]:
     return [
-        dict(r)
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "outlet": r["outlet"],
+            "author": r["author"],
+            "published": r["published"],
+            "via": r["via"],
+            "via_date": r["via_date"],
+            "url": r["url"],
+            "note": r["note"],
+            "length": r["length"],
+        }
         for r in conn.execute(
-            "SELECT id, title, outlet, author, published, via, via_date, url, note, length(text) AS length"
+            f"SELECT {', '.join(_SOURCE_COLUMNS)}, length(text) AS length"
             " FROM sources ORDER BY coalesce(published, via_date, ''), id"
         )
     ]
 
 
-def source(conn: sqlite3.Connection, ref: str) -> Row:
+def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
     r = conn.execute(
-        "SELECT id, title, outlet, author, published, via, via_date, url, note, text, sha256 FROM sources WHERE id = ?",
+        f"SELECT {', '.join(_SOURCE_COLUMNS)}, text, sha256 FROM sources WHERE id = ?",
         (ref,),
     ).fetchone()
     if r is None:
         ids = [
             x[0]
             for x in conn.execute(
-                "SELECT id FROM sources WHERE id LIKE ? OR title LIKE ? LIMIT 10", (f"%{ref}%", f"%{ref}%")
+                "SELECT id FROM sources WHERE id LIKE ? OR title LIKE ? LIMIT 10",
+                (f"%{ref}%", f"%{ref}%"),
             )
         ]
         if len(ids) == 1:
             return source(conn, ids[0])
         hint = f"did you mean: {', '.join(ids)}" if ids else "list them with `kbtui sources`"
         raise NotFound(f"no source {ref!r}", hint)
-    out = dict(r)
-    out["length"] = len(out["text"])
-    return out
+    return {
+        "id": r["id"],
+        "title": r["title"],
+        "outlet": r["outlet"],
+        "author": r["author"],
+        "published": r["published"],
+        "via": r["via"],
+        "via_date": r["via_date"],
+        "url": r["url"],
+        "note": r["note"],
+        "text": r["text"],
+        "sha256": r["sha256"],
+        "length": len(r["text"]),
+    }
 
 
-def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[Row], list[Row]]:
+def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[MarkedCitation], list[Mention]]:
     """(citations, mentions) of a source, each sorted by start, for the viewer."""
-    cites = [
-        dict(r)
+    cites: list[MarkedCitation] = [
+        {"id": r["id"], "claim_id": r["claim_id"], "start": r["start"], "end": r["end"], "quote": r["quote"]}
         for r in conn.execute(
-            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? ORDER BY start', (source_id,)
+            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? ORDER BY start',
+            (source_id,),
         )
     ]
-    mentions = [
-        dict(r)
+    mentions: list[Mention] = [
+        {"entity_id": r["entity_id"], "name": r["name"], "kind": r["kind"], "start": r["start"], "end": r["end"]}
         for r in conn.execute(
             'SELECT m.entity_id, e.name, e.kind, m.start, m."end" FROM mentions m'
             " JOIN entities e ON e.id = m.entity_id WHERE m.source_id = ? ORDER BY m.start",
@@ -366,19 +433,30 @@ def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[Row], l
 
 
 EXACT_COUNT_LIMIT = 200_000
+_COUNTED = ("roles", "relations", "events", "participations", "citations", "sources")
 
 
-def stats(conn: sqlite3.Connection) -> Row:
+def stats(conn: sqlite3.Connection) -> Stats:
     """Counts for a summary line. Tables past EXACT_COUNT_LIMIT rows are
     estimated from max(rowid) (listed under "approximate"): an exact count
     of 5M citations takes seconds and the summary does not need it."""
-    kinds = dict(conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind").fetchall())
-    out: Row = {"entities": kinds, "approximate": []}
-    for table in ("roles", "relations", "events", "participations", "citations", "sources"):
+    kinds = {str(k): int(n) for k, n in conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind")}
+    counts: dict[str, int] = {}
+    approximate: list[str] = []
+    for table in _COUNTED:
         top = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
         if top > EXACT_COUNT_LIMIT:
-            out[table] = top
-            out["approximate"].append(table)
+            counts[table] = top
+            approximate.append(table)
         else:
-            out[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return out
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return {
+        "entities": kinds,
+        "approximate": approximate,
+        "roles": counts["roles"],
+        "relations": counts["relations"],
+        "events": counts["events"],
+        "participations": counts["participations"],
+        "citations": counts["citations"],
+        "sources": counts["sources"],
+    }

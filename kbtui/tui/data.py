@@ -15,6 +15,9 @@ from typing import Any
 from kbtui.kb import db as kbdb
 from kbtui.kb import queries
 from kbtui.kb import search as kbsearch
+from kbtui.kb.models import Entity, Role
+from kbtui.kb.paths import confined_path
+from kbtui.kb.vocab import ENTITY_KINDS
 
 PAGE = 200  # roles loaded at a time for big organisations
 RESULTS = 50  # search results shown
@@ -40,7 +43,7 @@ def search(path: Path | str, query: str, limit: int = RESULTS) -> list[kbsearch.
         return kbsearch.search(conn, query, limit=limit)
 
 
-BROWSE_KINDS = ("person", "organisation", "country", "place", "event", "product", "publication", "concept")
+BROWSE_KINDS = ENTITY_KINDS  # in vocab order: people first, then organisations, ...
 
 
 def browse(path: Path | str, limit: int = BROWSE) -> list[kbsearch.Hit]:
@@ -61,23 +64,15 @@ def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Row:
         return queries.show(conn, entity_id, limit=page)
 
 
-def roles_by(data: Row) -> dict[str, str]:
-    """Whether `data`'s roles are roles held by it or roles in it, the way
-    queries.show decided (organisations list their holders)."""
-    eid = data["id"]
-    if data["roles"] and data["roles"][0]["holder"]["id"] != eid:
-        return {"organisation": eid}
-    return {"holder": eid}
-
-
-def more_roles(path: Path | str, by: dict[str, str], offset: int, page: int = PAGE) -> list[Row]:
+def more_roles(path: Path | str, entity: Entity, offset: int, page: int = PAGE) -> list[Role]:
+    """The next page of `entity`'s roles, from the side queries.show chose."""
     with reader(path) as conn:
-        return queries.roles(conn, **by, limit=page, offset=offset)
+        return queries.roles_of(conn, entity["id"], entity["roles_as"], limit=page, offset=offset)
 
 
-def all_roles(path: Path | str, by: dict[str, str]) -> list[Row]:
+def all_roles(path: Path | str, entity: Entity) -> list[Role]:
     with reader(path) as conn:
-        return queries.roles(conn, **by)
+        return queries.roles_of(conn, entity["id"], entity["roles_as"])
 
 
 def citation(path: Path | str, citation_id: int) -> Row:
@@ -120,18 +115,8 @@ def citation_text(cite: Row) -> str:
     return f"“{quote}” — {', '.join(parts)}" if parts else f"“{quote}”"
 
 
-def unique_path(directory: Path, stem: str, suffix: str = ".csv") -> Path:
-    """`stem.csv`, or `stem-2.csv`, … : never overwrite what is there."""
-    candidate = directory / f"{stem}{suffix}"
-    n = 2
-    while candidate.exists():
-        candidate = directory / f"{stem}-{n}{suffix}"
-        n += 1
-    return candidate
-
-
 def write_csv(directory: Path, stem: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
-    target = unique_path(directory, stem)
+    target = confined_path(directory, stem, ".csv")
     with target.open("x", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)

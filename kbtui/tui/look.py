@@ -114,26 +114,6 @@ class Look:
         return self.fg("accent", bold=True, underline=True)
 
 
-def date_range(start: str | None, end: str | None, status: str | None = None) -> str:
-    """'2008–2024', '2008–', '–2024', '' : ISO prefixes as people read them."""
-    if start and end:
-        return start if start == end else f"{start}–{end}"
-    if start:
-        return f"{start}–" + ("now" if status == "current" else "")
-    if end:
-        return f"–{end}"
-    return ""
-
-
-def compact_range(start: str | None, end: str | None) -> str:
-    """An event's dates, short: '2024-04-20–04-28', '2024-04', '2021–2022'."""
-    if not start or not end or start == end:
-        return start or (f"–{end}" if end else "")
-    if start[:4] == end[:4] and len(end) > 4:
-        return f"{start}–{end[5:]}"
-    return f"{start}–{end}"
-
-
 def source_line(src: Mapping[str, str | None]) -> str:
     """Outlet, author, date: who said it and when."""
     parts = [one_line(src.get(k)) for k in ("outlet", "author", "published") if src.get(k)]

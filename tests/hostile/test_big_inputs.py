@@ -143,7 +143,7 @@ def test_more_rows_than_one_table_on_a_terminal(mini_copy, monkeypatch):
 
     from rich.console import Console
 
-    from kbtui import render
+    from kbtui.cli import render
 
     term = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=120, highlight=False)
     monkeypatch.setattr(render, "console", term)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kbtui import render
+from kbtui.cli import render
 from kbtui.safetext import one_line, visible
 
 from .conftest import (

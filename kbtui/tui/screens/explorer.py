@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from kbtui.kb.errors import KBError
+from kbtui.kb.models import Entity
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
@@ -191,16 +192,16 @@ class ExplorerScreen(Screen):
             self.app.call_from_thread(self._entity_failed, location)
 
     @work(thread=True, exclusive=True, group="more")
-    def load_more(self, entity_id: str, by: dict[str, str], offset: int) -> None:
-        rows = self._guard(kbdata.more_roles, self.db_path, by, offset)
+    def load_more(self, entity: Entity, offset: int) -> None:
+        rows = self._guard(kbdata.more_roles, self.db_path, entity, offset)
         if rows is not None:
-            self.app.call_from_thread(self._more_loaded, entity_id, rows)
+            self.app.call_from_thread(self._more_loaded, entity["id"], rows)
 
     @work(thread=True, exclusive=True, group="export")
-    def export_roles(self, entity_id: str, by: dict[str, str], header: list[str]) -> None:
-        rows = self._guard(kbdata.all_roles, self.db_path, by)
+    def export_roles(self, entity: Entity, header: list[str]) -> None:
+        rows = self._guard(kbdata.all_roles, self.db_path, entity)
         if rows is not None:
-            self.app.call_from_thread(self._write_csv, f"{entity_id}-roles", header, [role_export(r) for r in rows])
+            self.app.call_from_thread(self._write_csv, f"{entity['id']}-roles", header, [role_export(r) for r in rows])
 
     # --- showing places ----------------------------------------------------------
 
@@ -291,7 +292,7 @@ class ExplorerScreen(Screen):
         event.stop()
         data = self.pane.data
         if data is not None:
-            self.load_more(data["id"], kbdata.roles_by(data), event.offset)
+            self.load_more(data, event.offset)
 
     def _more_loaded(self, entity_id: str, rows: list[dict[str, Any]]) -> None:
         data = self.pane.data
@@ -308,7 +309,7 @@ class ExplorerScreen(Screen):
         table = self.pane.table(event.table)
         if event.table == "roles" and table.total > table.loaded:
             self.notify(f"Exporting {table.total:,} roles…", timeout=3)
-            self.export_roles(data["id"], kbdata.roles_by(data), event.header)
+            self.export_roles(data, event.header)
             return
         self._write_csv(f"{data['id']}-{event.table}", event.header, event.rows)
 

@@ -18,8 +18,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from kbtui.kb.vocab import compact_range, date_range
 from kbtui.safetext import one_line, visible
-from kbtui.tui.look import Look, compact_range, date_range, plural
+from kbtui.tui.look import Look, plural
 from kbtui.tui.widgets.tables import ClaimTable, LeaveTable, Link, RowInfo
 
 Row = dict[str, Any]
@@ -213,8 +214,7 @@ class EntityPane(VerticalScroll, can_focus=False):
     @property
     def roles_in_it(self) -> bool:
         """True when the roles listed are held by others in this entity."""
-        data = self.data
-        return bool(data and data["roles"] and data["roles"][0]["holder"]["id"] != data["id"])
+        return self.data is not None and self.data["roles_as"] == "organisation"
 
     def _fill_roles(self, data: Row) -> None:
         table = self.table("roles")

@@ -8,143 +8,25 @@ stay fast and scripts never pay for the TUI.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-import os
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import click
 
 from kbtui import __version__
+from kbtui.cli.errors import fail, handles_errors
+from kbtui.cli.output import emit_json, emit_rows
 from kbtui.kb import db as kbdb
-from kbtui.kb.errors import KBError, NotFound
 from kbtui.kb.paths import default_db_path
-from kbtui.safetext import UNSAFE, one_line, visible
-
-ENTITY_KINDS = ["person", "organisation", "country", "place", "event", "product", "publication", "concept"]
-
+from kbtui.kb.vocab import ENTITY_KINDS, is_iso_prefix
+from kbtui.safetext import visible
 
 # SQLite's INTEGER range: a larger number from the command line would raise
 # OverflowError deep in a query instead of a usage error
 SQLITE_INT = click.IntRange(-(2**63), 2**63 - 1)
-
-
-def _fail(message: str, hint: str = "", code: int = 1) -> None:
-    """One line on stderr: what is wrong, then what to do. Messages quote
-    paths, names and SQL, so control characters in them are made visible."""
-    message, hint = visible(message), visible(hint)
-    if hint and "\n" not in message:
-        click.echo(f"kbtui: {message}; {hint}", err=True)
-    else:  # a list of problems (import): the hint after them
-        click.echo(f"kbtui: {message}", err=True)
-        if hint:
-            click.echo(f"  hint: {hint}", err=True)
-    sys.exit(code)
-
-
-def _db_name() -> str:
-    ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.obj and ctx.obj.get("db"):
-            return str(ctx.obj["db"])
-        ctx = ctx.parent
-    return "the database"
-
-
-def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn user-caused errors into one message and an exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except NotFound as exc:
-            for c in exc.candidates:
-                click.echo(f"  {one_line(c['id'])}\t{one_line(c['kind'])}\t{one_line(c['name'])}", err=True)
-            _fail(exc.message, exc.hint, exc.exit_code)
-        except KBError as exc:
-            _fail(exc.message, exc.hint, exc.exit_code)
-        except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                _fail(f"{_db_name()}: is locked by another program ({exc})", "wait for it to finish and try again", 2)
-            _fail(f"{_db_name()}: could not be read ({exc})", "run `kbtui check`; the file may be damaged", 2)
-        except UnicodeEncodeError as exc:
-            bad = exc.object[exc.start : exc.end]
-            if any("\udc80" <= ch <= "\udcff" for ch in bad):
-                # bytes from the command line that are not UTF-8 (Python
-                # smuggles them in as lone surrogates); SQLite takes UTF-8 only
-                _fail(
-                    f"an argument is not valid UTF-8 text (bytes {os.fsencode(bad)!r})",
-                    "pass names, queries and paths as UTF-8",
-                    2,
-                )
-            _fail(
-                f"this terminal's encoding ({exc.encoding}) cannot show {bad!r}",
-                "use a UTF-8 locale, set PYTHONIOENCODING=utf-8, or use --json",
-                2,
-            )
-        except (TypeError, ValueError, AttributeError):  # after UnicodeEncodeError, a ValueError
-            mistyped = _mistyped_values()
-            if not mistyped:
-                raise  # a bug in kbtui, not in the file: keep the traceback
-            _fail(
-                f"{_db_name()}: holds values of the wrong type ({mistyped})",
-                "the file was changed outside kbtui; run `kbtui check`, or rebuild it with `kbtui import`",
-                2,
-            )
-        except BrokenPipeError:
-            sys.stderr.close()  # `kbtui ... | head` is not an error
-
-    return wrapper
-
-
-def _json(data: Any, indent: int | None = None) -> str:
-    """JSON with the data exact, and safe to land on a terminal: json.dumps
-    escapes C0 controls; the rest that a terminal could act on (DEL, C1,
-    bidi and invisible format characters) become \\u escapes too, which
-    decode to the very same strings."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent, default=_blob)
-    return UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
-
-
-def _blob(value: Any) -> Any:
-    """A BLOB from `kbtui sql` as JSON, the way sqlite-utils writes one."""
-    if isinstance(value, bytes):
-        import base64
-
-        return {"$base64": True, "encoded": base64.b64encode(value).decode("ascii")}
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _mistyped_values() -> str:
-    """After a TypeError or ValueError: if the KB holds values of the wrong
-    SQLite type (a BLOB where text belongs), name the first; else ""."""
-    ctx = click.get_current_context(silent=True)
-    path = ctx.find_root().obj.get("db") if ctx and ctx.find_root().obj else None
-    if not path:
-        return ""
-    from kbtui.kb import check as kbcheck
-
-    try:
-        conn = kbdb.connect_readonly(path)
-    except (KBError, sqlite3.Error):
-        return ""
-    try:
-        found = kbcheck.wrong_types(conn)
-    except sqlite3.Error:
-        return ""
-    finally:
-        conn.close()
-    return f"{found[0].where}: {found[0].message}" if found else ""
-
-
-def emit_json(data: Any) -> None:
-    click.echo(_json(data, indent=2))
 
 
 def _open(ctx: click.Context) -> sqlite3.Connection:
@@ -156,10 +38,16 @@ def _open(ctx: click.Context) -> sqlite3.Connection:
     return conn
 
 
-def _render() -> Any:
-    from kbtui import render  # lazy: Rich costs ~40 ms to import
+def _render() -> ModuleType:
+    from kbtui.cli import render  # lazy: Rich costs ~40 ms to import
 
     return render
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):  # nan passes FloatRange and would disable the limit
+        raise click.BadParameter(f"{value!r} is not a number of seconds")
+    return value
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the scripting contract).")
@@ -190,6 +78,9 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_path or default_db_path()
+    # named by --db or $KBTUI_DB (click reads the variable into db_path):
+    # only a named KB may be written; the bundled sample never is by default
+    ctx.obj["db_named"] = db_path is not None
     if ctx.invoked_subcommand is None:
         ctx.invoke(tui)
 
@@ -285,10 +176,9 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
       kbtui roles --as-of 2024-05
     """
     from kbtui.kb import queries
-    from kbtui.kb.bundle import ISO_PREFIX
 
-    if as_of and not ISO_PREFIX.match(as_of):
-        _fail(f"--as-of {as_of!r} is not an ISO date", "use YYYY, YYYY-MM or YYYY-MM-DD", 2)
+    if as_of and not is_iso_prefix(as_of):
+        fail(f"--as-of {as_of!r} is not an ISO date", "use YYYY, YYYY-MM or YYYY-MM-DD", 2)
     conn = _open(ctx)
     rows = queries.roles(
         conn,
@@ -325,7 +215,7 @@ def cite(ctx: click.Context, citation_id: int, as_json: bool) -> None:
     else:
         _render().citation(data)
     if not data["matches"]:
-        _fail(f"citation {citation_id}: its span no longer matches the quote", "run `kbtui check`")
+        fail(f"citation {citation_id}: its span no longer matches the quote", "run `kbtui check`")
 
 
 @main.command()
@@ -412,62 +302,11 @@ def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_row
         click.echo(schema_path().read_text(encoding="utf-8"))
         return
     if not query:
-        _fail("missing QUERY", 'for example: kbtui sql "SELECT * FROM v_roles"', 2)
+        fail("missing QUERY", 'for example: kbtui sql "SELECT * FROM v_roles"', 2)
     result = sqlsafe.run(ctx.obj["db"], query, timeout=timeout, max_rows=max_rows)
-    _emit_rows(result.columns, result.rows, fmt)
+    emit_rows(result.columns, result.rows, fmt)
     if result.truncated:
         click.echo(f"kbtui: stopped at {max_rows} rows (--max-rows); more rows matched", err=True)
-
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):  # nan passes FloatRange and would disable the limit
-        raise click.BadParameter(f"{value!r} is not a number of seconds")
-    return value
-
-
-def _unique(columns: list[str]) -> list[str]:
-    """JSON keys for result columns: `SELECT 1 AS a, 2 AS a` must not lose
-    a column to a dict, so a repeated name gets a suffix (a, a_2)."""
-    seen: set[str] = set()
-    out = []
-    for c in columns:
-        name, n = c, 1
-        while name in seen:
-            n += 1
-            name = f"{c}_{n}"
-        seen.add(name)
-        out.append(name)
-    return out
-
-
-def _emit_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
-    if fmt in {"json", "nl"}:
-        keys = _unique(columns)
-        lines = (_json(dict(zip(keys, r, strict=True))) for r in rows)
-        if fmt == "json":
-            # one object per line, as sqlite-utils prints rows
-            last = len(rows) - 1
-            lines = (f"{'[' if i == 0 else ' '}{obj}{']' if i == last else ','}" for i, obj in enumerate(lines))
-            if not rows:
-                lines = iter(["[]"])
-        # written a batch at a time: never the whole text (and its pieces)
-        # in memory, and not one click.echo per row either
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= 1000:
-                click.echo("\n".join(batch))
-                batch.clear()
-        if batch:
-            click.echo("\n".join(batch))
-    elif fmt in {"csv", "tsv"}:
-        import csv
-
-        writer = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        _render().rows_table(columns, rows)
 
 
 @main.command()
@@ -500,7 +339,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     "db_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="KB to import into (created if missing). Default: the global --db.",
+    help="KB to import into (created if missing). Default: the global --db or $KBTUI_DB.",
 )
 @json_option
 @click.pass_context
@@ -515,10 +354,10 @@ def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: boo
     Example:
       kbtui import kbtui/sample --db my.db
     """
+    from kbtui.cli.progress import progress
     from kbtui.kb.importer import import_bundle
-    from kbtui.progress import progress
 
-    target = db_path or ctx.obj["db"]
+    target = db_path or _writable_target(ctx)
     with progress() as advance:
         counts = import_bundle(bundle, target, advance)
     if as_json:
@@ -526,6 +365,20 @@ def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: boo
     else:
         parts = ", ".join(f"{v} {k}" for k, v in counts.items())
         click.echo(f"imported {visible(str(bundle))} into {visible(str(target))}: {parts}", err=True)
+
+
+def _writable_target(ctx: click.Context) -> Path:
+    """The KB a writing command may change: one the user named. Writing into
+    the bundled sample by default would silently change what every later
+    `kbtui` shows (and, installed, a file inside site-packages)."""
+    if not ctx.obj.get("db_named"):
+        fail(
+            f"`kbtui {ctx.info_name}` writes a knowledge base, and none was named",
+            "pass --db PATH (created if missing) or set KBTUI_DB; the bundled sample is never written",
+            2,
+        )
+    target: Path = ctx.obj["db"]
+    return target
 
 
 @main.command()

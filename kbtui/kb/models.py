@@ -1,0 +1,196 @@
+"""The shapes the read queries return, typed once.
+
+They are TypedDicts, not dataclasses, because they *are* the JSON contract
+(README, "JSON output"): `kbtui show --json` prints the very dict that
+queries.show returns, and the explorer renders the same dict. One definition
+serves the CLI renderer, the JSON output and the TUI widgets, and mypy checks
+every key they read. Keys may be added; the ones here keep their names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class EntityRef(TypedDict):
+    """A link to an entity: enough to show its name and open it."""
+
+    id: str
+    name: str
+
+
+class CitationSource(TypedDict):
+    id: str
+    title: str
+    outlet: str | None
+    author: str | None
+    published: str | None
+
+
+class Citation(TypedDict):
+    """A verbatim quote at [start, end) of a stored source, behind a claim."""
+
+    id: int
+    source: CitationSource
+    quote: str
+    span: list[int]  # [start, end) in code points
+    anchor: str
+
+
+class Evidence(TypedDict):
+    """What every claim carries, and all the evidence pane needs of one:
+    a Role, Relation or Event is an Evidence too (TypedDicts are structural)."""
+
+    id: str
+    citations: list[Citation]
+    disputed: str | None
+    note: str | None
+
+
+class Role(Evidence):
+    title: str
+    holder: EntityRef
+    organisation: EntityRef | None
+    start: str | None
+    end: str | None
+    status: str
+
+
+class Relation(Evidence):
+    type: str
+    label: str | None
+    subject: EntityRef
+    object: EntityRef
+    start: str | None
+    end: str | None
+
+
+class Participant(TypedDict):
+    id: str
+    name: str
+    kind: str
+    capacity: str | None
+    claim_id: str
+    citations: list[Citation]
+
+
+class Event(Evidence):
+    name: str
+    type: str
+    date: str | None  # an ISO interval (vocab.iso_interval)
+    start: str | None
+    end: str | None
+    place: EntityRef | None
+    participants: list[Participant]
+
+
+class AliasInfo(TypedDict):
+    name: str
+    kind: str
+
+
+class SourceMentioning(TypedDict):
+    """A source that mentions an entity, with how often."""
+
+    id: str
+    title: str
+    outlet: str | None
+    mentions: int
+
+
+RolesAs = Literal["holder", "organisation"]
+
+
+class Entity(TypedDict):
+    """Everything about one entity (queries.show, `kbtui show --json`)."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: list[str]
+    alias_kinds: list[AliasInfo]
+    summary: str
+    roles: list[Role]
+    roles_total: int
+    roles_offset: int
+    # which side of its roles the entity is on: "holder" (roles it holds) or
+    # "organisation" (roles held in it, as an organisation lists its people)
+    roles_as: RolesAs
+    relations: list[Relation]
+    events: list[Event]
+    sources: list[SourceMentioning]
+
+
+class Span(TypedDict):
+    start: int
+    end: int
+
+
+class CitationDetail(Citation):
+    """One citation with its surroundings (queries.citation, `kbtui cite`)."""
+
+    claim_id: str
+    matches: bool  # the stored text at the span still equals the quote
+    context_before: str
+    context_after: str
+    paragraph: Span
+    paragraph_text: str
+    claim: NotRequired[str]  # the claim in words (queries.claim_summary)
+
+
+class SourceSummary(TypedDict):
+    id: str
+    title: str
+    outlet: str | None
+    author: str | None
+    published: str | None
+    via: str | None
+    via_date: str | None
+    url: str | None
+    note: str | None
+    length: int
+
+
+class SourceDetail(SourceSummary):
+    text: str
+    sha256: str
+
+
+class MarkedCitation(TypedDict):
+    """A cited span of a source, for the source viewer."""
+
+    id: int
+    claim_id: str
+    start: int
+    end: int
+    quote: str
+    claim: NotRequired[str]
+    matches: NotRequired[bool]
+
+
+class Mention(TypedDict):
+    entity_id: str
+    name: str
+    kind: str
+    start: int
+    end: int
+
+
+class SourceView(SourceDetail):
+    """A source with everything marked in it (the source viewer's one load)."""
+
+    citations: list[MarkedCitation]
+    mentions: list[Mention]
+
+
+class Stats(TypedDict):
+    """Counts for the start page; tables listed in `approximate` are estimates."""
+
+    entities: dict[str, int]
+    approximate: list[str]
+    roles: int
+    relations: int
+    events: int
+    participations: int
+    citations: int
+    sources: int
