@@ -18,7 +18,7 @@ import click
 
 from kbtui import __version__
 from kbtui.cli.errors import fail, handles_errors
-from kbtui.cli.output import emit_json, emit_rows
+from kbtui.cli.output import RowFormat, emit_json, emit_rows
 from kbtui.kb import db as kbdb
 from kbtui.kb.paths import default_db_path
 from kbtui.kb.vocab import ENTITY_KINDS, is_iso_prefix
@@ -284,7 +284,7 @@ def source(ctx: click.Context, ref: str, as_json: bool) -> None:
 @click.option("--schema", is_flag=True, help="Print schema.sql (tables and views) and exit.")
 @click.pass_context
 @handles_errors
-def sql(ctx: click.Context, query: str | None, fmt: str, timeout: float, max_rows: int, schema: bool) -> None:
+def sql(ctx: click.Context, query: str | None, fmt: RowFormat, timeout: float, max_rows: int, schema: bool) -> None:
     """Run read-only SQL against the KB. Nothing can write: the connection is
     read-only, and writes, ATTACH and load_extension are refused.
 

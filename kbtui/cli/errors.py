@@ -60,7 +60,7 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R | None]:
             return fn(*args, **kwargs)
         except NotFound as exc:
             for c in exc.candidates:
-                click.echo(f"  {one_line(c['id'])}\t{one_line(c['kind'])}\t{one_line(c['name'])}", err=True)
+                click.echo("  " + "\t".join(one_line(str(c[k])) for k in ("id", "kind", "name")), err=True)
             fail(exc.message, exc.hint, exc.exit_code)
         except KBError as exc:
             fail(exc.message, exc.hint, exc.exit_code)

@@ -28,6 +28,8 @@ def progress(enabled: bool | None = None) -> Iterator[Advance]:
         MofNCompleteColumn,
         Progress,
         ProgressColumn,
+        Task,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
@@ -35,10 +37,10 @@ def progress(enabled: bool | None = None) -> Iterator[Advance]:
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
-        def render(self, task) -> Text:  # type: ignore[no-untyped-def]
+        def render(self, task: Task) -> Text:
             return Text(f"{task.speed:>10,.0f}/s" if task.speed else " " * 12, style="cyan")
 
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description:<24}"),
         BarColumn(),

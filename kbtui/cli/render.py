@@ -6,7 +6,8 @@ markup in the data (`[bold]`, `[link=…]`) is shown literally.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
@@ -16,7 +17,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from kbtui.kb.models import Citation, CitationDetail, Entity, Role, SourceDetail, SourceSummary
+from kbtui.kb.vocab import date_range
 from kbtui.safetext import one_line, visible
+
+if TYPE_CHECKING:
+    from kbtui.kb.check import Finding
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False)
@@ -42,16 +48,10 @@ def _table(*columns: str, title: str | None = None) -> Table:
     return table
 
 
-def _dates(start: str | None, end: str | None) -> str:
-    if not start and not end:
-        return ""
-    return f"{start or '?'} – {end}" if end else f"since {start}"
-
-
 STATUS_STYLE = {"current": "green", "former": "dim", "unknown": "yellow"}
 
 
-def search_table(query: str, hits: list[dict]) -> None:
+def search_table(query: str, hits: list[dict[str, Any]]) -> None:
     if not hits:
         err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
         return
@@ -67,15 +67,15 @@ def search_table(query: str, hits: list[dict]) -> None:
     console.print(table)
 
 
-def _cites(citations: list[dict]) -> Text:
+def _cites(citations: list[Citation]) -> Text:
     return Text(" ".join(f"[{c['id']}]" for c in citations), style="dim")
 
 
-def roles_table(rows: list[dict], title: str | None = None) -> None:
+def roles_table(rows: list[Role], title: str | None = None) -> None:
     console.print(_roles(rows, title) if rows else Text("no roles", style="dim"))
 
 
-def _roles(rows: list[dict], title: str | None = None) -> Table:
+def _roles(rows: list[Role], title: str | None = None) -> Table:
     table = _table("holder", "title", "organisation", "status", "dates", "cites", title=title)
     for r in rows:
         status = T(r["status"], STATUS_STYLE.get(r["status"], ""))
@@ -85,15 +85,15 @@ def _roles(rows: list[dict], title: str | None = None) -> Table:
         table.add_row(
             T(r["holder"]["name"]),
             title_cell,
-            T((r["organisation"] or {}).get("name", "")),
+            T(r["organisation"]["name"] if r["organisation"] else ""),
             status,
-            T(_dates(r["start"], r["end"])),
+            T(date_range(r["start"], r["end"], r["status"])),
             _cites(r["citations"]),
         )
     return table
 
 
-def entity(data: dict) -> None:
+def entity(data: Entity) -> None:
     head = Text()
     head.append(visible(data["name"]), style="bold")
     head.append(f"  {data['kind']}  ", style="cyan")
@@ -120,7 +120,7 @@ def entity(data: dict) -> None:
                 T(r["subject"]["name"]),
                 rel,
                 T(r["object"]["name"]),
-                T(_dates(r["start"], r["end"])),
+                T(date_range(r["start"], r["end"])),
                 _cites(r["citations"]),
             )
         console.print(table)
@@ -131,7 +131,7 @@ def entity(data: dict) -> None:
             table.add_row(
                 T(e["date"] or ""),
                 T(e["name"], "bold"),
-                T((e["place"] or {}).get("name", "")),
+                T(e["place"]["name"] if e["place"] else ""),
                 T(people),
                 _cites(e["citations"]),
             )
@@ -144,7 +144,7 @@ def entity(data: dict) -> None:
     console.print(Text("Citation ids are in [brackets]: `kbtui cite ID` shows the quote.", style="dim"))
 
 
-def citation(data: dict) -> None:
+def citation(data: CitationDetail) -> None:
     src = data["source"]
     meta = ", ".join(x for x in (src.get("outlet"), src.get("author"), src.get("published")) if x)
     start = data["paragraph"]["start"]
@@ -161,7 +161,7 @@ def citation(data: dict) -> None:
     console.print(Panel(body, box=box.ROUNDED, subtitle=T(f"chars {s}–{e} of {src['id']}")))
 
 
-def sources_table(rows: list[dict]) -> None:
+def sources_table(rows: list[SourceSummary]) -> None:
     table = _table("id", "title", "outlet", "author", "published", "via", "chars")
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
@@ -177,7 +177,7 @@ def sources_table(rows: list[dict]) -> None:
     console.print(table)
 
 
-def source(data: dict) -> None:
+def source(data: SourceDetail) -> None:
     meta = Table.grid(padding=(0, 2))
     for key in ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note", "sha256", "length"):
         if data.get(key) not in (None, ""):
@@ -186,7 +186,7 @@ def source(data: dict) -> None:
     console.print(Text(visible(data["text"])))
 
 
-def check_report(db: str, findings: list, counts: dict[str, int]) -> None:
+def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> None:
     checked = ", ".join(f"{v} {k}" for k, v in counts.items())
     if not findings:
         console.print(Text(f"ok: {one_line(db)} ({checked})", style="green"))
@@ -204,7 +204,7 @@ def _cell(v: object) -> str:
     return "NULL" if v is None else one_line(str(v), 200)
 
 
-def _plain_rows(heads: list[str], rows: list[tuple]) -> None:
+def _plain_rows(heads: list[str], rows: Sequence[Sequence[object]]) -> None:
     """The table layout as plain lines, for output that is not a terminal
     (no styles to keep): linear, and far faster than Rich laying it out."""
     cells = [[_cell(v) for v in r] for r in rows]
@@ -226,13 +226,13 @@ def _plain_rows(heads: list[str], rows: list[tuple]) -> None:
     write("\n")
 
 
-def rows_table(columns: list[str], rows: list[tuple]) -> None:
+def rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Query results as a table. Column widths are measured once from the
     cells themselves, then the rows are printed ROWS_PER_TABLE at a time, so
     10,000 (or 100,000) rows cost time and memory in proportion, not the
     minutes a single Rich table of them takes to lay out."""
 
-    def cells(r: tuple) -> list[Text]:
+    def cells(r: Sequence[object]) -> list[Text]:
         return [T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r]
 
     if len(rows) <= ROWS_PER_TABLE:

@@ -276,7 +276,7 @@ class _Validator:
                 f"{what}: `{key}` = {value!r} is not one of {', '.join(sorted(allowed))}",
             )
             return None
-        return value
+        return str(value)
 
     def _ref(
         self, value: str | None, lines: _Lines, line: int, key: str, what: str, optional: bool = False

@@ -28,7 +28,7 @@ class UnusableDatabase(KBError):
 class NotFound(KBError):
     """A lookup (entity, citation, source) found nothing or too much."""
 
-    def __init__(self, message: str, hint: str = "", candidates: list[dict] | None = None):
+    def __init__(self, message: str, hint: str = "", candidates: list[dict[str, object]] | None = None):
         super().__init__(message, hint)
         self.candidates = candidates or []
 

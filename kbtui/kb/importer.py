@@ -20,6 +20,11 @@ from kbtui.kb.errors import ImportFailed, UnusableDatabase
 
 Advance = Callable[[str, int, "int | None"], None]
 
+# a citation as inserted: (claim_id, source_id, quote, prefix, suffix, start, end, anchor)
+CiteRow = tuple[str, str, str, str, str, int, int, str]
+# what a citation cites, to give an unchanged one its old id back on re-import
+CiteKey = tuple[str, str, str, int, int]
+
 
 def _quiet(phase: str, n: int, total: int | None) -> None:
     pass
@@ -109,7 +114,7 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         claim_ids += [p["id"] for e in data.events for p in e["participants"]]
         kept = _citation_ids(conn, claim_ids)
         conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in claim_ids])
-        cites: list[tuple] = []
+        cites: list[CiteRow] = []
         records = len(data.sources) + len(data.entities) + len(claim_ids)
         for s in data.sources:
             _upsert(conn, "sources", s)
@@ -208,7 +213,7 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     )
 
 
-def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: list[tuple]) -> None:
+def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: list[CiteRow]) -> None:
     conn.execute(
         "INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
         (claim["id"], kind, claim["disputed"], claim["note"]),
@@ -216,15 +221,15 @@ def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: li
     cites.extend((claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method) for c in claim["cites"])
 
 
-def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> tuple:
+def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> CiteKey:
     return claim_id, source_id, quote, start, end
 
 
-def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[tuple, list[int]]:
+def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[CiteKey, list[int]]:
     """Ids of the citations already stored for these claims, by what they
     cite: a re-import gives an unchanged citation its old id back, so
     `kbtui cite 17` written down yesterday still means the same quote."""
-    kept: dict[tuple, list[int]] = {}
+    kept: dict[CiteKey, list[int]] = {}
     for i in range(0, len(claim_ids), 500):
         part = claim_ids[i : i + 500]
         for cid, *key in conn.execute(
@@ -236,7 +241,7 @@ def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[tuple,
     return kept
 
 
-def _insert_citations(conn: sqlite3.Connection, cites: list[tuple], kept: dict[tuple, list[int]]) -> None:
+def _insert_citations(conn: sqlite3.Connection, cites: list[CiteRow], kept: dict[CiteKey, list[int]]) -> None:
     # old ids first, so a new citation's fresh id can never take one of them
     again, new = [], []
     for row in cites:

@@ -23,6 +23,9 @@ SEGMENTS = 3
 # the regex costs minutes, so big KBs (the million-entity benchmark) skip it.
 MENTIONS_MAX_FORMS = 50_000
 
+# a row of the names table: (entity_id, name, norm, compact, is_primary)
+NameRow = tuple[str, str, str, str, int]
+
 
 def name_rows(conn: sqlite3.Connection) -> Iterable[tuple[str, str, int]]:
     """Every (entity_id, name, is_primary): main names then aliases."""
@@ -74,7 +77,7 @@ def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None, ba
     conn.execute("DELETE FROM names")
     normalise = _normaliser()
     count = 0
-    rows: list[tuple[str, str, str, str, int]] = []
+    rows: list[NameRow] = []
     seen: set[tuple[str, str]] = set()
     for entity_id, name, primary in list(name_rows(conn)):
         n = normalise(name)
@@ -119,7 +122,7 @@ def rebuild_segments(conn: sqlite3.Connection) -> None:
         ORDER BY 1, 2""")
 
 
-def _flush_names(conn: sqlite3.Connection, rows: list, progress: Progress | None) -> int:
+def _flush_names(conn: sqlite3.Connection, rows: list[NameRow], progress: Progress | None) -> int:
     conn.executemany("INSERT INTO names (entity_id, name, norm, compact, is_primary) VALUES (?, ?, ?, ?, ?)", rows)
     n = len(rows)
     if progress:
@@ -160,9 +163,9 @@ def rebuild_mentions(conn: sqlite3.Connection) -> int:
     rows = []
     for source_id, text in conn.execute("SELECT id, text FROM sources").fetchall():
         for m in pattern.finditer(text):
-            entity_id = flat.get(_squash(m.group(1)))
-            if entity_id:
-                rows.append((source_id, entity_id, m.start(1), m.end(1)))
+            owner = flat.get(_squash(m.group(1)))
+            if owner:
+                rows.append((source_id, owner, m.start(1), m.end(1)))
     conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)", rows)
     return len(rows)
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
+from typing import overload
 
 _JOINERS = re.compile(r"[-‐‑‒–—―/&_+]")
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
@@ -62,7 +63,11 @@ class OffsetMap(Sequence[int]):
     def __len__(self) -> int:
         return self._len
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._len))]
         if index < 0:

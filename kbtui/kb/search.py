@@ -32,6 +32,7 @@ alias that matched when it was not the main name.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -59,7 +60,7 @@ class Hit:
     score: float
     matched: str | None = None  # the alias that matched, when not the main name
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "kind": self.kind,
@@ -127,7 +128,7 @@ def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> di
     skipped when `want` names match exactly already."""
     found: dict[int, Row] = {}
 
-    def take(sql: str, args: tuple | list) -> None:
+    def take(sql: str, args: Sequence[object]) -> None:
         for row in conn.execute(sql, args):
             if len(found) >= CANDIDATE_CAP:
                 return
@@ -214,7 +215,7 @@ def typo_neighbours(conn: sqlite3.Connection, qc: str, edits: int, want: int = 2
     steps = [1, edits] if edits > 1 and len(qc) <= 12 else [edits]
     seen_keys: set[str] = set()
     pool: set[str] = set()
-    close: list[tuple[str, float, int]] = []
+    close: list[tuple[str, int, int]] = []
     for budget in steps:
         keys = [k for k in _keys_with_swaps(qc, budget) if k not in seen_keys]
         seen_keys.update(keys)
@@ -245,7 +246,7 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None, limit:
     shape = [0.0] * len(rows)
     for _, sim, j in process.extract(qn, [r[3] for r in rows], scorer=fuzz.WRatio, limit=None):
         shape[j] = sim
-    best: dict[str, tuple[tuple, float, str, int]] = {}
+    best: dict[str, tuple[tuple[bool, bool, float, int, int], float, str, int]] = {}
     for j, row in enumerate(rows):
         _, entity_id, name, _, nc, primary = row
         exact = nc == qc

@@ -76,7 +76,7 @@ def _authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None
 @dataclass
 class Result:
     columns: list[str]
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[tuple[object, ...]] = field(default_factory=list)
     truncated: bool = False
     elapsed: float = 0.0
 
@@ -87,7 +87,7 @@ def run(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
-    params: tuple = (),
+    params: tuple[object, ...] = (),
 ) -> Result:
     """Run one read-only statement; raise QueryError with one readable line."""
     _check_timeout(timeout)
@@ -125,7 +125,7 @@ def guard(conn: sqlite3.Connection, timeout: float) -> float:
     return deadline
 
 
-def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, params: tuple) -> Result:
+def _run(conn: sqlite3.Connection, sql: str, timeout: float, max_rows: int, params: tuple[object, ...]) -> Result:
     if not sql.strip():
         raise QueryError("empty query", "pass a SELECT statement")
     deadline = guard(conn, timeout)
@@ -176,7 +176,7 @@ def _explain(exc: sqlite3.DatabaseError, timeout: float, deadline: float) -> Que
     return QueryError(f"SQL error: {msg}", "see the tables and views with `kbtui sql --schema`")
 
 
-def _rows(cur: sqlite3.Cursor) -> Iterator[tuple]:
+def _rows(cur: sqlite3.Cursor) -> Iterator[tuple[object, ...]]:
     while True:
         batch = cur.fetchmany(500)
         if not batch:
