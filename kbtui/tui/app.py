@@ -6,6 +6,10 @@ screens: the browser-like history (back / forward / breadcrumb), the
 source viewer stack, the theme-derived look, and the global keys. The
 database is only ever opened read-only, by worker threads, one connection
 per call.
+
+Nothing the app imports imports it back: screens and palette providers
+read the app through the ExplorerContext protocol (kbtui.tui.context) and
+talk to it with messages, which the handlers below turn into history moves.
 """
 
 from __future__ import annotations
@@ -22,13 +26,23 @@ from textual.theme import Theme
 from kbtui.kb.errors import KBError
 from kbtui.tui import data as kbdata
 from kbtui.tui.commands import ActionCommands, EntityCommands
+from kbtui.tui.context import ExplorerContext
 from kbtui.tui.history import History, Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import EntitySelected, HistoryJump, OpenCitation, OpenSource
+from kbtui.tui.messages import (
+    EntitySelected,
+    HistoryJump,
+    LocationFailed,
+    OpenCitation,
+    OpenSource,
+    TitleLearned,
+)
+from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.screens.error import ErrorScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
-from kbtui.tui.screens.help import HelpScreen
+from kbtui.tui.screens.help import HelpScreen, bindings_of, sections
 from kbtui.tui.screens.source import SourceScreen
+from kbtui.tui.widgets.tables import ClaimTable
 
 
 class KbtuiApp(App[int]):
@@ -91,7 +105,7 @@ class KbtuiApp(App[int]):
     def _theme_changed(self, theme: Theme) -> None:
         self.look = Look.from_variables(self.theme_variables)
         for screen in self.screen_stack:
-            if isinstance(screen, ExplorerScreen | SourceScreen):
+            if isinstance(screen, ContentScreen):
                 screen.apply_look(self.look)
 
     def action_exit_error(self) -> None:
@@ -99,9 +113,9 @@ class KbtuiApp(App[int]):
 
     # --- history -------------------------------------------------------------------
 
-    def _content_screen(self) -> ExplorerScreen | SourceScreen | None:
+    def _content_screen(self) -> ContentScreen | None:
         screen = self.screen
-        return screen if isinstance(screen, ExplorerScreen | SourceScreen) else None
+        return screen if isinstance(screen, ContentScreen) else None
 
     def _save_state(self) -> None:
         screen = self._content_screen()
@@ -136,19 +150,27 @@ class KbtuiApp(App[int]):
 
     def forget(self, location: Location) -> None:
         """Drop a place that could not be shown and return to the one before."""
-        history = self.history
-        if history.current is location and history.can_back:
-            del history.entries[history.index : history.index + 1]
-            history.index -= 1
-            self._apply(history.current)
+        if self.history.current is location:
+            previous = self.history.drop_current()
+            if previous is not None:
+                self._apply(previous)
         self.refresh_breadcrumbs()
 
+    @on(LocationFailed)
+    def _location_failed(self, event: LocationFailed) -> None:
+        self.forget(event.location)
+
+    @on(TitleLearned)
+    def _title_learned(self, event: TitleLearned) -> None:
+        if event.location.title != event.title:
+            event.location.title = event.title
+            self.refresh_breadcrumbs()
+
     def refresh_breadcrumbs(self) -> None:
-        crumbs = [(n, loc.kind, loc.title) for n, loc in enumerate(self.history.trail())]
-        forward = len(self.history.entries) - 1 - self.history.index
+        crumbs = self.history.crumbs()
         for screen in self.screen_stack:
-            if isinstance(screen, ExplorerScreen | SourceScreen):
-                screen.show_breadcrumb(crumbs, forward)
+            if isinstance(screen, ContentScreen):
+                screen.show_breadcrumb(crumbs, self.history.ahead)
 
     def _move(self, location: Location | None, where: str) -> None:
         if location is None:
@@ -156,7 +178,7 @@ class KbtuiApp(App[int]):
             return
         self._apply(location)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:  # async as App.action_back, which it replaces
         if self.explorer is None or isinstance(self.screen, ModalScreen):
             return
         if not self.history.can_back:
@@ -202,18 +224,15 @@ class KbtuiApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
 
-    def focus_search(self) -> None:
+    def action_focus_search(self) -> None:
         """`/` from anywhere: close the viewer (keeping history) and search."""
         if self.explorer is None:
             return
         if isinstance(self.screen, SourceScreen):
             self.navigate(Location.home())
         self.explorer.action_focus_search()
-
-    def action_focus_search(self) -> None:
-        self.focus_search()
 
     def action_home(self) -> None:
         self.navigate(Location.home())
@@ -226,8 +245,6 @@ class KbtuiApp(App[int]):
             screen.action_copy_citation()
 
     def action_export(self) -> None:
-        from kbtui.tui.widgets.tables import ClaimTable
-
         focused = self.screen.focused
         if isinstance(focused, ClaimTable):
             focused.action_export()
@@ -235,6 +252,11 @@ class KbtuiApp(App[int]):
             self.notify(
                 "Focus a table (roles, relations, events, sources) to export it.", severity="warning", timeout=4
             )
+
+
+# Screens and palette providers read the app as an ExplorerContext (checked
+# at run time by explorer_context); this makes mypy check that it is one.
+_IS_CONTEXT: type[ExplorerContext] = KbtuiApp
 
 
 def create_app(db_path: Path | str | None = None) -> KbtuiApp:

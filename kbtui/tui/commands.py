@@ -1,13 +1,16 @@
 """Command palette providers (ctrl+p): one for entities, fuzzy through our
 own search (so typos and aliases work as in the search box), one for the
-app's actions."""
+app's actions.
+
+Textual builds providers itself, with only the screen, so they read what
+they need through the ExplorerContext protocol and ask for an entity with
+the same EntitySelected message a click sends: no import of the app."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -16,27 +19,29 @@ from kbtui.kb.errors import KBError
 from kbtui.kb.search import match_spans
 from kbtui.safetext import one_line
 from kbtui.tui import data as kbdata
-
-if TYPE_CHECKING:
-    from kbtui.tui.app import KbtuiApp
+from kbtui.tui.context import ExplorerContext, explorer_context
+from kbtui.tui.messages import EntitySelected
 
 
 class EntityCommands(Provider):
     """Jump to any entity by name or alias."""
 
     @property
-    def kbtui(self) -> KbtuiApp:
-        return self.app  # type: ignore[return-value]
+    def context(self) -> ExplorerContext:
+        return explorer_context(self.app)
+
+    def _open(self, entity_id: str, name: str) -> None:
+        self.app.post_message(EntitySelected(entity_id, name))
 
     async def search(self, query: str) -> Hits:
-        app = self.kbtui
-        if app.db_error or not query.strip():
+        context = self.context
+        if context.db_error or not query.strip():
             return
         try:
-            hits = await asyncio.to_thread(kbdata.search, app.db_path, query, 15)
+            hits = await asyncio.to_thread(kbdata.search, context.db_path, query, 15)
         except (KBError, sqlite3.Error, OSError):
             return
-        look = app.look
+        look = context.look
         for h in hits:
             display = Text.assemble(
                 look.badge(h.kind), " ", look.highlighted(h.name, [] if h.matched else match_spans(query, h.name))
@@ -46,24 +51,21 @@ class EntityCommands(Provider):
             yield Hit(
                 min(h.score / 100, 1.0),
                 display,
-                partial(app.open_entity, h.id, h.name),
+                partial(self._open, h.id, h.name),
                 text=h.name,
                 help=f"open {h.kind} · {h.id}",
             )
 
     async def discover(self) -> Hits:
         """Before typing: the places visited, most recent first."""
-        app = self.kbtui
-        seen: set[str] = set()
-        for loc in reversed(app.history.entries):
-            if loc.kind == "entity" and loc.entity_id and loc.entity_id not in seen:
-                seen.add(loc.entity_id)
-                yield DiscoveryHit(
-                    Text("↺ " + one_line(loc.title)),
-                    partial(app.open_entity, loc.entity_id, loc.title),
-                    text=loc.title,
-                    help="visited earlier",
-                )
+        for loc in self.context.history.visited_entities():
+            assert loc.entity_id is not None
+            yield DiscoveryHit(
+                Text("↺ " + one_line(loc.title)),
+                partial(self._open, loc.entity_id, loc.title),
+                text=loc.title,
+                help="visited earlier",
+            )
 
 
 class ActionCommands(Provider):

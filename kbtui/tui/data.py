@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import queries
 from kbtui.kb import search as kbsearch
-from kbtui.kb.models import Entity, Role
+from kbtui.kb.models import CitationSource, Entity, Role, SourceSummary, SourceView, Stats
 from kbtui.kb.paths import confined_path
 from kbtui.kb.vocab import ENTITY_KINDS
 
@@ -24,7 +24,7 @@ RESULTS = 50  # search results shown
 BROWSE = 50  # entities listed before anything is typed (OptionList renders
 # every option up front: 200 cost ~0.2 s of first paint)
 
-Row = dict[str, Any]
+CsvCell = str | int | None  # one value of an exported row (None is written as "")
 
 
 # one read transaction per worker call, so a role and its quotes come from
@@ -59,7 +59,7 @@ def browse(path: Path | str, limit: int = BROWSE) -> list[kbsearch.Hit]:
     return hits
 
 
-def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Row:
+def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Entity:
     with reader(path) as conn:
         return queries.show(conn, entity_id, limit=page)
 
@@ -75,14 +75,7 @@ def all_roles(path: Path | str, entity: Entity) -> list[Role]:
         return queries.roles_of(conn, entity["id"], entity["roles_as"])
 
 
-def citation(path: Path | str, citation_id: int) -> Row:
-    with reader(path) as conn:
-        data = queries.citation(conn, citation_id)
-        data["claim"] = queries.claim_summary(conn, data["claim_id"])
-        return data
-
-
-def source_view(path: Path | str, source_id: str) -> Row:
+def source_view(path: Path | str, source_id: str) -> SourceView:
     """Everything the source viewer needs in one round trip: the source,
     its cited spans (with their claims in words) and its entity mentions."""
     with reader(path) as conn:
@@ -94,12 +87,10 @@ def source_view(path: Path | str, source_id: str) -> Row:
                 summaries[c["claim_id"]] = queries.claim_summary(conn, c["claim_id"])
             c["claim"] = summaries[c["claim_id"]]
             c["matches"] = src["text"][c["start"] : c["end"]] == c["quote"]
-        src["citations"] = cites
-        src["mentions"] = mentions
-        return src
+        return {**src, "citations": cites, "mentions": mentions}
 
 
-def stats(path: Path | str) -> Row:
+def stats(path: Path | str) -> Stats:
     with reader(path) as conn:
         return queries.stats(conn)
 
@@ -107,15 +98,32 @@ def stats(path: Path | str) -> Row:
 # --- taking things away -----------------------------------------------------
 
 
-def citation_text(cite: Row) -> str:
+class CitedQuote(NamedTuple):
+    """A quote and the source it is from: what `y` copies."""
+
+    quote: str
+    source: CitationSource
+
+
+def citation_source(src: SourceSummary) -> CitationSource:
+    """The part of a source a citation names (as queries.citation gives it)."""
+    return {
+        "id": src["id"],
+        "title": src["title"],
+        "outlet": src["outlet"],
+        "author": src["author"],
+        "published": src["published"],
+    }
+
+
+def citation_text(quote: str, source: CitationSource) -> str:
     """A citation as one pasteable line: “quote” — outlet, author, date, title."""
-    src = cite.get("source") or {}
-    quote = " ".join(str(cite.get("quote", "")).split())
-    parts = [p for p in (src.get("outlet"), src.get("author"), src.get("published"), src.get("title")) if p]
+    quote = " ".join(quote.split())
+    parts = [p for p in (source["outlet"], source["author"], source["published"], source["title"]) if p]
     return f"“{quote}” — {', '.join(parts)}" if parts else f"“{quote}”"
 
 
-def write_csv(directory: Path, stem: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+def write_csv(directory: Path, stem: str, header: Sequence[str], rows: Sequence[Sequence[CsvCell]]) -> Path:
     target = confined_path(directory, stem, ".csv")
     with target.open("x", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

@@ -10,9 +10,18 @@ entity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["home", "entity", "source"]
+
+
+class Crumb(NamedTuple):
+    """One step of the breadcrumb: its index in History.entries (a click
+    jumps there), what kind of place it is and its title."""
+
+    at: int
+    kind: Kind
+    title: str
 
 
 @dataclass(eq=False)
@@ -96,6 +105,16 @@ class History:
         self.index += 1
         return self.current
 
+    def drop_current(self) -> Location | None:
+        """Forget the current place (it could not be shown) and step back to
+        the one before, which is returned. With nothing before it, nothing
+        changes and None is returned. Places ahead are kept."""
+        if not self.can_back:
+            return None
+        del self.entries[self.index]
+        self.index -= 1
+        return self.current
+
     def go(self, index: int) -> Location | None:
         if not 0 <= index < len(self.entries) or index == self.index:
             return None
@@ -105,3 +124,23 @@ class History:
     def trail(self) -> list[Location]:
         """Where the user came from, oldest first, ending at the current place."""
         return self.entries[: self.index + 1]
+
+    def crumbs(self) -> list[Crumb]:
+        """The trail as the breadcrumb shows it."""
+        return [Crumb(n, loc.kind, loc.title) for n, loc in enumerate(self.trail())]
+
+    @property
+    def ahead(self) -> int:
+        """How many places "forward" would walk through."""
+        return len(self.entries) - 1 - self.index
+
+    def visited_entities(self) -> list[Location]:
+        """Entities visited, most recent first, each once (ahead of the
+        cursor too: the palette offers them before anything is typed)."""
+        seen: set[str] = set()
+        found: list[Location] = []
+        for loc in reversed(self.entries):
+            if loc.kind == "entity" and loc.entity_id and loc.entity_id not in seen:
+                seen.add(loc.entity_id)
+                found.append(loc)
+        return found

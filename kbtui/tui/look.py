@@ -17,6 +17,7 @@ from rich.color import Color, ColorParseError
 from rich.style import Style
 from rich.text import Text
 
+from kbtui.kb.models import CitationSource, SourceSummary
 from kbtui.safetext import one_line, visible
 
 KIND_LABELS = {
@@ -66,8 +67,9 @@ class Look:
     def colour(self, name: str) -> Color | None:
         return _colour(dict(self.variables).get(name))
 
-    def fg(self, name: str, **kw: bool) -> Style:
-        return Style(color=self.colour(name), **kw)
+    def fg(self, name: str, *, bold: bool | None = None, underline: bool | None = None) -> Style:
+        """The theme colour `name` as a foreground, with bold / underline."""
+        return Style(color=self.colour(name), bold=bold, underline=underline)
 
     # --- pieces -----------------------------------------------------------
 
@@ -110,13 +112,10 @@ class Look:
             text.truncate(max_len, overflow="ellipsis")
         return text
 
-    def match_style(self) -> Style:
-        return self.fg("accent", bold=True, underline=True)
 
-
-def source_line(src: Mapping[str, str | None]) -> str:
+def source_line(src: CitationSource | SourceSummary) -> str:
     """Outlet, author, date: who said it and when."""
-    parts = [one_line(src.get(k)) for k in ("outlet", "author", "published") if src.get(k)]
+    parts = [one_line(v) for v in (src["outlet"], src["author"], src["published"]) if v]
     return ", ".join(parts) if parts else "unattributed"
 
 

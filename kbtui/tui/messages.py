@@ -1,13 +1,20 @@
-"""Messages that widgets post upwards. Widgets never reach into siblings:
-they say what the user asked for, and the screen or app decides what to do.
+"""Messages that widgets and screens post upwards. Widgets never reach into
+siblings and screens never reach into the app: they say what the user asked
+for or what they learned, and the screen or app decides what to do.
 Dataclass messages keep the payload explicit and easy to assert on in tests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from textual.message import Message
+from textual.widget import Widget
+
+from kbtui.kb.models import Evidence
+from kbtui.tui.data import CsvCell
+from kbtui.tui.history import Location
+
+# --- from widgets: what the user asked for ------------------------------------
 
 
 @dataclass
@@ -37,9 +44,10 @@ class OpenSource(Message):
 @dataclass
 class ClaimHighlighted(Message):
     """A claim (role, relation, event, participation) became the selection;
-    the evidence pane should show its citations."""
+    the evidence pane should show its citations. `claim` is None for a row
+    that is no claim (a source)."""
 
-    claim: dict[str, Any] | None
+    claim: Evidence | None
     summary: str = ""
 
 
@@ -55,15 +63,24 @@ class ExportTable(Message):
     """Export the table with this id (roles, relations, ...) to CSV."""
 
     table: str
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[CsvCell]] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
 
 
 @dataclass
-class SearchSubmitted(Message):
-    """Enter in the search box: open the highlighted result."""
+class LeaveTable(Message):
+    """Up past the first row or down past the last: the pane moves focus
+    to the neighbouring table, so the sections read as one list."""
 
-    query: str
+    table: Widget  # the ClaimTable the cursor left (typed loosely: messages import no widgets)
+    direction: int
+
+
+@dataclass
+class CitationFocused(Message):
+    """n / N moved to another citation; the screen updates its info line."""
+
+    index: int
 
 
 @dataclass
@@ -71,3 +88,23 @@ class HistoryJump(Message):
     """A breadcrumb was clicked: go to that point in history."""
 
     index: int
+
+
+# --- from screens to the app, which owns the history ----------------------------
+
+
+@dataclass
+class TitleLearned(Message):
+    """A place finished loading and now has a name (an entity's, a source's
+    title): the app renames it in history and redraws the breadcrumbs."""
+
+    location: Location
+    title: str
+
+
+@dataclass
+class LocationFailed(Message):
+    """A place could not be shown (the notice says why): the app forgets it
+    and returns to the one before, so the breadcrumb matches the screen."""
+
+    location: Location

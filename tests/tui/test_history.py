@@ -38,3 +38,28 @@ def test_history_is_bounded():
         h.push(Location.entity(str(n)))
     assert len(h.entries) == History.MAX
     assert h.current.entity_id == str(History.MAX + 49)
+
+
+def test_drop_current_forgets_a_place_and_steps_back():
+    h = History()
+    a, b, c = Location.entity("a"), Location.entity("b"), Location.entity("c")
+    for loc in (a, b, c):
+        h.push(loc)
+    h.back()  # at b, c ahead
+    assert h.drop_current() is a
+    assert h.current is a and h.entries[1:] == [a, c] and h.can_forward
+    assert h.forward() is c
+
+    first = History()
+    assert first.drop_current() is None  # nothing before: nothing changes
+    assert len(first.entries) == 1 and first.current.kind == "home"
+
+
+def test_crumbs_and_visited_entities():
+    h = History()
+    for entity_id in ("a", "b", "a"):
+        h.push(Location.entity(entity_id, entity_id.upper()))
+    h.back()
+    assert [tuple(c) for c in h.crumbs()] == [(0, "home", "Search"), (1, "entity", "A"), (2, "entity", "B")]
+    assert h.ahead == 1
+    assert [loc.entity_id for loc in h.visited_entities()] == ["a", "b"]

@@ -5,44 +5,41 @@ The screen wires its widgets: it turns their messages into searches and
 loads (thread workers, each with its own read-only connection, results
 handed back with call_from_thread) and hands results down as attributes.
 Navigation messages (EntitySelected, OpenCitation, OpenSource) bubble on to
-the app, which owns the browser-like history.
+the app, which owns the browser-like history; so do the screen's own
+TitleLearned and LocationFailed, when a place has loaded or could not be.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from kbtui.kb.errors import KBError
-from kbtui.kb.models import Entity
+from kbtui.kb.models import Entity, Role, Stats
 from kbtui.tui import data as kbdata
+from kbtui.tui.data import CsvCell
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, ExportTable, LoadMoreRoles
+from kbtui.tui.messages import ClaimHighlighted, ExportTable, LoadMoreRoles, LocationFailed, TitleLearned
+from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.entity import EntityPane, role_export
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
 from kbtui.tui.widgets.search import ResultsList, SearchInput, SearchPanel
 from kbtui.tui.widgets.tables import ClaimTable
 
-T = TypeVar("T")
-
 NARROW = 110  # below this, the search column gives way while reading an entity
 WIDE = 150  # from this, evidence sits beside the entity instead of below
 
 
-class ExplorerScreen(Screen):
+class ExplorerScreen(ContentScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "search", id="explorer.search"),
         # shown in the footer where it works (the search box keeps backspace)
@@ -59,11 +56,9 @@ class ExplorerScreen(Screen):
     ]
 
     def __init__(self, db_path: Path) -> None:
-        super().__init__()
-        self._crumbs: tuple[list[tuple[int, str, str]], int] = ([], 0)
-        self.db_path = db_path
+        super().__init__(db_path)
         self.shown: Location | None = None
-        self.stats: dict[str, Any] | None = None
+        self.stats: Stats | None = None
         self._focus_after_load: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,7 +84,7 @@ class ExplorerScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
-        self.apply_look(self.app.look)  # type: ignore[attr-defined]
+        self.apply_look(self.context.look)
         self.evidence.show_claim(None)
         self.evidence.display = False
         self.pane.show_home(self.db_path.name, None)
@@ -131,29 +126,6 @@ class ExplorerScreen(Screen):
 
     # --- workers ---------------------------------------------------------------
 
-    def _guard(self, fn: Callable[..., T], *args: Any) -> T | None:
-        """Run data-layer work in a worker thread; turn failures into a
-        notice (never a traceback) and drop results nobody waits for."""
-        try:
-            result = fn(*args)
-        except KBError as exc:
-            self.app.call_from_thread(
-                self.app.notify,
-                exc.message + (f"\n{exc.hint}" if exc.hint else ""),
-                title="kbtui",
-                severity="error",
-                timeout=8,
-            )
-            return None
-        except (sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(
-                self.app.notify, f"The database could not be read: {exc}", title="kbtui", severity="error", timeout=8
-            )
-            return None
-        if get_current_worker().is_cancelled:
-            return None
-        return result
-
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
@@ -161,23 +133,23 @@ class ExplorerScreen(Screen):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         if query.strip():
-            hits = self._guard(kbdata.search, self.db_path, query)
+            hits = self.guarded(kbdata.search, self.db_path, query)
             if hits is not None:
                 self.app.call_from_thread(self.panel.show_results, query, hits)
         else:
-            hits = self._guard(kbdata.browse, self.db_path)
-            stats = self.stats or self._guard(kbdata.stats, self.db_path) or {}
-            total = sum(stats.get("entities", {}).values()) if stats else None
+            hits = self.guarded(kbdata.browse, self.db_path)
+            stats = self.stats or self.guarded(kbdata.stats, self.db_path)
+            total = sum(stats["entities"].values()) if stats else None
             if hits is not None:
                 self.app.call_from_thread(self.panel.show_results, query, hits, True, total)
 
     @work(thread=True, group="stats")
     def load_stats(self) -> None:
-        stats = self._guard(kbdata.stats, self.db_path)
+        stats = self.guarded(kbdata.stats, self.db_path)
         if stats is not None:
             self.app.call_from_thread(self._stats_loaded, stats)
 
-    def _stats_loaded(self, stats: dict[str, Any]) -> None:
+    def _stats_loaded(self, stats: Stats) -> None:
         self.stats = stats
         if self.pane.data is None:
             self.pane.show_home(self.db_path.name, stats)
@@ -185,7 +157,7 @@ class ExplorerScreen(Screen):
     @work(thread=True, exclusive=True, group="entity")
     def load_entity(self, location: Location) -> None:
         assert location.entity_id is not None
-        found = self._guard(kbdata.entity, self.db_path, location.entity_id)
+        found = self.guarded(kbdata.entity, self.db_path, location.entity_id)
         if found is not None:
             self.app.call_from_thread(self._entity_loaded, location, found)
         elif not get_current_worker().is_cancelled:
@@ -193,13 +165,13 @@ class ExplorerScreen(Screen):
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, entity: Entity, offset: int) -> None:
-        rows = self._guard(kbdata.more_roles, self.db_path, entity, offset)
+        rows = self.guarded(kbdata.more_roles, self.db_path, entity, offset)
         if rows is not None:
             self.app.call_from_thread(self._more_loaded, entity["id"], rows)
 
     @work(thread=True, exclusive=True, group="export")
     def export_roles(self, entity: Entity, header: list[str]) -> None:
-        rows = self._guard(kbdata.all_roles, self.db_path, entity)
+        rows = self.guarded(kbdata.all_roles, self.db_path, entity)
         if rows is not None:
             self.app.call_from_thread(self._write_csv, f"{entity['id']}-roles", header, [role_export(r) for r in rows])
 
@@ -222,12 +194,10 @@ class ExplorerScreen(Screen):
         elif location.kind == "entity":
             self.load_entity(location)
 
-    def _entity_loaded(self, location: Location, found: dict[str, Any]) -> None:
+    def _entity_loaded(self, location: Location, found: Entity) -> None:
         if location is not self.shown:
             return
-        if location.title != found["name"]:
-            location.title = found["name"]
-            self.app.refresh_breadcrumbs()  # type: ignore[attr-defined]
+        self.post_message(TitleLearned(location, found["name"]))
         self.evidence.show_claim(None)
         self.evidence.display = True
         self.pane.show_entity(found)
@@ -252,7 +222,7 @@ class ExplorerScreen(Screen):
         so the breadcrumb matches what is on screen."""
         if location is self.shown:
             self.shown = None
-            self.app.forget(location)  # type: ignore[attr-defined]
+            self.post_message(LocationFailed(location))
 
     def _restore_focus(self, state: dict[str, Any], default: str = "results") -> None:
         target = state.get("focus") or default
@@ -275,11 +245,6 @@ class ExplorerScreen(Screen):
             "result": self.panel.highlighted_id,
         }
 
-    def show_breadcrumb(self, crumbs: list[tuple[int, str, str]], forward: int) -> None:
-        self._crumbs = (crumbs, forward)
-        for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
-            widget.show(crumbs, forward)
-
     # --- wiring ------------------------------------------------------------------
 
     @on(ClaimHighlighted)
@@ -294,11 +259,11 @@ class ExplorerScreen(Screen):
         if data is not None:
             self.load_more(data, event.offset)
 
-    def _more_loaded(self, entity_id: str, rows: list[dict[str, Any]]) -> None:
+    def _more_loaded(self, entity_id: str, rows: list[Role]) -> None:
         data = self.pane.data
         if data is None or data["id"] != entity_id:
             return
-        self.pane.append_roles(rows, data.get("roles_total"))
+        self.pane.append_roles(rows, data["roles_total"])
 
     @on(ExportTable)
     def _export(self, event: ExportTable) -> None:
@@ -313,7 +278,7 @@ class ExplorerScreen(Screen):
             return
         self._write_csv(f"{data['id']}-{event.table}", event.header, event.rows)
 
-    def _write_csv(self, stem: str, header: list[str], rows: list[list[Any]]) -> None:
+    def _write_csv(self, stem: str, header: list[str], rows: list[list[CsvCell]]) -> None:
         try:
             path = kbdata.write_csv(Path.cwd(), stem, header, rows)
         except OSError as exc:
@@ -334,13 +299,9 @@ class ExplorerScreen(Screen):
                 "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
             )
 
-    def action_copy_citation(self) -> None:
+    def current_citation(self) -> kbdata.CitedQuote | None:
         cite = self.evidence.current_citation
-        if cite is None:
-            self.notify("No citation selected.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(kbdata.citation_text(cite))
-        self.notify("Copied the citation to the clipboard.", timeout=3)
+        return kbdata.CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
 
     def action_step_out(self) -> None:
         """Escape walks focus back towards the search box."""

@@ -1,7 +1,10 @@
 """Help, generated from the real bindings of each part of the app, so it
-can never drift from what the keys do."""
+can never drift from what the keys do. The app hands in its own bindings
+(`sections(app_bindings)`), so this module never imports the app."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -11,32 +14,33 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kbtui.tui.screens.explorer import ExplorerScreen
+from kbtui.tui.screens.source import SourceScreen
+from kbtui.tui.widgets.evidence import EvidenceList
+from kbtui.tui.widgets.search import ResultsList, SearchPanel
+from kbtui.tui.widgets.source_text import SourceText
+from kbtui.tui.widgets.tables import ClaimTable
+
 HelpSection = tuple[str, list[Binding]]
 
 
-def _bindings(cls: type) -> list[Binding]:
+def bindings_of(cls: type) -> list[Binding]:
+    """The Binding objects in a class's BINDINGS (tuples are skipped)."""
     return [b for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding)]
 
 
-def sections() -> list[HelpSection]:
-    """(title, bindings) for every context, from the classes' BINDINGS."""
-    from kbtui.tui.app import KbtuiApp
-    from kbtui.tui.screens.explorer import ExplorerScreen
-    from kbtui.tui.screens.source import SourceScreen
-    from kbtui.tui.widgets.evidence import EvidenceList
-    from kbtui.tui.widgets.search import ResultsList, SearchPanel
-    from kbtui.tui.widgets.source_text import SourceText
-    from kbtui.tui.widgets.tables import ClaimTable
-
+def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
+    """(title, bindings) for every context, from the classes' BINDINGS;
+    `app_bindings` are the app's own, the keys that work everywhere."""
     focus = Binding("tab,shift+tab", "focus_next", "next / previous pane")
     return [
-        ("Everywhere", [*_bindings(KbtuiApp), focus]),
-        ("Explorer", _bindings(ExplorerScreen)),
-        ("Search box", _bindings(SearchPanel)),
-        ("Results", _bindings(ResultsList)),
-        ("Roles, relations, events, sources", _bindings(ClaimTable)),
-        ("Evidence", _bindings(EvidenceList)),
-        ("Source viewer", _bindings(SourceScreen) + _bindings(SourceText)),
+        ("Everywhere", [*app_bindings, focus]),
+        ("Explorer", bindings_of(ExplorerScreen)),
+        ("Search box", bindings_of(SearchPanel)),
+        ("Results", bindings_of(ResultsList)),
+        ("Roles, relations, events, sources", bindings_of(ClaimTable)),
+        ("Evidence", bindings_of(EvidenceList)),
+        ("Source viewer", bindings_of(SourceScreen) + bindings_of(SourceText)),
     ]
 
 
@@ -45,8 +49,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,f1,question_mark", "dismiss", "close help", id="help.close"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, sections: Sequence[HelpSection]) -> None:
         super().__init__()
+        self.sections = sections
         self.text = Text()
 
     def compose(self) -> ComposeResult:
@@ -60,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
     def _text(self) -> Text:
         """One line per action and context: all its keys, then what it does."""
         text = Text()
-        for n, (title, bindings) in enumerate(sections()):
+        for n, (title, bindings) in enumerate(self.sections):
             if n:
                 text.append("\n")
             text.append(title + "\n", style=Style(bold=True, underline=True))

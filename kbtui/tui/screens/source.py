@@ -6,7 +6,6 @@ entities marked as links (Tab, Enter, or a click). Escape, Backspace or
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +14,33 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from kbtui.kb.errors import KBError
+from kbtui.kb.models import MarkedCitation, SourceView
 from kbtui.safetext import one_line, visible
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, source_line
+from kbtui.tui.messages import CitationFocused, TitleLearned
+from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.source_text import CitationFocused, SourceText
+from kbtui.tui.widgets.source_text import SourceText
 
 
-class SourceScreen(Screen):
+class SourceScreen(ContentScreen):
     BINDINGS = [
         Binding("escape", "app.back", "back", id="source.back"),
         Binding("y", "copy_citation", "copy", tooltip="copy the current citation as text", id="source.copy"),
-        Binding("slash", "search", "search", show=False, id="source.search"),
+        # the app's search: it closes the viewer (history keeps it) and focuses the box
+        Binding("slash", "app.focus_search", "search", show=False, id="source.search"),
     ]
+    NO_CITATION = "No citation selected: press n to go to one."
+    READ_FAILED = "The source could not be read"
 
     def __init__(self, db_path: Path, location: Location) -> None:
-        super().__init__()
-        self._crumbs: tuple[list[tuple[int, str, str]], int] = ([], 0)
-        self.db_path = db_path
+        super().__init__(db_path)
         self.location = location
-        self.source: dict[str, Any] | None = None
+        self.source: SourceView | None = None
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(id="crumbs")
@@ -54,7 +55,7 @@ class SourceScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
-        self.viewer.look = self.app.look  # type: ignore[attr-defined]
+        self.viewer.look = self.context.look
         self.viewer.focus()
         self.load(self.location)
 
@@ -76,23 +77,15 @@ class SourceScreen(Screen):
     @work(thread=True, exclusive=True, group="source")
     def load(self, location: Location) -> None:
         assert location.source_id is not None
-        try:
-            src = kbdata.source_view(self.db_path, location.source_id)
-        except KBError as exc:
-            self.app.call_from_thread(self.app.notify, exc.message, severity="error")
-            return
-        except (sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(self.app.notify, f"The source could not be read: {exc}", severity="error")
-            return
-        self.app.call_from_thread(self._populate, location, src)
+        src = self.guarded(kbdata.source_view, self.db_path, location.source_id)
+        if src is not None:
+            self.app.call_from_thread(self._populate, location, src)
 
-    def _populate(self, location: Location, src: dict[str, Any]) -> None:
+    def _populate(self, location: Location, src: SourceView) -> None:
         if location is not self.location:
             return
         self.source = src
-        if location.title != src["title"]:
-            location.title = src["title"]
-            self.app.refresh_breadcrumbs()  # type: ignore[attr-defined]
+        self.post_message(TitleLearned(location, src["title"]))
         cites = src["citations"]
         current = next((n for n, c in enumerate(cites) if c["id"] == location.citation_id), -1)
         state = location.state
@@ -110,7 +103,7 @@ class SourceScreen(Screen):
         elif location.focus_entity:
             viewer.when_ready(viewer.focus_mention_of, location.focus_entity)
 
-    def _mismatch(self, cite: dict[str, Any]) -> None:
+    def _mismatch(self, cite: MarkedCitation) -> None:
         self.notify(
             f"Citation {cite['id']}: the stored text at {cite['start']}–{cite['end']} no longer "
             "matches its quote, so the marked span may be wrong. Run `kbtui check`.",
@@ -119,7 +112,7 @@ class SourceScreen(Screen):
             timeout=10,
         )
 
-    def _show_head(self, src: dict[str, Any]) -> None:
+    def _show_head(self, src: SourceView) -> None:
         head = Text(one_line(src["title"]), style=Style(bold=True))
         head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
         if src.get("via"):
@@ -155,7 +148,7 @@ class SourceScreen(Screen):
     def _cited(self, event: CitationFocused) -> None:
         event.stop()
         self._show_info()
-        cites = (self.source or {}).get("citations") or []
+        cites = self.source["citations"] if self.source else []
         if 0 <= event.index < len(cites) and not cites[event.index]["matches"]:
             self._mismatch(cites[event.index])
 
@@ -163,28 +156,11 @@ class SourceScreen(Screen):
         viewer = self.viewer
         return {"current": viewer.current, "link": viewer.link, "scroll_y": viewer.scroll_y}
 
-    def show_breadcrumb(self, crumbs: list[tuple[int, str, str]], forward: int) -> None:
-        self._crumbs = (crumbs, forward)
-        for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
-            widget.show(crumbs, forward)
-
-    def current_citation(self) -> dict[str, Any] | None:
+    def current_citation(self) -> kbdata.CitedQuote | None:
         if self.source is None:
             return None
         cites = self.source["citations"]
         index = self.viewer.current
         if not 0 <= index < len(cites):
             return None
-        src = self.source
-        return {**cites[index], "source": {k: src.get(k) for k in ("id", "title", "outlet", "author", "published")}}
-
-    def action_copy_citation(self) -> None:
-        cite = self.current_citation()
-        if cite is None:
-            self.notify("No citation selected: press n to go to one.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(kbdata.citation_text(cite))
-        self.notify("Copied the citation to the clipboard.", timeout=3)
-
-    def action_search(self) -> None:
-        self.app.focus_search()  # type: ignore[attr-defined]
+        return kbdata.CitedQuote(cites[index]["quote"], kbdata.citation_source(self.source))

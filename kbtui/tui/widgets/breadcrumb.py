@@ -6,12 +6,15 @@ the oldest crumbs give way to "…" so the current place is always shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from kbtui.safetext import one_line
+from kbtui.tui.history import Crumb
 from kbtui.tui.messages import HistoryJump
 
 SEP = " › "
@@ -27,11 +30,11 @@ class Breadcrumb(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self._crumbs: list[tuple[int, str, str]] = []
+        self._crumbs: Sequence[Crumb] = ()
         self._forward = 0
 
-    def show(self, crumbs: list[tuple[int, str, str]], forward: int = 0) -> None:
-        """`crumbs`: (history index, kind, title), oldest first."""
+    def show(self, crumbs: Sequence[Crumb], forward: int = 0) -> None:
+        """`crumbs`: oldest first, ending at the current place."""
         self._crumbs = crumbs
         self._forward = forward
         self._redraw()

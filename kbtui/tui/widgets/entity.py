@@ -9,7 +9,8 @@ between entities never mounts or unmounts anything.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -18,12 +19,27 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from kbtui.kb.models import (
+    AliasInfo,
+    Citation,
+    Entity,
+    EntityRef,
+    Event,
+    Evidence,
+    Relation,
+    Role,
+    SourceMentioning,
+    Stats,
+)
 from kbtui.kb.vocab import compact_range, date_range
 from kbtui.safetext import one_line, visible
+from kbtui.tui.data import CsvCell
 from kbtui.tui.look import Look, plural
-from kbtui.tui.widgets.tables import ClaimTable, LeaveTable, Link, RowInfo
+from kbtui.tui.messages import LeaveTable
+from kbtui.tui.widgets.tables import Cell, ClaimTable, Link, RowInfo, TableRow
 
-Row = dict[str, Any]
+T = TypeVar("T")
+
 SECTIONS = ("roles", "relations", "events", "sources")
 NAME_MAX = 36
 EXPORT_HEADERS = {
@@ -58,21 +74,21 @@ EXPORT_HEADERS = {
 }
 
 
-def _ref(ref: Row | None) -> Link | None:
-    return (ref["id"], ref["name"]) if ref else None
+def _ref(ref: EntityRef) -> Link:
+    return (ref["id"], ref["name"])
 
 
-def role_export(r: Row) -> list[Any]:
+def role_export(r: Role) -> list[CsvCell]:
     """One role as a CSV row (EXPORT_HEADERS["roles"]); pure, so a worker
     thread can build thousands of them."""
-    holder, org = r["holder"], r["organisation"] or {}
+    holder, org = r["holder"], r["organisation"]
     return [
         r["id"],
         holder["id"],
         holder["name"],
         r["title"],
-        org.get("id", ""),
-        org.get("name", ""),
+        org["id"] if org else "",
+        org["name"] if org else "",
         r["start"],
         r["end"],
         r["status"],
@@ -81,15 +97,15 @@ def role_export(r: Row) -> list[Any]:
     ]
 
 
-def _cites(claim: Row) -> Text:
-    n = len(claim.get("citations") or [])
+def _cites(citations: Sequence[Citation] | None) -> Text:
+    n = len(citations or [])
     return Text(str(n) if n else "–", style=Style(dim=not n))
 
 
 class EntityPane(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.data: Row | None = None
+        self.data: Entity | None = None
         self.look = Look()
         self._role_dates = True
 
@@ -108,7 +124,7 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     # --- home -----------------------------------------------------------------
 
-    def show_home(self, db_name: str, stats: Row | None) -> None:
+    def show_home(self, db_name: str, stats: Stats | None) -> None:
         self.data = None
         self._entity_widgets(False)
         text = Text()
@@ -116,23 +132,23 @@ class EntityPane(VerticalScroll, can_focus=False):
         text.append(" — who holds which position, who meets whom, and on what evidence\n\n", style=Style(dim=True))
         text.append(one_line(db_name), style=Style(bold=True))
         if stats:
-            kinds = stats.get("entities", {})
+            kinds = stats["entities"]
             total = sum(kinds.values())
             text.append(f"  {plural(total, 'entity')}")
             detail = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
             if detail:
                 text.append(f" ({detail})", style=Style(dim=True))
-            approx = set(stats.get("approximate", []))
+            approx = set(stats["approximate"])
             text.append(
                 "\n"
                 + " · ".join(
-                    ("~" if k in approx else "") + plural(stats.get(k, 0), w)
-                    for k, w in (
-                        ("roles", "role"),
-                        ("relations", "relation"),
-                        ("events", "event"),
-                        ("sources", "source"),
-                        ("citations", "citation"),
+                    ("~" if k in approx else "") + plural(n, w)
+                    for k, n, w in (
+                        ("roles", stats["roles"], "role"),
+                        ("relations", stats["relations"], "relation"),
+                        ("events", stats["events"], "event"),
+                        ("sources", stats["sources"], "source"),
+                        ("citations", stats["citations"], "citation"),
                     )
                 ),
                 style=Style(dim=True),
@@ -161,7 +177,7 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     # --- an entity --------------------------------------------------------------
 
-    def show_entity(self, data: Row) -> None:
+    def show_entity(self, data: Entity) -> None:
         self.data = data
         self._entity_widgets(True)
         self.query_one("#entity-header", Static).update(self._header(data))
@@ -171,7 +187,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         self._fill("sources", data["sources"], self._source_rows, "Sources that mention it")
         self.scroll_home(animate=False)
 
-    def _header(self, data: Row) -> Text:
+    def _header(self, data: Entity) -> Text:
         look = self.look
         text = Text.assemble(
             look.badge(data["kind"]),
@@ -179,7 +195,7 @@ class EntityPane(VerticalScroll, can_focus=False):
             (one_line(data["name"]), Style(bold=True)),
             (f"  {data['kind']} · {data['id']}", Style(dim=True)),
         )
-        aliases = data.get("alias_kinds") or [{"name": a, "kind": "alias"} for a in data.get("aliases", [])]
+        aliases: list[AliasInfo] = data["alias_kinds"] or [{"name": a, "kind": "alias"} for a in data["aliases"]]
         if aliases:
             text.append("\nalso: ", style=Style(dim=True))
             for n, alias in enumerate(aliases):
@@ -203,7 +219,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         widget.display = bool(total)
         self.table(name).display = bool(total)
 
-    def _fill(self, name: str, items: list[Row], build: Any, label: str) -> None:
+    def _fill(self, name: str, items: list[T], build: Callable[[list[T]], list[TableRow]], label: str) -> None:
         table = self.table(name)
         rows = build(items)
         table.set_rows(rows)
@@ -216,11 +232,11 @@ class EntityPane(VerticalScroll, can_focus=False):
         """True when the roles listed are held by others in this entity."""
         return self.data is not None and self.data["roles_as"] == "organisation"
 
-    def _fill_roles(self, data: Row) -> None:
+    def _fill_roles(self, data: Entity) -> None:
         table = self.table("roles")
         # an empty column only costs width: show Dates when some role has one
         # (always for paged lists, whose later pages are not known yet)
-        self._role_dates = (data.get("roles_total") or 0) > len(data["roles"]) or any(
+        self._role_dates = data["roles_total"] > len(data["roles"]) or any(
             r["start"] or r["end"] for r in data["roles"]
         )
         dates = ["Dates"] if self._role_dates else []
@@ -228,7 +244,7 @@ class EntityPane(VerticalScroll, can_focus=False):
             table.set_columns("Status", "Holder", "Title", *dates, "Cites")
         else:
             table.set_columns("Status", "Title", "Organisation", *dates, "Cites")
-        table.set_rows(self._role_rows(data["roles"]), total=data.get("roles_total"))
+        table.set_rows(self._role_rows(data["roles"]), total=data["roles_total"])
         self._roles_title()
 
     def _roles_title(self) -> None:
@@ -236,29 +252,30 @@ class EntityPane(VerticalScroll, can_focus=False):
         label = "People in roles here (current first)" if self.roles_in_it else "Roles held"
         self._title("roles", label, table.loaded, table.total)
 
-    def append_roles(self, roles: list[Row], total: int | None = None) -> None:
+    def append_roles(self, roles: list[Role], total: int | None = None) -> None:
         if self.data is None:
             return
         self.data["roles"].extend(roles)
         self.table("roles").append_rows(self._role_rows(roles), total=total)
         self._roles_title()
 
-    def _role_rows(self, roles: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+    def _role_rows(self, roles: list[Role]) -> list[TableRow]:
         look = self.look
         in_it = self.roles_in_it
-        rows = []
+        rows: list[TableRow] = []
         for r in roles:
             holder, org = r["holder"], r["organisation"]
             status = look.status(r["status"], r.get("disputed"))
             dates = [Text(date_range(r["start"], r["end"], r["status"]))] if self._role_dates else []
             title = Text(one_line(r["title"], 40))
             org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
+            link: Link | None
             if in_it:
-                cells = [status, look.link(holder["name"], NAME_MAX), title, *dates, _cites(r)]
+                cells = [status, look.link(holder["name"], NAME_MAX), title, *dates, _cites(r["citations"])]
                 link, links = _ref(holder), {1: _ref(holder)}
             else:
-                cells = [status, title, org_cell, *dates, _cites(r)]
-                link = _ref(org)
+                cells = [status, title, org_cell, *dates, _cites(r["citations"])]
+                link = _ref(org) if org else None
                 links = {2: link} if link else {}
             of = f", {org['name']}" if org else ""
             summary = f"{holder['name']} — {r['title']}{of} ({r['status']})"
@@ -269,7 +286,7 @@ class EntityPane(VerticalScroll, can_focus=False):
                         claim=r,
                         summary=summary,
                         link=link,
-                        cell_links={k: v for k, v in links.items() if v},
+                        cell_links=links,
                         export=role_export(r),
                     ),
                 )
@@ -278,12 +295,12 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     # --- relations --------------------------------------------------------------
 
-    def _relation_rows(self, relations: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+    def _relation_rows(self, relations: list[Relation]) -> list[TableRow]:
         look = self.look
         me = self.data["id"] if self.data else ""
         with_dates = any(r["start"] or r["end"] for r in relations)
         self.table("relations").set_columns("Relation", "With", *(["Dates"] if with_dates else []), "Cites")
-        rows = []
+        rows: list[TableRow] = []
         for r in relations:
             verb = r["type"].replace("-", " ")
             outgoing = r["subject"]["id"] == me
@@ -294,9 +311,9 @@ class EntityPane(VerticalScroll, can_focus=False):
             if r.get("disputed"):
                 rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
             dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
-            cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r)]
+            cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r["citations"])]
             summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
-            export = [
+            export: list[CsvCell] = [
                 r["id"],
                 r["subject"]["id"],
                 r["subject"]["name"],
@@ -311,16 +328,16 @@ class EntityPane(VerticalScroll, can_focus=False):
             ]
             rows.append(
                 (cells, RowInfo(claim=r, summary=summary, link=_ref(other), cell_links={1: _ref(other)}, export=export))
-            )  # type: ignore[dict-item]
+            )
         return rows
 
     # --- events -------------------------------------------------------------------
 
-    def _event_rows(self, events: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+    def _event_rows(self, events: list[Event]) -> list[TableRow]:
         look = self.look
         me = self.data["id"] if self.data else ""
         self.table("events").set_columns("Date", "Event · who else took part", "Details", "Cites")
-        rows = []
+        rows: list[TableRow] = []
         for ev in events:
             mine = next((p for p in ev["participants"] if p["id"] == me), None)
             details = Text(ev["type"], style=Style(dim=True))
@@ -339,14 +356,20 @@ class EntityPane(VerticalScroll, can_focus=False):
             )
             if ev.get("disputed"):
                 name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
-            ev_link = None if ev["id"] == me else (ev["id"], ev["name"])
+            ev_link: Link | None = None if ev["id"] == me else (ev["id"], ev["name"])
             if ev_link:
                 links[1] = ev_link
             date = compact_range(ev.get("start"), ev.get("end")) or (ev.get("date") or "")
-            export = [ev["id"], ev["name"], ev["type"], ev.get("date") or "", (place or {}).get("name", "")]
+            export: list[CsvCell] = [
+                ev["id"],
+                ev["name"],
+                ev["type"],
+                ev.get("date") or "",
+                place["name"] if place else "",
+            ]
             rows.append(
                 (
-                    [Text(date, style=Style(bold=True)), name, details, _cites(ev)],
+                    [Text(date, style=Style(bold=True)), name, details, _cites(ev["citations"])],
                     RowInfo(
                         claim=ev,
                         summary=f"Event: {ev['name']}",
@@ -361,11 +384,17 @@ class EntityPane(VerticalScroll, can_focus=False):
                     continue
                 who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
                 cap = Text(one_line(p.get("capacity"), 40))
-                claim = {"id": p["claim_id"], "citations": p.get("citations") or [], "disputed": None, "note": ""}
+                # a participation is a claim of its own, with only citations to show
+                claim: Evidence = {
+                    "id": p["claim_id"],
+                    "citations": p.get("citations") or [],
+                    "disputed": None,
+                    "note": "",
+                }
                 capacity = f" ({p['capacity']})" if p.get("capacity") else ""
                 rows.append(
                     (
-                        [Text(""), who, cap, _cites(p)],
+                        [Text(""), who, cap, _cites(p["citations"])],
                         RowInfo(
                             claim=claim,
                             summary=f"{p['name']} took part in {ev['name']}{capacity}",
@@ -385,14 +414,14 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     # --- sources --------------------------------------------------------------------
 
-    def _source_rows(self, sources: list[Row]) -> list[tuple[list[Any], RowInfo]]:
+    def _source_rows(self, sources: list[SourceMentioning]) -> list[TableRow]:
         self.table("sources").set_columns("Source", "Outlet", "Names")
         look = self.look
         me = self.data["id"] if self.data else None
-        rows = []
+        rows: list[TableRow] = []
         for s in sources:
             outlet = Text(one_line(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
-            cells = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
+            cells: list[Cell] = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
             rows.append(
                 (
                     cells,
@@ -413,9 +442,10 @@ class EntityPane(VerticalScroll, can_focus=False):
     def _leave(self, event: LeaveTable) -> None:
         event.stop()
         tables = self.visible_tables()
-        if event.table not in tables:
+        left = event.table
+        if not isinstance(left, ClaimTable) or left not in tables:
             return
-        index = tables.index(event.table) + event.direction
+        index = tables.index(left) + event.direction
         if 0 <= index < len(tables):
             target = tables[index]
             target.move_cursor(row=0 if event.direction > 0 else target.row_count - 1, animate=False)

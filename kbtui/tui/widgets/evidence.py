@@ -8,8 +8,6 @@ citation in the source viewer. The screen hands claims down with
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Group
 from rich.padding import Padding
 from rich.style import Style
@@ -21,6 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from kbtui.kb.models import Citation, Evidence
 from kbtui.safetext import one_line, visible
 from kbtui.tui.look import Look, source_line
 from kbtui.tui.messages import OpenCitation
@@ -39,7 +38,7 @@ class EvidenceList(OptionList):
 class EvidencePane(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.claim: dict[str, Any] | None = None
+        self.claim: Evidence | None = None
         self.summary = ""
         self.look = Look()
 
@@ -48,18 +47,18 @@ class EvidencePane(Vertical):
         yield EvidenceList(id="evidence-list")
 
     @property
-    def citations(self) -> list[dict[str, Any]]:
-        return list((self.claim or {}).get("citations") or [])
+    def citations(self) -> list[Citation]:
+        return list(self.claim["citations"] or []) if self.claim else []
 
     @property
-    def current_citation(self) -> dict[str, Any] | None:
+    def current_citation(self) -> Citation | None:
         cites = self.citations
         index = self.query_one(EvidenceList).highlighted
         if not cites:
             return None
         return cites[index] if index is not None and 0 <= index < len(cites) else cites[0]
 
-    def show_claim(self, claim: dict[str, Any] | None, summary: str = "") -> None:
+    def show_claim(self, claim: Evidence | None, summary: str = "") -> None:
         self.claim = claim
         self.summary = summary
         title = self.query_one("#evidence-title", Static)
@@ -91,15 +90,15 @@ class EvidencePane(Vertical):
         if cites:
             options.highlighted = 0
 
-    def _prompt(self, cite: dict[str, Any]) -> Group:
+    def _prompt(self, cite: Citation) -> Group:
         """The quote, then who said it where, indented under it."""
-        src = cite.get("source") or {}
+        src = cite["source"]
         quote = Text("“", style=Style(dim=True))
-        quote.append(one_line(cite.get("quote"), QUOTE_MAX), style=Style(italic=True))
+        quote.append(one_line(cite["quote"], QUOTE_MAX), style=Style(italic=True))
         quote.append("”", style=Style(dim=True))
         meta = Text("— ")
         meta.append(source_line(src), style=self.look.fg("accent"))
-        meta.append(" · " + one_line(src.get("title"), 90), style=Style(dim=True))
+        meta.append(" · " + one_line(src["title"], 90), style=Style(dim=True))
         if cite.get("anchor") not in (None, "exact", "normalised"):
             meta.append(f"  ({cite['anchor']})", style=self.look.fg("warning", bold=True))
         return Group(quote, Padding(meta, (0, 0, 0, 2)))
@@ -119,4 +118,4 @@ class EvidencePane(Vertical):
         cites = self.citations
         if 0 <= event.option_index < len(cites):
             cite = cites[event.option_index]
-            self.post_message(OpenCitation(int(cite["id"]), cite["source"]["id"]))
+            self.post_message(OpenCitation(cite["id"], cite["source"]["id"]))

@@ -72,7 +72,6 @@ class SearchPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.hits: list[Hit] = []
-        self.query = ""
         self._pending = False  # results for the latest keystroke not in yet
         self._open_when_ready = False  # Enter was pressed while pending
         self.look = Look()
@@ -101,7 +100,6 @@ class SearchPanel(Vertical):
         """Replace the results with `hits` for `query` (from the screen's worker)."""
         if query != self.input.value:
             return  # stale: the user has typed on
-        self.query = query
         self.hits = hits
         self._pending = False
         results = self.results

@@ -1,124 +1,40 @@
 """A stored source, wrapped to the window, with its spans marked.
 
-A Line-API widget: the text is wrapped here (so the widget knows which
-screen line holds which character offset) and only visible lines are
-rendered, so the cited span can be scrolled into view exactly and a long
-source costs nothing extra. Marks: the current citation (reverse, bold),
-other cited spans (underlined), and entity mentions (links: click, or Tab
-to one and press Enter).
+A Line-API widget: the text is wrapped into screen lines by kbtui.tui.wrap
+(so the widget knows which screen line holds which character offset) and
+only visible lines are rendered, so the cited span can be scrolled into
+view exactly and a long source costs nothing extra. Marks: the current
+citation (reverse, bold), other cited spans (underlined), and entity
+mentions (links: click, or Tab to one and press Enter).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from typing import Any
 
-from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kbtui.safetext import UNSAFE, visible
+from kbtui.kb.models import MarkedCitation, Mention
+from kbtui.safetext import visible
 from kbtui.tui.look import Look
-from kbtui.tui.messages import EntitySelected
-
-
-@dataclass
-class CitationFocused(Message):
-    """n / N moved to another citation; the screen updates its info line."""
-
-    index: int
-
-
-_SINGLE_CELL = frozenset(
-    chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482)) for c in range(lo, hi + 1)
-)
-_single_cell = _SINGLE_CELL.issuperset  # at C speed: is every character one cell wide?
+from kbtui.tui.messages import CitationFocused, EntitySelected
+from kbtui.tui.wrap import wrap_text
 
 # Texts longer than this are wrapped in a thread worker (and shown when
 # ready), so even a text that needs the slow, per-character path cannot
 # stall the UI; shorter ones are wrapped at once, which keeps small sources
 # (and the snapshot tests) synchronous.
 SYNC_WRAP_CHARS = 500_000
-
-
-def wrap_offsets(text: str, width: int) -> list[int]:
-    """Start offsets of the wrapped lines of one paragraph (greedy, on
-    spaces; words wider than the line are cut).
-
-    One Python step per screen line, not per character: the character that
-    overflows a line is found by arithmetic for single-cell text (the
-    common case) or by summing one line's worth of cell widths otherwise,
-    and the break point with `str.rfind`. A 10 MB source of prose wraps in
-    about a quarter of a second."""
-    width = max(width, 8)
-    n = len(text)
-    fast = _single_cell(text)
-    starts = [0]
-    start = 0
-    while True:
-        i = start + width if fast else _overflow(text, start, width)
-        if i >= n:
-            return starts
-        if text[i] == " ":
-            start = i + 1
-        else:
-            space = text.rfind(" ", start, i)
-            start = space + 1 if space >= 0 else max(i, start + 1)
-        starts.append(start)
-
-
-@lru_cache(maxsize=4096)
-def _shown_cells(ch: str) -> int:
-    """Cells a character takes as the viewer shows it: through visible()
-    (␛ is one cell, <U+202E> eight) and with tabs as one space."""
-    if ch == "\t":
-        return 1
-    if UNSAFE.match(ch) or ch == "\r":
-        return cell_len(visible(ch))
-    return get_character_cell_size(ch)
-
-
-def _overflow(text: str, start: int, width: int) -> int:
-    """Index of the first character from `start` that no longer fits in
-    `width` cells (len(text) if the rest fits)."""
-    cells, i, n = 0, start, len(text)
-    while i < n:
-        chunk = text[i : i + width + 1]
-        sums = list(accumulate(map(_shown_cells, chunk), initial=cells))
-        k = bisect.bisect_right(sums, width)  # sums[k] is the first total over the width
-        if k < len(sums):
-            return i + k - 1
-        cells = sums[-1]
-        i += len(chunk)
-    return n
-
-
-def wrap_text(text: str, width: int) -> list[tuple[int, int]]:
-    """(start, end) offsets of every screen line of a whole text."""
-    lines: list[tuple[int, int]] = []
-    append = lines.append
-    offset = 0
-    for para in text.split("\n"):
-        starts = wrap_offsets(para, width)
-        if len(starts) == 1:
-            append((offset, offset + len(para)))
-        else:
-            ends = [*starts[1:], len(para)]
-            for s, e in zip(starts, ends, strict=True):
-                append((offset + s, offset + e))
-        offset += len(para) + 1
-    return lines
 
 
 class SourceText(ScrollView, can_focus=True):
@@ -136,8 +52,8 @@ class SourceText(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = ""
-        self.citations: list[dict[str, Any]] = []
-        self.mentions: list[dict[str, Any]] = []
+        self.citations: list[MarkedCitation] = []
+        self.mentions: list[Mention] = []
         self.current = -1  # index into citations
         self.link = -1  # index into mentions (keyboard cursor)
         self.look = Look()
@@ -150,9 +66,7 @@ class SourceText(ScrollView, can_focus=True):
 
     # --- attributes down -----------------------------------------------------
 
-    def load(
-        self, text: str, citations: list[dict[str, Any]], mentions: list[dict[str, Any]], current: int = -1
-    ) -> None:
+    def load(self, text: str, citations: list[MarkedCitation], mentions: list[Mention], current: int = -1) -> None:
         self.text = text
         self.citations = citations
         self.mentions = mentions

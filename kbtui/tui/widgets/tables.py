@@ -12,42 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import DataTable
 
-from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LoadMoreRoles, OpenSource
+from kbtui.kb.models import Evidence
+from kbtui.tui.data import CsvCell
+from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LeaveTable, LoadMoreRoles, OpenSource
 
 Link = tuple[str, str]  # (entity id, name)
+Cell = Text | str
 
 
 @dataclass
 class RowInfo:
-    claim: dict[str, Any] | None = None
+    claim: Evidence | None = None
     summary: str = ""
     link: Link | None = None
     cell_links: dict[int, Link] = field(default_factory=dict)
     source_id: str | None = None
     focus_entity: str | None = None
-    export: list[Any] = field(default_factory=list)
+    export: list[CsvCell] = field(default_factory=list)
     more: bool = False
 
 
-@dataclass
-class LeaveTable(Message):
-    """Up past the first row or down past the last: the pane moves focus
-    to the neighbouring table, so the sections read as one list."""
-
-    table: ClaimTable
-    direction: int
+TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it
 
 
-class ClaimTable(DataTable):
+class ClaimTable(DataTable[Cell]):
     BINDINGS = [
         Binding("enter", "select_cursor", "open", id="table.open"),
         Binding("j", "cursor_down", "down", show=False, id="table.down"),
@@ -71,13 +66,13 @@ class ClaimTable(DataTable):
         for label in labels:
             self.add_column(Text(label, style=Style(bold=True)), key=label)
 
-    def set_rows(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None = None) -> None:
+    def set_rows(self, rows: Sequence[TableRow], total: int | None = None) -> None:
         self.clear()
         self.infos = []
         self._loading = False
         self._add(rows, total)
 
-    def append_rows(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None = None) -> None:
+    def append_rows(self, rows: Sequence[TableRow], total: int | None = None) -> None:
         """Add a page: the "load more" row goes, the page and perhaps a new one come."""
         row = self.cursor_row
         if self.infos and self.infos[-1].more:
@@ -92,7 +87,7 @@ class ClaimTable(DataTable):
     def loaded(self) -> int:
         return sum(1 for i in self.infos if not i.more)
 
-    def _add(self, rows: Sequence[tuple[Sequence[Any], RowInfo]], total: int | None) -> None:
+    def _add(self, rows: Sequence[TableRow], total: int | None) -> None:
         for cells, info in rows:
             self.add_row(*cells, key=str(len(self.infos)))
             self.infos.append(info)
@@ -100,8 +95,8 @@ class ClaimTable(DataTable):
         left = self.total - self.loaded
         if left > 0:
             more = Style(dim=True, italic=True)
-            cells = [Text("  ⋯", style=more), Text(f"{left:,} more: Enter loads", style=more)]
-            self.add_row(*cells[: len(self.columns)], *[""] * (len(self.columns) - 2), key=str(len(self.infos)))
+            note: list[Cell] = [Text("  ⋯", style=more), Text(f"{left:,} more: Enter loads", style=more)]
+            self.add_row(*note[: len(self.columns)], *[""] * (len(self.columns) - 2), key=str(len(self.infos)))
             self.infos.append(RowInfo(more=True))
 
     @property
@@ -144,10 +139,11 @@ class ClaimTable(DataTable):
     def _open(self, info: RowInfo | None, link: Link | None = None) -> None:
         if info is None:
             return
+        target = link or info.link
         if info.more:
             self._request_more()
-        elif link or info.link:
-            entity_id, name = link or info.link  # type: ignore[misc]
+        elif target:
+            entity_id, name = target
             self.post_message(EntitySelected(entity_id, name))
         elif info.source_id:
             self.post_message(OpenSource(info.source_id, info.focus_entity))

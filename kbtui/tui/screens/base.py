@@ -1,0 +1,100 @@
+"""What the explorer and the source viewer have in common.
+
+Both are places in the app's history: they show the breadcrumb, can copy
+the citation the user is on (`y`), read the database in thread workers
+and say what went wrong in a notice, and hand the app their state when the
+user leaves. The app is reached only through the ExplorerContext protocol
+(read-only) and messages, never by importing it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from kbtui.kb.errors import KBError
+from kbtui.tui import data as kbdata
+from kbtui.tui.context import ExplorerContext, explorer_context
+from kbtui.tui.history import Crumb
+from kbtui.tui.look import Look
+from kbtui.tui.widgets.breadcrumb import Breadcrumb
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ContentScreen(Screen[None]):
+    NO_CITATION = "No citation selected."  # what `y` says with nothing to copy
+    READ_FAILED = "The database could not be read"  # the notice for a failed read, before the reason
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self._crumbs: tuple[Sequence[Crumb], int] = ((), 0)
+
+    @property
+    def context(self) -> ExplorerContext:
+        return explorer_context(self.app)
+
+    # --- what each screen provides -------------------------------------------------
+
+    @abstractmethod  # mypy holds subclasses to these; Textual's metaclass is no ABCMeta, so nothing at run time
+    def capture(self) -> dict[str, Any]:
+        """Where the user is on this screen, for "back" to return to."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def apply_look(self, look: Look) -> None:
+        """The theme changed: re-render what was drawn with its colours."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def current_citation(self) -> kbdata.CitedQuote | None:
+        """The citation the user is on, for `y`."""
+        raise NotImplementedError
+
+    # --- shared ----------------------------------------------------------------------
+
+    def show_breadcrumb(self, crumbs: Sequence[Crumb], forward: int) -> None:
+        """Attributes down from the app whenever history moves; kept for
+        on_mount when the screen is not composed yet."""
+        self._crumbs = (crumbs, forward)
+        for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
+            widget.show(crumbs, forward)
+
+    def action_copy_citation(self) -> None:
+        cited = self.current_citation()
+        if cited is None:
+            self.notify(self.NO_CITATION, severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(kbdata.citation_text(cited.quote, cited.source))
+        self.notify("Copied the citation to the clipboard.", timeout=3)
+
+    def guarded(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """Run data-layer work in a worker thread; turn failures into a
+        notice (never a traceback) and drop results nobody waits for."""
+        try:
+            result = fn(*args, **kwargs)
+        except KBError as exc:
+            self.app.call_from_thread(
+                self.app.notify,
+                exc.message + (f"\n{exc.hint}" if exc.hint else ""),
+                title="kbtui",
+                severity="error",
+                timeout=8,
+            )
+            return None
+        except (sqlite3.Error, OSError) as exc:
+            self.app.call_from_thread(
+                self.app.notify, f"{self.READ_FAILED}: {exc}", title="kbtui", severity="error", timeout=8
+            )
+            return None
+        if get_current_worker().is_cancelled:
+            return None
+        return result
