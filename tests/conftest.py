@@ -1,7 +1,15 @@
-"""Shared fixtures: a tiny hand-written bundle and the real sample KB."""
+"""Shared fixtures and hooks for the whole suite: a tiny hand-written
+bundle, the real sample KB (built once per test session, i.e. once per
+pytest-xdist worker), and the runner for `async def` tests.
+
+Helpers that tests import by name (settle, screen_text, ...) live in
+tests/helpers.py: a conftest holds fixtures and hooks only."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import os
 import shutil
 from pathlib import Path
 
@@ -106,10 +114,35 @@ def mini_db(tmp_path: Path, mini_bundle: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_kbtui_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without the caller's KBTUI_* variables (a KBTUI_DB
+    naming the developer's own KB would otherwise be opened by any command
+    run without --db, child processes included). Tests set what they need."""
+    for name in [k for k in os.environ if k.startswith("KBTUI_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests in a fresh event loop (no asyncio plugin is a
+    project dependency; Textual's run_test only needs a running loop)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**args))
+    return True
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample KB rebuilt from the bundle (never the committed file, so a
-    test can never change it)."""
+    """The sample KB rebuilt from the bundle, once per session (never the
+    committed file, so a test can never change it). The one place the suite
+    builds it: other names for it (kb_path in tests/tui) are aliases.
+
+    Under pytest-xdist each worker is its own session and builds its own
+    copy; the build takes under 0.1 s, so sharing one across workers (a
+    file lock in getbasetemp().parent) would save nothing measurable."""
     path = tmp_path_factory.mktemp("sample") / "sample.db"
     import_bundle(sample_bundle_path(), path)
     return path

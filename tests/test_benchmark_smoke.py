@@ -107,6 +107,7 @@ def test_generator_is_deterministic(small_kb: tuple[Path, dict], tmp_path: Path)
     assert digest(again) == digest(path)
 
 
+@pytest.mark.slow
 def test_benchmark_runs_and_reports_every_key(small_kb: tuple[Path, dict]):
     path, _ = small_kb
     out = subprocess.run(

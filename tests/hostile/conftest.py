@@ -5,9 +5,7 @@ byte-for-byte fingerprints of files that must not change."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import inspect
 import os
 import re
 import shutil
@@ -207,20 +205,6 @@ def fingerprint(path: Path) -> tuple[str, ...]:
         data = p.read_bytes() if p.is_file() else b"<dir>"
         out.append(f"{p.name}:{hashlib.sha256(data).hexdigest()}")
     return tuple(out)
-
-
-# --- async tests (the TUI) --------------------------------------------------------
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in a fresh event loop (Textual's run_test only
-    needs a running loop; no asyncio plugin is a project dependency)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**args))
-    return True
 
 
 # --- a 10 MB source ------------------------------------------------------------------

@@ -119,6 +119,7 @@ def test_tui_data_layer_reads_one_snapshot(kb, bundles, monkeypatch):
     _valid(kb)
 
 
+@pytest.mark.slow
 def test_readers_during_an_import_loop_never_crash_or_tear(kb, bundles, monkeypatch):
     """An importer alternates versions A and B for a while; reader threads
     (the CLI's way of reading) and real `kbtui show` processes run all the

@@ -13,28 +13,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 
 from kbtui.kb import db
 from kbtui.kb.errors import UnusableDatabase
 from kbtui.tui.app import create_app
+from tests.helpers import screen_text, settle
 
 from .conftest import BIG_BYTES, DANGEROUS, NAME, REPO, fingerprint, subprocess_env
 
 SIZE = (120, 40)
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(app: App) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)
 
 
 def inert(text: str) -> None:
@@ -51,6 +39,8 @@ async def search_for(pilot: Pilot, query: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.tui
+@pytest.mark.slow
 async def test_every_screen_shows_hostile_text_inert(hostile_db):
     from kbtui.tui.screens.source import SourceScreen
 
@@ -89,6 +79,7 @@ async def test_every_screen_shows_hostile_text_inert(hostile_db):
     assert fingerprint(hostile_db) == before
 
 
+@pytest.mark.tui
 async def test_the_cited_quote_is_highlighted_even_beside_bidi_marks(hostile_db):
     from kbtui.tui.widgets.source_text import SourceText
 
@@ -127,6 +118,7 @@ HOSTILE_QUERIES = [
 CONTROL_QUERIES = ["\x1b]0;pwned\x07 agent", "\x1b[2J\x1b[31m", "\u202eevil", "\x9b31m", "\x00\x01\x02"]
 
 
+@pytest.mark.tui
 async def test_hostile_queries_in_the_search_box(hostile_db):
     from kbtui.tui.screens.explorer import ExplorerScreen
 
@@ -146,6 +138,7 @@ async def test_hostile_queries_in_the_search_box(hostile_db):
     assert fingerprint(hostile_db) == before
 
 
+@pytest.mark.tui
 async def test_a_pasted_escape_sequence_stays_inert_in_the_search_box(hostile_db):
     app = create_app(hostile_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -174,6 +167,7 @@ def _broken(kind: str, path: Path, good: Path) -> None:
         conn.close()
 
 
+@pytest.mark.tui
 @pytest.mark.parametrize("kind", ["missing", "directory", "text file", "truncated", "foreign SQLite", "older"])
 async def test_an_unusable_database_shows_the_cli_message_instead_of_starting(tmp_path, mini_db, kind):
     from kbtui.tui.screens.error import ErrorScreen
@@ -199,6 +193,7 @@ async def test_an_unusable_database_shows_the_cli_message_instead_of_starting(tm
         assert fingerprint(path) == before
 
 
+@pytest.mark.tui
 async def test_a_locked_database_shows_a_message_not_a_hang(tmp_path, mini_db, monkeypatch):
     from kbtui.tui.screens.error import ErrorScreen
 
@@ -225,6 +220,7 @@ import asyncio, sys, time
 from kbtui.tui.app import create_app
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.search import SearchInput
+from tests.helpers import settle
 
 async def main():
     app = create_app(sys.argv[1])
@@ -234,33 +230,30 @@ async def main():
         gaps.append(now - last[0])
         last[0] = now
     async with app.run_test(size=(100, 30)) as pilot:
-        async def settle():
-            for _ in range(4):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-            await pilot.pause()
-        await settle()
+        await settle(pilot)
         box = app.screen.query_one(SearchInput)
         box.focus()
         box.value = "chen wenqing"
-        await settle()
+        await settle(pilot)
         await pilot.press("enter")
-        await settle()
+        await settle(pilot)
         app.set_interval(0.02, tick)
         last[0] = time.monotonic()
         started = time.monotonic()
         await pilot.press("c", "enter")
-        await settle()
+        await settle(pilot)
         opened = time.monotonic() - started
         assert isinstance(app.screen, SourceScreen), type(app.screen).__name__
         for key in ("n", "N", "end", "home", "pagedown"):
             await pilot.press(key)
-            await settle()
+            await settle(pilot)
         print(f"opened={opened:.2f} max_gap={max(gaps):.2f}")
 asyncio.run(main())
 """
 
 
+@pytest.mark.tui
+@pytest.mark.slow
 def test_a_10_mb_source_opens_without_freezing_the_ui(big_source_db):
     """In a child process, so a frozen UI costs this suite 6 s, not 15+:
     the event loop must never stall for more than half a second."""

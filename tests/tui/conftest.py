@@ -1,41 +1,28 @@
-"""Fixtures and helpers for the TUI tests: the real sample KB, a KB with one
-very large organisation, and deterministic ways to wait for the app."""
+"""Fixtures for the TUI tests: the sample KB and a private copy of it under
+the names these tests use, and a KB with one very large organisation. The async test runner is
+in tests/conftest.py; settle, screen_text and type_text in tests/helpers.py."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from pathlib import Path
 
 import pytest
-from textual.app import App
-from textual.pilot import Pilot
-from textual.worker import WorkerState
 
 from kbtui.kb.importer import import_bundle
-from kbtui.kb.paths import sample_bundle_path
-
-BIG_HOLDERS = 1234
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in a fresh event loop (no asyncio plugin is a
-    project dependency; Textual's run_test only needs a running loop)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**args))
-    return True
+from tests.helpers import BIG_HOLDERS
 
 
 @pytest.fixture(scope="session")
-def kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample KB, built from its bundle once per session (never the
-    committed sample.db, so a test can never change it)."""
-    path = tmp_path_factory.mktemp("tui-sample") / "sample.db"
-    import_bundle(sample_bundle_path(), path)
-    return path
+def kb_path(sample_db: Path) -> Path:
+    """The sample KB (tests/conftest.py builds it once per session)."""
+    return sample_db
+
+
+@pytest.fixture
+def sample_copy_path(sample_copy: Path) -> Path:
+    """A private copy of the sample that a test may change or delete
+    (tests/conftest.py's sample_copy, under the name these tests use)."""
+    return sample_copy
 
 
 @pytest.fixture(scope="session")
@@ -69,41 +56,4 @@ def big_kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "kb.toml").write_text("\n".join(kb), encoding="utf-8")
     path = tmp_path_factory.mktemp("big") / "big.db"
     import_bundle(root, path)
-    return path
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until every worker has finished and its results are on screen.
-
-    Workers hand results back with call_from_thread, which returns only
-    after the main loop ran the callback, so a finished worker means its
-    result is applied; the pauses let the resulting messages and refreshes
-    run. No sleeping: this waits on the workers themselves."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-            return
-    raise AssertionError("workers kept starting: the app never settled")
-
-
-def screen_text(app: App) -> str:
-    """What the terminal shows, as plain text (one line per row)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)
-
-
-async def type_text(pilot: Pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
-
-
-@pytest.fixture
-def sample_copy_path(tmp_path: Path, kb_path: Path) -> Path:
-    """A private copy of the sample that a test may change or delete."""
-    import shutil
-
-    path = tmp_path / "copy.db"
-    shutil.copy(kb_path, path)
     return path

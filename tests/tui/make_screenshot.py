@@ -1,6 +1,6 @@
 """Regenerate docs/screenshot.svg (the README picture) from the sample.
 
-    /work/venv/bin/python -m tests.tui.make_screenshot
+    python -m tests.tui.make_screenshot
 
 Not a test: it writes a file. It drives the app with Pilot exactly as the
 tests do: open Chen Wenqing, whose roles and evidence are shown.
@@ -16,8 +16,7 @@ from kbtui.kb.importer import import_bundle
 from kbtui.kb.paths import PACKAGE_DIR, sample_bundle_path
 from kbtui.tui.app import create_app
 from kbtui.tui.widgets.search import SearchInput
-
-from .conftest import settle
+from tests.helpers import settle
 
 TARGET = PACKAGE_DIR.parent / "docs" / "screenshot.svg"
 

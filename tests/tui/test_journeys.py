@@ -19,8 +19,9 @@ from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.search import ResultsList, SearchInput
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.tables import ClaimTable
+from tests.helpers import BIG_HOLDERS, screen_text, settle, type_text
 
-from .conftest import BIG_HOLDERS, screen_text, settle, type_text
+pytestmark = pytest.mark.tui
 
 SIZE = (100, 30)
 
@@ -50,6 +51,7 @@ async def open_by_search(pilot, query: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.slow
 async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -109,6 +111,7 @@ async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
         assert app.screen.query_one(SearchInput).value == "patrushv"
 
 
+@pytest.mark.slow
 async def test_chen_follow_commission_then_palette_to_wang_yi(kb_path: Path):
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -148,6 +151,7 @@ async def test_chen_follow_commission_then_palette_to_wang_yi(kb_path: Path):
         assert "Chen Wenqing" in crumbs and "Central Political" in crumbs and "Wang Yi" in crumbs
 
 
+@pytest.mark.slow
 async def test_back_and_forward(kb_path: Path):
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -203,6 +207,7 @@ async def test_click_on_a_name_opens_it(kb_path: Path):
         assert explorer(app).pane.data["id"] == "russian-security-council"
 
 
+@pytest.mark.slow
 async def test_viewer_next_previous_citation_and_links(kb_path: Path):
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -325,6 +330,7 @@ async def test_unusable_database_shows_an_error_not_a_traceback(tmp_path: Path, 
     assert app.return_code == 2
 
 
+@pytest.mark.slow
 async def test_roles_page_and_load_more(big_kb_path: Path):
     app = create_app(big_kb_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -438,6 +444,7 @@ async def test_disputed_claim_is_shown_as_disputed_with_reason(kb_path: Path):
         assert explorer(app).evidence.claim["disputed"] == reason
 
 
+@pytest.mark.slow
 async def test_breadcrumb_click_and_slash_from_the_viewer(kb_path: Path):
     app = create_app(kb_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from kbtui.tui.app import create_app
 from kbtui.tui.widgets.search import SearchInput
+from tests.helpers import settle
 
-from .conftest import settle
+pytestmark = pytest.mark.tui
 
 SIZE = (100, 30)
 
