@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kbtui.kb.models import Citation, CitationDetail, Entity, Role, SourceDetail, SourceSummary
+from kbtui.kb.models import Citation, CitationDetail, Entity, Role, SearchHit, SourceDetail, SourceSummary
 from kbtui.kb.vocab import date_range
 from kbtui.safetext import one_line, visible
 
@@ -51,7 +51,7 @@ def _table(*columns: str, title: str | None = None) -> Table:
 STATUS_STYLE = {"current": "green", "former": "dim", "unknown": "yellow"}
 
 
-def search_table(query: str, hits: list[dict[str, Any]]) -> None:
+def search_table(query: str, hits: list[SearchHit]) -> None:
     if not hits:
         err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
         return

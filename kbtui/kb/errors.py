@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kbtui.kb.models import SearchHit
+
 
 class KBError(Exception):
     """A problem the user can act on. `exit_code` follows the CLI contract:
@@ -28,7 +33,7 @@ class UnusableDatabase(KBError):
 class NotFound(KBError):
     """A lookup (entity, citation, source) found nothing or too much."""
 
-    def __init__(self, message: str, hint: str = "", candidates: list[dict[str, object]] | None = None):
+    def __init__(self, message: str, hint: str = "", candidates: list[SearchHit] | None = None):
         super().__init__(message, hint)
         self.candidates = candidates or []
 

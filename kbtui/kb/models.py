@@ -12,6 +12,17 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 
+class SearchHit(TypedDict):
+    """One search result (`kbtui search --json`); `matched` is the alias
+    that matched when it was not the main name."""
+
+    id: str
+    kind: str
+    name: str
+    score: float  # 0-100
+    matched: str | None
+
+
 class EntityRef(TypedDict):
     """A link to an entity: enough to show its name and open it."""
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from kbtui.kb.models import SearchHit
 from kbtui.kb.normalize import compact, norm
 
 MAX_QUERY_CHARS = 120  # longer input is cut: no name is that long
@@ -60,7 +61,7 @@ class Hit:
     score: float
     matched: str | None = None  # the alias that matched, when not the main name
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> SearchHit:
         return {
             "id": self.id,
             "kind": self.kind,
