@@ -30,7 +30,8 @@ from kbtui.tui.look import Look
 from kbtui.tui.messages import ClaimHighlighted, ExportTable, LoadMoreRoles, LocationFailed, TitleLearned
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.entity import EntityPane, role_export
+from kbtui.tui.widgets.claim_rows import role_export
+from kbtui.tui.widgets.entity import EntityPane
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
 from kbtui.tui.widgets.search import ResultsList, SearchInput, SearchPanel
 from kbtui.tui.widgets.tables import ClaimTable

@@ -11,7 +11,6 @@ when the cursor or the scrollbar reaches the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from rich.style import Style
 from rich.text import Text
@@ -19,27 +18,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from kbtui.kb.models import Evidence
-from kbtui.tui.data import CsvCell
 from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LeaveTable, LoadMoreRoles, OpenSource
-
-Link = tuple[str, str]  # (entity id, name)
-Cell = Text | str
-
-
-@dataclass
-class RowInfo:
-    claim: Evidence | None = None
-    summary: str = ""
-    link: Link | None = None
-    cell_links: dict[int, Link] = field(default_factory=dict)
-    source_id: str | None = None
-    focus_entity: str | None = None
-    export: list[CsvCell] = field(default_factory=list)
-    more: bool = False
-
-
-TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it
+from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
 
 
 class ClaimTable(DataTable[Cell]):

@@ -1,0 +1,293 @@
+"""The rows of the entity pane's tables, built from the data layer's
+dicts: the cells a table shows, and behind each row a RowInfo (the claim for
+the evidence pane, the entity Enter opens, which cells are links, the CSV
+export row).
+
+Pure functions of data and a Look, with no widget state, so a worker thread
+can build thousands of them and a test can check them without an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.style import Style
+from rich.text import Text
+
+from kbtui.kb.models import Citation, EntityRef, Event, Evidence, Relation, Role, SourceMentioning
+from kbtui.kb.vocab import compact_range, date_range
+from kbtui.safetext import one_line
+from kbtui.tui.data import CsvCell
+from kbtui.tui.look import Look
+
+Link = tuple[str, str]  # (entity id, name)
+Cell = Text | str
+Columns = list[str]
+
+
+@dataclass
+class RowInfo:
+    claim: Evidence | None = None
+    summary: str = ""
+    link: Link | None = None
+    cell_links: dict[int, Link] = field(default_factory=dict)
+    source_id: str | None = None
+    focus_entity: str | None = None
+    export: list[CsvCell] = field(default_factory=list)
+    more: bool = False
+
+
+TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it
+
+NAME_MAX = 36
+EXPORT_HEADERS = {
+    "roles": [
+        "role_id",
+        "holder_id",
+        "holder",
+        "title",
+        "organisation_id",
+        "organisation",
+        "start",
+        "end",
+        "status",
+        "disputed",
+        "citations",
+    ],
+    "relations": [
+        "relation_id",
+        "subject_id",
+        "subject",
+        "type",
+        "object_id",
+        "object",
+        "label",
+        "start",
+        "end",
+        "disputed",
+        "citations",
+    ],
+    "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant", "capacity", "citations"],
+    "sources": ["source_id", "title", "outlet", "mentions"],
+}
+
+
+def _ref(ref: EntityRef) -> Link:
+    return (ref["id"], ref["name"])
+
+
+def role_export(r: Role) -> list[CsvCell]:
+    """One role as a CSV row (EXPORT_HEADERS["roles"]); pure, so a worker
+    thread can build thousands of them."""
+    holder, org = r["holder"], r["organisation"]
+    return [
+        r["id"],
+        holder["id"],
+        holder["name"],
+        r["title"],
+        org["id"] if org else "",
+        org["name"] if org else "",
+        r["start"],
+        r["end"],
+        r["status"],
+        r.get("disputed"),
+        len(r.get("citations") or []),
+    ]
+
+
+def _cites(citations: Sequence[Citation] | None) -> Text:
+    n = len(citations or [])
+    return Text(str(n) if n else "–", style=Style(dim=not n))
+
+
+# --- roles ------------------------------------------------------------------------
+
+
+def role_columns(in_it: bool, with_dates: bool) -> Columns:
+    """An organisation lists its holders; a person lists the organisations."""
+    dates = ["Dates"] if with_dates else []
+    if in_it:
+        return ["Status", "Holder", "Title", *dates, "Cites"]
+    return ["Status", "Title", "Organisation", *dates, "Cites"]
+
+
+def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool) -> list[TableRow]:
+    """`in_it`: the roles are held by others in the entity shown."""
+    rows: list[TableRow] = []
+    for r in roles:
+        holder, org = r["holder"], r["organisation"]
+        status = look.status(r["status"], r.get("disputed"))
+        dates = [Text(date_range(r["start"], r["end"], r["status"]))] if with_dates else []
+        title = Text(one_line(r["title"], 40))
+        org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
+        link: Link | None
+        if in_it:
+            cells = [status, look.link(holder["name"], NAME_MAX), title, *dates, _cites(r["citations"])]
+            link, links = _ref(holder), {1: _ref(holder)}
+        else:
+            cells = [status, title, org_cell, *dates, _cites(r["citations"])]
+            link = _ref(org) if org else None
+            links = {2: link} if link else {}
+        of = f", {org['name']}" if org else ""
+        summary = f"{holder['name']} — {r['title']}{of} ({r['status']})"
+        rows.append(
+            (
+                cells,
+                RowInfo(
+                    claim=r,
+                    summary=summary,
+                    link=link,
+                    cell_links=links,
+                    export=role_export(r),
+                ),
+            )
+        )
+    return rows
+
+
+# --- relations --------------------------------------------------------------------
+
+
+def relation_section(relations: list[Relation], look: Look, me: str) -> tuple[Columns, list[TableRow]]:
+    """Columns and rows for `me`'s relations, each seen from `me`'s side."""
+    with_dates = any(r["start"] or r["end"] for r in relations)
+    columns = ["Relation", "With", *(["Dates"] if with_dates else []), "Cites"]
+    rows: list[TableRow] = []
+    for r in relations:
+        verb = r["type"].replace("-", " ")
+        outgoing = r["subject"]["id"] == me
+        other = r["object"] if outgoing else r["subject"]
+        rel = Text(f"{verb} →" if outgoing else f"← {verb}")
+        if r.get("label"):
+            rel.append(f" ({one_line(r['label'], 20)})", style=Style(dim=True))
+        if r.get("disputed"):
+            rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+        dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
+        cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r["citations"])]
+        summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
+        export: list[CsvCell] = [
+            r["id"],
+            r["subject"]["id"],
+            r["subject"]["name"],
+            r["type"],
+            r["object"]["id"],
+            r["object"]["name"],
+            r.get("label"),
+            r["start"],
+            r["end"],
+            r.get("disputed"),
+            len(r.get("citations") or []),
+        ]
+        rows.append(
+            (cells, RowInfo(claim=r, summary=summary, link=_ref(other), cell_links={1: _ref(other)}, export=export))
+        )
+    return columns, rows
+
+
+# --- events ---------------------------------------------------------------------
+
+
+def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, list[TableRow]]:
+    """Columns and rows for events: one row per event, then one per other
+    participant (a participation is a claim with citations of its own)."""
+    columns = ["Date", "Event · who else took part", "Details", "Cites"]
+    rows: list[TableRow] = []
+    for ev in events:
+        mine = next((p for p in ev["participants"] if p["id"] == me), None)
+        details = Text(ev["type"], style=Style(dim=True))
+        place = ev.get("place")
+        links: dict[int, Link] = {}
+        if place and place["id"] != me:
+            details.append(" · at ", style=Style(dim=True))
+            details.append_text(look.link(place["name"], 24))
+            links[2] = (place["id"], place["name"])
+        if mine and mine.get("capacity"):
+            details.append(" · as " + one_line(mine["capacity"], 40))
+        name = (
+            Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True))
+            if ev["id"] == me
+            else look.link(ev["name"], NAME_MAX)
+        )
+        if ev.get("disputed"):
+            name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+        ev_link: Link | None = None if ev["id"] == me else (ev["id"], ev["name"])
+        if ev_link:
+            links[1] = ev_link
+        date = compact_range(ev.get("start"), ev.get("end")) or (ev.get("date") or "")
+        export: list[CsvCell] = [
+            ev["id"],
+            ev["name"],
+            ev["type"],
+            ev.get("date") or "",
+            place["name"] if place else "",
+        ]
+        rows.append(
+            (
+                [Text(date, style=Style(bold=True)), name, details, _cites(ev["citations"])],
+                RowInfo(
+                    claim=ev,
+                    summary=f"Event: {ev['name']}",
+                    link=ev_link,
+                    cell_links=links,
+                    export=[*export, "", "", "", len(ev.get("citations") or [])],
+                ),
+            )
+        )
+        for p in ev["participants"]:
+            if p["id"] == me:
+                continue
+            who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
+            cap = Text(one_line(p.get("capacity"), 40))
+            # a participation is a claim of its own, with only citations to show
+            claim: Evidence = {
+                "id": p["claim_id"],
+                "citations": p.get("citations") or [],
+                "disputed": None,
+                "note": "",
+            }
+            capacity = f" ({p['capacity']})" if p.get("capacity") else ""
+            rows.append(
+                (
+                    [Text(""), who, cap, _cites(p["citations"])],
+                    RowInfo(
+                        claim=claim,
+                        summary=f"{p['name']} took part in {ev['name']}{capacity}",
+                        link=(p["id"], p["name"]),
+                        cell_links={1: (p["id"], p["name"])},
+                        export=[
+                            *export,
+                            p["id"],
+                            p["name"],
+                            p.get("capacity") or "",
+                            len(p.get("citations") or []),
+                        ],
+                    ),
+                )
+            )
+    return columns, rows
+
+
+# --- sources --------------------------------------------------------------------
+
+
+def source_section(sources: list[SourceMentioning], look: Look, me: str) -> tuple[Columns, list[TableRow]]:
+    """Columns and rows for the sources that mention `me` (Enter reads one)."""
+    columns = ["Source", "Outlet", "Names"]
+    rows: list[TableRow] = []
+    for s in sources:
+        outlet = Text(one_line(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
+        cells: list[Cell] = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
+        rows.append(
+            (
+                cells,
+                RowInfo(
+                    claim=None,
+                    summary=one_line(s["title"]),
+                    source_id=s["id"],
+                    focus_entity=me,
+                    export=[s["id"], s["title"], s.get("outlet"), s["mentions"]],
+                ),
+            )
+        )
+    return columns, rows
