@@ -274,3 +274,8 @@ def test_every_command_has_help_with_example():
         r = CliRunner().invoke(main, [name, "--help"])
         assert r.exit_code == 0, name
         assert "Example" in r.stdout, f"{name} --help has no example"
+
+
+def test_roles_as_of_refuses_an_impossible_date(run):
+    r = run("roles", "--as-of", "2024-02-30")
+    assert r.exit_code == 2 and "February 2024 has no day 30" in r.stderr and "Traceback" not in r.output

@@ -120,3 +120,17 @@ def test_all_problems_are_reported_at_once(tmp_path: Path):
     kb = MINI_KB.replace('organisation = "cplac"', 'organisation = "nowhere"').replace("men met", "women met")
     msg = _fails(tmp_path, kb=kb)
     assert "nowhere" in msg and "women met" in msg
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ('"2024-02-30"', "February 2024 has no day 30"),
+        ('"2024-13"', "month 13 does not exist"),
+        ('"May 2024"', "is not an ISO date"),
+        ("2024-05-03", "must be a string"),  # an unquoted TOML date is a datetime.date
+    ],
+)
+def test_impossible_or_unquoted_dates_are_refused(tmp_path: Path, published: str, expected: str):
+    msg = _fails(tmp_path, sources=MINI_SOURCES.replace('published = "2024-05-03"', f"published = {published}"))
+    assert "sources.toml:" in msg and "`published`" in msg and expected in msg

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtui.kb import vocab
+from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
 
 # the closed sets, as sets for membership tests (defined in kbtui.kb.vocab)
@@ -24,7 +24,7 @@ ALIAS_KINDS = frozenset(vocab.ALIAS_KINDS)
 RELATION_TYPES = frozenset(vocab.RELATION_TYPES)
 EVENT_TYPES = frozenset(vocab.EVENT_TYPES)
 STATUSES = frozenset(vocab.ROLE_STATUSES)
-SLUG, ISO_PREFIX, MAX_ID = vocab.SLUG, vocab.ISO_PREFIX, vocab.MAX_ID
+SLUG, MAX_ID = vocab.SLUG, vocab.MAX_ID
 
 SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date", "url", "note"}
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
@@ -251,13 +251,16 @@ class _Validator:
 
     def _date(self, raw: dict[str, Any], key: str, lines: _Lines, line: int, what: str) -> str | None:
         value = raw.get(key) or None
-        if value is not None and not ISO_PREFIX.match(value):
-            self.fail(
-                lines.at(lines.find(line, key)),
-                f"{what}: `{key}` = {value!r} is not an ISO date prefix (YYYY, YYYY-MM or YYYY-MM-DD)",
-            )
+        if value is None:
             return None
-        return value
+        if not isinstance(value, str):  # an unquoted TOML date arrives as a datetime.date
+            wrong = f'{value!r} must be a quoted ISO date prefix, such as "2024", "2024-05" or "2024-05-03"'
+        else:
+            wrong = dates.problem(value) or ""
+        if wrong:
+            self.fail(lines.at(lines.find(line, key)), f"{what}: `{key}` = {wrong}")
+            return None
+        return str(value)
 
     def _choice(
         self,

@@ -69,11 +69,13 @@ MAX_ID: Final = 200
 
 # Dates are ISO 8601 prefixes, as OpenSanctions writes them: "2024",
 # "2024-04", "2024-04-20". Prefixes compare correctly as strings.
-ISO_PREFIX: Final = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+ISO_PREFIX: Final = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")  # use fullmatch: `$` allows a newline
 
 
 def is_iso_prefix(value: str) -> bool:
-    return ISO_PREFIX.match(value) is not None
+    """The shape only: YYYY, YYYY-MM or YYYY-MM-DD, ASCII digits (kbtui.kb.dates
+    also checks that the month and day exist)."""
+    return ISO_PREFIX.fullmatch(value) is not None
 
 
 # --- dates as people read them ---------------------------------------------------
