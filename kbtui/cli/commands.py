@@ -19,7 +19,6 @@ import click
 from kbtui import __version__
 from kbtui.cli.errors import fail, handles_errors
 from kbtui.cli.output import RowFormat, emit_json, emit_rows
-from kbtui.kb import dates
 from kbtui.kb import db as kbdb
 from kbtui.kb.paths import default_db_path
 from kbtui.kb.vocab import ENTITY_KINDS, is_iso_prefix
@@ -176,7 +175,7 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
       kbtui roles --organisation "Central Political and Legal Affairs Commission" --json
       kbtui roles --as-of 2024-05
     """
-    from kbtui.kb import queries
+    from kbtui.kb import dates, queries
 
     if as_of and not is_iso_prefix(as_of):
         fail(f"--as-of {as_of!r} is not an ISO date", "use YYYY, YYYY-MM or YYYY-MM-DD", 2)
