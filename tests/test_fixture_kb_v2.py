@@ -13,20 +13,10 @@ from click.testing import CliRunner
 
 from kbtui.cli import main
 from kbtui.kb import db
+from kbtui.kb.check import BASE_TABLES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v2.db"
 FROZEN_SHA256 = "7fb21b6e247425f95dad1b6a8152afa1417300cd15920b21dfe7f4e4af97bcb2"
-BASE_TABLES = (
-    "entities",
-    "aliases",
-    "claims",
-    "roles",
-    "relations",
-    "events",
-    "participations",
-    "sources",
-    "citations",
-)
 
 
 def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
