@@ -21,8 +21,9 @@ from kbtui.kb.vocab import ENTITY_KINDS
 
 PAGE = 200  # roles loaded at a time for big organisations
 RESULTS = 50  # search results shown
-BROWSE = 50  # entities listed before anything is typed (OptionList renders
-# every option up front: 200 cost ~0.2 s of first paint)
+# entities listed before anything is typed: OptionList renders every option
+# up front, and 200 cost ~0.2 s of first paint
+BROWSE = 50
 
 CsvCell = str | int | None  # one value of an exported row (None is written as "")
 

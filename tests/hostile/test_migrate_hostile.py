@@ -10,21 +10,9 @@ import sqlite3
 from pathlib import Path
 
 from kbtui.kb import db, migrate
+from kbtui.kb.check import BASE_TABLES
 
 from .conftest import cli, fingerprint, one_clear_line, run_kbtui
-
-BASE_TABLES = (
-    "entities",
-    "aliases",
-    "claims",
-    "roles",
-    "relations",
-    "events",
-    "participations",
-    "sources",
-    "citations",
-    "mentions",
-)
 
 
 def _older(src: Path, dest: Path, version: int) -> Path:
