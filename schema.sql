@@ -23,13 +23,20 @@ CREATE TABLE entities (
 CREATE INDEX entities_kind ON entities(kind);
 
 -- Every other name form of an entity. Aliases are data: search indexes them.
+-- A `descriptor` ("Xi's security chief") is a job description true at a
+-- date, and a `metonym` ("Beijing" for China) is a capital standing for its
+-- state: both are searchable but never resolve a name typed on the command
+-- line. An alias with citations is also a claim (kind 'alias').
 CREATE TABLE aliases (
     entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
     alias     TEXT NOT NULL CHECK (length(alias) > 0),
     kind      TEXT NOT NULL DEFAULT 'alias'
               CHECK (kind IN ('alias', 'abbreviation', 'transliteration',
                               'surname', 'short-form', 'former-name',
-                              'misspelling-in-source', 'domain')),
+                              'misspelling-in-source', 'domain',
+                              'descriptor', 'metonym')),
+    as_of     TEXT CHECK (as_of IS NULL OR as_of GLOB '[0-9][0-9][0-9][0-9]*'),
+    claim_id  TEXT REFERENCES claims(id) ON DELETE SET NULL,
     PRIMARY KEY (entity_id, alias)
 ) WITHOUT ROWID;
 
@@ -68,7 +75,8 @@ CREATE TABLE claims (
     id       TEXT PRIMARY KEY
              CHECK (length(id) BETWEEN 1 AND 200 AND id NOT GLOB '*[^a-z0-9-]*'),
     kind     TEXT NOT NULL
-             CHECK (kind IN ('role', 'relation', 'event', 'participation')),
+             CHECK (kind IN ('role', 'relation', 'event', 'participation',
+                             'property', 'alias')),
     -- Set when a source's claim is known to be wrong or contested: what is
     -- disputed and why. The claim stays, attributed and cited.
     disputed TEXT,
@@ -83,6 +91,9 @@ CREATE TABLE roles (
     title           TEXT NOT NULL CHECK (length(title) > 0),
     start           TEXT CHECK (start IS NULL OR start GLOB '[0-9][0-9][0-9][0-9]*'),
     "end"           TEXT CHECK ("end" IS NULL OR "end" GLOB '[0-9][0-9][0-9][0-9]*'),
+    -- as the citing sources state it *at their as-of dates*: 'current' is
+    -- evidence the role was held then, not that it is held today (the
+    -- attestation window, from the citations, says when; see v_roles)
     status          TEXT NOT NULL DEFAULT 'unknown'
                     CHECK (status IN ('current', 'former', 'unknown'))
 );
@@ -140,6 +151,33 @@ CREATE TABLE participations (
 );
 CREATE INDEX participations_entity ON participations(entity_id);
 
+-- A cited property of an entity: date of birth, nationality, a name in
+-- another language, an identifier. `qualifier` is the language tag of a
+-- name or the scheme of an identifier. Values of nationality/affiliation
+-- are entity ids; dates are ISO prefixes (kbtui check verifies the shapes).
+CREATE TABLE properties (
+    claim_id  TEXT PRIMARY KEY REFERENCES claims(id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    property  TEXT NOT NULL
+              CHECK (property IN ('birth-date', 'death-date', 'nationality',
+                                  'affiliation', 'official-name', 'name',
+                                  'identifier', 'gender', 'position')),
+    value     TEXT NOT NULL CHECK (length(value) > 0),
+    qualifier TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX properties_entity ON properties(entity_id, property);
+CREATE INDEX properties_value ON properties(property, value);
+
+-- Two claims that cannot both be true, with why. Stored once per pair.
+CREATE TABLE conflicts (
+    claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    other_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    note     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (claim_id, other_id),
+    CHECK (claim_id < other_id)
+) WITHOUT ROWID;
+CREATE INDEX conflicts_other ON conflicts(other_id);
+
 -- Source texts, stored verbatim; citation offsets index into `text`.
 CREATE TABLE sources (
     id        TEXT PRIMARY KEY
@@ -153,7 +191,17 @@ CREATE TABLE sources (
     url       TEXT,
     note      TEXT NOT NULL DEFAULT '',
     text      TEXT NOT NULL,
-    sha256    TEXT NOT NULL CHECK (length(sha256) = 64)
+    sha256    TEXT NOT NULL CHECK (length(sha256) = 64),
+    -- how `published` is known, and the bounds of the original's date
+    date_basis TEXT NOT NULL DEFAULT 'unknown'
+               CHECK (date_basis IN ('stated', 'byline', 'repost', 'inferred', 'unknown')),
+    not_before TEXT CHECK (not_before IS NULL OR not_before GLOB '[0-9][0-9][0-9][0-9]*'),
+    not_after  TEXT CHECK (not_after IS NULL OR not_after GLOB '[0-9][0-9][0-9][0-9]*'),
+    -- what this text repeats: a stored source (relays) or a named original
+    -- that is not stored (origin). Independent-source counts follow both.
+    relays     TEXT REFERENCES sources(id),
+    origin     TEXT,
+    as_of_note TEXT NOT NULL DEFAULT ''  -- why its citations cannot be dated
 );
 CREATE VIRTUAL TABLE sources_fts USING fts5(
     title, text, content='sources', content_rowid='rowid'
@@ -171,7 +219,20 @@ CREATE TABLE citations (
     start     INTEGER NOT NULL CHECK (start >= 0),
     "end"     INTEGER NOT NULL CHECK ("end" > start),
     anchor    TEXT NOT NULL DEFAULT 'exact'
-              CHECK (anchor IN ('exact', 'normalised', 'moved', 'orphaned'))
+              CHECK (anchor IN ('exact', 'normalised', 'moved', 'orphaned')),
+    -- the date the quote is evidence for (default: the source's published
+    -- date), or NULL with the reason in as_of_note
+    as_of      TEXT CHECK (as_of IS NULL OR as_of GLOB '[0-9][0-9][0-9][0-9]*'),
+    as_of_note TEXT NOT NULL DEFAULT '',
+    stance     TEXT NOT NULL DEFAULT 'supports'
+               CHECK (stance IN ('supports', 'contradicts', 'qualifies')),
+    certainty  TEXT NOT NULL DEFAULT 'stated'
+               CHECK (certainty IN ('stated', 'reported', 'likely', 'inferred')),
+    mode       TEXT NOT NULL DEFAULT 'asserts'
+               CHECK (mode IN ('asserts', 'denies', 'demands', 'predicts')),
+    -- who asserts it, when not the source's writer: an entity, or words
+    speaker_id TEXT REFERENCES entities(id),
+    speaker    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX citations_claim ON citations(claim_id);
 CREATE INDEX citations_source ON citations(source_id, start);
@@ -186,10 +247,31 @@ CREATE TABLE mentions (
 ) WITHOUT ROWID;
 CREATE INDEX mentions_entity ON mentions(entity_id);
 
+-- A source's own error: the words in error (anchored like a citation), what
+-- it says, what is right, the claim recorded from it and the claim whose
+-- citations show what is right.
+CREATE TABLE errata (
+    id        TEXT PRIMARY KEY
+              CHECK (length(id) BETWEEN 1 AND 200 AND id NOT GLOB '*[^a-z0-9-]*'),
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    quote     TEXT NOT NULL CHECK (length(quote) > 0),
+    start     INTEGER NOT NULL CHECK (start >= 0),
+    "end"     INTEGER NOT NULL CHECK ("end" > start),
+    says      TEXT NOT NULL CHECK (length(says) > 0),
+    correct   TEXT NOT NULL CHECK (length(correct) > 0),
+    about     TEXT REFERENCES claims(id) ON DELETE SET NULL,
+    shown_by  TEXT REFERENCES claims(id) ON DELETE SET NULL
+);
+CREATE INDEX errata_source ON errata(source_id);
+
 -- ---------------------------------------------------------------------------
 -- Views for people who write SQL: flat, joined, names instead of ids.
 
--- Every role with holder and organisation names and its citation count.
+-- Every role with holder and organisation names, its citation count and its
+-- attestation window: the earliest and latest as-of date of the citations
+-- that support (or qualify) and assert it. Dates are ISO prefixes, i.e.
+-- intervals: the latest is the one whose last day is latest ('2024-05'
+-- ends after '2024-05-03' but before '2024'), hence the padded sort key.
 CREATE VIEW v_roles AS
 SELECT r.claim_id        AS role_id,
        r.holder_id,
@@ -201,7 +283,15 @@ SELECT r.claim_id        AS role_id,
        r."end",
        r.status,
        c.disputed,
-       (SELECT count(*) FROM citations ci WHERE ci.claim_id = r.claim_id) AS citations
+       (SELECT count(*) FROM citations ci WHERE ci.claim_id = r.claim_id) AS citations,
+       (SELECT ci.as_of FROM citations ci
+         WHERE ci.claim_id = r.claim_id AND ci.as_of IS NOT NULL
+           AND ci.stance != 'contradicts' AND ci.mode = 'asserts'
+         ORDER BY ci.as_of LIMIT 1) AS attested_first,
+       (SELECT ci.as_of FROM citations ci
+         WHERE ci.claim_id = r.claim_id AND ci.as_of IS NOT NULL
+           AND ci.stance != 'contradicts' AND ci.mode = 'asserts'
+         ORDER BY ci.as_of || substr('-12-31', length(ci.as_of) - 3) DESC LIMIT 1) AS attested_last
 FROM roles r
 JOIN claims c   ON c.id = r.claim_id
 JOIN entities h ON h.id = r.holder_id
@@ -243,7 +333,8 @@ LEFT JOIN entities pl ON pl.id = e.place_id
 LEFT JOIN participations p ON p.event_id = e.entity_id
 LEFT JOIN entities pe ON pe.id = p.entity_id;
 
--- Every citation with its claim and source described in words.
+-- Every citation with its claim and source described in words, its date
+-- and how the source stands to the claim.
 CREATE VIEW v_citations AS
 SELECT ci.id          AS citation_id,
        ci.claim_id,
@@ -256,7 +347,58 @@ SELECT ci.id          AS citation_id,
        ci.quote,
        ci.start,
        ci."end",
-       ci.anchor
+       ci.anchor,
+       ci.as_of,
+       ci.as_of_note,
+       ci.stance,
+       ci.certainty,
+       ci.mode,
+       ci.speaker_id,
+       coalesce(sp.name, nullif(ci.speaker, '')) AS speaker
 FROM citations ci
 JOIN claims cl ON cl.id = ci.claim_id
-JOIN sources s ON s.id = ci.source_id;
+JOIN sources s ON s.id = ci.source_id
+LEFT JOIN entities sp ON sp.id = ci.speaker_id;
+
+-- Every cited property with the entity's name; `value_name` is the name of
+-- the entity a nationality or affiliation points at.
+CREATE VIEW v_properties AS
+SELECT p.claim_id    AS property_id,
+       p.entity_id,
+       e.name        AS entity,
+       e.kind        AS entity_kind,
+       p.property,
+       p.value,
+       v.name        AS value_name,
+       p.qualifier,
+       c.disputed,
+       (SELECT count(*) FROM citations ci WHERE ci.claim_id = p.claim_id) AS citations
+FROM properties p
+JOIN claims c   ON c.id = p.claim_id
+JOIN entities e ON e.id = p.entity_id
+LEFT JOIN entities v ON v.id = p.value AND p.property IN ('nationality', 'affiliation');
+
+-- Every conflict, one row per pair, with both claims' kinds.
+CREATE VIEW v_conflicts AS
+SELECT f.claim_id,
+       a.kind     AS claim_kind,
+       f.other_id,
+       b.kind     AS other_kind,
+       f.note
+FROM conflicts f
+JOIN claims a ON a.id = f.claim_id
+JOIN claims b ON b.id = f.other_id;
+
+-- Every erratum with its source's title.
+CREATE VIEW v_errata AS
+SELECT x.id        AS erratum_id,
+       x.source_id,
+       s.title     AS source_title,
+       s.outlet,
+       x.quote,
+       x.says,
+       x.correct,
+       x.about,
+       x.shown_by
+FROM errata x
+JOIN sources s ON s.id = x.source_id;

@@ -5,6 +5,7 @@ migrate` must bring a copy to the current version with nothing lost."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -52,3 +53,44 @@ def test_migrate_brings_the_v2_fixture_to_the_current_version_with_nothing_lost(
         assert len(after[table]) == len(before[table]), table
     result = CliRunner().invoke(main, ["--db", str(copy), "check"])
     assert result.exit_code == 0, result.output
+
+
+def _schema(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            name: " ".join(re.sub(r"--[^\n]*", "", sql).split())
+            for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+            if not name.startswith(("names_fts_", "sources_fts_"))
+        }
+    finally:
+        conn.close()
+
+
+def test_migrated_v2_has_exactly_the_v3_schema_and_dated_evidence(tmp_path: Path) -> None:
+    copy = tmp_path / "old.db"
+    shutil.copy(FIXTURE, copy)
+    assert CliRunner().invoke(main, ["migrate", str(copy)]).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    assert CliRunner().invoke(main, ["init", str(fresh)]).exit_code == 0
+    migrated, want = _schema(copy), _schema(fresh)
+    assert set(migrated) == set(want)
+    for name in want:  # same columns and constraints (ALTER ... RENAME quotes names)
+        assert migrated[name].replace('"', "") == want[name].replace('"', ""), name
+    conn = sqlite3.connect(copy)
+    try:
+        # a v2 citation is evidence as of its source's date; undated ones say why
+        rows = conn.execute(
+            "SELECT c.as_of, s.published, c.as_of_note, c.stance, c.certainty, c.mode"
+            " FROM citations c JOIN sources s ON s.id = c.source_id"
+        ).fetchall()
+        assert rows and all(a == p for a, p, *_ in rows)
+        assert all(note for a, _, note, *_ in rows if a is None)
+        assert {r[3:] for r in rows} == {("supports", "stated", "asserts")}
+        basis = dict(conn.execute("SELECT id, date_basis FROM sources"))
+        assert basis["rt-wang-yi-color-revolutions"] == "stated"
+        assert basis["examiner-spy-chiefs-moscow"] == "unknown"
+        # the source text index still finds words (rowids kept)
+        assert conn.execute("SELECT count(*) FROM sources_fts WHERE sources_fts MATCH 'Patrushev'").fetchone()[0] >= 2
+    finally:
+        conn.close()

@@ -31,6 +31,11 @@ def _check_in(table: str, column: str) -> tuple[str, ...]:
         ("roles", "status", vocab.ROLE_STATUSES),
         ("claims", "kind", vocab.CLAIM_KINDS),
         ("citations", "anchor", vocab.ANCHOR_METHODS),
+        ("citations", "stance", vocab.STANCES),
+        ("citations", "certainty", vocab.CERTAINTIES),
+        ("citations", "mode", vocab.MODES),
+        ("sources", "date_basis", vocab.DATE_BASES),
+        ("properties", "property", vocab.PROPERTIES),
     ],
 )
 def test_closed_sets_match_schema_sql(table: str, column: str, values: tuple[str, ...]) -> None:

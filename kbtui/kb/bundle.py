@@ -17,6 +17,7 @@ from typing import Any
 
 from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
+from kbtui.kb.shapes import property_problem
 
 # the closed sets, as sets for membership tests (defined in kbtui.kb.vocab)
 ENTITY_KINDS = frozenset(vocab.ENTITY_KINDS)
@@ -24,16 +25,49 @@ ALIAS_KINDS = frozenset(vocab.ALIAS_KINDS)
 RELATION_TYPES = frozenset(vocab.RELATION_TYPES)
 EVENT_TYPES = frozenset(vocab.EVENT_TYPES)
 STATUSES = frozenset(vocab.ROLE_STATUSES)
+STANCES = frozenset(vocab.STANCES)
+CERTAINTIES = frozenset(vocab.CERTAINTIES)
+MODES = frozenset(vocab.MODES)
+DATE_BASES = frozenset(vocab.DATE_BASES)
 SLUG, MAX_ID = vocab.SLUG, vocab.MAX_ID
 
-SOURCE_FIELDS = {"id", "file", "title", "outlet", "author", "published", "via", "via_date", "url", "note"}
+SOURCE_FIELDS = {
+    "id",
+    "file",
+    "title",
+    "outlet",
+    "author",
+    "published",
+    "via",
+    "via_date",
+    "url",
+    "note",
+    "date_basis",
+    "not_before",
+    "not_after",
+    "relays",
+    "origin",
+    "as_of_note",
+}
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
+ALIAS_FIELDS = {"name", "kind", "as_of", "cite"}
 CLAIM_FIELDS = {"id", "cite", "disputed", "note"}
 ROLE_FIELDS = CLAIM_FIELDS | {"holder", "organisation", "title", "start", "end", "status"}
 RELATION_FIELDS = CLAIM_FIELDS | {"type", "subject", "object", "start", "end", "label"}
 EVENT_FIELDS = CLAIM_FIELDS | {"name", "type", "summary", "aliases", "start", "end", "place", "participants"}
-CITE_FIELDS = {"source", "quote", "prefix", "suffix"}
+CITE_FIELDS = {"source", "quote", "prefix", "suffix", "as_of", "as_of_note", "stance", "certainty", "mode", "speaker"}
 PARTICIPANT_FIELDS = {"entity", "capacity", "cite"}
+PROPERTY_FIELDS = CLAIM_FIELDS | {"entity", "property", "value", "qualifier"}
+CONFLICT_FIELDS = {"claims", "note"}
+ERRATUM_FIELDS = {"id", "source", "quote", "prefix", "suffix", "says", "correct", "about", "shown_by"}
+KB_TABLES = ("entity", "role", "relation", "event", "property", "conflict", "erratum")
+
+
+def _derived_id(owner: str, what: str, value: str) -> str:
+    """A claim id made from its parts, for claims a bundle does not name:
+    '<owner>--<what>--<value as a slug>', cut to MAX_ID."""
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+    return f"{owner}--{what}--{slug}"[:MAX_ID].rstrip("-")
 
 
 class BundleError(ValueError):
@@ -51,6 +85,13 @@ class Cite:
     start: int
     end: int
     method: str
+    as_of: str | None = None
+    as_of_note: str = ""
+    stance: str = "supports"
+    certainty: str = "stated"
+    mode: str = "asserts"
+    speaker_id: str | None = None
+    speaker: str = ""
 
 
 @dataclass
@@ -60,6 +101,16 @@ class Bundle:
     roles: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    properties: list[dict[str, Any]] = field(default_factory=list)
+    # aliases that carry citations are claims of kind 'alias'
+    alias_claims: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    errata: list[dict[str, Any]] = field(default_factory=list)
+
+    def claims(self) -> list[dict[str, Any]]:
+        """Every claim, participations included, in writing order."""
+        parts = [p for e in self.events for p in e["participants"]]
+        return self.roles + self.relations + self.events + parts + self.properties + self.alias_claims
 
 
 class _Lines:
@@ -150,20 +201,23 @@ def load(bundle_dir: Path | str) -> Bundle:
     v = _Validator(root, problems, src_lines, kb_lines)
     bundle = Bundle()
     v.top_level(src_data, src_lines, {"source"})
-    v.top_level(kb_data, kb_lines, {"entity", "role", "relation", "event"})
+    v.top_level(kb_data, kb_lines, set(KB_TABLES))
     src_data = {k: v.tables(src_data, k, src_lines) for k in ("source",)}
-    kb_data = {k: v.tables(kb_data, k, kb_lines) for k in ("entity", "role", "relation", "event")}
+    kb_data = {k: v.tables(kb_data, k, kb_lines) for k in KB_TABLES}
     texts: dict[str, str] = {}
     for i, raw in enumerate(src_data.get("source", [])):
         item = v.source(raw, i, texts)
         if item:
             bundle.sources.append(item)
+    v.source_links(bundle.sources)
     for i, raw in enumerate(kb_data.get("entity", [])):
         item = v.entity(raw, i)
         if item:
             bundle.entities.append(item)
     for i, raw in enumerate(kb_data.get("event", [])):
         v.event_entity(raw, i, bundle)
+    # alias citations may name any entity as speaker, so they wait for all ids
+    bundle.alias_claims = v.alias_claims(bundle.entities, texts)
     for i, raw in enumerate(kb_data.get("role", [])):
         item = v.role(raw, i, texts)
         if item:
@@ -176,6 +230,18 @@ def load(bundle_dir: Path | str) -> Bundle:
         item = v.event(raw, i, texts)
         if item:
             bundle.events.append(item)
+    for i, raw in enumerate(kb_data.get("property", [])):
+        item = v.property(raw, i, texts)
+        if item:
+            bundle.properties.append(item)
+    for i, raw in enumerate(kb_data.get("conflict", [])):
+        item = v.conflict(raw, i)
+        if item:
+            bundle.conflicts.append(item)
+    for i, raw in enumerate(kb_data.get("erratum", [])):
+        item = v.erratum(raw, i, texts)
+        if item:
+            bundle.errata.append(item)
     if problems:
         raise BundleError(problems)
     return bundle
@@ -189,7 +255,14 @@ class _Validator:
         self.kb = kb
         self.source_ids: set[str] = set()
         self.entity_ids: set[str] = set()
+        self.entity_kinds: dict[str, str] = {}
         self.claim_ids: set[str] = set()
+        self.erratum_ids: set[str] = set()
+        # per source: its published date, and its default reason for undated citations
+        self.source_dates: dict[str, str | None] = {}
+        self.source_undated_notes: dict[str, str] = {}
+        # aliases with citations, checked once every entity id is known
+        self.pending_aliases: list[tuple[str, str, str, str | None, Any, int]] = []
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -226,7 +299,7 @@ class _Validator:
             self.fail(lines.at(line), f"{what}: missing required field `{key}`")
             ok = False
         for key, value in raw.items():
-            if key in {"aliases", "cite", "participants"}:
+            if key in {"aliases", "cite", "participants", "claims"}:
                 continue
             if not isinstance(value, str):
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must be a string")
@@ -343,49 +416,149 @@ class _Validator:
             )
             return None
         texts[raw["id"]] = text
+        published = self._date(raw, "published", self.src, line, what)
+        # a date given without saying how it is known is taken as stated
+        basis = self._choice(raw, "date_basis", DATE_BASES, "stated" if published else "unknown", self.src, line, what)
+        if basis in {"inferred", "repost"} and not raw.get("note", "").strip():
+            self.fail(
+                self.src.at(self.src.find(line, "date_basis")),
+                f"{what}: `date_basis` = {basis!r} needs a `note` saying how the date was worked out",
+            )
+        if basis == "unknown" and published:
+            self.fail(
+                self.src.at(self.src.find(line, "date_basis")),
+                f"{what}: `date_basis` = 'unknown' but `published` is given; say how the date is known",
+            )
+        not_before = self._date(raw, "not_before", self.src, line, what)
+        not_after = self._date(raw, "not_after", self.src, line, what)
+        self._bounds(published, not_before, not_after, line, what)
+        self.source_dates[raw["id"]] = published
+        self.source_undated_notes[raw["id"]] = raw.get("as_of_note", "").strip()
         return {
             "id": raw["id"],
             "title": raw["title"],
             "outlet": raw.get("outlet") or None,
             "author": raw.get("author") or None,
-            "published": self._date(raw, "published", self.src, line, what),
+            "published": published,
             "via": raw.get("via") or None,
             "via_date": self._date(raw, "via_date", self.src, line, what),
             "url": raw.get("url") or None,
             "note": raw.get("note", ""),
             "text": text,
             "sha256": hashlib.sha256(data).hexdigest(),
+            "date_basis": basis,
+            "not_before": not_before,
+            "not_after": not_after,
+            "relays": raw.get("relays") or None,
+            "origin": raw.get("origin") or None,
+            "as_of_note": raw.get("as_of_note", ""),
+            "_line": line,
         }
 
+    def _bounds(
+        self, published: str | None, not_before: str | None, not_after: str | None, line: int, what: str
+    ) -> None:
+        """not_before <= published <= not_after, as intervals (a bound may
+        overlap the date: "2024" is a fine bound for "2024-05")."""
+        lo = dates.span(not_before) if not_before else None
+        hi = dates.span(not_after) if not_after else None
+        if lo and hi and hi.before(lo):
+            self.fail(
+                self.src.at(self.src.find(line, "not_after")),
+                f"{what}: `not_after` = {not_after!r} is before `not_before` = {not_before!r}",
+            )
+        if published:
+            day = dates.span(published)
+            if lo and day.before(lo):
+                self.fail(
+                    self.src.at(self.src.find(line, "published")),
+                    f"{what}: `published` = {published!r} is before `not_before` = {not_before!r}",
+                )
+            if hi and day.after(hi):
+                self.fail(
+                    self.src.at(self.src.find(line, "published")),
+                    f"{what}: `published` = {published!r} is after `not_after` = {not_after!r}",
+                )
+
+    def source_links(self, sources: list[dict[str, Any]]) -> None:
+        """`relays` names a stored source, and no chain of relays loops."""
+        relays = {s["id"]: s["relays"] for s in sources}
+        for s in sources:
+            line = s.pop("_line")
+            target = s["relays"]
+            if target is None:
+                continue
+            where = self.src.at(self.src.find(line, "relays"))
+            if target not in relays:
+                self.fail(where, f"source `{s['id']}`: `relays` = {target!r} is not a known source id")
+                s["relays"] = None
+                continue
+            seen = {s["id"]}
+            while target is not None and target not in seen:
+                seen.add(target)
+                target = relays.get(target)
+            if target is not None:
+                self.fail(where, f"source `{s['id']}`: `relays` makes a loop ({' -> '.join(sorted(seen))})")
+                s["relays"] = None
+
     # -- entities ------------------------------------------------------------
-    def _aliases(self, raw: dict[str, Any], line: int, what: str) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
+    def _aliases(self, raw: dict[str, Any], line: int, what: str, entity_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         value = raw.get("aliases", [])
         if not isinstance(value, list):
             self.fail(self.kb.at(self.kb.find(line, "aliases")), f"{what}: `aliases` must be a list")
             return out
         for alias in value:
             if isinstance(alias, str):
-                name, kind = alias, "alias"
-            elif isinstance(alias, dict) and set(alias) <= {"name", "kind"} and isinstance(alias.get("name"), str):
-                name, kind = alias["name"], alias.get("kind", "alias")
-            else:
+                alias = {"name": alias}
+            if not isinstance(alias, dict) or not isinstance(alias.get("name"), str):
                 self.fail(
                     self.kb.at(self.kb.find(line, "aliases")),
-                    f"{what}: an alias must be a string or {{name, kind}}, not {alias!r}",
+                    f"{what}: an alias must be a string or {{name, kind, as_of, cite}}, not {alias!r}",
+                )
+                continue
+            name, kind = alias["name"], alias.get("kind", "alias")
+            aline = self.kb.find(self.kb.find(line, "aliases"), name)
+            extra = set(alias) - ALIAS_FIELDS
+            if extra:
+                self.fail(
+                    self.kb.at(aline),
+                    f"{what}: alias {name!r} has unknown field(s) {', '.join(sorted(extra))}"
+                    f" (allowed: {', '.join(sorted(ALIAS_FIELDS))})",
                 )
                 continue
             if not isinstance(kind, str) or kind not in ALIAS_KINDS:
-                self.fail(
-                    self.kb.at(self.kb.find(self.kb.find(line, "aliases"), name)),
-                    f"{what}: alias kind {kind!r} is not one of {', '.join(sorted(ALIAS_KINDS))}",
-                )
+                allowed = ", ".join(sorted(ALIAS_KINDS))
+                self.fail(self.kb.at(aline), f"{what}: alias kind {kind!r} is not one of {allowed}")
                 continue
             if not name.strip():
                 self.fail(self.kb.at(line), f"{what}: empty alias")
                 continue
-            if name not in {a for a, _ in out}:
-                out.append((name, kind))
+            as_of = self._date(alias, "as_of", self.kb, aline, f"{what} alias {name!r}")
+            if name in {a["name"] for a in out}:
+                continue
+            claim_id = None
+            if "cite" in alias:
+                claim_id = _derived_id(entity_id, "alias", name)
+                self.pending_aliases.append((entity_id, name, claim_id, as_of, alias["cite"], aline))
+            out.append({"name": name, "kind": kind, "as_of": as_of, "claim_id": claim_id})
+        return out
+
+    def alias_claims(self, entities: list[dict[str, Any]], texts: dict[str, str]) -> list[dict[str, Any]]:
+        """Claims for the aliases that carry citations."""
+        out = []
+        for entity_id, name, claim_id, _, cite, aline in self.pending_aliases:
+            what = f"entity `{entity_id}` alias {name!r}"
+            claim = self._claim({"cite": cite}, aline, what, texts, claim_id=claim_id)
+            if claim is None:
+                # keep the alias, without a claim to point at
+                for e in entities:
+                    for a in e["aliases"] if e["id"] == entity_id else []:
+                        if a["claim_id"] == claim_id:
+                            a["claim_id"] = None
+                continue
+            claim.update(entity=entity_id, alias=name)
+            out.append(claim)
         return out
 
     def entity(self, raw: Any, i: int) -> dict[str, Any] | None:
@@ -397,6 +570,8 @@ class _Validator:
         if not self._slug(raw["id"], self.kb, line, what, self.entity_ids, "entity"):
             return None
         kind = self._choice(raw, "kind", ENTITY_KINDS - {"event"}, None, self.kb, line, what)
+        if kind:
+            self.entity_kinds[raw["id"]] = kind
         if raw.get("kind") == "event":
             self.fail(self.kb.at(line), f"{what}: write events as [[event]] tables, not entities")
         return {
@@ -404,7 +579,7 @@ class _Validator:
             "kind": kind,
             "name": raw["name"],
             "summary": raw.get("summary", ""),
-            "aliases": self._aliases(raw, line, what),
+            "aliases": self._aliases(raw, line, what, raw["id"]),
         }
 
     def event_entity(self, raw: Any, i: int, bundle: Bundle) -> None:
@@ -412,13 +587,14 @@ class _Validator:
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             line = self.kb.table("event", i)
             if self._slug(raw["id"], self.kb, line, f"event `{raw['id']}`", self.entity_ids, "entity"):
+                self.entity_kinds[raw["id"]] = "event"
                 bundle.entities.append(
                     {
                         "id": raw["id"],
                         "kind": "event",
                         "name": str(raw.get("name") or raw["id"]),
                         "summary": str(raw.get("summary", "")),
-                        "aliases": self._aliases(raw, line, f"event `{raw['id']}`"),
+                        "aliases": self._aliases(raw, line, f"event `{raw['id']}`", raw["id"]),
                     }
                 )
 
@@ -460,9 +636,9 @@ class _Validator:
             if extra:
                 self.fail(self.kb.at(cline), f"{what}: citation has unknown field(s) {', '.join(sorted(extra))}")
                 continue
-            bad = [k for k in ("prefix", "suffix") if not isinstance(c.get(k, ""), str)]
+            bad = [k for k in CITE_FIELDS - {"source", "quote"} if not isinstance(c.get(k, ""), str)]
             if bad:
-                self.fail(self.kb.at(cline), f"{what}: citation field `{bad[0]}` must be a string")
+                self.fail(self.kb.at(cline), f"{what}: citation field `{sorted(bad)[0]}` must be a string")
                 continue
             text = texts.get(c["source"])
             if text is None:
@@ -474,8 +650,51 @@ class _Validator:
                 hint = f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
                 self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`: {exc}{hint}")
                 continue
-            out.append(Cite(c["source"], text[a.start : a.end], a.prefix, a.suffix, a.start, a.end, a.method))
+            cite = Cite(c["source"], text[a.start : a.end], a.prefix, a.suffix, a.start, a.end, a.method)
+            if self._cite_evidence(c, cite, cline, what):
+                out.append(cite)
         return out
+
+    def _cite_evidence(self, c: dict[str, Any], cite: Cite, cline: int, what: str) -> bool:
+        """The citation's date, stance, certainty, mode and speaker."""
+        cwhat = f"{what} citation {c['quote'][:40]!r}"
+        ok = True
+        for key, allowed in (("stance", STANCES), ("certainty", CERTAINTIES), ("mode", MODES)):
+            if key in c:
+                value = self._choice(c, key, allowed, None, self.kb, cline, cwhat)
+                ok = ok and value is not None
+                setattr(cite, key, value or getattr(cite, key))
+        cite.as_of_note = c.get("as_of_note", "").strip()
+        if c.get("as_of"):
+            cite.as_of = self._date(c, "as_of", self.kb, cline, cwhat)
+            ok = ok and cite.as_of is not None
+        else:
+            cite.as_of = self.source_dates.get(cite.source)
+            if cite.as_of is None and not cite.as_of_note:
+                cite.as_of_note = self.source_undated_notes.get(cite.source, "")
+                if not cite.as_of_note:
+                    self.fail(
+                        self.kb.at(cline),
+                        f"{cwhat}: source `{cite.source}` has no `published` date; give the citation"
+                        " `as_of` (the date the quote speaks of) or `as_of_note` (why it cannot be dated),"
+                        " or give the source an `as_of_note`",
+                    )
+                    ok = False
+        speaker = c.get("speaker", "").strip()
+        if speaker and SLUG.fullmatch(speaker):
+            # slug-shaped means an entity id, so a typo is caught, not stored as words
+            if speaker in self.entity_ids:
+                cite.speaker_id = speaker
+            else:
+                self.fail(
+                    self.kb.at(cline),
+                    f"{cwhat}: `speaker` = {speaker!r} is not a known entity id"
+                    ' (write free text, e.g. "Russian readout", for a speaker that is not an entity)',
+                )
+                ok = False
+        else:
+            cite.speaker = speaker
+        return ok
 
     def role(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
         line = self.kb.table("role", i)
@@ -558,3 +777,84 @@ class _Validator:
             )
             claim["participants"].append(pclaim)
         return claim
+
+    # -- properties, conflicts, errata ---------------------------------------
+    def property(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
+        line = self.kb.table("property", i)
+        what = f"property #{i + 1}"
+        if not self._fields(raw, PROPERTY_FIELDS, {"entity", "property", "value"}, self.kb, line, what):
+            return None
+        name = self._choice(raw, "property", frozenset(vocab.PROPERTIES), None, self.kb, line, what)
+        entity = self._ref(raw["entity"], self.kb, line, "entity", what)
+        value, qualifier = raw["value"].strip(), raw.get("qualifier", "").strip()
+        if name is None or entity is None:
+            return None
+        what = f"property `{name}` of `{entity}`"
+        wrong = property_problem(name, value, qualifier, self.entity_kinds)
+        if wrong:
+            self.fail(self.kb.at(self.kb.find(line, wrong[0])), f"{what}: {wrong[1]}")
+            return None
+        claim_id = raw.get("id") or _derived_id(entity, name, f"{qualifier} {value}" if qualifier else value)
+        claim = self._claim(raw, line, what, texts, claim_id=claim_id)
+        if claim is None:
+            return None
+        claim.update(entity=entity, property=name, value=value, qualifier=qualifier)
+        return claim
+
+    def conflict(self, raw: Any, i: int) -> dict[str, Any] | None:
+        line = self.kb.table("conflict", i)
+        what = f"conflict #{i + 1}"
+        if not self._fields(raw, CONFLICT_FIELDS, {"claims"}, self.kb, line, what):
+            return None
+        pair = raw["claims"]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(c, str) for c in pair)):
+            self.fail(self.kb.at(self.kb.find(line, "claims")), f"{what}: `claims` must be a list of two claim ids")
+            return None
+        unknown = [c for c in pair if c not in self.claim_ids]
+        if unknown:
+            self.fail(self.kb.at(self.kb.find(line, "claims")), f"{what}: {unknown[0]!r} is not a known claim id")
+            return None
+        if pair[0] == pair[1]:
+            self.fail(self.kb.at(self.kb.find(line, "claims")), f"{what}: a claim cannot conflict with itself")
+            return None
+        first, second = sorted(pair)
+        return {"claim_id": first, "other_id": second, "note": raw.get("note", "")}
+
+    def erratum(self, raw: Any, i: int, texts: dict[str, str]) -> dict[str, Any] | None:
+        line = self.kb.table("erratum", i)
+        what = f"erratum #{i + 1}"
+        if not self._fields(raw, ERRATUM_FIELDS, {"id", "source", "quote", "says", "correct"}, self.kb, line, what):
+            return None
+        what = f"erratum `{raw['id']}`"
+        if not self._slug(raw["id"], self.kb, line, what, self.erratum_ids, "erratum"):
+            return None
+        ok = True
+        for key in ("about", "shown_by"):
+            if raw.get(key) and raw[key] not in self.claim_ids:
+                where = self.kb.at(self.kb.find(line, key))
+                self.fail(where, f"{what}: `{key}` = {raw[key]!r} is not a known claim id")
+                ok = False
+        text = texts.get(raw["source"])
+        if text is None:
+            where = self.kb.at(self.kb.find(line, "source"))
+            self.fail(where, f"{what}: `source` = {raw['source']!r} is not a known source id")
+            return None
+        try:
+            a = anchor(text, raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""))
+        except AnchorError as exc:
+            hint = f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
+            self.fail(self.kb.at(self.kb.find(line, "quote")), f"{what}: quote {raw['quote']!r}: {exc}{hint}")
+            return None
+        if not ok:
+            return None
+        return {
+            "id": raw["id"],
+            "source": raw["source"],
+            "quote": text[a.start : a.end],
+            "start": a.start,
+            "end": a.end,
+            "says": raw["says"],
+            "correct": raw["correct"],
+            "about": raw.get("about") or None,
+            "shown_by": raw.get("shown_by") or None,
+        }

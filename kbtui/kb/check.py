@@ -8,7 +8,9 @@ import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from kbtui.kb import dates
 from kbtui.kb.db import SCHEMA_VERSION
+from kbtui.kb.shapes import property_problem
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ BASE_TABLES = (
     "sources",
     "citations",
     "mentions",
+    "properties",
+    "conflicts",
+    "errata",
 )
 
 
@@ -145,6 +150,53 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
         " AND NOT EXISTS (SELECT 1 FROM relations WHERE claim_id = c.id)"
         " AND NOT EXISTS (SELECT 1 FROM events WHERE claim_id = c.id)"
         " AND NOT EXISTS (SELECT 1 FROM participations WHERE claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM properties WHERE claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM aliases WHERE claim_id = c.id)"
     ):
         findings.append(Finding("dangling", f"claim {cid}", f"{kind} claim with no {kind} row"))
     counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+    _evidence(conn, findings, counts, texts)
+
+
+def _evidence(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, int], texts: dict[str, str]) -> None:
+    """Schema v3's rules: dated evidence, claims that something asserts,
+    well-formed property values, errata that still point at their words."""
+    for (cid,) in conn.execute("SELECT id FROM citations WHERE as_of IS NULL AND trim(as_of_note) = ''"):
+        findings.append(Finding("undated-citation", f"citation {cid}", "has neither an as-of date nor a reason"))
+    for cid, as_of in conn.execute("SELECT id, as_of FROM citations WHERE as_of IS NOT NULL"):
+        if isinstance(as_of, str) and (wrong := dates.problem(as_of)):
+            findings.append(Finding("date", f"citation {cid}", f"as_of {wrong}"))
+    for cid, kind in conn.execute(
+        "SELECT c.id, c.kind FROM claims c WHERE EXISTS (SELECT 1 FROM citations ci WHERE ci.claim_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM citations ci WHERE ci.claim_id = c.id AND ci.stance != 'contradicts')"
+    ):
+        findings.append(Finding("contradicted-claim", f"{kind} {cid}", "every citation contradicts it"))
+    for cid, kind in conn.execute(
+        "SELECT c.id, c.kind FROM claims c WHERE EXISTS (SELECT 1 FROM citations ci WHERE ci.claim_id = c.id"
+        " AND ci.stance != 'contradicts') AND NOT EXISTS (SELECT 1 FROM citations ci WHERE ci.claim_id = c.id"
+        " AND ci.stance != 'contradicts' AND ci.mode = 'asserts')"
+    ):
+        findings.append(
+            Finding("unasserted-claim", f"{kind} {cid}", "no citation asserts it (only demands, forecasts or denials)")
+        )
+    kinds = dict(conn.execute("SELECT id, kind FROM entities"))
+    counts["properties"] = 0
+    for cid, prop, value, qualifier in conn.execute("SELECT claim_id, property, value, qualifier FROM properties"):
+        counts["properties"] += 1
+        shape = property_problem(str(prop), str(value), str(qualifier), kinds)
+        if shape:
+            findings.append(Finding("property-value", f"property {cid}", shape[1]))
+    for xid, sid, quote, start, end in conn.execute('SELECT id, source_id, quote, start, "end" FROM errata'):
+        text = texts.get(sid)
+        if text is not None and (not isinstance(start, int) or not isinstance(end, int) or text[start:end] != quote):
+            findings.append(
+                Finding("citation-span", f"erratum {xid} (source {sid})", "its span does not read its quote")
+            )
+    relays = dict(conn.execute("SELECT id, relays FROM sources"))
+    for sid in relays:
+        seen, at = {sid}, relays[sid]
+        while at is not None and at not in seen:
+            seen.add(at)
+            at = relays.get(at)
+        if at is not None:
+            findings.append(Finding("source-relays", f"source {sid}", "its chain of `relays` loops"))

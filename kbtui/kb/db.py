@@ -20,8 +20,10 @@ from kbtui.kb.errors import UnusableDatabase
 from kbtui.kb.paths import schema_path
 
 # 1: first release. 2: typo index moved to pass-join keys in name_grams
-# (derived data only; migrate.STEPS[1] rebuilds it).
-SCHEMA_VERSION = 2
+# (derived data only; migrate.STEPS[1] rebuilds it). 3: evidence in time:
+# dated sources and citations, stance/certainty/mode/speaker, properties,
+# conflicts, errata, descriptor/metonym aliases (migrate.STEPS[2]).
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000

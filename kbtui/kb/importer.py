@@ -20,8 +20,13 @@ from kbtui.kb.errors import ImportFailed, UnusableDatabase
 
 Advance = Callable[[str, int, "int | None"], None]
 
-# a citation as inserted: (claim_id, source_id, quote, prefix, suffix, start, end, anchor)
-CiteRow = tuple[str, str, str, str, str, int, int, str]
+# a citation as inserted: (claim_id, source_id, quote, prefix, suffix, start,
+# end, anchor, as_of, as_of_note, stance, certainty, mode, speaker_id, speaker)
+CiteRow = tuple[str, str, str, str, str, int, int, str, str | None, str, str, str, str, str | None, str]
+CITE_COLUMNS = (
+    'claim_id, source_id, quote, prefix, suffix, start, "end", anchor,'
+    " as_of, as_of_note, stance, certainty, mode, speaker_id, speaker"
+)
 # what a citation cites, to give an unchanged one its old id back on re-import
 CiteKey = tuple[str, str, str, int, int]
 
@@ -110,21 +115,24 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
     """Upsert a loaded bundle in one transaction and rebuild derived indexes."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        claim_ids = [c["id"] for c in data.roles + data.relations + data.events]
-        claim_ids += [p["id"] for e in data.events for p in e["participants"]]
+        claim_ids = [c["id"] for c in data.claims()]
         kept = _citation_ids(conn, claim_ids)
         conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in claim_ids])
         cites: list[CiteRow] = []
         records = len(data.sources) + len(data.entities) + len(claim_ids)
-        for s in data.sources:
-            _upsert(conn, "sources", s)
+        for s in data.sources:  # relays may point at a source written after it
+            _upsert(conn, "sources", {**s, "relays": None})
+        conn.executemany("UPDATE sources SET relays = ? WHERE id = ?", [(s["relays"], s["id"]) for s in data.sources])
         advance("writing records", len(data.sources), records)
         for e in data.entities:
             _upsert(conn, "entities", {k: e[k] for k in ("id", "kind", "name", "summary")})
+        for a in data.alias_claims:  # before the aliases that point at them
+            _claim(conn, a, "alias", cites)
+        for e in data.entities:
             conn.execute("DELETE FROM aliases WHERE entity_id = ?", (e["id"],))
             conn.executemany(
-                "INSERT INTO aliases (entity_id, alias, kind) VALUES (?, ?, ?)",
-                [(e["id"], a, k) for a, k in e["aliases"]],
+                "INSERT INTO aliases (entity_id, alias, kind, as_of, claim_id) VALUES (?, ?, ?, ?, ?)",
+                [(e["id"], a["name"], a["kind"], a["as_of"], a["claim_id"]) for a in e["aliases"]],
             )
         advance("writing records", len(data.entities), records)
         for r in data.roles:
@@ -153,7 +161,19 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
                     "INSERT INTO participations (claim_id, event_id, entity_id, capacity) VALUES (?, ?, ?, ?)",
                     (p["id"], e["id"], p["entity"], p["capacity"]),
                 )
+        for p in data.properties:
+            _claim(conn, p, "property", cites)
+            conn.execute(
+                "INSERT INTO properties (claim_id, entity_id, property, value, qualifier) VALUES (?, ?, ?, ?, ?)",
+                (p["id"], p["entity"], p["property"], p["value"], p["qualifier"]),
+            )
+        conn.executemany(
+            "INSERT OR REPLACE INTO conflicts (claim_id, other_id, note) VALUES (:claim_id, :other_id, :note)",
+            data.conflicts,
+        )
         _insert_citations(conn, cites, kept)
+        for x in data.errata:
+            _upsert(conn, "errata", x)
         advance("writing records", len(claim_ids), records)
         names = conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)").fetchone()[0]
         indexed = index.rebuild_names(conn, lambda n: advance("building search index", n, names))
@@ -176,8 +196,10 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         "roles": len(data.roles),
         "relations": len(data.relations),
         "events": len(data.events),
-        "citations": sum(len(c["cites"]) for c in data.roles + data.relations + data.events)
-        + sum(len(p["cites"]) for e in data.events for p in e["participants"]),
+        "properties": len(data.properties),
+        "conflicts": len(data.conflicts),
+        "errata": len(data.errata),
+        "citations": sum(len(c["cites"]) for c in data.claims()),
     }
 
 
@@ -190,7 +212,9 @@ def _keep_other_citations(conn: sqlite3.Connection, sources: list[dict[str, Any]
     for src in sources:
         text = src["text"]
         for cid, claim_id, start, end, quote in conn.execute(
-            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?', (src["id"],)
+            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?'
+            " UNION ALL SELECT id, 'erratum', start, \"end\", quote FROM errata WHERE source_id = ?",
+            (src["id"], src["id"]),
         ):
             if text[start:end] != quote:
                 broken.append(f"citation {cid} of claim `{claim_id}` in source `{src['id']}`")
@@ -218,7 +242,26 @@ def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: li
         "INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
         (claim["id"], kind, claim["disputed"], claim["note"]),
     )
-    cites.extend((claim["id"], c.source, c.quote, c.prefix, c.suffix, c.start, c.end, c.method) for c in claim["cites"])
+    cites.extend(
+        (
+            claim["id"],
+            c.source,
+            c.quote,
+            c.prefix,
+            c.suffix,
+            c.start,
+            c.end,
+            c.method,
+            c.as_of,
+            c.as_of_note,
+            c.stance,
+            c.certainty,
+            c.mode,
+            c.speaker_id,
+            c.speaker,
+        )
+        for c in claim["cites"]
+    )
 
 
 def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> CiteKey:
@@ -250,16 +293,9 @@ def _insert_citations(conn: sqlite3.Connection, cites: list[CiteRow], kept: dict
             again.append((ids.pop(0), *row))
         else:
             new.append(row)
-    conn.executemany(
-        'INSERT INTO citations (id, claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        again,
-    )
-    conn.executemany(
-        'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end", anchor)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        new,
-    )
+    marks = ", ".join("?" * (len(CITE_COLUMNS.split(",")) + 1))
+    conn.executemany(f"INSERT INTO citations (id, {CITE_COLUMNS}) VALUES ({marks})", again)
+    conn.executemany(f"INSERT INTO citations ({CITE_COLUMNS}) VALUES ({marks[3:]})", new)
 
 
 def init(db_path: Path | str) -> None:

@@ -16,7 +16,8 @@ from kbtui.kb import db, index
 from kbtui.kb.errors import UnusableDatabase
 from kbtui.kb.paths import schema_path
 
-DERIVED = ("names", "names_fts", "name_grams", "v_roles", "v_relations", "v_events", "v_citations")
+VIEWS = ("v_roles", "v_relations", "v_events", "v_citations", "v_properties", "v_conflicts", "v_errata")
+DERIVED = ("names", "names_fts", "name_grams", *VIEWS)
 
 
 def _statements(names: tuple[str, ...]) -> list[str]:
@@ -58,12 +59,63 @@ def create_missing_indexes(conn: sqlite3.Connection) -> None:
             conn.execute(stmt)
 
 
+def _drop_views(conn: sqlite3.Connection) -> None:
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+        conn.execute(f"DROP VIEW {name}")
+
+
+def _rebuild_table(conn: sqlite3.Connection, table: str) -> None:
+    """Give `table` its schema.sql definition, keeping every row: the
+    columns both versions have are copied, new ones take their defaults.
+    (SQLite's documented way to change a constraint: create, copy, drop,
+    rename; the caller has foreign keys off and checks them afterwards.)"""
+    (create,) = _statements((table,))[:1]
+    old = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    conn.execute(re.sub(rf"CREATE TABLE {table}\b", f"CREATE TABLE {table}_v3", create, count=1))
+    new = {r[1] for r in conn.execute(f"PRAGMA table_info({table}_v3)")}
+    cols = ", ".join(f'"{c}"' for c in old if c in new)
+    if "WITHOUT ROWID" not in create.upper():
+        cols = "rowid, " + cols  # sources_fts and others key on it
+    conn.execute(f"INSERT INTO {table}_v3 ({cols}) SELECT {cols} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
+
+
+def to_v3(conn: sqlite3.Connection) -> None:
+    """v2 -> v3: evidence in time. Sources gain date basis and bounds,
+    citations an as-of date, stance, certainty, mode and speaker; claims
+    may be properties or aliases; aliases may be descriptors or metonyms;
+    properties, conflicts and errata are new tables.
+
+    A v2 citation is evidence as of its source's published date, so that is
+    its as-of date (a v2 `current` role stays evidence that it was held
+    then); a citation of an undated source says why it has none. A v2
+    published date is taken as stated by the text (the bundle format's
+    default too); stance, certainty and mode take their defaults (supports,
+    stated, asserts), which is what v2 meant by citing."""
+    _drop_views(conn)
+    for table in ("claims", "aliases", "sources", "citations"):
+        _rebuild_table(conn, table)
+    for stmt in _statements(("properties", "conflicts", "errata")):
+        if stmt.startswith("CREATE TABLE") or stmt.startswith("CREATE INDEX"):
+            conn.execute(stmt)
+    conn.execute("UPDATE sources SET date_basis = 'stated' WHERE published IS NOT NULL")
+    conn.execute("UPDATE citations SET as_of = (SELECT published FROM sources s WHERE s.id = citations.source_id)")
+    conn.execute(
+        "UPDATE citations SET as_of_note = 'the source has no published date (migrated from schema v2)'"
+        " WHERE as_of IS NULL"
+    )
+    rebuild_derived(conn)
+    index.rebuild_source_fts(conn)
+
+
 # from-version -> step to the next version
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # v1 -> v2: the search index changed shape (pass-join keys in name_grams)
     # and roles gained an index in listing order; base tables are untouched,
     # so rebuilding derived objects and adding indexes is enough.
     1: rebuild_derived,
+    2: to_v3,
 }
 
 
@@ -99,7 +151,9 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
                 f"{path}: no migration from schema version {missing[0]}",
                 "rebuild the KB from its bundle with `kbtui import`",
             )
-        conn.execute("PRAGMA foreign_keys = ON")
+        # off while tables are rebuilt (a DROP would cascade); the whole
+        # result is checked before commit instead
+        conn.execute("PRAGMA foreign_keys = OFF")
         # take the write lock first, so no import can slip in between the
         # backup and the upgrade
         conn.execute("BEGIN IMMEDIATE")
@@ -117,6 +171,12 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
                 src.close()
             for v in range(version, db.SCHEMA_VERSION):
                 STEPS[v](conn)
+            dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if dangling:
+                raise UnusableDatabase(
+                    f"{path}: has rows that refer to missing rows ({dangling[0][0]}); nothing was changed",
+                    "run `kbtui check` and repair them, or rebuild the KB with `kbtui import`",
+                )
             conn.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:

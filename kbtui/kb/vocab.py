@@ -22,6 +22,8 @@ AliasKind = Literal[
     "former-name",
     "misspelling-in-source",
     "domain",
+    "descriptor",
+    "metonym",
 ]
 RelationType = Literal[
     "supervises",
@@ -52,8 +54,28 @@ RelationType = Literal[
 ]
 EventType = Literal["meeting", "visit", "conference", "speech", "talks", "war", "clash", "statement", "other"]
 RoleStatus = Literal["current", "former", "unknown"]
-ClaimKind = Literal["role", "relation", "event", "participation"]
+ClaimKind = Literal["role", "relation", "event", "participation", "property", "alias"]
 AnchorMethod = Literal["exact", "normalised", "moved", "orphaned"]
+# How a citation stands to its claim, how sure its speaker is, and what the
+# speaker does with it (a demand or a forecast is not evidence that it is so).
+Stance = Literal["supports", "contradicts", "qualifies"]
+Certainty = Literal["stated", "reported", "likely", "inferred"]
+Mode = Literal["asserts", "denies", "demands", "predicts"]
+# How a source's original date is known.
+DateBasis = Literal["stated", "byline", "repost", "inferred", "unknown"]
+PropertyName = Literal[
+    "birth-date",
+    "death-date",
+    "nationality",
+    "affiliation",
+    "official-name",
+    "name",
+    "identifier",
+    "gender",
+    "position",
+]
+IdentifierScheme = Literal["registry", "tax", "passport", "lei", "wikidata", "other"]
+Gender = Literal["female", "male", "other"]
 
 ENTITY_KINDS: Final[tuple[EntityKind, ...]] = get_args(EntityKind)
 ALIAS_KINDS: Final[tuple[AliasKind, ...]] = get_args(AliasKind)
@@ -62,6 +84,21 @@ EVENT_TYPES: Final[tuple[EventType, ...]] = get_args(EventType)
 ROLE_STATUSES: Final[tuple[RoleStatus, ...]] = get_args(RoleStatus)
 CLAIM_KINDS: Final[tuple[ClaimKind, ...]] = get_args(ClaimKind)
 ANCHOR_METHODS: Final[tuple[AnchorMethod, ...]] = get_args(AnchorMethod)
+STANCES: Final[tuple[Stance, ...]] = get_args(Stance)
+CERTAINTIES: Final[tuple[Certainty, ...]] = get_args(Certainty)
+MODES: Final[tuple[Mode, ...]] = get_args(Mode)
+DATE_BASES: Final[tuple[DateBasis, ...]] = get_args(DateBasis)
+PROPERTIES: Final[tuple[PropertyName, ...]] = get_args(PropertyName)
+IDENTIFIER_SCHEMES: Final[tuple[IdentifierScheme, ...]] = get_args(IdentifierScheme)
+GENDERS: Final[tuple[Gender, ...]] = get_args(Gender)
+# Alias kinds that are true at a date or stand for something else: searchable,
+# but never the answer to a name typed on the command line.
+UNRESOLVING_ALIAS_KINDS: Final = frozenset({"descriptor", "metonym"})
+# Properties whose value is another entity's id, and those whose value is a name.
+ENTITY_VALUED: Final = frozenset({"nationality", "affiliation"})
+NAME_VALUED: Final = frozenset({"official-name", "name", "identifier"})
+# A language tag (BCP 47, loosely): "zh", "ru", "zh-Hans".
+LANG_TAG: Final = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 # Ids are slugs (schema.sql: length(id) BETWEEN 1 AND 200, only a-z 0-9 -)
 SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
