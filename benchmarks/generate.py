@@ -242,6 +242,8 @@ class Model:
         self.roles: list[tuple] = []  # (holder, org, title, start, end, status)
         self.relations: list[tuple] = []  # (type, subject, object, year)
         self.events: list[tuple] = []  # (event entity, a, b, place, date)
+        self.first_role: dict[int, int] = {}  # person -> index of their first role (cites their nationality)
+        self.countries: list[int] = []
 
     def add(self, kind: str, name: str, aliases: list[tuple[str, str]], id_: str | None = None) -> int:
         base = id_ or slug(name)
@@ -261,7 +263,7 @@ class Model:
             ("United States", [("USA", "abbreviation"), ("U.S.", "abbreviation")]),
         ]
         for name, aliases in countries[: max(1, min(3, n // 1000))]:
-            self.add("country", name, aliases)
+            self.countries.append(self.add("country", name, aliases))
         self.hubs = [self.add("organisation", name, aliases, id_) for id_, name, aliases in pools.HUBS]
         n_places = min(len(pools.REGIONS), max(2, n // 2000))
         self.places = [self.add("place", r, []) for r in pools.REGIONS[:n_places]]
@@ -295,6 +297,7 @@ class Model:
                 status = rng.choice(statuses)
                 start = rng.randint(1990, 2024)
                 end = min(2025, start + rng.randint(1, 8)) if status == "former" else None
+                self.first_role.setdefault(p, len(self.roles))
                 self.roles.append((p, org, rng.choice(pools.TITLES), start, end, status))
         for _ in range(max(1, n // 50)):
             if rng.random() < 0.6:
@@ -447,6 +450,17 @@ def generate(n: int, out: Path, seed: int = 7, mentions: bool = True, phases: Ph
                     "INSERT INTO participations (claim_id, event_id, entity_id) VALUES (?, ?, ?)",
                     (pid, eid, m.ids[who]),
                 )
+        # a nationality per person with a role, cited (inferred) by that role's sentence
+        props = [(nationality_id(m, p), m.ids[p], m.ids[m.countries[p % len(m.countries)]]) for p in m.first_role]
+        conn.executemany("INSERT INTO claims (id, kind) VALUES (?, 'property')", ((c,) for c, _, _ in props))
+        conn.executemany(
+            "INSERT INTO properties (claim_id, entity_id, property, value) VALUES (?, ?, 'nationality', ?)", props
+        )
+        # one role in 1,000 is recorded as conflicting with the next
+        conn.executemany(
+            "INSERT INTO conflicts (claim_id, other_id, note) VALUES (?, ?, 'generated conflict')",
+            ((f"role-{i:08d}", f"role-{i + 1:08d}") for i in range(0, len(m.roles) - 1, 1000)),
+        )
         advance(n_claims - len(m.roles))
 
     # Sources: claim c is stated in source c // k (sentence + clause) and
@@ -545,6 +559,10 @@ class _SourceJob:
         return pid, (sent, clause, spans), f"{m.name[who]} attended the meeting in {m.name[place]}."
 
 
+def nationality_id(m: Model, person: int) -> str:
+    return f"{m.ids[person]}--nationality"[:200]
+
+
 def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, list]:
     """Rows of sources, citations and mentions for sources span[0] .. span[1] - 1."""
     m, k = job.m, job.k
@@ -560,7 +578,8 @@ def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, lis
         title = f"{outlet} digest no. {s + 1}: {lead} and others"
         parts: list[str] = [title, "\n\n"]
         pos = len(title) + 2
-        cites: list[tuple[str, int, int]] = []
+        # (claim, start, end, certainty, stance, speaker)
+        cites: list[tuple[str, int, int, str, str, str]] = []
         for j, c in enumerate(own):
             claim_id, (a, clause, spans), _ = job.claim(c)
             if j and j % 4 == 0:
@@ -570,8 +589,11 @@ def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, lis
                 parts.append(" ")
                 pos += 1
             start_a = pos + a.index(clause)
-            cites.append((claim_id, pos, pos + len(a)))
-            cites.append((claim_id, start_a, start_a + len(clause)))
+            cites.append((claim_id, pos, pos + len(a), "stated", "supports", ""))
+            cites.append((claim_id, start_a, start_a + len(clause), "stated", "supports", ""))
+            if c < len(m.roles) and m.first_role.get(m.roles[c][0]) == c:
+                prop = nationality_id(m, m.roles[c][0])
+                cites.append((prop, start_a, start_a + len(clause), "inferred", "supports", ""))
             if job.mentions:  # the people named (organisations' would be 10,000s for a hub)
                 for ent, s0, s1 in spans:
                     if m.kind[ent] == "person":
@@ -585,7 +607,9 @@ def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, lis
                 claim_id, _, b = job.claim(c)
                 parts.append(" ")
                 pos += 1
-                cites.append((claim_id, pos, pos + len(b)))
+                # a restatement relays others, and one in 11 only qualifies the claim
+                stance = "qualifies" if c % 11 == 0 else "supports"
+                cites.append((claim_id, pos, pos + len(b), "reported", stance, "officials quoted by the outlet"))
                 parts.append(b)
                 pos += len(b)
         parts.append("\n")
@@ -602,21 +626,37 @@ def _make_batch(job: _SourceJob, span: tuple[int, int]) -> tuple[list, list, lis
                 published if via else None,
                 text,
                 hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "stated",
             )
         )
-        for claim_id, a0, a1 in cites:
-            cite_rows.append((claim_id, sid, text[a0:a1], text[max(0, a0 - AFFIX) : a0], text[a1 : a1 + AFFIX], a0, a1))
+        for claim_id, a0, a1, certainty, stance, speaker in cites:
+            cite_rows.append(
+                (
+                    claim_id,
+                    sid,
+                    text[a0:a1],
+                    text[max(0, a0 - AFFIX) : a0],
+                    text[a1 : a1 + AFFIX],
+                    a0,
+                    a1,
+                    published,
+                    stance,
+                    certainty,
+                    speaker,
+                )
+            )
     return src_rows, cite_rows, mention_rows
 
 
 def _flush(conn: sqlite3.Connection, src_rows: list, cite_rows: list, mention_rows: list) -> None:
     conn.executemany(
         "INSERT INTO sources (id, title, outlet, author, published, via, via_date, text, "
-        "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "sha256, date_basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         src_rows,
     )
     conn.executemany(
-        'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO citations (claim_id, source_id, quote, prefix, suffix, start, "end", as_of, stance,'
+        " certainty, speaker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         cite_rows,
     )
     conn.executemany(

@@ -60,7 +60,11 @@ def test_generated_kb_is_a_valid_kbtui_kb(small_kb: tuple[Path, dict]):
     findings, counts = check.run(conn)
     assert findings == []
     assert counts["entities"] == ENTITIES == summary["entities"]
-    assert counts["citations"] >= 2.5 * counts["claims"]  # ~3 citations a claim
+    properties = counts["properties"]  # one nationality per person, cited once
+    assert properties > 0
+    assert counts["citations"] - properties >= 2.5 * (counts["claims"] - properties)  # ~3 citations a claim
+    stances = dict(conn.execute("SELECT stance, count(*) FROM citations GROUP BY 1").fetchall())
+    assert stances["qualifies"] > 0 and conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] > 0
     roles = conn.execute("SELECT count(*) FROM roles").fetchone()[0]
     people = conn.execute("SELECT count(*) FROM entities WHERE kind = 'person'").fetchone()[0]
     assert 1.7 <= roles / people <= 2.3

@@ -32,17 +32,18 @@ def _statements(names: tuple[str, ...]) -> list[str]:
     return out
 
 
-def rebuild_derived(conn: sqlite3.Connection) -> None:
+def rebuild_derived(conn: sqlite3.Connection, views: bool = True) -> None:
     """Drop and recreate what is computed from the base tables (the search
     index and the SQL views), then refill it. Safe for any version step that
-    only changed derived objects."""
+    only changed derived objects. An intermediate step passes views=False:
+    the views of the current schema.sql may read tables a later step adds."""
     kinds = dict(conn.execute("SELECT name, type FROM sqlite_master"))
     for name in DERIVED:
         if kinds.get(name) == "view":
             conn.execute(f"DROP VIEW {name}")
         elif name in kinds:
             conn.execute(f"DROP TABLE {name}")
-    for stmt in _statements(DERIVED):
+    for stmt in _statements(DERIVED if views else tuple(n for n in DERIVED if n not in VIEWS)):
         conn.execute(stmt)
     create_missing_indexes(conn)
     index.rebuild_names(conn)
@@ -51,11 +52,12 @@ def rebuild_derived(conn: sqlite3.Connection) -> None:
 def create_missing_indexes(conn: sqlite3.Connection) -> None:
     """Indexes only make reads faster; any schema.sql has that the file
     lacks can be added without touching data."""
-    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'table')")}
     sql = re.sub(r"--[^\n]*", "", schema_path().read_text(encoding="utf-8"))
     for stmt in (s.strip() for s in sql.split(";")):
-        m = re.match(r"CREATE\s+INDEX\s+(\w+)", stmt)
-        if m and m.group(1) not in have:
+        m = re.match(r"CREATE\s+INDEX\s+(\w+)\s+ON\s+(\w+)", stmt)
+        # (a table a later step adds gets its indexes then)
+        if m and m.group(1) not in have and m.group(2) in have:
             conn.execute(stmt)
 
 
@@ -97,8 +99,8 @@ def to_v3(conn: sqlite3.Connection) -> None:
     for table in ("claims", "aliases", "sources", "citations"):
         _rebuild_table(conn, table)
     for stmt in _statements(("properties", "conflicts", "errata")):
-        if stmt.startswith("CREATE TABLE") or stmt.startswith("CREATE INDEX"):
-            conn.execute(stmt)
+        # IF NOT EXISTS: a file labelled v2 may already have them
+        conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
     conn.execute("UPDATE sources SET date_basis = 'stated' WHERE published IS NOT NULL")
     conn.execute("UPDATE citations SET as_of = (SELECT published FROM sources s WHERE s.id = citations.source_id)")
     conn.execute(
@@ -114,7 +116,7 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # v1 -> v2: the search index changed shape (pass-join keys in name_grams)
     # and roles gained an index in listing order; base tables are untouched,
     # so rebuilding derived objects and adding indexes is enough.
-    1: rebuild_derived,
+    1: lambda conn: rebuild_derived(conn, views=False),
     2: to_v3,
 }
 

@@ -38,14 +38,43 @@ class CitationSource(TypedDict):
     published: str | None
 
 
+class Speaker(TypedDict):
+    """Who asserts a cited statement: an entity (id set) or words (id null)."""
+
+    id: str | None
+    name: str
+
+
 class Citation(TypedDict):
-    """A verbatim quote at [start, end) of a stored source, behind a claim."""
+    """A verbatim quote at [start, end) of a stored source, behind a claim,
+    with the date it is evidence for and how it stands to the claim."""
 
     id: int
     source: CitationSource
     quote: str
     span: list[int]  # [start, end) in code points
     anchor: str
+    as_of: str | None  # ISO prefix; None with the reason in as_of_note
+    as_of_note: str
+    stance: str  # supports | contradicts | qualifies
+    certainty: str  # stated | reported | likely | inferred
+    mode: str  # asserts | denies | demands | predicts
+    speaker: Speaker | None  # None: the source's own writer
+
+
+class Attested(TypedDict):
+    """The earliest and latest as-of dates of a claim's evidence."""
+
+    first: str | None
+    last: str | None
+
+
+class AtDate(TypedDict):
+    """A role's state at the date asked for (`roles --as-of`)."""
+
+    date: str
+    state: str  # held | disputed | last-attested | ended | not-yet-attested | undated
+    days_before: int | None  # last-attested: days from the last evidence to `date`
 
 
 class Evidence(TypedDict):
@@ -56,6 +85,10 @@ class Evidence(TypedDict):
     citations: list[Citation]
     disputed: str | None
     note: str | None
+    attested: Attested
+    # sources behind its evidence, a repost or relay and its original counted once
+    independent_sources: int
+    conflicts: list[str]  # ids of the claims it conflicts with
 
 
 class Role(Evidence):
@@ -64,7 +97,8 @@ class Role(Evidence):
     organisation: EntityRef | None
     start: str | None
     end: str | None
-    status: str
+    status: str  # as the sources state it at their as-of dates
+    at: NotRequired[AtDate]
 
 
 class Relation(Evidence):
@@ -83,6 +117,8 @@ class Participant(TypedDict):
     capacity: str | None
     claim_id: str
     citations: list[Citation]
+    attested: Attested
+    independent_sources: int
 
 
 class Event(Evidence):
@@ -98,6 +134,45 @@ class Event(Evidence):
 class AliasInfo(TypedDict):
     name: str
     kind: str
+    as_of: str | None  # when a descriptor was true
+    claim_id: str | None  # set when the alias is cited
+
+
+class Property(Evidence):
+    """A cited property of an entity (date of birth, nationality, a name)."""
+
+    property: str
+    value: str
+    value_entity: EntityRef | None  # nationality/affiliation: the entity named
+    qualifier: str  # language of a name, scheme of an identifier
+
+
+class ConflictSide(TypedDict):
+    id: str
+    kind: str
+    summary: str  # the claim in words
+    disputed: str | None
+    citations: list[Citation]
+
+
+class Conflict(TypedDict):
+    """Two claims that cannot both be true (`kbtui conflicts`)."""
+
+    note: str
+    claims: list[ConflictSide]
+
+
+class Erratum(TypedDict):
+    """A source's own error: its words, what it says, what is right."""
+
+    id: str
+    source: CitationSource
+    quote: str
+    span: list[int]
+    says: str
+    correct: str
+    about: str | None
+    shown_by: str | None
 
 
 class SourceMentioning(TypedDict):
@@ -130,6 +205,7 @@ class Entity(TypedDict):
     relations: list[Relation]
     events: list[Event]
     sources: list[SourceMentioning]
+    properties: list[Property]
 
 
 class Span(TypedDict):
@@ -160,6 +236,11 @@ class SourceSummary(TypedDict):
     url: str | None
     note: str | None
     length: int
+    date_basis: str  # stated | byline | repost | inferred | unknown
+    not_before: str | None
+    not_after: str | None
+    relays: str | None  # a stored source this one reposts or relays
+    origin: str | None  # the original it relays, when not stored
 
 
 class SourceDetail(SourceSummary):

@@ -6,22 +6,29 @@ from __future__ import annotations
 
 import sqlite3
 
+from kbtui.kb import attest, dates
 from kbtui.kb.errors import NotFound
 from kbtui.kb.models import (
     AliasInfo,
+    AtDate,
+    Attested,
     Citation,
     CitationDetail,
+    Conflict,
     Entity,
     EntityRef,
+    Erratum,
     Event,
     MarkedCitation,
     Mention,
+    Property,
     Relation,
     Role,
     RolesAs,
     SourceDetail,
     SourceMentioning,
     SourceSummary,
+    Speaker,
     Stats,
 )
 from kbtui.kb.search import search
@@ -64,14 +71,20 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)", "pass one of the ids listed", candidates)
 
 
+_CITATION_SQL = (
+    'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
+    " s.outlet, s.author, s.published, c.as_of, c.as_of_note, c.stance, c.certainty, c.mode,"
+    " c.speaker_id, sp.name AS speaker_name, c.speaker"
+    " FROM citations c JOIN sources s ON s.id = c.source_id LEFT JOIN entities sp ON sp.id = c.speaker_id"
+)
+
+
 def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, list[Citation]]:
     out: dict[str, list[Citation]] = {c: [] for c in claim_ids}
     for i in range(0, len(claim_ids), 500):
         part = claim_ids[i : i + 500]
         rows = conn.execute(
-            'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
-            " s.outlet, s.author, s.published FROM citations c JOIN sources s ON s.id = c.source_id"
-            f" WHERE c.claim_id IN ({','.join('?' * len(part))}) ORDER BY c.id",
+            _CITATION_SQL + f" WHERE c.claim_id IN ({','.join('?' * len(part))}) ORDER BY c.id",
             part,
         )
         for r in rows:
@@ -80,6 +93,11 @@ def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, l
 
 
 def _citation(r: sqlite3.Row) -> Citation:
+    speaker: Speaker | None = None
+    if r["speaker_id"]:
+        speaker = {"id": r["speaker_id"], "name": r["speaker_name"] or r["speaker_id"]}
+    elif r["speaker"]:
+        speaker = {"id": None, "name": r["speaker"]}
     return {
         "id": r["id"],
         "source": {
@@ -92,7 +110,79 @@ def _citation(r: sqlite3.Row) -> Citation:
         "quote": r["quote"],
         "span": [r["start"], r["end"]],
         "anchor": r["anchor"],
+        "as_of": r["as_of"],
+        "as_of_note": r["as_of_note"],
+        "stance": r["stance"],
+        "certainty": r["certainty"],
+        "mode": r["mode"],
+        "speaker": speaker,
     }
+
+
+def _dated(cites: list[Citation]) -> list[attest.Dated]:
+    return [attest.Dated(c["as_of"], c["stance"], c["mode"]) for c in cites]
+
+
+def attested(cites: list[Citation]) -> Attested:
+    first, last = attest.window(_dated(cites))
+    return {"first": first, "last": last}
+
+
+def independence_keys(conn: sqlite3.Connection, source_ids: set[str]) -> dict[str, str]:
+    """Each source's original: the end of its chain of `relays`, or the
+    `origin` it names. Sources with one key count as one source."""
+    keys: dict[str, str] = {}
+    ids = sorted(source_ids)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        rows = conn.execute(
+            "WITH RECURSIVE chain(start, id, relays, origin, depth) AS ("
+            " SELECT id, id, relays, origin, 0 FROM sources"
+            f" WHERE id IN ({','.join('?' * len(part))})"
+            " UNION ALL SELECT c.start, s.id, s.relays, s.origin, c.depth + 1 FROM chain c"
+            " JOIN sources s ON s.id = c.relays WHERE c.depth < 50)"
+            " SELECT start, id, origin FROM chain ORDER BY start, depth",
+            part,
+        )
+        for start, sid, origin in rows:  # the last row per start is the chain's end
+            keys[start] = f"origin:{origin.strip().casefold()}" if origin else f"source:{sid}"
+    return keys
+
+
+def independent_sources(cites: list[Citation], keys: dict[str, str]) -> int:
+    """How many independent sources give evidence for the claim."""
+    return len({keys.get(c["source"]["id"], c["source"]["id"]) for c in cites if attest.is_evidence(_dated([c])[0])})
+
+
+def conflicts_of(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {c: [] for c in claim_ids}
+    for i in range(0, len(claim_ids), 400):
+        part = claim_ids[i : i + 400]
+        marks = ",".join("?" * len(part))
+        for a, b in conn.execute(
+            f"SELECT claim_id, other_id FROM conflicts WHERE claim_id IN ({marks})"
+            f" UNION SELECT other_id, claim_id FROM conflicts WHERE other_id IN ({marks})",
+            part + part,
+        ):
+            out[a].append(b)
+    return out
+
+
+class _Evidence:
+    """The citations of a batch of claims, with what is derived from them
+    (attestation window, independent sources, conflicts), loaded at once."""
+
+    def __init__(self, conn: sqlite3.Connection, claim_ids: list[str]) -> None:
+        self.cites = citations_for(conn, claim_ids)
+        sources = {c["source"]["id"] for cs in self.cites.values() for c in cs}
+        self.keys = independence_keys(conn, sources)
+        self.conflicts = conflicts_of(conn, claim_ids)
+
+    def attested(self, claim_id: str) -> Attested:
+        return attested(self.cites[claim_id])
+
+    def independent(self, claim_id: str) -> int:
+        return independent_sources(self.cites[claim_id], self.keys)
 
 
 _ROLE_SQL = (
@@ -115,6 +205,11 @@ def roles(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Role]:
+    """Roles of a holder and/or organisation (or all), in reading order.
+
+    With `as_of`, every role carries `at`: its state at that date (see
+    kbtui.kb.attest), and the list is ordered by state, held first; the
+    state comes from citations, so the page is cut after ordering."""
     where: list[str] = []
     args: list[str | int] = []
     if holder:
@@ -123,20 +218,15 @@ def roles(
     if organisation:
         where.append("r.organisation_id = ?")
         args.append(organisation)
-    if as_of:
-        # A role counts at a date if it started by then (or start unknown) and
-        # had not ended (end unknown counts as still held unless marked former).
-        where.append("(r.start IS NULL OR r.start <= ?)")
-        where.append('(r."end" IS NULL AND r.status != \'former\' OR r."end" >= ?)')
-        args += [as_of, as_of]
     sql = _ROLE_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ROLE_ORDER
-    if limit is not None:
+    if limit is not None and not as_of:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
     rows = conn.execute(sql, args).fetchall()
-    cites = citations_for(conn, [r["claim_id"] for r in rows])
-    return [
-        {
+    ev = _Evidence(conn, [r["claim_id"] for r in rows])
+    out: list[Role] = []
+    for r in rows:
+        role: Role = {
             "id": r["claim_id"],
             "title": r["title"],
             "holder": _holder(r["holder_id"], r["holder"]),
@@ -146,10 +236,35 @@ def roles(
             "status": r["status"],
             "disputed": r["disputed"],
             "note": r["note"],
-            "citations": cites[r["claim_id"]],
+            "citations": ev.cites[r["claim_id"]],
+            "attested": ev.attested(r["claim_id"]),
+            "independent_sources": ev.independent(r["claim_id"]),
+            "conflicts": ev.conflicts[r["claim_id"]],
         }
-        for r in rows
-    ]
+        if as_of:
+            role["at"] = state_at(role, as_of)
+        out.append(role)
+    if as_of:
+        out.sort(key=lambda role: attest.STATE_ORDER[role["at"]["state"]] if "at" in role else 0)
+        if limit is not None:
+            out = out[offset : offset + limit]
+    return out
+
+
+def state_at(role: Role, at: str) -> AtDate:
+    """The role's state at `at` (an ISO prefix the caller has validated)."""
+    day = dates.span(at)
+    disputed = bool(role["disputed"] or role["conflicts"]) or attest.contradicted_by(_dated(role["citations"]), day)
+    verdict = attest.role_state(
+        at,
+        role["start"],
+        role["end"],
+        role["status"],
+        role["attested"]["first"],
+        role["attested"]["last"],
+        disputed,
+    )
+    return {"date": at, "state": verdict.state, "days_before": verdict.days_before}
 
 
 def roles_of(
@@ -176,7 +291,7 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
         " WHERE r.subject_id = ? OR r.object_id = ? ORDER BY r.type, sname, oname",
         (entity_id, entity_id),
     ).fetchall()
-    cites = citations_for(conn, [r["claim_id"] for r in rows])
+    ev = _Evidence(conn, [r["claim_id"] for r in rows])
     return [
         {
             "id": r["claim_id"],
@@ -188,7 +303,10 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
             "end": r["end"],
             "disputed": r["disputed"],
             "note": r["note"],
-            "citations": cites[r["claim_id"]],
+            "citations": ev.cites[r["claim_id"]],
+            "attested": ev.attested(r["claim_id"]),
+            "independent_sources": ev.independent(r["claim_id"]),
+            "conflicts": ev.conflicts[r["claim_id"]],
         }
         for r in rows
     ]
@@ -221,7 +339,8 @@ def event(conn: sqlite3.Connection, event_id: str) -> Event:
         " JOIN entities en ON en.id = p.entity_id WHERE p.event_id = ? ORDER BY en.name",
         (event_id,),
     ).fetchall()
-    cites = citations_for(conn, [r["claim_id"]] + [p["claim_id"] for p in parts])
+    ev = _Evidence(conn, [r["claim_id"]] + [p["claim_id"] for p in parts])
+    cites = ev.cites
     return {
         "id": r["entity_id"],
         "name": r["name"],
@@ -240,10 +359,15 @@ def event(conn: sqlite3.Connection, event_id: str) -> Event:
                 "capacity": p["capacity"],
                 "claim_id": p["claim_id"],
                 "citations": cites[p["claim_id"]],
+                "attested": ev.attested(p["claim_id"]),
+                "independent_sources": ev.independent(p["claim_id"]),
             }
             for p in parts
         ],
         "citations": cites[r["claim_id"]],
+        "attested": ev.attested(r["claim_id"]),
+        "independent_sources": ev.independent(r["claim_id"]),
+        "conflicts": ev.conflicts[r["claim_id"]],
     }
 
 
@@ -261,8 +385,10 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
     if e is None:
         raise NotFound(f"no entity with id {entity_id!r}", "try `kbtui search`")
     aliases: list[AliasInfo] = [
-        {"name": a["alias"], "kind": a["kind"]}
-        for a in conn.execute("SELECT alias, kind FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,))
+        {"name": a["alias"], "kind": a["kind"], "as_of": a["as_of"], "claim_id": a["claim_id"]}
+        for a in conn.execute(
+            "SELECT alias, kind, as_of, claim_id FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,)
+        )
     ]
     evs = [event(conn, entity_id)] if e["kind"] == "event" else events(conn, entity_id)
     roles_as = _roles_as(conn, entity_id, e["kind"])
@@ -280,7 +406,105 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
         "relations": relations(conn, entity_id),
         "events": evs,
         "sources": sources_mentioning(conn, entity_id),
+        "properties": properties(conn, entity_id),
     }
+
+
+def properties(conn: sqlite3.Connection, entity_id: str) -> list[Property]:
+    """An entity's cited properties, grouped by property."""
+    rows = conn.execute(
+        "SELECT p.claim_id, p.property, p.value, p.qualifier, v.name AS vname, c.disputed, c.note"
+        " FROM properties p JOIN claims c ON c.id = p.claim_id"
+        " LEFT JOIN entities v ON v.id = p.value AND p.property IN ('nationality', 'affiliation')"
+        " WHERE p.entity_id = ? ORDER BY p.property, p.value",
+        (entity_id,),
+    ).fetchall()
+    ev = _Evidence(conn, [r["claim_id"] for r in rows])
+    return [
+        {
+            "id": r["claim_id"],
+            "property": r["property"],
+            "value": r["value"],
+            "value_entity": _ref(r["value"], r["vname"]) if r["vname"] else None,
+            "qualifier": r["qualifier"],
+            "disputed": r["disputed"],
+            "note": r["note"],
+            "citations": ev.cites[r["claim_id"]],
+            "attested": ev.attested(r["claim_id"]),
+            "independent_sources": ev.independent(r["claim_id"]),
+            "conflicts": ev.conflicts[r["claim_id"]],
+        }
+        for r in rows
+    ]
+
+
+def conflicts(conn: sqlite3.Connection) -> list[Conflict]:
+    """Every recorded conflict, both sides with their quotes."""
+    rows = conn.execute(
+        "SELECT f.claim_id, a.kind AS akind, a.disputed AS adisp, f.other_id, b.kind AS bkind,"
+        " b.disputed AS bdisp, f.note FROM conflicts f JOIN claims a ON a.id = f.claim_id"
+        " JOIN claims b ON b.id = f.other_id ORDER BY f.claim_id, f.other_id"
+    ).fetchall()
+    cites = citations_for(conn, sorted({r["claim_id"] for r in rows} | {r["other_id"] for r in rows}))
+    return [
+        {
+            "note": r["note"],
+            "claims": [
+                {
+                    "id": r[side],
+                    "kind": r[kind],
+                    "summary": claim_summary(conn, r[side]),
+                    "disputed": r[disp],
+                    "citations": cites[r[side]],
+                }
+                for side, kind, disp in (("claim_id", "akind", "adisp"), ("other_id", "bkind", "bdisp"))
+            ],
+        }
+        for r in rows
+    ]
+
+
+def disputed_claims(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(claim id, in words, why) for claims marked disputed or contradicted
+    by one of their citations: the other half of the conflicts view."""
+    rows = conn.execute(
+        "SELECT id, disputed FROM claims WHERE disputed IS NOT NULL"
+        " UNION SELECT DISTINCT claim_id, NULL FROM citations WHERE stance = 'contradicts'"
+        " ORDER BY 1"
+    ).fetchall()
+    why: dict[str, str] = {}
+    for cid, disputed in rows:
+        why[cid] = disputed or why.get(cid) or "a citation contradicts it"
+    return [(cid, claim_summary(conn, cid), text) for cid, text in why.items()]
+
+
+def errata(conn: sqlite3.Connection, source_id: str | None = None) -> list[Erratum]:
+    sql = (
+        'SELECT x.id, x.quote, x.start, x."end", x.says, x.correct, x.about, x.shown_by,'
+        " s.id AS sid, s.title, s.outlet, s.author, s.published FROM errata x JOIN sources s ON s.id = x.source_id"
+    )
+    rows = conn.execute(
+        sql + (" WHERE x.source_id = ?" if source_id else "") + " ORDER BY x.id", (source_id,) if source_id else ()
+    )
+    return [
+        {
+            "id": r["id"],
+            "source": {
+                "id": r["sid"],
+                "title": r["title"],
+                "outlet": r["outlet"],
+                "author": r["author"],
+                "published": r["published"],
+            },
+            "quote": r["quote"],
+            "span": [r["start"], r["end"]],
+            "says": r["says"],
+            "correct": r["correct"],
+            "about": r["about"],
+            "shown_by": r["shown_by"],
+        }
+        for r in rows
+    ]
 
 
 def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[SourceMentioning]:
@@ -296,9 +520,7 @@ def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[SourceM
 
 def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> CitationDetail:
     r = conn.execute(
-        'SELECT c.id, c.claim_id, c.quote, c.start, c."end", c.anchor, s.id AS sid, s.title,'
-        " s.outlet, s.author, s.published, s.text FROM citations c JOIN sources s ON s.id = c.source_id"
-        " WHERE c.id = ?",
+        _CITATION_SQL.replace(" FROM citations", ", s.text FROM citations", 1) + " WHERE c.id = ?",
         (citation_id,),
     ).fetchone()
     if r is None:
@@ -316,6 +538,12 @@ def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> 
         "quote": cite["quote"],
         "span": cite["span"],
         "anchor": cite["anchor"],
+        "as_of": cite["as_of"],
+        "as_of_note": cite["as_of_note"],
+        "stance": cite["stance"],
+        "certainty": cite["certainty"],
+        "mode": cite["mode"],
+        "speaker": cite["speaker"],
         "claim_id": r["claim_id"],
         "matches": text[start:end] == r["quote"],
         "context_before": text[max(0, start - context) : start],
@@ -355,7 +583,22 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
     return f"{r[0]} took part in {r[1]}"
 
 
-_SOURCE_COLUMNS = ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note")
+_SOURCE_COLUMNS = (
+    "id",
+    "title",
+    "outlet",
+    "author",
+    "published",
+    "via",
+    "via_date",
+    "url",
+    "note",
+    "date_basis",
+    "not_before",
+    "not_after",
+    "relays",
+    "origin",
+)
 
 
 def sources(conn: sqlite3.Connection) -> list[SourceSummary]:
@@ -371,6 +614,11 @@ def sources(conn: sqlite3.Connection) -> list[SourceSummary]:
             "url": r["url"],
             "note": r["note"],
             "length": r["length"],
+            "date_basis": r["date_basis"],
+            "not_before": r["not_before"],
+            "not_after": r["not_after"],
+            "relays": r["relays"],
+            "origin": r["origin"],
         }
         for r in conn.execute(
             f"SELECT {', '.join(_SOURCE_COLUMNS)}, length(text) AS length"
@@ -409,6 +657,11 @@ def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
         "text": r["text"],
         "sha256": r["sha256"],
         "length": len(r["text"]),
+        "date_basis": r["date_basis"],
+        "not_before": r["not_before"],
+        "not_after": r["not_after"],
+        "relays": r["relays"],
+        "origin": r["origin"],
     }
 
 

@@ -237,7 +237,7 @@ def big_source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paras.append("Chen Wenqing leads the Central Political and Legal Affairs Commission.")
     (root / "sources" / "big.txt").write_text("\n".join(paras) + "\n", encoding="utf-8")
     (root / "sources.toml").write_text(
-        '[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\n', encoding="utf-8"
+        '[[source]]\nid = "big"\nfile = "sources/big.txt"\ntitle = "Big"\npublished = "2024"\n', encoding="utf-8"
     )
     (root / "kb.toml").write_text(
         textwrap.dedent("""\

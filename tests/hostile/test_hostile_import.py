@@ -395,7 +395,8 @@ def test_a_second_bundle_adds_and_the_first_survives_reimport(tmp_path, good_kb)
     (other / "sources").mkdir(parents=True)
     (other / "sources" / "o.txt").write_text("Wang Yi met Sergei Lavrov in Beijing.\n", encoding="utf-8")
     (other / "sources.toml").write_text(
-        '[[source]]\nid = "other"\nfile = "sources/o.txt"\ntitle = "Other"\n', encoding="utf-8"
+        '[[source]]\nid = "other"\nfile = "sources/o.txt"\ntitle = "Other"\nas_of_note = "undated test text"\n',
+        encoding="utf-8",
     )
     (other / "kb.toml").write_text(
         '[[entity]]\nid = "wang-yi"\nkind = "person"\nname = "Wang Yi"\n\n'

@@ -520,7 +520,7 @@ async def test_open_with_hostile_text_shows_it_inert(tmp_path: Path):
     (root / "sources").mkdir(parents=True)
     (root / "sources" / "t.txt").write_text("The [bold red]Evil[/] Corp met \x1b]0;pwned\x07 Bob.\n", encoding="utf-8")
     (root / "sources.toml").write_text(
-        '[[source]]\nid = "t"\nfile = "sources/t.txt"\ntitle = "[b]T[/b]"\n', encoding="utf-8"
+        '[[source]]\nid = "t"\nfile = "sources/t.txt"\ntitle = "[b]T[/b]"\npublished = "2024"\n', encoding="utf-8"
     )
     (root / "kb.toml").write_text(
         '[[entity]]\nid = "evil"\nkind = "organisation"\nname = "[bold red]Evil[/] Corp"\n'

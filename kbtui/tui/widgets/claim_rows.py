@@ -245,6 +245,9 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
                 "citations": p.get("citations") or [],
                 "disputed": None,
                 "note": "",
+                "attested": p["attested"],
+                "independent_sources": p["independent_sources"],
+                "conflicts": [],
             }
             capacity = f" ({p['capacity']})" if p.get("capacity") else ""
             rows.append(

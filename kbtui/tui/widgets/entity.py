@@ -140,7 +140,9 @@ class EntityPane(VerticalScroll, can_focus=False):
             (one_line(data["name"]), Style(bold=True)),
             (f"  {data['kind']} · {data['id']}", Style(dim=True)),
         )
-        aliases: list[AliasInfo] = data["alias_kinds"] or [{"name": a, "kind": "alias"} for a in data["aliases"]]
+        aliases: list[AliasInfo] = data["alias_kinds"] or [
+            {"name": a, "kind": "alias", "as_of": None, "claim_id": None} for a in data["aliases"]
+        ]
         if aliases:
             text.append("\nalso: ", style=Style(dim=True))
             for n, alias in enumerate(aliases):
