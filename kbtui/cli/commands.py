@@ -162,12 +162,22 @@ def show(ctx: click.Context, ref: str, limit: int | None, offset: int, as_json: 
 @main.command()
 @click.option("--holder", help="Person (id or name).")
 @click.option("--organisation", "--org", "organisation", help="Organisation (id or name).")
-@click.option("--as-of", "as_of", help="Roles held at this ISO date (2024, 2024-04-20).")
+@click.option(
+    "--as-of",
+    "as_of",
+    help="Each role's state at this ISO date (2024, 2024-04-20): held, last attested, ended, …",
+)
 @json_option
 @click.pass_context
 @handles_errors
 def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_of: str | None, as_json: bool) -> None:
-    """Who holds which position, with status and dates.
+    """Who holds which position, with the evidence's dates.
+
+    A role is dated by its start and end when the sources give them, and
+    otherwise by its evidence: held from its first to its last attestation.
+    With --as-of, every role says where it stands at that date: held,
+    disputed, last attested (and how long before), ended, not yet attested,
+    or undated.
 
     \b
     Examples:
@@ -192,6 +202,37 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
         emit_json(rows)
     else:
         _render().roles_table(rows)
+
+
+@main.command()
+@json_option
+@click.pass_context
+@handles_errors
+def conflicts(ctx: click.Context, as_json: bool) -> None:
+    """Conflicting claims (both sides with their quotes), the sources' own
+    errors (errata), and every claim marked disputed or contradicted.
+
+    \b
+    Examples:
+      kbtui conflicts
+      kbtui conflicts --json
+    """
+    from kbtui.kb import queries
+
+    conn = _open(ctx)
+    found = queries.conflicts(conn)
+    errata = queries.errata(conn)
+    disputed = queries.disputed_claims(conn)
+    if as_json:
+        emit_json(
+            {
+                "conflicts": found,
+                "errata": errata,
+                "disputed": [{"claim_id": c, "claim": s, "why": w} for c, s, w in disputed],
+            }
+        )
+    else:
+        _render().conflicts(found, errata, disputed)
 
 
 @main.command()

@@ -17,7 +17,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kbtui.kb.models import Citation, CitationDetail, Entity, Role, SearchHit, SourceDetail, SourceSummary
+from kbtui.kb.attest import describe
+from kbtui.kb.models import (
+    Citation,
+    CitationDetail,
+    Conflict,
+    Entity,
+    Erratum,
+    Role,
+    SearchHit,
+    SourceDetail,
+    SourceSummary,
+)
 from kbtui.kb.vocab import date_range
 from kbtui.safetext import one_line, visible
 
@@ -75,10 +86,18 @@ def roles_table(rows: list[Role], title: str | None = None) -> None:
     console.print(_roles(rows, title) if rows else Text("no roles", style="dim"))
 
 
+STATE_STYLE = {"held": "green", "disputed": "bold red", "last-attested": "yellow", "ended": "dim"}
+
+
 def _roles(rows: list[Role], title: str | None = None) -> Table:
-    table = _table("holder", "title", "organisation", "status", "dates", "cites", title=title)
+    table = _table("holder", "title", "organisation", "evidence", "cites", title=title)
     for r in rows:
-        status = T(r["status"], STATUS_STYLE.get(r["status"], ""))
+        at = r.get("at")
+        words = describe(r["status"], r["attested"]["first"], r["attested"]["last"], dict(at) if at else None)
+        style = STATE_STYLE.get(at["state"], "dim") if at else STATUS_STYLE.get(r["status"], "")
+        status = T(words, style)
+        if r["start"] or r["end"]:
+            status = T(date_range(r["start"], r["end"]) + "; ") + status
         title_cell = T(r["title"])
         if r.get("disputed"):
             title_cell.append(" (disputed)", style="bold red")
@@ -87,7 +106,6 @@ def _roles(rows: list[Role], title: str | None = None) -> Table:
             title_cell,
             T(r["organisation"]["name"] if r["organisation"] else ""),
             status,
-            T(date_range(r["start"], r["end"], r["status"])),
             _cites(r["citations"]),
         )
     return table
@@ -99,11 +117,27 @@ def entity(data: Entity) -> None:
     head.append(f"  {data['kind']}  ", style="cyan")
     head.append(visible(data["id"]), style="dim")
     parts: list[Any] = [head]
-    if data["aliases"]:
-        parts.append(T("also: " + "; ".join(data["aliases"]), "italic"))
+    names = [a["name"] for a in data["alias_kinds"] if a["kind"] not in {"descriptor", "metonym"}]
+    if names:
+        parts.append(T("also: " + "; ".join(names), "italic"))
+    described = [
+        f"{a['name']} ({a['kind']}{', as of ' + a['as_of'] if a['as_of'] else ''})"
+        for a in data["alias_kinds"]
+        if a["kind"] in {"descriptor", "metonym"}
+    ]
+    if described:
+        parts.append(T("called: " + "; ".join(described), "italic dim"))
     if data["summary"]:
         parts.append(Text(visible(data["summary"])))
     console.print(Panel(Group(*parts), box=box.ROUNDED, expand=False))
+    if data.get("properties"):
+        table = _table("property", "value", "sources", "cites", title="Properties")
+        for p in data["properties"]:
+            value = T(p["value_entity"]["name"] if p["value_entity"] else p["value"])
+            if p["qualifier"]:
+                value.append(f" ({one_line(p['qualifier'], 20)})", style="dim")
+            table.add_row(T(p["property"], "cyan"), value, T(p["independent_sources"], "dim"), _cites(p["citations"]))
+        console.print(table)
     if data["roles"]:
         shown = len(data["roles"])
         title = f"Roles ({shown} of {data['roles_total']})" if data["roles_total"] > shown else "Roles"
@@ -158,11 +192,51 @@ def citation(data: CitationDetail) -> None:
     title.append(visible(data["claim"]))
     console.print(title)
     console.print(T(f"{src['title']} — {meta}" if meta else src["title"], "italic"))
+    console.print(evidence_line(data))
     console.print(Panel(body, box=box.ROUNDED, subtitle=T(f"chars {s}–{e} of {src['id']}")))
 
 
+def evidence_line(c: Citation) -> Text:
+    """as of, stance, certainty, mode and speaker of one citation, in words."""
+    line = Text()
+    if c["as_of"]:
+        line.append(f"as of {c['as_of']}", style="bold")
+        if c["as_of_note"]:
+            line.append(f" ({one_line(c['as_of_note'], 100)})", style="dim")
+    else:
+        line.append("undated", style="yellow")
+        line.append(f": {one_line(c['as_of_note'], 100)}", style="dim")
+    stance_style = {"supports": "green", "contradicts": "bold red", "qualifies": "yellow"}[c["stance"]]
+    line.append(" · ")
+    line.append(c["stance"], style=stance_style)
+    if c["certainty"] != "stated":
+        line.append(f" · {c['certainty']}", style="yellow")
+    if c["mode"] != "asserts":
+        line.append(f" · {c['mode']} (not evidence that it is so)", style="bold yellow")
+    if c["speaker"]:
+        line.append(" · said by ")
+        line.append(one_line(c["speaker"]["name"], 80), style="bold")
+    return line
+
+
+def source_date(r: SourceSummary) -> str:
+    """A source's date and how it is known: '2024-05-03 (byline)',
+    'undated (not after 2025-06-24)'."""
+    bounds = " ".join(
+        x
+        for x in (
+            f"not before {r['not_before']}" if r["not_before"] else "",
+            f"not after {r['not_after']}" if r["not_after"] else "",
+        )
+        if x
+    )
+    if r["published"]:
+        return f"{r['published']} ({r['date_basis']})"
+    return "undated" + (f" ({bounds})" if bounds else "")
+
+
 def sources_table(rows: list[SourceSummary]) -> None:
-    table = _table("id", "title", "outlet", "author", "published", "via", "chars")
+    table = _table("id", "title", "outlet", "author", "date", "via", "chars")
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
         table.add_row(
@@ -170,20 +244,72 @@ def sources_table(rows: list[SourceSummary]) -> None:
             T(r["title"], "bold", 70),
             T(r["outlet"] or "?"),
             T(r["author"] or ""),
-            T(r["published"] or ""),
+            T(source_date(r)),
             T(via),
             str(r["length"]),
         )
     console.print(table)
 
 
+SOURCE_FIELDS = (
+    "id",
+    "title",
+    "outlet",
+    "author",
+    "published",
+    "date_basis",
+    "not_before",
+    "not_after",
+    "via",
+    "via_date",
+    "relays",
+    "origin",
+    "url",
+    "note",
+    "sha256",
+    "length",
+)
+
+
 def source(data: SourceDetail) -> None:
     meta = Table.grid(padding=(0, 2))
-    for key in ("id", "title", "outlet", "author", "published", "via", "via_date", "url", "note", "sha256", "length"):
-        if data.get(key) not in (None, ""):
-            meta.add_row(Text(key, style="bold"), T(data[key]))
+    shown = {k: v for k, v in data.items() if k != "text"}
+    for key in SOURCE_FIELDS:
+        if shown.get(key) not in (None, ""):
+            meta.add_row(Text(key, style="bold"), T(shown[key]))
     console.print(meta)
     console.print(Text(visible(data["text"])))
+
+
+def conflicts(rows: list[Conflict], errata: list[Erratum], disputed: list[tuple[str, str, str]]) -> None:
+    if not rows and not errata and not disputed:
+        console.print(Text("no conflicts, errata or disputed claims recorded", style="dim"))
+        return
+    for n, c in enumerate(rows, 1):
+        console.print(Text(f"conflict {n}: ", style="bold red") + T(c["note"]))
+        for side in c["claims"]:
+            console.print(Text("  ") + T(side["summary"], "bold") + T(f"  {side['id']}", "dim"))
+            for cite in side["citations"]:
+                quote = Text(f"    [{cite['id']}] ", style="dim") + T(f"“{one_line(cite['quote'], 160)}”", "italic")
+                quote.append(f" — {one_line(cite['source']['outlet'] or cite['source']['title'], 40)}", style="dim")
+                console.print(quote)
+                console.print(Text("      ") + evidence_line(cite))
+        console.print()
+    if errata:
+        table = _table("source", "its words", "says", "correct", title="Errata (the sources' own errors)")
+        for x in errata:
+            table.add_row(
+                T(x["source"]["outlet"] or x["source"]["id"]),
+                T(f"“{x['quote']}”", "italic"),
+                T(x["says"]),
+                T(x["correct"]),
+            )
+        console.print(table)
+    if disputed:
+        table = _table("claim", "why disputed", title="Disputed or contradicted claims")
+        for claim_id, summary, why in disputed:
+            table.add_row(T(summary, "bold") + T(f"  {claim_id}", "dim"), T(why))
+        console.print(table)
 
 
 def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> None:

@@ -109,3 +109,32 @@ def role_state(
         if reach is not None and day.after(reach):
             return Verdict("last-attested", (day.first - reach.last).days)
     return Verdict("disputed" if disputed else "held")
+
+
+def describe(status: str, first: str | None, last: str | None, at: dict[str, object] | None = None) -> str:
+    """A role's standing in words, for tables and panes: the date it was
+    last attested rather than a bare "current", which would go on being
+    "current" long after the sources stopped saying so."""
+    if at is not None:
+        state, date = str(at["state"]), str(at["date"])
+        if state == "last-attested":
+            gap = at.get("days_before")
+            return f"last attested {last or '?'}" + (f" ({_span_words(int(str(gap)))} before)" if gap else "")
+        if state == "not-yet-attested":
+            return f"not yet attested at {date}" + (f" (first {first})" if first else "")
+        if state == "ended":
+            return f"ended by {date}"
+        return {"held": f"held at {date}", "disputed": f"disputed at {date}"}.get(state, "undated")
+    if status == "former":
+        return f"former by {first}" if first else "former"
+    if status == "current":
+        return f"as of {last}" if last else "current (undated)"
+    return f"attested {first}" + (f"…{last}" if last != first else "") if first else "undated"
+
+
+def _span_words(days: int) -> str:
+    if days < 60:
+        return f"{days} days"
+    if days < 730:
+        return f"{round(days / 30.44)} months"
+    return f"{days / 365.25:.1f} years"

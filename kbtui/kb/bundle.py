@@ -681,17 +681,16 @@ class _Validator:
                     )
                     ok = False
         speaker = c.get("speaker", "").strip()
-        if speaker and SLUG.fullmatch(speaker):
-            # slug-shaped means an entity id, so a typo is caught, not stored as words
-            if speaker in self.entity_ids:
-                cite.speaker_id = speaker
-            else:
-                self.fail(
-                    self.kb.at(cline),
-                    f"{cwhat}: `speaker` = {speaker!r} is not a known entity id"
-                    ' (write free text, e.g. "Russian readout", for a speaker that is not an entity)',
-                )
-                ok = False
+        if speaker in self.entity_ids:
+            cite.speaker_id = speaker
+        elif SLUG.fullmatch(speaker) and "-" in speaker:
+            # shaped like an entity id ("wang-yi"): a typo, not words to store
+            self.fail(
+                self.kb.at(cline),
+                f"{cwhat}: `speaker` = {speaker!r} is not a known entity id"
+                ' (write free text, e.g. "Russian readout", for a speaker that is not an entity)',
+            )
+            ok = False
         else:
             cite.speaker = speaker
         return ok
@@ -849,7 +848,7 @@ class _Validator:
             return None
         return {
             "id": raw["id"],
-            "source": raw["source"],
+            "source_id": raw["source"],
             "quote": text[a.start : a.end],
             "start": a.start,
             "end": a.end,

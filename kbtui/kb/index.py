@@ -28,9 +28,14 @@ NameRow = tuple[str, str, str, str, int]
 
 
 def name_rows(conn: sqlite3.Connection) -> Iterable[tuple[str, str, int]]:
-    """Every (entity_id, name, is_primary): main names then aliases."""
+    """Every (entity_id, name, is_primary): main names, aliases, then the
+    names and identifiers recorded as properties (an official name in
+    Chinese, a registry number), so search finds an entity by any of them."""
     yield from conn.execute("SELECT id, name, 1 FROM entities")
     yield from conn.execute("SELECT entity_id, alias, 0 FROM aliases")
+    yield from conn.execute(
+        "SELECT entity_id, value, 0 FROM properties WHERE property IN ('official-name', 'name', 'identifier')"
+    )
 
 
 def _normaliser() -> Callable[[str], str]:

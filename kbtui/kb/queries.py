@@ -48,15 +48,20 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     row = conn.execute("SELECT id FROM entities WHERE id = ?", (ref,)).fetchone()
     if row:
         return str(row[0])
+    # a descriptor ("Xi's security chief") or a metonym ("Beijing" for
+    # China) names the entity only at a date or by figure of speech: found
+    # by search, never the answer to a name on the command line
     exact = conn.execute(
         "SELECT DISTINCT n.entity_id FROM names n JOIN entities e ON e.id = n.entity_id "
-        "WHERE n.name = ? COLLATE NOCASE" + (" AND e.kind = ?" if kind else ""),
+        "WHERE n.name = ? COLLATE NOCASE AND (n.is_primary = 1 OR NOT EXISTS (SELECT 1 FROM aliases a"
+        " WHERE a.entity_id = n.entity_id AND a.alias = n.name AND a.kind IN ('descriptor', 'metonym')))"
+        + (" AND e.kind = ?" if kind else ""),
         (ref, kind) if kind else (ref,),
     ).fetchall()
     if len(exact) == 1:
         return str(exact[0][0])
     hits = search(conn, ref, kind=kind, limit=8)
-    strong = [h for h in hits if h.score >= 95]
+    strong = [h for h in hits if h.score >= 95 and not _unresolving(conn, h.id, h.matched)]
     if len(strong) == 1 and not exact:
         return strong[0].id
     candidates = [h.as_json() for h in (hits if not exact else [h for h in hits if h.id in {r[0] for r in exact}])]
@@ -69,6 +74,18 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
             candidates,
         )
     raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)", "pass one of the ids listed", candidates)
+
+
+def _unresolving(conn: sqlite3.Connection, entity_id: str, matched: str | None) -> bool:
+    if not matched:
+        return False
+    return (
+        conn.execute(
+            "SELECT 1 FROM aliases WHERE entity_id = ? AND alias = ? AND kind IN ('descriptor', 'metonym')",
+            (entity_id, matched),
+        ).fetchone()
+        is not None
+    )
 
 
 _CITATION_SQL = (
@@ -561,7 +578,9 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
     if kind[0] == "role":
         r = conn.execute(_ROLE_SQL + " WHERE r.claim_id = ?", (claim_id,)).fetchone()
         org = f" of {r['org']}" if r["org"] else ""
-        return f"{r['holder']}: {r['title']}{org} ({r['status']})"
+        # the status word alone ("current") would claim more than the
+        # evidence's dates do; only "former" says something lasting
+        return f"{r['holder']}: {r['title']}{org}" + (" (former)" if r["status"] == "former" else "")
     if kind[0] == "relation":
         r = conn.execute(
             "SELECT s.name, r.type, o.name FROM relations r JOIN entities s ON s.id = r.subject_id"
@@ -569,6 +588,20 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
             (claim_id,),
         ).fetchone()
         return f"{r[0]} {r[1]} {r[2]}"
+    if kind[0] == "property":
+        r = conn.execute(
+            "SELECT e.name, p.property, coalesce(v.name, p.value), p.qualifier FROM properties p"
+            " JOIN entities e ON e.id = p.entity_id LEFT JOIN entities v ON v.id = p.value"
+            " AND p.property IN ('nationality', 'affiliation') WHERE p.claim_id = ?",
+            (claim_id,),
+        ).fetchone()
+        return f"{r[0]}: {r[1]} {r[2]}" + (f" ({r[3]})" if r[3] else "")
+    if kind[0] == "alias":
+        r = conn.execute(
+            "SELECT e.name, a.alias, a.kind FROM aliases a JOIN entities e ON e.id = a.entity_id WHERE a.claim_id = ?",
+            (claim_id,),
+        ).fetchone()
+        return f"{r[0]} called “{r[1]}” ({r[2]})" if r else claim_id
     if kind[0] == "event":
         r = conn.execute(
             "SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id WHERE e.claim_id = ?",
