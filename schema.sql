@@ -82,6 +82,7 @@ CREATE TABLE claims (
     disputed TEXT,
     note     TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX claims_disputed ON claims(id) WHERE disputed IS NOT NULL;
 
 -- A position held by a person (or organisation) in an organisation.
 CREATE TABLE roles (
@@ -235,6 +236,9 @@ CREATE TABLE citations (
     speaker    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX citations_claim ON citations(claim_id);
+-- the few contradicting citations, for the conflicts overview without a
+-- scan of every citation
+CREATE INDEX citations_contradicting ON citations(claim_id) WHERE stance = 'contradicts';
 CREATE INDEX citations_source ON citations(source_id, start);
 
 -- Spans of a source where a known name or alias occurs.

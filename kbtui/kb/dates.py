@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from kbtui.kb.vocab import ISO_PREFIX
@@ -49,6 +50,7 @@ def precision(prefix: str) -> Precision:
     return "year" if size == 4 else "month" if size == 7 else "day"
 
 
+@lru_cache(maxsize=1 << 16)  # a KB has few distinct dates and reads them per role
 def span(prefix: str) -> Span:
     """The interval `prefix` stands for. ValueError (with the reason) for
     anything that is not a real year, month or day: '2024-13', '2024-02-30'

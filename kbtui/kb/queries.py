@@ -486,8 +486,8 @@ def disputed_claims(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     by one of their citations: the other half of the conflicts view."""
     rows = conn.execute(
         "SELECT id, disputed FROM claims WHERE disputed IS NOT NULL"
-        " UNION SELECT DISTINCT claim_id, NULL FROM citations WHERE stance = 'contradicts'"
-        " ORDER BY 1"
+        " UNION SELECT DISTINCT claim_id, NULL FROM citations"
+        " WHERE stance = 'contradicts' ORDER BY 1"
     ).fetchall()
     why: dict[str, str] = {}
     for cid, disputed in rows:
