@@ -604,3 +604,18 @@ def test_check_finds_undated_contradicted_unasserted_and_malformed(tmp_path: Pat
     assert any(k == "undated-citation" for k, _ in kinds)
     assert any(k == "property-value" for k, _ in kinds)
     assert any(k == "date" for k, _ in kinds)
+
+
+def test_reimport_without_an_alias_citation_leaves_no_claim_behind(tmp_path: Path) -> None:
+    path = tmp_path / "kb.db"
+    import_bundle(write_bundle(tmp_path / "one"), path)
+    plain = KB.replace(
+        """{ name = "the Board's chief", kind = "descriptor", as_of = "2024-05", cite = [{ source = "b", quote = "Ann Lee still heads the Board" }] },""",
+        """{ name = "the Board's chief", kind = "descriptor", as_of = "2024-05" },""",
+    )
+    assert plain != KB
+    import_bundle(write_bundle(tmp_path / "two", kb=plain), path)
+    conn = db.connect_readonly(path)
+    assert conn.execute("SELECT count(*) FROM claims WHERE kind = 'alias'").fetchone()[0] == 0
+    findings, _ = check.run(conn)
+    assert [f.check for f in findings] == ["unasserted-claim"]  # the demand, as before

@@ -126,6 +126,13 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         advance("writing records", len(data.sources), records)
         for e in data.entities:
             _upsert(conn, "entities", {k: e[k] for k in ("id", "kind", "name", "summary")})
+            # the entity's aliases are replaced, so are their claims (a cite
+            # dropped from an alias must not leave its claim behind)
+            conn.execute(
+                "DELETE FROM claims WHERE kind = 'alias' AND id IN"
+                " (SELECT claim_id FROM aliases WHERE entity_id = ? AND claim_id IS NOT NULL)",
+                (e["id"],),
+            )
         for a in data.alias_claims:  # before the aliases that point at them
             _claim(conn, a, "alias", cites)
         for e in data.entities:
