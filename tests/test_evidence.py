@@ -619,3 +619,10 @@ def test_reimport_without_an_alias_citation_leaves_no_claim_behind(tmp_path: Pat
     assert conn.execute("SELECT count(*) FROM claims WHERE kind = 'alias'").fetchone()[0] == 0
     findings, _ = check.run(conn)
     assert [f.check for f in findings] == ["unasserted-claim"]  # the demand, as before
+
+
+def test_a_capital_is_mentioned_as_the_city_not_lost_as_ambiguous(sample_db: Path) -> None:
+    # "Moscow" is the city's name and Russia's metonym: the text marks the city
+    conn = db.connect_readonly(sample_db)
+    counts = dict(conn.execute("SELECT entity_id, count(*) FROM mentions GROUP BY 1").fetchall())
+    assert counts.get("moscow", 0) >= 5 and counts.get("beijing", 0) >= 5

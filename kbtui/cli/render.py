@@ -220,18 +220,12 @@ def evidence_line(c: Citation) -> Text:
 
 
 def source_date(r: SourceSummary) -> str:
-    """A source's date and how it is known: '2024-05-03 (byline)',
-    'undated (not after 2025-06-24)'."""
-    bounds = " ".join(
-        x
-        for x in (
-            f"not before {r['not_before']}" if r["not_before"] else "",
-            f"not after {r['not_after']}" if r["not_after"] else "",
-        )
-        if x
-    )
+    """A source's date and how it is known: '2021-03-09', '2024-05-03
+    (byline)', or 'undated (2022-02…2025-06-24)' between its bounds."""
+    bounds = f"{r['not_before'] or '?'}…{r['not_after'] or '?'}" if r["not_before"] or r["not_after"] else ""
     if r["published"]:
-        return f"{r['published']} ({r['date_basis']})"
+        # a date the text states needs no remark; one read off a byline or worked out does
+        return r["published"] + ("" if r["date_basis"] == "stated" else f" ({r['date_basis']})")
     return "undated" + (f" ({bounds})" if bounds else "")
 
 
@@ -288,7 +282,7 @@ def conflicts(rows: list[Conflict], errata: list[Erratum], disputed: list[tuple[
     for n, c in enumerate(rows, 1):
         console.print(Text(f"conflict {n}: ", style="bold red") + T(c["note"]))
         for side in c["claims"]:
-            console.print(Text("  ") + T(side["summary"], "bold") + T(f"  {side['id']}", "dim"))
+            console.print(Text.assemble("  ", T(side["summary"], "bold"), "  ", T(side["id"], "dim")))
             for cite in side["citations"]:
                 quote = Text(f"    [{cite['id']}] ", style="dim") + T(f"“{one_line(cite['quote'], 160)}”", "italic")
                 quote.append(f" — {one_line(cite['source']['outlet'] or cite['source']['title'], 40)}", style="dim")
@@ -308,7 +302,7 @@ def conflicts(rows: list[Conflict], errata: list[Erratum], disputed: list[tuple[
     if disputed:
         table = _table("claim", "why disputed", title="Disputed or contradicted claims")
         for claim_id, summary, why in disputed:
-            table.add_row(T(summary, "bold") + T(f"  {claim_id}", "dim"), T(why))
+            table.add_row(Text.assemble(T(summary, "bold"), "  ", T(claim_id, "dim")), T(why))
         console.print(table)
 
 

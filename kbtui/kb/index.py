@@ -145,8 +145,10 @@ def rebuild_mentions(conn: sqlite3.Connection) -> int:
 
     Matching is case-sensitive on whole words, longest name first, so "Xi"
     inside "Xi Jinping" is one mention of Xi Jinping, and lower-case words
-    are not mistaken for names. A name form shared by two entities (say, a
-    city and a government both called "Beijing") is skipped as ambiguous.
+    are not mistaken for names. A name form shared by two entities is
+    skipped as ambiguous, unless all but one hold it only as a metonym or
+    descriptor ("Beijing": the city, and China's metonym): then it is the
+    one that holds it literally.
 
     Above MENTIONS_MAX_FORMS name forms the one big regex would take
     minutes, so mentions are cleared and not computed (returns 0); a bulk
@@ -159,6 +161,17 @@ def rebuild_mentions(conn: sqlite3.Connection) -> int:
             if len(owners) > MENTIONS_MAX_FORMS:
                 conn.execute("DELETE FROM mentions")
                 return 0
+    # "Beijing" is the city's name and China's metonym: the text names the
+    # city, so a figurative owner gives way to a literal one
+    figurative: dict[str, set[str]] = {}
+    for entity_id, alias in conn.execute(
+        "SELECT entity_id, alias FROM aliases WHERE kind IN ('descriptor', 'metonym')"
+    ):
+        figurative.setdefault(alias, set()).add(entity_id)
+    for name, ids in owners.items():
+        literal = ids - figurative.get(name, set())
+        if len(ids) > 1 and len(literal) == 1:
+            owners[name] = literal
     forms = sorted((n for n, ids in owners.items() if len(ids) == 1), key=len, reverse=True)
     conn.execute("DELETE FROM mentions")
     if not forms:
