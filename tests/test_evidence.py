@@ -401,7 +401,7 @@ def test_contradicted_or_conflicting_claims_are_disputed_not_held(conn: sqlite3.
     # cy-board is attested 2021 and contradicted as of 2022, and in a conflict
     assert _state(conn, "cy-board", "2021") == "disputed"
     assert _state(conn, "cy-board", "2023") == "last-attested"
-    # the other side of the conflict: held becomes disputed
+    # the other side of an unsettled conflict: held becomes disputed
     assert _state(conn, "ann-board-acting", "2020") == "disputed"
     assert _state(conn, "ann-board-acting", "2019") == "not-yet-attested"
 
@@ -626,3 +626,15 @@ def test_a_capital_is_mentioned_as_the_city_not_lost_as_ambiguous(sample_db: Pat
     conn = db.connect_readonly(sample_db)
     counts = dict(conn.execute("SELECT entity_id, count(*) FROM mentions GROUP BY 1").fetchall())
     assert counts.get("moscow", 0) >= 5 and counts.get("beijing", 0) >= 5
+
+
+def test_a_conflict_settled_against_one_side_leaves_the_other_held(tmp_path: Path) -> None:
+    kb = KB.replace(
+        'id = "cy-board"\nholder = "cy-dunn"', 'id = "cy-board"\ndisputed = "B says he does not"\nholder = "cy-dunn"'
+    )
+    assert kb != KB
+    path = tmp_path / "kb.db"
+    import_bundle(write_bundle(tmp_path / "b", kb=kb), path)
+    conn = db.connect_readonly(path)
+    assert _state(conn, "ann-board-acting", "2020") == "held"
+    assert _state(conn, "cy-board", "2021") == "disputed"

@@ -194,6 +194,22 @@ class _Evidence:
         sources = {c["source"]["id"] for cs in self.cites.values() for c in cs}
         self.keys = independence_keys(conn, sources)
         self.conflicts = conflicts_of(conn, claim_ids)
+        partners = sorted({o for others in self.conflicts.values() for o in others})
+        self.wrong: set[str] = set()  # partners marked disputed: conflicts settled against them
+        for i in range(0, len(partners), 500):
+            part = partners[i : i + 500]
+            self.wrong.update(
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM claims WHERE disputed IS NOT NULL AND id IN ({','.join('?' * len(part))})", part
+                )
+            )
+
+    def contested(self, claim_id: str) -> bool:
+        """In a conflict that is not settled: a partner not itself marked
+        disputed (Xi as China's leader is not made doubtful by RT's "premier",
+        which is marked disputed; two unmarked claims in conflict both are)."""
+        return any(o not in self.wrong for o in self.conflicts[claim_id])
 
     def attested(self, claim_id: str) -> Attested:
         return attested(self.cites[claim_id])
@@ -259,7 +275,7 @@ def roles(
             "conflicts": ev.conflicts[r["claim_id"]],
         }
         if as_of:
-            role["at"] = state_at(role, as_of)
+            role["at"] = state_at(role, as_of, ev.contested(r["claim_id"]))
         out.append(role)
     if as_of:
         out.sort(key=lambda role: attest.STATE_ORDER[role["at"]["state"]] if "at" in role else 0)
@@ -268,10 +284,13 @@ def roles(
     return out
 
 
-def state_at(role: Role, at: str) -> AtDate:
-    """The role's state at `at` (an ISO prefix the caller has validated)."""
+def state_at(role: Role, at: str, contested: bool | None = None) -> AtDate:
+    """The role's state at `at` (an ISO prefix the caller has validated).
+    `contested`: in an unsettled conflict (default: in any conflict)."""
     day = dates.span(at)
-    disputed = bool(role["disputed"] or role["conflicts"]) or attest.contradicted_by(_dated(role["citations"]), day)
+    if contested is None:
+        contested = bool(role["conflicts"])
+    disputed = bool(role["disputed"]) or contested or attest.contradicted_by(_dated(role["citations"]), day)
     verdict = attest.role_state(
         at,
         role["start"],
