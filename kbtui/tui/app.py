@@ -15,6 +15,7 @@ talk to it with messages, which the handlers below turn into history moves.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from textual import on
@@ -34,10 +35,12 @@ from kbtui.tui.messages import (
     HistoryJump,
     LocationFailed,
     OpenCitation,
+    OpenConflicts,
     OpenSource,
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.error import ErrorScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.help import HelpScreen, bindings_of, sections
@@ -70,13 +73,23 @@ class KbtuiApp(App[int]):
             tooltip="command palette: jump to any entity or action",
             id="app.palette_plain",
         ),
+        Binding(
+            "exclamation_mark",
+            "conflicts",
+            "conflicts",
+            show=False,
+            tooltip="conflicts, disputed claims and errata",
+            id="app.conflicts",
+        ),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
 
-    def __init__(self, db_path: Path | str) -> None:
+    def __init__(self, db_path: Path | str, today: str | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
+        # how old evidence is, is read against this; tests and snapshots fix it
+        self.today = today or date.today().isoformat()
         self.history = History()
         self.db_error: KBError | Exception | None = None
         self.look = Look()
@@ -136,16 +149,25 @@ class KbtuiApp(App[int]):
             self._apply(location)
 
     def _apply(self, location: Location) -> None:
+        """Show `location`: the explorer for home and entities, else one
+        screen above it (a source, the conflicts view), reused when it is
+        already on top; each screen restores itself from location.state."""
         assert self.explorer is not None
+        place: type[SourceScreen] | type[ConflictsScreen] | None = None
         if location.kind == "source":
-            if isinstance(self.screen, SourceScreen):
-                self.screen.show_location(location)
-            else:
-                self.push_screen(SourceScreen(self.db_path, location))
-        else:
-            while isinstance(self.screen, SourceScreen):
-                self.pop_screen()
+            place = SourceScreen
+        elif location.kind == "conflicts":
+            place = ConflictsScreen
+        while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
+            if place is not None and isinstance(self.screen, place):
+                break
+            self.pop_screen()
+        if place is None:
             self.explorer.show_location(location)
+        elif isinstance(self.screen, place):
+            self.screen.show_location(location)
+        else:
+            self.push_screen(place(self.db_path, location))
         self.refresh_breadcrumbs()
 
     def forget(self, location: Location) -> None:
@@ -218,7 +240,11 @@ class KbtuiApp(App[int]):
 
     @on(OpenSource)
     def _open_source(self, event: OpenSource) -> None:
-        self.navigate(Location.source(event.source_id, focus_entity=event.focus_entity))
+        self.navigate(Location.source(event.source_id, focus_entity=event.focus_entity, erratum_id=event.erratum_id))
+
+    @on(OpenConflicts)
+    def _open_conflicts(self, event: OpenConflicts) -> None:
+        self.navigate(Location.conflicts(event.claim_id))
 
     # --- global actions ----------------------------------------------------------------
 
@@ -226,11 +252,19 @@ class KbtuiApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
 
+    def action_conflicts(self) -> None:
+        """The conflicts view, at the selected claim's conflicts if it has any."""
+        if self.explorer is None:
+            return
+        claim = self.explorer.evidence.claim if self.screen is self.explorer else None
+        at = claim["id"] if claim and (claim.get("conflicts") or claim.get("disputed")) else None
+        self.navigate(Location.conflicts(at))
+
     def action_focus_search(self) -> None:
         """`/` from anywhere: close the viewer (keeping history) and search."""
         if self.explorer is None:
             return
-        if isinstance(self.screen, SourceScreen):
+        if self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             self.navigate(Location.home())
         self.explorer.action_focus_search()
 
@@ -259,8 +293,9 @@ class KbtuiApp(App[int]):
 _IS_CONTEXT: type[ExplorerContext] = KbtuiApp
 
 
-def create_app(db_path: Path | str | None = None) -> KbtuiApp:
-    """The one app factory, for the CLI, the tests and the snapshots."""
+def create_app(db_path: Path | str | None = None, today: str | None = None) -> KbtuiApp:
+    """The one app factory, for the CLI, the tests and the snapshots.
+    `today` (ISO date) fixes the clock that evidence ages against."""
     from kbtui.kb.paths import default_db_path
 
-    return KbtuiApp(db_path if db_path is not None else default_db_path())
+    return KbtuiApp(db_path if db_path is not None else default_db_path(), today)

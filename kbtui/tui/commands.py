@@ -78,6 +78,7 @@ class ActionCommands(Provider):
             ("Search", "focus the search box (/)", "focus_search"),
             ("Start page", "clear the entity pane and go to the search results", "home"),
             ("Help", "all keys (F1, ?)", "help"),
+            ("Conflicts", "conflicts, disputed or contradicted claims and errata (!)", "conflicts"),
             ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
             ("Export table to CSV", "export the focused table to CSV in the current directory (e)", "export"),
         ]

@@ -36,6 +36,11 @@ class ExplorerContext(Protocol):
     @property
     def history(self) -> History: ...
 
+    @property
+    def today(self) -> str:
+        """The date claims are read against (ISO): how long ago evidence is."""
+        ...
+
 
 def explorer_context(app: App[object]) -> ExplorerContext:
     """`app` as the explorer it must be (a TypeError names the mistake

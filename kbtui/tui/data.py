@@ -8,6 +8,7 @@ here imports Textual; the functions return the data layer's own dicts.
 from __future__ import annotations
 
 import csv
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -15,7 +16,19 @@ from typing import NamedTuple
 from kbtui.kb import db as kbdb
 from kbtui.kb import queries
 from kbtui.kb import search as kbsearch
-from kbtui.kb.models import CitationSource, Entity, Role, SourceSummary, SourceView, Stats
+from kbtui.kb.models import (
+    Citation,
+    CitationSource,
+    Conflict,
+    Entity,
+    EntityRef,
+    Erratum,
+    Evidence,
+    Role,
+    SourceSummary,
+    SourceView,
+    Stats,
+)
 from kbtui.kb.paths import confined_path
 from kbtui.kb.vocab import ENTITY_KINDS
 
@@ -65,6 +78,21 @@ def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Entity:
         return queries.show(conn, entity_id, limit=page)
 
 
+class EntityView(NamedTuple):
+    """An entity and the evidence of its cited aliases (descriptors such as
+    "Xi's security chief" are claims true at a date, with citations)."""
+
+    entity: Entity
+    alias_claims: dict[str, Evidence]
+
+
+def entity_view(path: Path | str, entity_id: str, page: int = PAGE) -> EntityView:
+    with reader(path) as conn:
+        found = queries.show(conn, entity_id, limit=page)
+        cited = [a["claim_id"] for a in found["alias_kinds"] if a["claim_id"]]
+        return EntityView(found, claims_evidence(conn, cited))
+
+
 def more_roles(path: Path | str, entity: Entity, offset: int, page: int = PAGE) -> list[Role]:
     """The next page of `entity`'s roles, from the side queries.show chose."""
     with reader(path) as conn:
@@ -76,9 +104,19 @@ def all_roles(path: Path | str, entity: Entity) -> list[Role]:
         return queries.roles_of(conn, entity["id"], entity["roles_as"])
 
 
-def source_view(path: Path | str, source_id: str) -> SourceView:
+class ViewedSource(SourceView):
+    """A source as the viewer shows it: SourceView, plus each citation's
+    full evidence record (as of, stance, speaker, ...) by citation id, and
+    the source's own errors."""
+
+    details: dict[int, Citation]
+    errata: list[Erratum]
+
+
+def source_view(path: Path | str, source_id: str) -> ViewedSource:
     """Everything the source viewer needs in one round trip: the source,
-    its cited spans (with their claims in words) and its entity mentions."""
+    its cited spans (with their claims in words and their evidence
+    records), its entity mentions and its errata."""
     with reader(path) as conn:
         src = queries.source(conn, source_id)
         cites, mentions = queries.source_marks(conn, src["id"])
@@ -88,7 +126,100 @@ def source_view(path: Path | str, source_id: str) -> SourceView:
                 summaries[c["claim_id"]] = queries.claim_summary(conn, c["claim_id"])
             c["claim"] = summaries[c["claim_id"]]
             c["matches"] = src["text"][c["start"] : c["end"]] == c["quote"]
-        return {**src, "citations": cites, "mentions": mentions}
+        details = {
+            cite["id"]: cite
+            for claim_cites in queries.citations_for(conn, list(summaries)).values()
+            for cite in claim_cites
+            if cite["source"]["id"] == src["id"]
+        }
+        errata = queries.errata(conn, src["id"])
+        return {**src, "citations": cites, "mentions": mentions, "details": details, "errata": errata}
+
+
+# --- claims by id: conflicts and the conflicts view ----------------------------
+
+
+def claims_evidence(conn: sqlite3.Connection, claim_ids: Sequence[str]) -> dict[str, Evidence]:
+    """The evidence record of any claims, by id, as the entity pane has it
+    for its roles and relations: citations, attestation window, independent
+    sources, conflicts, disputed and note."""
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return {}
+    cites = queries.citations_for(conn, ids)
+    keys = queries.independence_keys(conn, {c["source"]["id"] for cs in cites.values() for c in cs})
+    conflicts = queries.conflicts_of(conn, ids)
+    out: dict[str, Evidence] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for cid, disputed, note in conn.execute(
+            f"SELECT id, disputed, note FROM claims WHERE id IN ({','.join('?' * len(part))})", part
+        ):
+            out[cid] = {
+                "id": cid,
+                "citations": cites[cid],
+                "disputed": disputed,
+                "note": note,
+                "attested": queries.attested(cites[cid]),
+                "independent_sources": queries.independent_sources(cites[cid], keys),
+                "conflicts": conflicts[cid],
+            }
+    return out
+
+
+# the entity whose pane a claim belongs in, for each kind of claim
+_OWNER_SQL = {
+    "role": "SELECT e.id, e.name FROM roles x JOIN entities e ON e.id = x.holder_id WHERE x.claim_id = ?",
+    "relation": "SELECT e.id, e.name FROM relations x JOIN entities e ON e.id = x.subject_id WHERE x.claim_id = ?",
+    "property": "SELECT e.id, e.name FROM properties x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "alias": "SELECT e.id, e.name FROM aliases x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "event": "SELECT e.id, e.name FROM events x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "participation": (
+        "SELECT e.id, e.name FROM participations x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?"
+    ),
+}
+
+
+def claim_owner(conn: sqlite3.Connection, claim_id: str) -> EntityRef | None:
+    """The entity a claim is about (a role's holder, a relation's subject,
+    a property's entity, an event), whose pane shows it; None if unknown."""
+    kind = conn.execute("SELECT kind FROM claims WHERE id = ?", (claim_id,)).fetchone()
+    sql = _OWNER_SQL.get(kind[0]) if kind else None
+    row = conn.execute(sql, (claim_id,)).fetchone() if sql else None
+    return {"id": row[0], "name": row[1]} if row else None
+
+
+def claim_summaries(path: Path | str, claim_ids: Sequence[str]) -> dict[str, str]:
+    """Claims in words, by id (the other side of a conflict)."""
+    with reader(path) as conn:
+        return {cid: queries.claim_summary(conn, cid) for cid in dict.fromkeys(claim_ids)}
+
+
+class Disputed(NamedTuple):
+    claim_id: str
+    summary: str
+    why: str
+
+
+class ConflictsView(NamedTuple):
+    """Everything the conflicts view lists, with the evidence and the
+    entity of every claim it names, loaded in one read."""
+
+    conflicts: list[Conflict]
+    disputed: list[Disputed]
+    errata: list[Erratum]
+    evidence: dict[str, Evidence]
+    owners: dict[str, EntityRef]
+
+
+def conflicts_view(path: Path | str) -> ConflictsView:
+    with reader(path) as conn:
+        conflicts = queries.conflicts(conn)
+        disputed = [Disputed(*row) for row in queries.disputed_claims(conn)]
+        errata = queries.errata(conn)
+        ids = [side["id"] for c in conflicts for side in c["claims"]] + [d.claim_id for d in disputed]
+        owners = {cid: owner for cid in dict.fromkeys(ids) if (owner := claim_owner(conn, cid)) is not None}
+        return ConflictsView(conflicts, disputed, errata, claims_evidence(conn, ids), owners)
 
 
 def stats(path: Path | str) -> Stats:

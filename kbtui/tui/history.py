@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source"]
+Kind = Literal["home", "entity", "source", "conflicts"]
 
 
 class Crumb(NamedTuple):
@@ -32,15 +32,19 @@ class Location:
     source_id: str | None = None
     citation_id: int | None = None
     focus_entity: str | None = None
+    claim_id: str | None = None  # the conflicts view: the claim to start at
+    erratum_id: str | None = None  # a source: the erratum to start at
     state: dict[str, Any] = field(default_factory=dict)
 
     def same_place(self, other: Location) -> bool:
         """Two entries for the same place (re-opening it does not grow history)."""
-        return (self.kind, self.entity_id, self.source_id, self.citation_id) == (
+        return (self.kind, self.entity_id, self.source_id, self.citation_id, self.claim_id, self.erratum_id) == (
             other.kind,
             other.entity_id,
             other.source_id,
             other.citation_id,
+            other.claim_id,
+            other.erratum_id,
         )
 
     @classmethod
@@ -53,11 +57,25 @@ class Location:
 
     @classmethod
     def source(
-        cls, source_id: str, citation_id: int | None = None, title: str = "", focus_entity: str | None = None
+        cls,
+        source_id: str,
+        citation_id: int | None = None,
+        title: str = "",
+        focus_entity: str | None = None,
+        erratum_id: str | None = None,
     ) -> Location:
         return cls(
-            "source", title=title or "Source", source_id=source_id, citation_id=citation_id, focus_entity=focus_entity
+            "source",
+            title=title or "Source",
+            source_id=source_id,
+            citation_id=citation_id,
+            focus_entity=focus_entity,
+            erratum_id=erratum_id,
         )
+
+    @classmethod
+    def conflicts(cls, claim_id: str | None = None) -> Location:
+        return cls("conflicts", title="Conflicts", claim_id=claim_id)
 
 
 class History:

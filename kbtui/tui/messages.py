@@ -35,10 +35,27 @@ class OpenCitation(Message):
 
 @dataclass
 class OpenSource(Message):
-    """Show a whole source, starting at the first mention of `focus_entity`."""
+    """Show a whole source, starting at the first mention of `focus_entity`
+    (or at one of its errata)."""
 
     source_id: str
     focus_entity: str | None = None
+    erratum_id: str | None = None
+
+
+@dataclass
+class OpenConflicts(Message):
+    """Show the conflicts view, at the conflicts of `claim_id` if given."""
+
+    claim_id: str | None = None
+
+
+@dataclass
+class ClaimNamesWanted(Message):
+    """The evidence pane names the claims a claim conflicts with: it has
+    their ids and asks for them in words (the screen loads, hands down)."""
+
+    claim_ids: list[str]
 
 
 @dataclass
@@ -79,6 +96,13 @@ class LeaveTable(Message):
 @dataclass
 class CitationFocused(Message):
     """n / N moved to another citation; the screen updates its info line."""
+
+    index: int
+
+
+@dataclass
+class ErratumFocused(Message):
+    """x / X moved to one of the source's own errors; the screen explains it."""
 
     index: int
 

@@ -25,9 +25,9 @@ def _show(path: Path, entity_id: str) -> Entity:
 
 def test_a_person_lists_organisations_and_an_organisation_its_people(sample_db: Path) -> None:
     chen = _show(sample_db, "chen-wenqing")
-    assert role_columns(False, True) == ["Status", "Title", "Organisation", "Dates", "Cites"]
-    assert role_columns(True, False) == ["Status", "Holder", "Title", "Cites"]
-    rows = role_rows(chen["roles"], Look(), in_it=False, with_dates=False)
+    assert role_columns(False, True) == ["Attested", "Title", "Organisation", "Dates", "Cites"]
+    assert role_columns(True, False) == ["Attested", "Holder", "Title", "Cites"]
+    rows = role_rows(chen["roles"], Look(), in_it=False, with_dates=False, today="2024-06-01")
     assert len(rows) == len(chen["roles"])
     for (cells, info), role in zip(rows, chen["roles"], strict=True):
         assert len(cells) == 4

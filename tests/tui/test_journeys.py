@@ -4,6 +4,7 @@ is shown (widget state and the rendered screen)."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,12 @@ async def test_patrushev_journey_to_the_quote_and_back(kb_path: Path):
         await pilot.press("enter")
         await settle(pilot)
         roles = table_rows(app, "roles")
-        assert any("Secretary" in r and "Security Council of Russia" in r and "current" in r for r in roles)
+        # never a bare "current": the date the sources last say so
+        assert any(
+            "Secretary" in r and "Security Council of Russia" in r and re.search(r"(as of|last attested) 2024-05-03", r)
+            for r in roles
+        )
+        assert not any("current" in r for r in roles)
         assert isinstance(app.focused, ClaimTable) and app.focused.id == "roles"
         assert "Nikolai Patrushev" in screen_text(app).splitlines()[0]  # breadcrumb
 
@@ -340,7 +346,8 @@ async def test_roles_page_and_load_more(big_kb_path: Path):
         assert table.total == BIG_HOLDERS
         assert table.loaded == 200  # the first page only
         assert table.infos[-1].more and "1,034 more" in str(table.get_row_at(table.row_count - 1)[1])
-        assert "current" in str(table.get_row_at(0)[0])  # current first
+        first = str(table.get_row_at(0)[0])
+        assert "2024-01-01" in first and "former" not in first  # current first, with its date
         assert "(showing 200)" in screen_text(app)
 
         table.focus()
@@ -415,13 +422,13 @@ async def test_small_and_large_terminals_and_resizing(kb_path: Path):
 
 async def test_no_color_is_still_readable(kb_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = create_app(kb_path)
+    app = create_app(kb_path, today="2024-06-01")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.no_color
         await open_by_search(pilot, "patrushev")
         text = screen_text(app)
-        assert "● current" in text and "PER" in text  # status and kind are words, not colours
+        assert "● as of 2024-05-03" in text and "PER" in text  # status and kind are words, not colours
         await pilot.press("c", "enter")
         await settle(pilot)
         viewer = app.screen.query_one(SourceText)

@@ -21,6 +21,9 @@ from tests.helpers import settle
 pytestmark = pytest.mark.tui
 
 SIZE = (100, 30)
+# evidence ages against the app's today: fixed, so the pictures never drift
+# (a month after the sample's newest articles; older evidence reads "last attested")
+TODAY = "2024-06-01"
 
 
 async def _start(pilot: Pilot, query: str = "") -> None:
@@ -42,21 +45,21 @@ def test_snapshot_search_results(kb_path: Path, snap_compare):
     async def run_before(pilot: Pilot) -> None:
         await _start(pilot, "patrushv")
 
-    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_entity_with_evidence(kb_path: Path, snap_compare):
     async def run_before(pilot: Pilot) -> None:
         await _open(pilot, "chen wenqing")
 
-    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_organisation_at_80x24(kb_path: Path, snap_compare):
     async def run_before(pilot: Pilot) -> None:
         await _open(pilot, "central political and legal affairs commission")
 
-    assert snap_compare(create_app(kb_path), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_snapshot_source_viewer(kb_path: Path, snap_compare):
@@ -65,7 +68,7 @@ def test_snapshot_source_viewer(kb_path: Path, snap_compare):
         await pilot.press("c", "enter")
         await settle(pilot)
 
-    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_help(kb_path: Path, snap_compare):
@@ -75,4 +78,26 @@ def test_snapshot_help(kb_path: Path, snap_compare):
         await pilot.press("f1")
         await settle(pilot)
 
-    assert snap_compare(create_app(kb_path), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_evidence_as_of_stance_certainty_speaker(evidence_kb_path: Path, snap_compare):
+    """Patrushev's role: dated, undated and contradicting citations, a
+    reported one by a speaker who is no entity."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await _open(pilot, "patrushev")
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(create_app(evidence_kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_conflicts_view(evidence_kb_path: Path, snap_compare):
+    async def run_before(pilot: Pilot) -> None:
+        await _start(pilot)
+        pilot.app.screen.query_one(SearchInput).blur()
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+
+    assert snap_compare(create_app(evidence_kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)

@@ -27,7 +27,14 @@ from kbtui.tui import data as kbdata
 from kbtui.tui.data import CsvCell
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, ExportTable, LoadMoreRoles, LocationFailed, TitleLearned
+from kbtui.tui.messages import (
+    ClaimHighlighted,
+    ClaimNamesWanted,
+    ExportTable,
+    LoadMoreRoles,
+    LocationFailed,
+    TitleLearned,
+)
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
@@ -85,6 +92,7 @@ class ExplorerScreen(ContentScreen):
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
+        self.pane.today = self.evidence.today = self.context.today
         self.apply_look(self.context.look)
         self.evidence.show_claim(None)
         self.evidence.display = False
@@ -119,7 +127,7 @@ class ExplorerScreen(ContentScreen):
             widget.look = look
         if self.pane.data is not None:
             state = self.pane.capture()
-            self.pane.show_entity(self.pane.data)
+            self.pane.show_entity(self.pane.data, self.pane.alias_claims)
             self.pane.restore(state)
         elif self.shown is None or self.shown.kind == "home":
             self.pane.show_home(self.db_path.name, self.stats)
@@ -158,7 +166,7 @@ class ExplorerScreen(ContentScreen):
     @work(thread=True, exclusive=True, group="entity")
     def load_entity(self, location: Location) -> None:
         assert location.entity_id is not None
-        found = self.guarded(kbdata.entity, self.db_path, location.entity_id)
+        found = self.guarded(kbdata.entity_view, self.db_path, location.entity_id)
         if found is not None:
             self.app.call_from_thread(self._entity_loaded, location, found)
         elif not get_current_worker().is_cancelled:
@@ -195,13 +203,20 @@ class ExplorerScreen(ContentScreen):
         elif location.kind == "entity":
             self.load_entity(location)
 
-    def _entity_loaded(self, location: Location, found: Entity) -> None:
+    @work(thread=True, group="claim-names")
+    def load_claim_names(self, claim_ids: list[str]) -> None:
+        names = self.guarded(kbdata.claim_summaries, self.db_path, claim_ids)
+        if names is not None:
+            self.app.call_from_thread(self.evidence.show_claim_names, names)
+
+    def _entity_loaded(self, location: Location, view: kbdata.EntityView) -> None:
         if location is not self.shown:
             return
+        found = view.entity
         self.post_message(TitleLearned(location, found["name"]))
         self.evidence.show_claim(None)
         self.evidence.display = True
-        self.pane.show_entity(found)
+        self.pane.show_entity(found, view.alias_claims)
         state = location.state
         if state:
             self.pane.restore(state.get("pane", {}))
@@ -209,14 +224,10 @@ class ExplorerScreen(ContentScreen):
         # Back to an entity means back to reading it: focus returns to the
         # table (or evidence) the user was in, never to the search box
         # they last used to leave it.
-        if state.get("focus") in {"roles", "relations", "events", "sources", "evidence-list"}:
+        if state.get("focus") in {"properties", "roles", "relations", "events", "sources", "evidence-list"}:
             self._restore_focus(state)
         else:
-            tables = self.pane.visible_tables()
-            if tables:
-                tables[0].focus()
-            else:
-                self.panel.results.focus()
+            (self.pane.first_table() or self.panel.results).focus()
 
     def _entity_failed(self, location: Location) -> None:
         """It could not be loaded (the notice says why): forget the attempt,
@@ -252,6 +263,11 @@ class ExplorerScreen(ContentScreen):
     def _claim(self, event: ClaimHighlighted) -> None:
         event.stop()
         self.evidence.show_claim(event.claim, event.summary)
+
+    @on(ClaimNamesWanted)
+    def _claim_names(self, event: ClaimNamesWanted) -> None:
+        event.stop()
+        self.load_claim_names(event.claim_ids)
 
     @on(LoadMoreRoles)
     def _more(self, event: LoadMoreRoles) -> None:
@@ -309,7 +325,7 @@ class ExplorerScreen(ContentScreen):
         focused = self.focused
         if isinstance(focused, EvidenceList):
             tables = self.pane.visible_tables()
-            (tables[0] if tables else self.panel.results).focus()
+            (self.pane.first_table() or self.panel.results).focus()
             for table in tables:
                 if table.current and table.current.claim is self.evidence.claim:
                     table.focus()

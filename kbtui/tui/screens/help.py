@@ -14,8 +14,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.source import SourceScreen
+from kbtui.tui.widgets.conflicts import ConflictList
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.search import ResultsList, SearchPanel
 from kbtui.tui.widgets.source_text import SourceText
@@ -41,6 +43,7 @@ def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
         ("Roles, relations, events, sources", bindings_of(ClaimTable)),
         ("Evidence", bindings_of(EvidenceList)),
         ("Source viewer", bindings_of(SourceScreen) + bindings_of(SourceText)),
+        ("Conflicts view (ctrl+p Conflicts, or !)", bindings_of(ConflictsScreen) + bindings_of(ConflictList)),
     ]
 
 

@@ -1,7 +1,11 @@
 """The source viewer: the whole stored text, the cited span highlighted and
 scrolled into view, the other cited spans marked (n / N), names of known
-entities marked as links (Tab, Enter, or a click). Escape, Backspace or
-`[` go back exactly where the user was; that is the app's history.
+entities marked as links (Tab, Enter, or a click), the source's own errors
+struck through (x / X). The info line says what the current citation is
+evidence of (as of, stance, certainty, mode, speaker: `s` opens the
+speaker) and explains an erratum: what the source says, and what is right.
+Escape, Backspace or `[` go back exactly where the user was; that is the
+app's history.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from kbtui.kb.models import MarkedCitation, SourceView
+from kbtui.kb.models import Citation, Erratum, MarkedCitation
 from kbtui.safetext import one_line, visible
 from kbtui.tui import data as kbdata
+from kbtui.tui.evidence_text import citation_facts
 from kbtui.tui.history import Location
-from kbtui.tui.look import Look, source_line
-from kbtui.tui.messages import CitationFocused, TitleLearned
+from kbtui.tui.look import Look, plural, source_line
+from kbtui.tui.messages import CitationFocused, EntitySelected, ErratumFocused, TitleLearned
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.source_text import SourceText
@@ -31,6 +36,9 @@ class SourceScreen(ContentScreen):
     BINDINGS = [
         Binding("escape", "app.back", "back", id="source.back"),
         Binding("y", "copy_citation", "copy", tooltip="copy the current citation as text", id="source.copy"),
+        Binding(
+            "s", "speaker", "speaker", tooltip="open the pane of who says the current citation", id="source.speaker"
+        ),
         # the app's search: it closes the viewer (history keeps it) and focuses the box
         Binding("slash", "app.focus_search", "search", show=False, id="source.search"),
     ]
@@ -40,7 +48,7 @@ class SourceScreen(ContentScreen):
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
         self.location = location
-        self.source: SourceView | None = None
+        self.source: kbdata.ViewedSource | None = None
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(id="crumbs")
@@ -81,7 +89,7 @@ class SourceScreen(ContentScreen):
         if src is not None:
             self.app.call_from_thread(self._populate, location, src)
 
-    def _populate(self, location: Location, src: SourceView) -> None:
+    def _populate(self, location: Location, src: kbdata.ViewedSource) -> None:
         if location is not self.location:
             return
         self.source = src
@@ -90,18 +98,23 @@ class SourceScreen(ContentScreen):
         current = next((n for n, c in enumerate(cites) if c["id"] == location.citation_id), -1)
         state = location.state
         viewer = self.viewer
-        viewer.load(src["text"], cites, src["mentions"], state.get("current", current))
+        viewer.load(src["text"], cites, src["mentions"], state.get("current", current), src["errata"])
+        erratum = next((n for n, x in enumerate(src["errata"]) if x["id"] == location.erratum_id), -1)
         self._show_head(src)
-        self._show_info()
         if state:
             viewer.link = state.get("link", -1)
+            viewer.erratum = state.get("erratum", -1)
             viewer.when_ready(viewer.scroll_to, y=state.get("scroll_y", 0), animate=False)
+        elif erratum >= 0:
+            viewer.erratum = erratum
+            viewer.when_ready(viewer.scroll_to_offset, src["errata"][erratum]["span"][0])
         elif current >= 0:
             viewer.when_ready(viewer.scroll_to_current)
             if not cites[current]["matches"]:
                 self._mismatch(cites[current])
         elif location.focus_entity:
             viewer.when_ready(viewer.focus_mention_of, location.focus_entity)
+        self._show_info()
 
     def _mismatch(self, cite: MarkedCitation) -> None:
         self.notify(
@@ -112,7 +125,7 @@ class SourceScreen(ContentScreen):
             timeout=10,
         )
 
-    def _show_head(self, src: SourceView) -> None:
+    def _show_head(self, src: kbdata.ViewedSource) -> None:
         head = Text(one_line(src["title"]), style=Style(bold=True))
         head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
         if src.get("via"):
@@ -126,23 +139,75 @@ class SourceScreen(ContentScreen):
         if self.source is None:
             return
         viewer = self.viewer
+        look = viewer.look
         cites = self.source["citations"]
+        errata = self.source["errata"]
         names = len({m["entity_id"] for m in self.source["mentions"]})
         info = Text()
+        explained: list[int] = []
         if 0 <= viewer.current < len(cites):
             c = cites[viewer.current]
             if not c.get("matches", True):
                 info.append(
                     "⚠ The stored text at this span no longer matches the quote (run `kbtui check`).\n",
-                    style=viewer.look.fg("error", bold=True),
+                    style=look.fg("error", bold=True),
                 )
             info.append(f"Citation {viewer.current + 1} of {len(cites)}: ", style=Style(bold=True))
             info.append(visible(c.get("claim") or ""))
+            detail = self.current_detail()
+            if detail is not None:
+                info.append("\n")
+                info.append_text(citation_facts(detail, look, {"@click": "screen.speaker"}))
+            explained = viewer.erratum_at(c["start"], c["end"])
         else:
             info.append(f"{len(cites)} cited passage{'s' if len(cites) != 1 else ''}", style=Style(bold=True))
             info.append(" (n / N to visit)", style=Style(dim=True))
-        info.append(f"  ·  {names} known name{'s' if names != 1 else ''} marked (Tab, Enter)", style=Style(dim=True))
+        if 0 <= viewer.erratum < len(errata) and viewer.erratum not in explained:
+            explained = [viewer.erratum, *explained]
+        for n in explained[:2]:
+            info.append("\n")
+            info.append_text(self._erratum_text(errata[n], n, len(errata)))
+        info.append(f"\n{names} known name{'s' if names != 1 else ''} marked (Tab, Enter)", style=Style(dim=True))
+        if errata:
+            info.append(f" · {plural(len(errata), 'erratum', 'errata')} struck through (x)", style=Style(dim=True))
         self.query_one("#cite-info", Static).update(info)
+
+    def _erratum_text(self, x: Erratum, index: int, total: int) -> Text:
+        """'Erratum 1 of 2: “Chinese premier” — the source says …; correct: …'."""
+        look = self.viewer.look
+        text = Text(f"Erratum {index + 1} of {total}: ", style=look.fg("error", bold=True))
+        text.append(f"“{one_line(x['quote'], 60)}”", style=Style(strike=True))
+        text.append(" — the source says ", style=Style(dim=True))
+        text.append(one_line(x["says"], 200))
+        text.append("; correct: ", style=look.fg("success", bold=True))
+        text.append(one_line(x["correct"], 400))
+        return text
+
+    def current_detail(self) -> Citation | None:
+        """The current citation's evidence record (as of, stance, speaker...)."""
+        if self.source is None:
+            return None
+        cites = self.source["citations"]
+        index = self.viewer.current
+        if not 0 <= index < len(cites):
+            return None
+        return self.source["details"].get(cites[index]["id"])
+
+    def action_speaker(self) -> None:
+        detail = self.current_detail()
+        speaker = detail["speaker"] if detail else None
+        if speaker and speaker["id"]:
+            self.post_message(EntitySelected(speaker["id"], speaker["name"]))
+        elif detail is None:
+            self.notify(self.NO_CITATION, severity="warning", timeout=3)
+        else:
+            who = f"“{one_line(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
+            self.notify(f"This citation's speaker is {who}.", timeout=4)
+
+    @on(ErratumFocused)
+    def _erratum(self, event: ErratumFocused) -> None:
+        event.stop()
+        self._show_info()
 
     @on(CitationFocused)
     def _cited(self, event: CitationFocused) -> None:
@@ -154,7 +219,7 @@ class SourceScreen(ContentScreen):
 
     def capture(self) -> dict[str, Any]:
         viewer = self.viewer
-        return {"current": viewer.current, "link": viewer.link, "scroll_y": viewer.scroll_y}
+        return {"current": viewer.current, "link": viewer.link, "erratum": viewer.erratum, "scroll_y": viewer.scroll_y}
 
     def current_citation(self) -> kbdata.CitedQuote | None:
         if self.source is None:

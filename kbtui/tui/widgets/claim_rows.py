@@ -15,10 +15,21 @@ from dataclasses import dataclass, field
 from rich.style import Style
 from rich.text import Text
 
-from kbtui.kb.models import Citation, EntityRef, Event, Evidence, Relation, Role, SourceMentioning
+from kbtui.kb.models import (
+    AliasInfo,
+    Citation,
+    EntityRef,
+    Event,
+    Evidence,
+    Property,
+    Relation,
+    Role,
+    SourceMentioning,
+)
 from kbtui.kb.vocab import compact_range, date_range
 from kbtui.safetext import one_line
 from kbtui.tui.data import CsvCell
+from kbtui.tui.evidence_text import attested_words, standing, with_trouble
 from kbtui.tui.look import Look
 
 Link = tuple[str, str]  # (entity id, name)
@@ -52,6 +63,9 @@ EXPORT_HEADERS = {
         "start",
         "end",
         "status",
+        "attested_first",
+        "attested_last",
+        "independent_sources",
         "disputed",
         "citations",
     ],
@@ -65,11 +79,27 @@ EXPORT_HEADERS = {
         "label",
         "start",
         "end",
+        "attested_first",
+        "attested_last",
+        "independent_sources",
         "disputed",
         "citations",
     ],
     "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant", "capacity", "citations"],
     "sources": ["source_id", "title", "outlet", "mentions"],
+    "properties": [
+        "claim_id",
+        "entity_id",
+        "property",
+        "value",
+        "value_name",
+        "qualifier",
+        "attested_first",
+        "attested_last",
+        "independent_sources",
+        "disputed",
+        "citations",
+    ],
 }
 
 
@@ -91,9 +121,15 @@ def role_export(r: Role) -> list[CsvCell]:
         r["start"],
         r["end"],
         r["status"],
+        *_attested(r),
         r.get("disputed"),
         len(r.get("citations") or []),
     ]
+
+
+def _attested(claim: Evidence) -> list[CsvCell]:
+    """attested_first, attested_last, independent_sources."""
+    return [claim["attested"]["first"], claim["attested"]["last"], claim["independent_sources"]]
 
 
 def _cites(citations: Sequence[Citation] | None) -> Text:
@@ -105,20 +141,23 @@ def _cites(citations: Sequence[Citation] | None) -> Text:
 
 
 def role_columns(in_it: bool, with_dates: bool) -> Columns:
-    """An organisation lists its holders; a person lists the organisations."""
+    """An organisation lists its holders; a person lists the organisations.
+    "Attested" is the status as the sources state it, at their dates."""
     dates = ["Dates"] if with_dates else []
     if in_it:
-        return ["Status", "Holder", "Title", *dates, "Cites"]
-    return ["Status", "Title", "Organisation", *dates, "Cites"]
+        return ["Attested", "Holder", "Title", *dates, "Cites"]
+    return ["Attested", "Title", "Organisation", *dates, "Cites"]
 
 
-def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool) -> list[TableRow]:
-    """`in_it`: the roles are held by others in the entity shown."""
+def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool, today: str) -> list[TableRow]:
+    """`in_it`: the roles are held by others in the entity shown; `today`
+    is what the age of their evidence is read against."""
     rows: list[TableRow] = []
     for r in roles:
         holder, org = r["holder"], r["organisation"]
-        status = look.status(r["status"], r.get("disputed"))
-        dates = [Text(date_range(r["start"], r["end"], r["status"]))] if with_dates else []
+        status = standing(r, look, today)
+        # start–end as the sources give them; no "–now": the Attested cell says how far the evidence reaches
+        dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
         title = Text(one_line(r["title"], 40))
         org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
         link: Link | None
@@ -130,7 +169,8 @@ def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool) -> l
             link = _ref(org) if org else None
             links = {2: link} if link else {}
         of = f", {org['name']}" if org else ""
-        summary = f"{holder['name']} — {r['title']}{of} ({r['status']})"
+        former = " (former)" if r["status"] == "former" else ""
+        summary = f"{holder['name']} — {r['title']}{of}{former}"
         rows.append(
             (
                 cells,
@@ -161,8 +201,7 @@ def relation_section(relations: list[Relation], look: Look, me: str) -> tuple[Co
         rel = Text(f"{verb} →" if outgoing else f"← {verb}")
         if r.get("label"):
             rel.append(f" ({one_line(r['label'], 20)})", style=Style(dim=True))
-        if r.get("disputed"):
-            rel.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+        with_trouble(rel, r, look)
         dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
         cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r["citations"])]
         summary = f"{r['subject']['name']} {verb} {r['object']['name']}"
@@ -176,6 +215,7 @@ def relation_section(relations: list[Relation], look: Look, me: str) -> tuple[Co
             r.get("label"),
             r["start"],
             r["end"],
+            *_attested(r),
             r.get("disputed"),
             len(r.get("citations") or []),
         ]
@@ -209,8 +249,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
             if ev["id"] == me
             else look.link(ev["name"], NAME_MAX)
         )
-        if ev.get("disputed"):
-            name.append(" ⚠ disputed", style=look.fg("warning", bold=True))
+        with_trouble(name, ev, look)
         ev_link: Link | None = None if ev["id"] == me else (ev["id"], ev["name"])
         if ev_link:
             links[1] = ev_link
@@ -290,6 +329,89 @@ def source_section(sources: list[SourceMentioning], look: Look, me: str) -> tupl
                     source_id=s["id"],
                     focus_entity=me,
                     export=[s["id"], s["title"], s.get("outlet"), s["mentions"]],
+                ),
+            )
+        )
+    return columns, rows
+
+
+# --- properties -------------------------------------------------------------------
+
+# what a cited alias says, as a property: "called" for a descriptor true at a date
+ALIAS_LABELS = {"descriptor": "called", "misspelling-in-source": "misspelt as", "metonym": "metonym"}
+
+
+def property_section(
+    props: list[Property], aliases: list[AliasInfo], alias_claims: dict[str, Evidence], look: Look, me: str
+) -> tuple[Columns, list[TableRow]]:
+    """Columns and rows for an entity's cited properties (a nationality
+    links to its country), then its cited aliases (a descriptor such as
+    "Xi's security chief" is a claim true at a date), each with evidence."""
+    columns = ["Property", "Value", "Attested", "Cites"]
+    rows: list[TableRow] = []
+    for p in props:
+        target = p["value_entity"]
+        value = look.link(target["name"], NAME_MAX) if target else Text(one_line(p["value"], 48))
+        if p["qualifier"]:
+            value.append(f" ({one_line(p['qualifier'], 16)})", style=Style(dim=True))
+        link: Link | None = _ref(target) if target else None
+        shown = target["name"] if target else p["value"]
+        qualifier = f" ({p['qualifier']})" if p["qualifier"] else ""
+        rows.append(
+            (
+                [
+                    Text(one_line(p["property"]).replace("-", " "), style=Style(bold=True)),
+                    value,
+                    with_trouble(Text(attested_words(p)), p, look),
+                    _cites(p["citations"]),
+                ],
+                RowInfo(
+                    claim=p,
+                    summary=f"{p['property'].replace('-', ' ')}: {shown}{qualifier}",
+                    link=link,
+                    cell_links={1: link} if link else {},
+                    export=[
+                        p["id"],
+                        me,
+                        p["property"],
+                        p["value"],
+                        target["name"] if target else "",
+                        p["qualifier"],
+                        *_attested(p),
+                        p.get("disputed"),
+                        len(p["citations"]),
+                    ],
+                ),
+            )
+        )
+    for a in aliases:
+        claim = alias_claims.get(a["claim_id"] or "")
+        if claim is None:
+            continue
+        label = ALIAS_LABELS.get(a["kind"], a["kind"].replace("-", " "))
+        as_of = f" (as of {a['as_of']})" if a["as_of"] else ""
+        rows.append(
+            (
+                [
+                    Text(label, style=Style(bold=True)),
+                    Text(f"“{one_line(a['name'], 46)}”"),
+                    with_trouble(Text(attested_words(claim)), claim, look),
+                    _cites(claim["citations"]),
+                ],
+                RowInfo(
+                    claim=claim,
+                    summary=f"{label} “{a['name']}”{as_of}",
+                    export=[
+                        claim["id"],
+                        me,
+                        a["kind"],
+                        a["name"],
+                        "",
+                        "",
+                        *_attested(claim),
+                        claim.get("disputed"),
+                        len(claim["citations"]),
+                    ],
                 ),
             )
         )

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from kbtui.kb.models import (
     AliasInfo,
     Entity,
+    Evidence,
     Role,
     Stats,
 )
@@ -32,6 +33,7 @@ from kbtui.tui.widgets.claim_rows import (
     Columns,
     TableRow,
     event_section,
+    property_section,
     relation_section,
     role_columns,
     role_rows,
@@ -41,14 +43,18 @@ from kbtui.tui.widgets.tables import ClaimTable
 
 T = TypeVar("T")
 
-SECTIONS = ("roles", "relations", "events", "sources")
+# properties (nationality, names, positions as worded) after what the
+# entity did: roles, relations and events are what a reader comes for
+SECTIONS = ("roles", "relations", "events", "properties", "sources")
 
 
 class EntityPane(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: Entity | None = None
+        self.alias_claims: dict[str, Evidence] = {}
         self.look = Look()
+        self.today = ""  # set by the screen: the app's date, that evidence ages against
         self._role_dates = True
 
     def compose(self) -> ComposeResult:
@@ -63,6 +69,11 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     def visible_tables(self) -> list[ClaimTable]:
         return [t for t in self.query(ClaimTable) if t.display and t.row_count]
+
+    def first_table(self) -> ClaimTable | None:
+        """Where reading an entity starts."""
+        tables = self.visible_tables()
+        return tables[0] if tables else None
 
     # --- home -----------------------------------------------------------------
 
@@ -119,14 +130,18 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     # --- an entity --------------------------------------------------------------
 
-    def show_entity(self, data: Entity) -> None:
+    def show_entity(self, data: Entity, alias_claims: dict[str, Evidence] | None = None) -> None:
         self.data = data
+        if alias_claims is not None:
+            self.alias_claims = alias_claims
         self._entity_widgets(True)
         self.query_one("#entity-header", Static).update(self._header(data))
         me, look = data["id"], self.look
         self._fill_roles(data)
         self._fill("relations", "Relations", len(data["relations"]), relation_section(data["relations"], look, me))
         self._fill("events", "Events", len(data["events"]), event_section(data["events"], look, me))
+        props = property_section(data["properties"], data["alias_kinds"], self.alias_claims, look, me)
+        self._fill("properties", "Properties and descriptions", len(props[1]), props)
         self._fill(
             "sources", "Sources that mention it", len(data["sources"]), source_section(data["sources"], look, me)
         )
@@ -143,14 +158,31 @@ class EntityPane(VerticalScroll, can_focus=False):
         aliases: list[AliasInfo] = data["alias_kinds"] or [
             {"name": a, "kind": "alias", "as_of": None, "claim_id": None} for a in data["aliases"]
         ]
-        if aliases:
+        # names it goes by; then descriptors (true at a date: "Xi's security
+        # chief" as of 2024-05-03) and metonyms (a capital standing for its
+        # state), which describe it but are not its names
+        names = [a for a in aliases if a["kind"] not in ("descriptor", "metonym")]
+        described = [a for a in aliases if a["kind"] in ("descriptor", "metonym")]
+        if names:
             text.append("\nalso: ", style=Style(dim=True))
-            for n, alias in enumerate(aliases):
+            for n, alias in enumerate(names):
                 if n:
                     text.append(" · ", style=Style(dim=True))
                 text.append(one_line(alias["name"]))
                 if alias.get("kind") and alias["kind"] != "alias":
                     text.append(f" ({alias['kind']})", style=Style(dim=True))
+        if described:
+            text.append("\ncalled: ", style=Style(dim=True))
+            for n, alias in enumerate(described):
+                if n:
+                    text.append(" · ", style=Style(dim=True))
+                text.append(f"“{one_line(alias['name'])}”", style=Style(italic=True))
+                if alias["kind"] == "metonym":
+                    text.append(" (metonym)", style=Style(dim=True))
+                elif alias["as_of"]:
+                    text.append(f" (as of {alias['as_of']})", style=Style(dim=True))
+                else:
+                    text.append(" (undated)", style=Style(dim=True))
         if data.get("summary"):
             text.append("\n" + visible(data["summary"]).strip())
         return text
@@ -193,7 +225,7 @@ class EntityPane(VerticalScroll, can_focus=False):
 
     def _roles_title(self) -> None:
         table = self.table("roles")
-        label = "People in roles here (current first)" if self.roles_in_it else "Roles held"
+        label = "People in roles here" if self.roles_in_it else "Roles held"
         self._title("roles", label, table.loaded, table.total)
 
     def append_roles(self, roles: list[Role], total: int | None = None) -> None:
@@ -204,7 +236,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         self._roles_title()
 
     def _role_rows(self, roles: list[Role]) -> list[TableRow]:
-        return role_rows(roles, self.look, self.roles_in_it, self._role_dates)
+        return role_rows(roles, self.look, self.roles_in_it, self._role_dates, self.today)
 
     # --- moving between sections, remembering where we were ---------------------
 

@@ -1,9 +1,13 @@
 """The evidence pane: "how do we know?" for the selected claim.
 
-It shows the claim in words (and, loudly, if it is disputed and why), then
-each citation: the quote, and who said it where and when. Enter opens the
-citation in the source viewer. The screen hands claims down with
-`show_claim`; the pane never looks anything up itself.
+It shows the claim in words, when it is attested and by how many
+independent sources, what it conflicts with (a link to the conflicts
+view), and, loudly, if it is disputed and why; then each citation: the
+quote, who said it where, and what it is evidence of (its as-of date,
+stance, certainty, mode and speaker). Enter opens the citation in the
+source viewer, `s` the speaker's pane. The screen hands claims down with
+`show_claim` (and the conflicting claims' names with `show_claim_names`);
+the pane never looks anything up itself.
 """
 
 from __future__ import annotations
@@ -12,17 +16,19 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kbtui.kb.models import Citation, Evidence
 from kbtui.safetext import one_line, visible
+from kbtui.tui.evidence_text import attestation, citation_facts, dissent
 from kbtui.tui.look import Look, source_line
-from kbtui.tui.messages import OpenCitation
+from kbtui.tui.messages import ClaimNamesWanted, EntitySelected, OpenCitation, OpenConflicts
 
 QUOTE_MAX = 400
 
@@ -30,9 +36,34 @@ QUOTE_MAX = 400
 class EvidenceList(OptionList):
     BINDINGS = [
         Binding("enter", "select", "open source", id="evidence.open"),
+        Binding("s", "speaker", "speaker", tooltip="open the pane of who says it (the speaker)", id="evidence.speaker"),
         Binding("j", "cursor_down", "down", show=False, id="evidence.down"),
         Binding("k", "cursor_up", "up", show=False, id="evidence.up"),
     ]
+
+    def action_speaker(self) -> None:
+        pane = self.parent
+        if isinstance(pane, EvidencePane):
+            pane.open_speaker(self.highlighted)
+
+    async def _on_click(self, event: events.Click) -> None:
+        # a click on a speaker's name opens the speaker, not the source
+        index = event.style.meta.get("speaker")
+        pane = self.parent
+        if isinstance(index, int) and isinstance(pane, EvidencePane):
+            event.prevent_default()
+            event.stop()
+            self.highlighted = index
+            pane.open_speaker(index)
+
+
+class EvidenceTitle(Static):
+    """The claim, its attestation and its conflicts; a conflict is a link."""
+
+    def action_conflicts(self) -> None:
+        pane = self.parent
+        claim = pane.claim if isinstance(pane, EvidencePane) else None
+        self.post_message(OpenConflicts(claim["id"] if claim else None))
 
 
 class EvidencePane(Vertical):
@@ -41,10 +72,37 @@ class EvidencePane(Vertical):
         self.claim: Evidence | None = None
         self.summary = ""
         self.look = Look()
+        self.today = ""  # set by the screen: the app's date, that evidence ages against
+        self.claim_names: dict[str, str] = {}  # conflicting claims in words, as the screen hands them down
+        self._fit = 0  # the list's max-height, last set
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="evidence-title")
+        yield EvidenceTitle("", id="evidence-title")
         yield EvidenceList(id="evidence-list")
+
+    # The list's height is auto (no empty rows under a short list), so the
+    # pane's max-height alone would clip a long one instead of letting it
+    # scroll to the highlighted citation: the list is given the room the
+    # title leaves under the pane's max-height (which grows with focus).
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def on_descendant_focus(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def _fit_list(self) -> None:
+        limit, parent = self.styles.max_height, self.parent
+        if limit is None or limit.is_auto or not isinstance(parent, Widget) or not self.is_mounted:
+            return
+        room = int(limit.resolve(parent.size, self.app.size))
+        title = self.query_one("#evidence-title", Static).outer_size.height
+        fit = max(3, room - title - self.styles.gutter.height)
+        if fit != self._fit:
+            self._fit = fit
+            self.query_one(EvidenceList).styles.max_height = fit
 
     @property
     def citations(self) -> list[Citation]:
@@ -77,31 +135,71 @@ class EvidencePane(Vertical):
             return
         cites = self.citations
         self.border_title = f"Evidence · {len(cites)} citation{'s' if len(cites) != 1 else ''}"
-        text = Text(one_line(summary), style=Style(bold=True))
-        if claim.get("disputed"):
-            text.append("\n")
-            text.append_text(self.look.disputed(claim["disputed"]))
-        if claim.get("note"):
-            text.append("\nnote: " + visible(claim["note"]).strip(), style=Style(dim=True, italic=True))
-        if not cites:
-            text.append("\nNo citation recorded for this claim.", style=self.look.fg("warning"))
-        title.update(text)
-        options.add_options(Option(self._prompt(c), id=str(c["id"])) for c in cites)
+        title.update(self._title(claim, summary))
+        options.add_options(Option(self._prompt(n, c), id=str(c["id"])) for n, c in enumerate(cites))
         if cites:
             options.highlighted = 0
+        self.call_after_refresh(self._fit_list)
+        missing = [c for c in claim.get("conflicts") or [] if c not in self.claim_names]
+        if missing:
+            self.post_message(ClaimNamesWanted(missing))
 
-    def _prompt(self, cite: Citation) -> Group:
-        """The quote, then who said it where, indented under it."""
+    def show_claim_names(self, names: dict[str, str]) -> None:
+        """The conflicting claims in words (attributes down, after a load)."""
+        self.claim_names.update(names)
+        if self.claim is not None:
+            self.query_one("#evidence-title", Static).update(self._title(self.claim, self.summary))
+            self.call_after_refresh(self._fit_list)
+
+    def _title(self, claim: Evidence, summary: str) -> Text:
+        look = self.look
+        text = Text(one_line(summary), style=Style(bold=True))
+        text.append("\n")
+        text.append_text(attestation(claim, look, self.today))
+        against = dissent(claim, look)
+        if against is not None:
+            text.append("\n")
+            text.append_text(against)
+        conflicts = claim.get("conflicts") or []
+        if conflicts:
+            link = look.fg("error", bold=True) + Style.from_meta({"@click": "conflicts"})
+            for other in conflicts:
+                text.append("\n⚔ conflicts with: ", style=link)
+                text.append(one_line(self.claim_names.get(other, other), 120), style=link + Style(underline=True))
+            text.append("  (! lists conflicts)", style=Style(dim=True))
+        if claim.get("disputed"):
+            text.append("\n")
+            text.append_text(look.disputed(claim["disputed"]))
+        if claim.get("note"):
+            text.append("\nnote: " + visible(claim["note"]).strip(), style=Style(dim=True, italic=True))
+        if not self.citations:
+            text.append("\nNo citation recorded for this claim.", style=look.fg("warning"))
+        return text
+
+    def _prompt(self, index: int, cite: Citation) -> Group:
+        """The quote; who said it where; and what it is evidence of, indented under it."""
         src = cite["source"]
         quote = Text("“", style=Style(dim=True))
         quote.append(one_line(cite["quote"], QUOTE_MAX), style=Style(italic=True))
         quote.append("”", style=Style(dim=True))
         meta = Text("— ")
         meta.append(source_line(src), style=self.look.fg("accent"))
-        meta.append(" · " + one_line(src["title"], 90), style=Style(dim=True))
+        meta.append(" · " + one_line(src["title"], 60), style=Style(dim=True))
         if cite.get("anchor") not in (None, "exact", "normalised"):
             meta.append(f"  ({cite['anchor']})", style=self.look.fg("warning", bold=True))
-        return Group(quote, Padding(meta, (0, 0, 0, 2)))
+        # the speaker's name is a link: EvidenceList's click handler reads the meta
+        facts = citation_facts(cite, self.look, {"speaker": index}, note_max=200)
+        return Group(quote, Padding(Group(meta, facts), (0, 0, 0, 2)))
+
+    def open_speaker(self, index: int | None) -> None:
+        cites = self.citations
+        cite = cites[index] if index is not None and 0 <= index < len(cites) else None
+        speaker = cite.get("speaker") if cite else None
+        if speaker and speaker["id"]:
+            self.post_message(EntitySelected(speaker["id"], speaker["name"]))
+        elif cite is not None:
+            who = f"“{one_line(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
+            self.notify(f"This citation's speaker is {who}.", timeout=4)
 
     def restore(self, index: int | None) -> None:
         options = self.query_one(EvidenceList)

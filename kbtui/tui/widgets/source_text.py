@@ -4,8 +4,9 @@ A Line-API widget: the text is wrapped into screen lines by kbtui.tui.wrap
 (so the widget knows which screen line holds which character offset) and
 only visible lines are rendered, so the cited span can be scrolled into
 view exactly and a long source costs nothing extra. Marks: the current
-citation (reverse, bold), other cited spans (underlined), and entity
-mentions (links: click, or Tab to one and press Enter).
+citation (reverse, bold), other cited spans (underlined), entity mentions
+(links: click, or Tab to one and press Enter) and the source's own errors
+(errata: struck through in the error colour; x / X visit them).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kbtui.kb.models import MarkedCitation, Mention
+from kbtui.kb.models import Erratum, MarkedCitation, Mention
 from kbtui.safetext import visible
 from kbtui.tui.look import Look
-from kbtui.tui.messages import CitationFocused, EntitySelected
+from kbtui.tui.messages import CitationFocused, EntitySelected, ErratumFocused
 from kbtui.tui.wrap import wrap_text
 
 # Texts longer than this are wrapped in a thread worker (and shown when
@@ -44,6 +45,8 @@ class SourceText(ScrollView, can_focus=True):
         Binding("tab,m", "link(1)", "next name", id="source.next_link"),
         Binding("shift+tab,M", "link(-1)", "previous name", show=False, id="source.previous_link"),
         Binding("enter", "open_link", "open name", show=False, id="source.open_link"),
+        Binding("x", "erratum(1)", "next erratum", tooltip="next of the source's own errors", id="source.next_erratum"),
+        Binding("X", "erratum(-1)", "previous erratum", show=False, id="source.previous_erratum"),
         Binding("j", "scroll_down", "down", show=False, id="source.down"),
         Binding("k", "scroll_up", "up", show=False, id="source.up"),
         Binding("space", "page_down", "page down", show=False, id="source.page_down"),
@@ -54,8 +57,10 @@ class SourceText(ScrollView, can_focus=True):
         self.text = ""
         self.citations: list[MarkedCitation] = []
         self.mentions: list[Mention] = []
+        self.errata: list[Erratum] = []
         self.current = -1  # index into citations
         self.link = -1  # index into mentions (keyboard cursor)
+        self.erratum = -1  # index into errata (the one explained)
         self.look = Look()
         self._lines: list[tuple[int, int]] = []  # (start, end) offsets of each screen line
         self._starts: list[int] = []
@@ -66,12 +71,22 @@ class SourceText(ScrollView, can_focus=True):
 
     # --- attributes down -----------------------------------------------------
 
-    def load(self, text: str, citations: list[MarkedCitation], mentions: list[Mention], current: int = -1) -> None:
+    def load(
+        self,
+        text: str,
+        citations: list[MarkedCitation],
+        mentions: list[Mention],
+        current: int = -1,
+        errata: list[Erratum] | None = None,
+    ) -> None:
         self.text = text
         self.citations = citations
         self.mentions = mentions
+        self.errata = errata or []
+        self.refresh_bindings()
         self.current = current
         self.link = -1
+        self.erratum = -1
         self._width = 0
         self._lines = []
         self._starts = []
@@ -182,6 +197,16 @@ class SourceText(ScrollView, can_focus=True):
                 if n == self.link:
                     style += Style(reverse=True, underline=True)
                 marks.append((a, b, style))
+        # the source's own errors: struck through (readable, and plain
+        # without colour too), reversed while one is being explained
+        for n, x in enumerate(self.errata):
+            a, b = max(x["span"][0], start), min(x["span"][1], end)
+            if a < b:
+                style = look.fg("error", bold=True) + Style(strike=True)
+                style += Style.from_meta({"@click": f"focus_erratum({n})"})
+                if n == self.erratum:
+                    style += Style(reverse=True)
+                marks.append((a, b, style))
         if current is not None:
             marks.append((*current, Style(color=look.colour("accent"), reverse=True, bold=True)))
         # The text is shown through visible(), whose stand-ins (␛, <U+202E>)
@@ -240,9 +265,38 @@ class SourceText(ScrollView, can_focus=True):
             if self.current >= 0
             else (0 if step > 0 else len(self.citations) - 1)
         )
+        self.erratum = -1  # the info line now speaks of the citation (and any erratum inside it)
         self._invalidate()
         self.scroll_to_current()
         self.post_message(CitationFocused(self.current))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """x / X only where the source has errata (the footer shows them then)."""
+        if action == "erratum":
+            return bool(self.errata)
+        return True
+
+    def erratum_at(self, start: int, end: int) -> list[int]:
+        """The errata that overlap [start, end)."""
+        return [n for n, x in enumerate(self.errata) if x["span"][0] < end and start < x["span"][1]]
+
+    def action_erratum(self, step: int) -> None:
+        if not self.errata:
+            self.app.bell()
+            return
+        if self.erratum >= 0:
+            index = (self.erratum + step) % len(self.errata)
+        else:
+            index = 0 if step > 0 else len(self.errata) - 1
+        self.action_focus_erratum(index)
+
+    def action_focus_erratum(self, index: int) -> None:
+        if not 0 <= index < len(self.errata):
+            return
+        self.erratum = index
+        self._invalidate()
+        self.scroll_to_offset(self.errata[index]["span"][0])
+        self.post_message(ErratumFocused(index))
 
     def action_link(self, step: int) -> None:
         if not self.mentions:
