@@ -189,10 +189,26 @@ def claim_owner(conn: sqlite3.Connection, claim_id: str) -> EntityRef | None:
     return {"id": row[0], "name": row[1]} if row else None
 
 
-def claim_summaries(path: Path | str, claim_ids: Sequence[str]) -> dict[str, str]:
-    """Claims in words, by id (the other side of a conflict)."""
+class ClaimName(NamedTuple):
+    """A claim in words, and why it is disputed if it is (the other side of
+    a conflict: a reader should see at once which side the KB settled)."""
+
+    summary: str
+    disputed: str | None
+
+
+def claim_names(path: Path | str, claim_ids: Sequence[str]) -> dict[str, ClaimName]:
     with reader(path) as conn:
-        return {cid: queries.claim_summary(conn, cid) for cid in dict.fromkeys(claim_ids)}
+        ids = list(dict.fromkeys(claim_ids))
+        disputed = {
+            cid: why
+            for i in range(0, len(ids), 500)
+            for cid, why in conn.execute(
+                f"SELECT id, disputed FROM claims WHERE id IN ({','.join('?' * len(ids[i : i + 500]))})",
+                ids[i : i + 500],
+            )
+        }
+        return {cid: ClaimName(queries.claim_summary(conn, cid), disputed.get(cid)) for cid in ids}
 
 
 class Disputed(NamedTuple):

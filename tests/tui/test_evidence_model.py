@@ -169,7 +169,7 @@ async def test_a_conflict_links_to_the_conflicts_view(evidence_kb_path: Path):
         relations = await select(pilot, "relations", "xi-leads-china")
         assert "⚠ conflict" in cells(relations, row_of(relations, "xi-leads-china"))
         # the other claim, in words (loaded by the screen for the pane)
-        assert "⚔ conflicts with: Xi Jinping: Premier of Chinese government" in flat(app)
+        assert "⚔ conflicts with: Xi Jinping: Premier of Chinese government — marked disputed" in flat(app)
 
         await pilot.press("exclamation_mark")
         await settle(pilot)

@@ -59,7 +59,9 @@ class ConflictsScreen(ContentScreen):
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
+        self.query_one("#conflicts-head", Static).update(Text("Reading conflicts, disputed claims and errata…"))
         self.evidence.today = self.context.today
+        self.evidence.conflicts_hint = False
         self.items.look = self.evidence.look = self.context.look
         self.evidence.show_claim(None)
         self.items.focus()
@@ -128,7 +130,7 @@ class ConflictsScreen(ContentScreen):
 
     @work(thread=True, group="claim-names")
     def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_summaries, self.db_path, claim_ids)
+        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
         if names is not None:
             self.app.call_from_thread(self.evidence.show_claim_names, names)
 

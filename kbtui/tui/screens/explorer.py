@@ -205,7 +205,7 @@ class ExplorerScreen(ContentScreen):
 
     @work(thread=True, group="claim-names")
     def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_summaries, self.db_path, claim_ids)
+        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
         if names is not None:
             self.app.call_from_thread(self.evidence.show_claim_names, names)
 

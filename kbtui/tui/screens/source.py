@@ -178,9 +178,10 @@ class SourceScreen(ContentScreen):
         text = Text(f"Erratum {index + 1} of {total}: ", style=look.fg("error", bold=True))
         text.append(f"“{one_line(x['quote'], 60)}”", style=Style(strike=True))
         text.append(" — the source says ", style=Style(dim=True))
-        text.append(one_line(x["says"], 200))
+        # short: the viewer is for reading the text; the conflicts view has it all
+        text.append(one_line(x["says"], 100))
         text.append("; correct: ", style=look.fg("success", bold=True))
-        text.append(one_line(x["correct"], 400))
+        text.append(one_line(x["correct"], 160))
         return text
 
     def current_detail(self) -> Citation | None:

@@ -29,6 +29,9 @@ from kbtui.tui.look import Look, source_line
 from kbtui.tui.messages import ClaimHighlighted, EntitySelected, OpenSource
 
 QUOTES_PER_SIDE = 2
+# items listed per section: OptionList measures every option up front (a
+# generated 1M-entity KB has ~1,700 conflicts: seconds); the CLI lists all
+SHOWN = 300
 
 
 @dataclass
@@ -71,9 +74,14 @@ class ConflictList(OptionList):
             options.append(Option(prompt, disabled=item is None))
             self.items.append(item)
 
+        def add_more(total: int, what: str) -> None:
+            if total > SHOWN:
+                more = Text(f"… {total - SHOWN:,} more {what}: `kbtui conflicts` lists them all", style=Style(dim=True))
+                add(more, None)
+
         look = self.look
         add(self._heading("Conflicts", len(view.conflicts), "two claims that cannot both be true"), None)
-        for n, conflict in enumerate(view.conflicts, 1):
+        for n, conflict in enumerate(view.conflicts[:SHOWN], 1):
             note = Text(f"⚔ {n} ", style=look.fg("error", bold=True))
             note.append(one_line(conflict["note"], 600) or "(no note)")
             add(Padding(note, (1 if n > 1 else 0, 0, 0, 0)), None)
@@ -83,19 +91,22 @@ class ConflictList(OptionList):
                     self._claim(side["summary"], side["id"], claim, side["citations"]),
                     Item(side["id"], side["summary"]),
                 )
+        add_more(len(view.conflicts), "conflicts")
         add(
             self._heading(
                 "Disputed or contradicted", len(view.disputed), "marked disputed, or a citation says otherwise"
             ),
             None,
         )
-        for d in view.disputed:
+        for d in view.disputed[:SHOWN]:
             why = Text("why: ", style=Style(dim=True))
             why.append(one_line(d.why, 400))
             add(self._claim(d.summary, d.claim_id, view.evidence.get(d.claim_id), [], why), Item(d.claim_id, d.summary))
+        add_more(len(view.disputed), "disputed or contradicted claims")
         add(self._heading("Errata", len(view.errata), "the sources' own errors"), None)
-        for x in view.errata:
+        for x in view.errata[:SHOWN]:
             add(self._erratum(x), Item(summary=f"Erratum in {x['source']['title']}", erratum=x))
+        add_more(len(view.errata), "errata")
         self.add_options(options)
         first = next((i for i, item in enumerate(self.items) if item is not None), None)
         self.highlighted = first

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from kbtui.kb.models import Citation, Evidence
 from kbtui.safetext import one_line, visible
+from kbtui.tui.data import ClaimName
 from kbtui.tui.evidence_text import attestation, citation_facts, dissent
 from kbtui.tui.look import Look, source_line
 from kbtui.tui.messages import ClaimNamesWanted, EntitySelected, OpenCitation, OpenConflicts
@@ -73,7 +74,8 @@ class EvidencePane(Vertical):
         self.summary = ""
         self.look = Look()
         self.today = ""  # set by the screen: the app's date, that evidence ages against
-        self.claim_names: dict[str, str] = {}  # conflicting claims in words, as the screen hands them down
+        self.claim_names: dict[str, ClaimName] = {}  # conflicting claims in words, as the screen hands them down
+        self.conflicts_hint = True  # say that ! lists conflicts (not where they are listed)
         self._fit = 0  # the list's max-height, last set
 
     def compose(self) -> ComposeResult:
@@ -144,7 +146,7 @@ class EvidencePane(Vertical):
         if missing:
             self.post_message(ClaimNamesWanted(missing))
 
-    def show_claim_names(self, names: dict[str, str]) -> None:
+    def show_claim_names(self, names: dict[str, ClaimName]) -> None:
         """The conflicting claims in words (attributes down, after a load)."""
         self.claim_names.update(names)
         if self.claim is not None:
@@ -164,9 +166,13 @@ class EvidencePane(Vertical):
         if conflicts:
             link = look.fg("error", bold=True) + Style.from_meta({"@click": "conflicts"})
             for other in conflicts:
+                name = self.claim_names.get(other)
                 text.append("\n⚔ conflicts with: ", style=link)
-                text.append(one_line(self.claim_names.get(other, other), 120), style=link + Style(underline=True))
-            text.append("  (! lists conflicts)", style=Style(dim=True))
+                text.append(one_line(name.summary if name else other, 120), style=link + Style(underline=True))
+                if name is not None and name.disputed:
+                    text.append(" — marked disputed", style=look.fg("warning"))
+            if self.conflicts_hint:
+                text.append("  (! lists conflicts)", style=Style(dim=True))
         if claim.get("disputed"):
             text.append("\n")
             text.append_text(look.disputed(claim["disputed"]))
