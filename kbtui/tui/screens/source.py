@@ -128,6 +128,12 @@ class SourceScreen(ContentScreen):
     def _show_head(self, src: kbdata.ViewedSource) -> None:
         head = Text(one_line(src["title"]), style=Style(bold=True))
         head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
+        if not src["published"]:
+            # an undated original: what bounds its date (its citations say why they are undated)
+            bounds = [f"after {src['not_before']}" if src["not_before"] else "", src["not_after"] or ""]
+            bounds[1] = f"by {bounds[1]}" if bounds[1] else ""
+            shown = ", ".join(one_line(b) for b in bounds if b)
+            head.append(" · undated" + (f" ({shown})" if shown else ""), style=self.viewer.look.fg("warning"))
         if src.get("via"):
             via = one_line(src["via"]) + (f", {one_line(src['via_date'])}" if src.get("via_date") else "")
             head.append(f" · reposted via {via}", style=Style(dim=True))

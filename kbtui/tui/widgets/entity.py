@@ -113,6 +113,7 @@ class EntityPane(VerticalScroll, can_focus=False):
             ("Tab", "next pane"),
             ("/", "search from anywhere"),
             ("ctrl+p", "jump to anything"),
+            ("!", "where the sources disagree: conflicts, disputes, errata"),
             ("F1 ?", "all keys"),
             ("ctrl+q", "quit"),
         ):
