@@ -314,3 +314,20 @@ async def test_help_lists_the_conflicts_view(evidence_kb_path: Path):
         help_text = app.screen.text.plain
         assert "Conflicts view" in help_text and "conflicts, disputed claims and errata" in help_text
         assert "next of the source's own errors" in help_text and "open the pane of who says it" in help_text
+
+
+async def test_a_click_on_the_speaker_in_the_source_viewer_opens_it(evidence_kb_path: Path):
+    app = create_app(evidence_kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_entity(pilot, "chen wenqing")
+        await select(pilot, "relations", "chen-met-patrushev")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        lines = screen_text(app).splitlines()
+        y = next(n for n, line in enumerate(lines) if "said by Wang Yi" in line)
+        x = lines[y].index("Wang Yi", lines[y].index("said by"))
+        await pilot.click(offset=(x + 1, y))
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen) and explorer(app).pane.data["id"] == "wang-yi"
