@@ -89,6 +89,9 @@ class Evidence(TypedDict):
     # sources behind its evidence, a repost or relay and its original counted once
     independent_sources: int
     conflicts: list[str]  # ids of the claims it conflicts with
+    # in a conflict not settled against the other side (that side is not
+    # itself marked disputed): the claim is in doubt
+    contested: bool
 
 
 class Role(Evidence):

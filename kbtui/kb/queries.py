@@ -19,6 +19,7 @@ from kbtui.kb.models import (
     EntityRef,
     Erratum,
     Event,
+    Evidence,
     MarkedCitation,
     Mention,
     Property,
@@ -273,9 +274,10 @@ def roles(
             "attested": ev.attested(r["claim_id"]),
             "independent_sources": ev.independent(r["claim_id"]),
             "conflicts": ev.conflicts[r["claim_id"]],
+            "contested": ev.contested(r["claim_id"]),
         }
         if as_of:
-            role["at"] = state_at(role, as_of, ev.contested(r["claim_id"]))
+            role["at"] = state_at(role, as_of)
         out.append(role)
     if as_of:
         out.sort(key=lambda role: attest.STATE_ORDER[role["at"]["state"]] if "at" in role else 0)
@@ -284,13 +286,10 @@ def roles(
     return out
 
 
-def state_at(role: Role, at: str, contested: bool | None = None) -> AtDate:
-    """The role's state at `at` (an ISO prefix the caller has validated).
-    `contested`: in an unsettled conflict (default: in any conflict)."""
+def state_at(role: Role, at: str) -> AtDate:
+    """The role's state at `at` (an ISO prefix the caller has validated)."""
     day = dates.span(at)
-    if contested is None:
-        contested = bool(role["conflicts"])
-    disputed = bool(role["disputed"]) or contested or attest.contradicted_by(_dated(role["citations"]), day)
+    disputed = bool(role["disputed"]) or role["contested"] or attest.contradicted_by(_dated(role["citations"]), day)
     verdict = attest.role_state(
         at,
         role["start"],
@@ -319,6 +318,52 @@ def count_roles(conn: sqlite3.Connection, entity_id: str, roles_as: RolesAs) -> 
     return found
 
 
+def evidence(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, Evidence]:
+    """The evidence record of any claims by id (citations, attestation
+    window, independent sources, conflicts, disputed, note), loaded at once."""
+    ids = sorted(set(claim_ids))
+    ev = _Evidence(conn, ids)
+    out: dict[str, Evidence] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for cid, disputed, note in conn.execute(
+            f"SELECT id, disputed, note FROM claims WHERE id IN ({','.join('?' * len(part))})", part
+        ):
+            out[cid] = {
+                "id": cid,
+                "citations": ev.cites[cid],
+                "disputed": disputed,
+                "note": note,
+                "attested": ev.attested(cid),
+                "independent_sources": ev.independent(cid),
+                "conflicts": ev.conflicts[cid],
+                "contested": ev.contested(cid),
+            }
+    return out
+
+
+# the entity whose pane a claim belongs in, for each kind of claim
+_OWNER_SQL = {
+    "role": "SELECT e.id, e.name FROM roles x JOIN entities e ON e.id = x.holder_id WHERE x.claim_id = ?",
+    "relation": "SELECT e.id, e.name FROM relations x JOIN entities e ON e.id = x.subject_id WHERE x.claim_id = ?",
+    "property": "SELECT e.id, e.name FROM properties x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "alias": "SELECT e.id, e.name FROM aliases x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "event": "SELECT e.id, e.name FROM events x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
+    "participation": (
+        "SELECT e.id, e.name FROM participations x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?"
+    ),
+}
+
+
+def claim_owner(conn: sqlite3.Connection, claim_id: str) -> EntityRef | None:
+    """The entity a claim is about (a role's holder, a relation's subject,
+    a property's entity, an event), whose pane shows it; None if unknown."""
+    kind = conn.execute("SELECT kind FROM claims WHERE id = ?", (claim_id,)).fetchone()
+    sql = _OWNER_SQL.get(kind[0]) if kind else None
+    row = conn.execute(sql, (claim_id,)).fetchone() if sql else None
+    return {"id": row[0], "name": row[1]} if row else None
+
+
 def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
     rows = conn.execute(
         "SELECT r.claim_id, r.type, r.label, r.subject_id, s.name AS sname, r.object_id, o.name AS oname,"
@@ -343,6 +388,7 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
             "attested": ev.attested(r["claim_id"]),
             "independent_sources": ev.independent(r["claim_id"]),
             "conflicts": ev.conflicts[r["claim_id"]],
+            "contested": ev.contested(r["claim_id"]),
         }
         for r in rows
     ]
@@ -404,6 +450,7 @@ def event(conn: sqlite3.Connection, event_id: str) -> Event:
         "attested": ev.attested(r["claim_id"]),
         "independent_sources": ev.independent(r["claim_id"]),
         "conflicts": ev.conflicts[r["claim_id"]],
+        "contested": ev.contested(r["claim_id"]),
     }
 
 
@@ -469,6 +516,7 @@ def properties(conn: sqlite3.Connection, entity_id: str) -> list[Property]:
             "attested": ev.attested(r["claim_id"]),
             "independent_sources": ev.independent(r["claim_id"]),
             "conflicts": ev.conflicts[r["claim_id"]],
+            "contested": ev.contested(r["claim_id"]),
         }
         for r in rows
     ]

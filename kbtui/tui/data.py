@@ -140,53 +140,11 @@ def source_view(path: Path | str, source_id: str) -> ViewedSource:
 
 
 def claims_evidence(conn: sqlite3.Connection, claim_ids: Sequence[str]) -> dict[str, Evidence]:
-    """The evidence record of any claims, by id, as the entity pane has it
-    for its roles and relations: citations, attestation window, independent
-    sources, conflicts, disputed and note."""
-    ids = sorted(set(claim_ids))
-    if not ids:
-        return {}
-    cites = queries.citations_for(conn, ids)
-    keys = queries.independence_keys(conn, {c["source"]["id"] for cs in cites.values() for c in cs})
-    conflicts = queries.conflicts_of(conn, ids)
-    out: dict[str, Evidence] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        for cid, disputed, note in conn.execute(
-            f"SELECT id, disputed, note FROM claims WHERE id IN ({','.join('?' * len(part))})", part
-        ):
-            out[cid] = {
-                "id": cid,
-                "citations": cites[cid],
-                "disputed": disputed,
-                "note": note,
-                "attested": queries.attested(cites[cid]),
-                "independent_sources": queries.independent_sources(cites[cid], keys),
-                "conflicts": conflicts[cid],
-            }
-    return out
+    """The evidence record of any claims, by id (kbtui.kb.queries.evidence)."""
+    return queries.evidence(conn, list(claim_ids))
 
 
-# the entity whose pane a claim belongs in, for each kind of claim
-_OWNER_SQL = {
-    "role": "SELECT e.id, e.name FROM roles x JOIN entities e ON e.id = x.holder_id WHERE x.claim_id = ?",
-    "relation": "SELECT e.id, e.name FROM relations x JOIN entities e ON e.id = x.subject_id WHERE x.claim_id = ?",
-    "property": "SELECT e.id, e.name FROM properties x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
-    "alias": "SELECT e.id, e.name FROM aliases x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
-    "event": "SELECT e.id, e.name FROM events x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?",
-    "participation": (
-        "SELECT e.id, e.name FROM participations x JOIN entities e ON e.id = x.entity_id WHERE x.claim_id = ?"
-    ),
-}
-
-
-def claim_owner(conn: sqlite3.Connection, claim_id: str) -> EntityRef | None:
-    """The entity a claim is about (a role's holder, a relation's subject,
-    a property's entity, an event), whose pane shows it; None if unknown."""
-    kind = conn.execute("SELECT kind FROM claims WHERE id = ?", (claim_id,)).fetchone()
-    sql = _OWNER_SQL.get(kind[0]) if kind else None
-    row = conn.execute(sql, (claim_id,)).fetchone() if sql else None
-    return {"id": row[0], "name": row[1]} if row else None
+claim_owner = queries.claim_owner
 
 
 class ClaimName(NamedTuple):

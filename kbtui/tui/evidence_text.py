@@ -65,7 +65,7 @@ def trouble(claim: Evidence) -> str | None:
     contradicted (one of its own citations says otherwise)."""
     if claim.get("disputed"):
         return "disputed"
-    if claim.get("conflicts"):
+    if claim.get("contested"):  # a conflict settled against the other side is no trouble
         return "conflict"
     if any(c["stance"] == "contradicts" for c in claim.get("citations") or []):
         return "contradicted"

@@ -39,6 +39,7 @@ def role(status: str, first: str | None, last: str | None, **kw: Any) -> Role:
         "attested": {"first": first, "last": last},
         "independent_sources": 1,
         "conflicts": [],
+        "contested": False,
         "title": "Secretary",
         "holder": {"id": "h", "name": "H"},
         "organisation": None,
@@ -62,7 +63,9 @@ def role(status: str, first: str | None, last: str | None, **kw: Any) -> Role:
         (role("unknown", None, None), "2024-06-01", "? undated"),
         (role("current", None, None, citations=[cite(mode="demands")]), "2024-06-01", "✗ not attested"),
         (role("current", "2024", "2024", disputed="wrong"), "2024-06-01", "● as of 2024 ⚠ disputed"),
-        (role("current", "2024", "2024", conflicts=["x"]), "2024-06-01", "● as of 2024 ⚠ conflict"),
+        (role("current", "2024", "2024", conflicts=["x"], contested=True), "2024-06-01", "● as of 2024 ⚠ conflict"),
+        # a conflict settled against the other side (marked disputed) is no trouble for this one
+        (role("current", "2024", "2024", conflicts=["x"]), "2024-06-01", "● as of 2024"),
     ],
 )
 def test_a_role_is_never_a_bare_current(r: Role, today: str, words: str) -> None:

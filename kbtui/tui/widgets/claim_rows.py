@@ -287,6 +287,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
                 "attested": p["attested"],
                 "independent_sources": p["independent_sources"],
                 "conflicts": [],
+                "contested": False,
             }
             capacity = f" ({p['capacity']})" if p.get("capacity") else ""
             rows.append(
