@@ -162,8 +162,13 @@ def test_a_demand_is_not_evidence_that_it_is_so(conn):
     # a forecast and a denial are marked as such too
     partner = _claim_cites(conn, "china-partner-of-russia")
     assert any(c["mode"] == "predicts" and c["speaker"]["id"] == "wang-yi" for c in partner)
-    invasion = queries.event(conn, "russian-invasion-of-ukraine")["citations"]
-    assert any(c["mode"] == "denies" and c["stance"] == "contradicts" for c in invasion)
+    buildup = queries.event(conn, "russian-military-buildup-ukraine")
+    assert any(c["mode"] == "denies" and c["stance"] == "contradicts" for c in buildup["citations"])
+    # a participant takes the event's evidence, not its denial
+    (russia,) = buildup["participants"]
+    assert russia["citations"] and all(c["stance"] == "supports" for c in russia["citations"])
+    # the invasion itself is not contradicted by a pre-war denial
+    assert all(c["stance"] != "contradicts" for c in queries.event(conn, "russian-invasion-of-ukraine")["citations"])
 
 
 def test_a_caveat_qualifies_and_the_claim_keeps_its_support(conn):

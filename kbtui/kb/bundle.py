@@ -613,7 +613,8 @@ class _Validator:
             return None
         cites = self._cites(raw.get("cite"), line, what, texts)
         if not cites and inherited:
-            cites = list(inherited)
+            # an event's denial or demand is no evidence that someone took part
+            cites = [c for c in inherited if c.stance != "contradicts" and c.mode == "asserts"]
         if not cites and "cite" not in raw:
             self.fail(self.kb.at(line), f"{what}: has no `cite`; every claim needs at least one citation")
         return {"id": claim_id, "disputed": raw.get("disputed") or None, "note": raw.get("note", ""), "cites": cites}
