@@ -5,6 +5,7 @@ them and the TUI renders the very same dicts."""
 from __future__ import annotations
 
 import sqlite3
+from typing import cast
 
 from kbtui.kb import attest, dates
 from kbtui.kb.errors import NotFound
@@ -206,6 +207,19 @@ class _Evidence:
                 )
             )
 
+    def record(self, claim_id: str, disputed: str | None, note: str | None) -> Evidence:
+        """What every claim carries, for one claim of the batch."""
+        return {
+            "id": claim_id,
+            "citations": self.cites[claim_id],
+            "disputed": disputed,
+            "note": note,
+            "attested": self.attested(claim_id),
+            "independent_sources": self.independent(claim_id),
+            "conflicts": self.conflicts[claim_id],
+            "contested": self.contested(claim_id),
+        }
+
     def contested(self, claim_id: str) -> bool:
         """In a conflict that is not settled: a partner not itself marked
         disputed (Xi as China's leader is not made doubtful by RT's "premier",
@@ -260,22 +274,20 @@ def roles(
     ev = _Evidence(conn, [r["claim_id"] for r in rows])
     out: list[Role] = []
     for r in rows:
-        role: Role = {
-            "id": r["claim_id"],
-            "title": r["title"],
-            "holder": _holder(r["holder_id"], r["holder"]),
-            "organisation": _ref(r["organisation_id"], r["org"]),
-            "start": r["start"],
-            "end": r["end"],
-            "status": r["status"],
-            "disputed": r["disputed"],
-            "note": r["note"],
-            "citations": ev.cites[r["claim_id"]],
-            "attested": ev.attested(r["claim_id"]),
-            "independent_sources": ev.independent(r["claim_id"]),
-            "conflicts": ev.conflicts[r["claim_id"]],
-            "contested": ev.contested(r["claim_id"]),
-        }
+        # (a cast: mypy will not build a TypedDict with a NotRequired key
+        # from ** items; the keys are Role's, checked by tests/test_cli*.py)
+        role = cast(
+            Role,
+            dict(
+                **ev.record(r["claim_id"], r["disputed"], r["note"]),
+                title=r["title"],
+                holder=_holder(r["holder_id"], r["holder"]),
+                organisation=_ref(r["organisation_id"], r["org"]),
+                start=r["start"],
+                end=r["end"],
+                status=r["status"],
+            ),
+        )
         if as_of:
             role["at"] = state_at(role, as_of)
         out.append(role)
@@ -329,16 +341,7 @@ def evidence(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, Eviden
         for cid, disputed, note in conn.execute(
             f"SELECT id, disputed, note FROM claims WHERE id IN ({','.join('?' * len(part))})", part
         ):
-            out[cid] = {
-                "id": cid,
-                "citations": ev.cites[cid],
-                "disputed": disputed,
-                "note": note,
-                "attested": ev.attested(cid),
-                "independent_sources": ev.independent(cid),
-                "conflicts": ev.conflicts[cid],
-                "contested": ev.contested(cid),
-            }
+            out[cid] = ev.record(cid, disputed, note)
     return out
 
 
@@ -382,13 +385,7 @@ def relations(conn: sqlite3.Connection, entity_id: str) -> list[Relation]:
             "object": _holder(r["object_id"], r["oname"]),
             "start": r["start"],
             "end": r["end"],
-            "disputed": r["disputed"],
-            "note": r["note"],
-            "citations": ev.cites[r["claim_id"]],
-            "attested": ev.attested(r["claim_id"]),
-            "independent_sources": ev.independent(r["claim_id"]),
-            "conflicts": ev.conflicts[r["claim_id"]],
-            "contested": ev.contested(r["claim_id"]),
+            **ev.record(r["claim_id"], r["disputed"], r["note"]),
         }
         for r in rows
     ]
@@ -446,11 +443,7 @@ def event(conn: sqlite3.Connection, event_id: str) -> Event:
             }
             for p in parts
         ],
-        "citations": cites[r["claim_id"]],
-        "attested": ev.attested(r["claim_id"]),
-        "independent_sources": ev.independent(r["claim_id"]),
-        "conflicts": ev.conflicts[r["claim_id"]],
-        "contested": ev.contested(r["claim_id"]),
+        **ev.record(r["claim_id"], r["disputed"], r["note"]),
     }
 
 
@@ -510,13 +503,7 @@ def properties(conn: sqlite3.Connection, entity_id: str) -> list[Property]:
             "value": r["value"],
             "value_entity": _ref(r["value"], r["vname"]) if r["vname"] else None,
             "qualifier": r["qualifier"],
-            "disputed": r["disputed"],
-            "note": r["note"],
-            "citations": ev.cites[r["claim_id"]],
-            "attested": ev.attested(r["claim_id"]),
-            "independent_sources": ev.independent(r["claim_id"]),
-            "conflicts": ev.conflicts[r["claim_id"]],
-            "contested": ev.contested(r["claim_id"]),
+            **ev.record(r["claim_id"], r["disputed"], r["note"]),
         }
         for r in rows
     ]
