@@ -17,17 +17,21 @@ from typing import NoReturn, ParamSpec, TypeVar
 import click
 
 from kbtui.kb import db as kbdb
-from kbtui.kb.errors import KBError, NotFound
+from kbtui.kb.errors import ImportFailed, KBError, NotFound
 from kbtui.safetext import one_line, visible
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
+def fail(message: str, hint: str = "", code: int = 1, lines: bool = False) -> NoReturn:
     """One line on stderr: what is wrong, then what to do. Messages quote
-    paths, names and SQL, so control characters in them are made visible."""
-    message, hint = visible(message), visible(hint)
+    paths, names and SQL, so control characters in them are made visible,
+    a newline too (a file name may hold one) unless the message is a list
+    of problems, one a line (`lines`)."""
+    message, hint = visible(message), one_line(hint)
+    if not lines:
+        message = message.replace("\n", "\\n")
     if hint and "\n" not in message:
         click.echo(f"kbtui: {message}; {hint}", err=True)
     else:  # a list of problems (import): the hint after them
@@ -57,17 +61,35 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R | None]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a full disk shows here, while we can still say so
+            return result
         except NotFound as exc:
             for c in exc.candidates:
                 click.echo("  " + "\t".join(one_line(str(c[k])) for k in ("id", "kind", "name")), err=True)
             fail(exc.message, exc.hint, exc.exit_code)
         except KBError as exc:
-            fail(exc.message, exc.hint, exc.exit_code)
+            fail(exc.message, exc.hint, exc.exit_code, lines=isinstance(exc, ImportFailed))
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 fail(f"{_db_name()}: is locked by another program ({exc})", "wait for it to finish and try again", 2)
+            if "interrupted" in str(exc):
+                fail(
+                    f"{_db_name()}: reading it took longer than the {kbdb.read_timeout():g} s time limit; stopped",
+                    "run `kbtui check` (a file made to loop is refused there); raise the limit with KBTUI_TIMEOUT",
+                    2,
+                )
+            if "out of memory" in str(exc):
+                fail(
+                    f"{_db_name()}: a query needed more than {kbdb.HEAP_LIMIT_BYTES >> 30} GiB of memory; stopped",
+                    "select less, or run `kbtui check` on the file",
+                    2,
+                )
             fail(f"{_db_name()}: could not be read ({exc})", "run `kbtui check`; the file may be damaged", 2)
+        except MemoryError:
+            fail("out of memory; stopped", "select less, or raise the machine's memory limit", 2)
+        except RecursionError:
+            fail("input nested too deeply; stopped", "flatten the input", 2)
         except UnicodeEncodeError as exc:
             bad = exc.object[exc.start : exc.end]
             if any("\udc80" <= ch <= "\udcff" for ch in bad):
@@ -94,6 +116,11 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R | None]:
             )
         except BrokenPipeError:
             sys.stderr.close()  # `kbtui ... | head` is not an error
+        except OSError as exc:
+            # output to a full disk (> /dev/full), a name the OS refuses
+            # (too long, ENAMETOOLONG): one line, not a traceback
+            where = f" ({visible(str(exc.filename))[:120]})" if exc.filename else ""
+            fail(f"{exc.strerror or exc}{where}", "check the output device and the path", 2)
         return None
 
     return wrapper

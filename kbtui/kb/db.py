@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +31,55 @@ REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000
 
 
+# Every read runs under a time limit (a crafted file can hold a query that
+# never ends) and can be cancelled from another thread (the explorer, on
+# quit). Checked every PROGRESS_STEPS virtual-machine steps: about a tenth of
+# a millisecond apart, so a stop takes effect at once.
+READ_TIMEOUT_S = 60.0
+PROGRESS_STEPS = 1000
+# SQLite's own allocations, for the whole process: a query that would build
+# gigabytes (replace() chains, huge blobs) fails with "out of memory"
+# instead of taking the machine down.
+HEAP_LIMIT_BYTES = 2 << 30
+_cancelled = threading.Event()
+
+
+def interrupt_readers() -> None:
+    """Stop every query of every read connection in this process, now and
+    from then on (the explorer calls it when quitting)."""
+    _cancelled.set()
+
+
+def read_timeout() -> float:
+    """Seconds a read connection may work; `KBTUI_TIMEOUT` overrides it.
+    A value that is not a positive, finite number of seconds (at most a
+    day) is refused: a typo must not turn the limit off."""
+    raw = os.environ.get("KBTUI_TIMEOUT", "")
+    if not raw:
+        return READ_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 86_400:
+        raise UnusableDatabase(
+            f"KBTUI_TIMEOUT={raw[:40]!r} is not a time limit in seconds", "use a number from 0.1 to 86400, e.g. 60"
+        )
+    return value
+
+
+def guard_reads(conn: sqlite3.Connection, timeout: float | None = None) -> None:
+    """Install the time limit and the cancel check on `conn`."""
+    deadline = time.monotonic() + (read_timeout() if timeout is None else timeout)
+    cancelled = _cancelled.is_set
+
+    def stop() -> int:
+        return 1 if cancelled() or time.monotonic() > deadline else 0
+
+    conn.set_progress_handler(stop, PROGRESS_STEPS)
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
+
+
 def busy_timeout() -> float:
     """Seconds to wait for another connection's lock before giving up.
 
@@ -38,11 +89,19 @@ def busy_timeout() -> float:
     non-negative number is ignored.
     """
     raw = os.environ.get("KBTUI_BUSY_TIMEOUT", "")
+    if not raw:
+        return BUSY_TIMEOUT_MS / 1000
     try:
         value = float(raw)
     except ValueError:
-        return BUSY_TIMEOUT_MS / 1000
-    return value if 0 <= value < float("inf") else BUSY_TIMEOUT_MS / 1000
+        value = float("nan")
+    # SQLite takes milliseconds as a C int: beyond ~24 days it would wrap
+    # (1e10 s became a 0.08 s wait), so a day is the ceiling
+    if not 0 <= value <= 86_400:
+        raise UnusableDatabase(
+            f"KBTUI_BUSY_TIMEOUT={raw[:40]!r} is not a wait in seconds", "use a number from 0 to 86400, e.g. 5"
+        )
+    return value
 
 
 def _precheck(path: Path) -> None:
@@ -81,7 +140,7 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(os.fsencode(path.resolve()))}?mode={mode}"
 
 
-def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Connection:
+def connect_readonly(path: Path | str, *, snapshot: bool = False, timeout: float | None = None) -> sqlite3.Connection:
     """A connection that cannot write: `mode=ro` at open and `query_only`.
 
     With `snapshot`, a read transaction is opened before anything is read,
@@ -94,24 +153,28 @@ def connect_readonly(path: Path | str, *, snapshot: bool = False) -> sqlite3.Con
     cut, kill -9) and left a hot journal, SQLite must roll it back before
     anyone can read, and a `mode=ro` connection cannot. That rollback is
     SQLite's own crash recovery: it restores the last committed state.
+
+    Every query runs under `timeout` seconds (default: read_timeout()) and
+    stops at once after interrupt_readers().
     """
     path = Path(path)
     _precheck(path)
     try:
-        return _open_readonly(path, snapshot)
+        return _open_readonly(path, snapshot, timeout)
     except _HotJournal:
         _roll_back_interrupted_write(path)
-        return _open_readonly(path, snapshot)
+        return _open_readonly(path, snapshot, timeout)
 
 
 class _HotJournal(Exception):
     pass
 
 
-def _open_readonly(path: Path, snapshot: bool) -> sqlite3.Connection:
+def _open_readonly(path: Path, snapshot: bool, timeout: float | None = None) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=busy_timeout())
         conn.execute("PRAGMA query_only = 1")
+        guard_reads(conn, timeout)
         if snapshot:
             conn.execute("BEGIN")
     except sqlite3.Error as exc:
