@@ -114,7 +114,7 @@ def _roles(rows: list[Role], title: str | None = None) -> Table:
 def entity(data: Entity) -> None:
     head = Text()
     head.append(visible(data["name"]), style="bold")
-    head.append(f"  {data['kind']}  ", style="cyan")
+    head.append(f"  {one_line(data['kind'], 20)}  ", style="cyan")
     head.append(visible(data["id"]), style="dim")
     parts: list[Any] = [head]
     names = [a["name"] for a in data["alias_kinds"] if a["kind"] not in {"descriptor", "metonym"}]
@@ -200,19 +200,20 @@ def evidence_line(c: Citation) -> Text:
     """as of, stance, certainty, mode and speaker of one citation, in words."""
     line = Text()
     if c["as_of"]:
-        line.append(f"as of {c['as_of']}", style="bold")
+        line.append(f"as of {one_line(c['as_of'], 20)}", style="bold")
         if c["as_of_note"]:
             line.append(f" ({one_line(c['as_of_note'], 100)})", style="dim")
     else:
         line.append("undated", style="yellow")
         line.append(f": {one_line(c['as_of_note'], 100)}", style="dim")
-    stance_style = {"supports": "green", "contradicts": "bold red", "qualifies": "yellow"}[c["stance"]]
+    # closed sets by constraint, but a crafted file may hold anything: shown safely
+    stance_style = {"supports": "green", "contradicts": "bold red", "qualifies": "yellow"}.get(c["stance"], "")
     line.append(" · ")
-    line.append(c["stance"], style=stance_style)
+    line.append(one_line(c["stance"], 20), style=stance_style)
     if c["certainty"] != "stated":
-        line.append(f" · {c['certainty']}", style="yellow")
+        line.append(f" · {one_line(c['certainty'], 20)}", style="yellow")
     if c["mode"] != "asserts":
-        line.append(f" · {c['mode']} (not evidence that it is so)", style="bold yellow")
+        line.append(f" · {one_line(c['mode'], 20)} (not evidence that it is so)", style="bold yellow")
     if c["speaker"]:
         line.append(" · said by ")
         line.append(one_line(c["speaker"]["name"], 80), style="bold")

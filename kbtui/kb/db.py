@@ -342,3 +342,24 @@ def validate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: has schema version {version}, older than this kbtui's ({SCHEMA_VERSION})",
             f"run `kbtui migrate {path}` to upgrade it (a backup is made first)",
         )
+    refuse_foreign(conn, path, version)
+
+
+def refuse_foreign(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a file whose schema is not kbtui's own for its version (a view
+    in place of a table, a table without its constraints, a trigger): such
+    a file can make reads loop forever or hold terminal escapes in columns
+    kbtui trusts to be closed sets. See kbtui.kb.trust."""
+    from kbtui.kb import trust  # the first open per process builds the reference schema
+
+    try:
+        problem = trust.foreign_object(conn, version)
+    except sqlite3.DatabaseError as exc:
+        raise UnusableDatabase(
+            f"{path}: is corrupted ({exc})", "restore it from a backup or rebuild it with `kbtui import`"
+        ) from exc
+    if problem:
+        raise UnusableDatabase(
+            f"{path}: is not a kbtui KB as kbtui makes it: {problem}",
+            "do not open files of unknown origin; rebuild it from its bundle with `kbtui import`",
+        )

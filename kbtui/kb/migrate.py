@@ -147,6 +147,7 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
                 f"{path}: schema version {version} is newer than this kbtui's ({db.SCHEMA_VERSION})",
                 "upgrade kbtui instead",
             )
+        db.refuse_foreign(conn, path, version)  # a crafted file is not upgraded either
         missing = [v for v in range(version, db.SCHEMA_VERSION) if v not in STEPS]
         if missing:
             raise UnusableDatabase(
