@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-from kbtui.kb import dates
+from kbtui.kb import dates, db
 from kbtui.kb.db import SCHEMA_VERSION
+from kbtui.kb.index import SEGMENTS
 from kbtui.kb.shapes import property_problem
 
 
@@ -156,6 +158,67 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
         findings.append(Finding("dangling", f"claim {cid}", f"{kind} claim with no {kind} row"))
     counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
     _evidence(conn, findings, counts, texts)
+    findings.extend(derived(conn))
+
+
+REINDEX_HINT = "rebuild the search indexes with `kbtui reindex --db PATH` (the data is not touched)"
+
+
+def derived(conn: sqlite3.Connection) -> list[Finding]:
+    """The search indexes agree with the data they are built from: every
+    entity has its name row, every pass-join key matches its name, and the
+    name and text full-text indexes pass FTS5's own integrity check."""
+    found = []
+    missing = conn.execute(
+        "SELECT count(*) FROM entities e WHERE name GLOB '*[A-Za-z0-9]*' AND NOT EXISTS"
+        " (SELECT 1 FROM names n WHERE n.entity_id = e.id AND n.is_primary = 1)"
+    ).fetchone()[0]
+    if missing:
+        found.append(Finding("index", "names", f"{missing} entities are missing from the name index; {REINDEX_HINT}"))
+    keys, expect = conn.execute(
+        "SELECT (SELECT count(*) FROM name_grams),"
+        f" (SELECT {SEGMENTS} * count(*) FROM names WHERE length(compact) >= {SEGMENTS})"
+    ).fetchone()
+    stale = conn.execute(
+        "SELECT count(*) FROM name_grams g LEFT JOIN names n ON n.id = g.name_id WHERE n.compact IS NOT g.compact"
+    ).fetchone()[0]
+    if keys != expect or stale:
+        found.append(
+            Finding("index", "name_grams", f"{keys} typo keys for {expect} expected, {stale} stale; {REINDEX_HINT}")
+        )
+    found.extend(_fts_integrity(conn))
+    return found
+
+
+def _fts_integrity(conn: sqlite3.Connection) -> list[Finding]:
+    """FTS5's integrity check is written as an INSERT, which a read-only
+    connection may not run, so it runs on a second connection inside a
+    transaction that is rolled back: it reads and never writes. A file that
+    cannot be opened for writing is left unverified here (no finding)."""
+    (path,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+    if not path:
+        return []
+    try:
+        rw = sqlite3.connect(db._uri(Path(path), "rw"), uri=True, timeout=1, isolation_level=None)
+    except sqlite3.Error:
+        return []
+    found = []
+    try:
+        rw.execute("BEGIN")
+        for table in ("names_fts", "sources_fts"):
+            try:
+                rw.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as exc:
+                if "readonly" in str(exc) or "locked" in str(exc) or "busy" in str(exc):
+                    break
+                found.append(Finding("index", table, f"the full-text index is damaged ({exc}); {REINDEX_HINT}"))
+    except sqlite3.Error:
+        pass
+    finally:
+        if rw.in_transaction:
+            rw.execute("ROLLBACK")
+        rw.close()
+    return found
 
 
 def _evidence(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, int], texts: dict[str, str]) -> None:

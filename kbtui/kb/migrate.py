@@ -202,3 +202,23 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
         ) from exc
     finally:
         conn.close()
+
+
+def reindex(path: Path | str) -> None:
+    """Rebuild everything derived (name index, typo keys, full-text indexes,
+    mentions, views) from the data, in one transaction: the repair for
+    damage `kbtui check` reports in an index. The data is not touched."""
+    conn = db.connect_writable(Path(path))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            rebuild_derived(conn)
+            index.rebuild_source_fts(conn)
+            index.rebuild_mentions(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()

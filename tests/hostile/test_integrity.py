@@ -75,8 +75,10 @@ def test_a_rewritten_quote_with_a_forged_hash_still_fails_the_span(sample_copy):
     conn.commit()
     conn.close()
     problems = _problems(sample_copy)
-    assert {p["check"] for p in problems} == {"citation-span"}
+    # the span check fails; the text's full-text index no longer matches it either
+    assert {p["check"] for p in problems} == {"citation-span", "index"}
     assert any(p["where"].startswith(f"citation {cid} ") for p in problems)
+    assert [p["where"] for p in problems if p["check"] == "index"] == ["sources_fts"]
 
 
 SPAN_TAMPERING: dict[str, Callable[[int], str]] = {
