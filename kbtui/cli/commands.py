@@ -463,5 +463,23 @@ def migrate(path: Path) -> None:
         )
 
 
+@main.command()
+@click.pass_context
+@handles_errors
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search and full-text indexes from the data, in one
+    transaction: the repair when `kbtui check` reports a damaged index.
+
+    \b
+    Example:
+      kbtui --db my.db reindex
+    """
+    from kbtui.kb.migrate import reindex as run_reindex
+
+    target = _writable_target(ctx)
+    run_reindex(target)
+    click.echo(f"rebuilt the indexes of {visible(str(target))}", err=True)
+
+
 if __name__ == "__main__":
     main()
