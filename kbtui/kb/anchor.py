@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kbtui.kb.limits import current, env_name
 from kbtui.kb.normalize import fold, typographic_fold
 
 CONTEXT_CHARS = 32
@@ -35,17 +36,31 @@ class AnchorError(ValueError):
         self.nearest = nearest
 
 
-def _find_all(haystack: str, needle: str) -> list[int]:
-    hits, i = [], haystack.find(needle)
-    while i != -1:
+def _find_all(haystack: str, needle: str, limit: int) -> list[int]:
+    """Where `needle` occurs, at most `limit` + 1 places (enough to know
+    there are too many): each hit is checked further, so an unbounded list
+    would make a short quote in a long text quadratic."""
+    hits: list[int] = []
+    i = haystack.find(needle)
+    while i != -1 and len(hits) <= limit:
         hits.append(i)
         i = haystack.find(needle, i + 1)
     return hits
 
 
+def _too_many(hits: list[int], limit: int) -> None:
+    if len(hits) > limit:
+        raise AnchorError(
+            f"quote occurs more than {limit:,} times; quote a longer, distinctive passage"
+            f" (the limit is {env_name('quote_matches')})"
+        )
+
+
 def _fits(folded_text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
-    before = folded_text[:start].rstrip()
-    after = folded_text[end:].lstrip()
+    # a window around the hit, not the text before it (that would copy up
+    # to the whole text for every hit)
+    before = folded_text[max(0, start - len(prefix) - 64) : start].rstrip()
+    after = folded_text[end : end + len(suffix) + 64].lstrip()
     return (not prefix or before.endswith(prefix.strip())) and (not suffix or after.startswith(suffix.strip()))
 
 
@@ -54,15 +69,20 @@ def anchor(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
     if not quote.strip():
         raise AnchorError("the quote is empty")
     fq, fp, fs = fold(quote).strip(), fold(prefix), fold(suffix)
+    limit = current().quote_matches
 
-    exact = [(s, s + len(quote)) for s in _find_all(text, quote)]
+    found = _find_all(text, quote, limit)
+    _too_many(found, limit)
+    exact = [(s, s + len(quote)) for s in found]
     method = "exact"
     spans = [span for span in exact if _affixes_match(text, span, fp, fs)]
     if not spans:
         method = "normalised"
         spans = []
         folded_text, where = _folded(text)
-        for fstart in _find_all(folded_text, fq):
+        folded_hits = _find_all(folded_text, fq, limit)
+        _too_many(folded_hits, limit)
+        for fstart in folded_hits:
             fend = fstart + len(fq)
             if _fits(folded_text, fstart, fend, fp, fs):
                 spans.append((where[fstart], where[fend - 1] + 1))

@@ -17,6 +17,7 @@ from typing import Any
 
 from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
+from kbtui.kb.limits import current, depth, env_name
 from kbtui.kb.shapes import property_problem
 
 # the closed sets, as sets for membership tests (defined in kbtui.kb.vocab)
@@ -60,6 +61,9 @@ PARTICIPANT_FIELDS = {"entity", "capacity", "cite"}
 PROPERTY_FIELDS = CLAIM_FIELDS | {"entity", "property", "value", "qualifier"}
 CONFLICT_FIELDS = {"claims", "note"}
 ERRATUM_FIELDS = {"id", "source", "quote", "prefix", "suffix", "says", "correct", "about", "shown_by"}
+# fields that are names or short labels: indexed for search and shown in
+# one table cell, so they get the tighter limit
+NAME_FIELDS = {"id", "name", "title", "kind", "type", "holder", "organisation", "subject", "object", "entity"}
 KB_TABLES = ("entity", "role", "relation", "event", "property", "conflict", "erratum")
 
 
@@ -153,6 +157,14 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], _Lines]
     if not path.is_file():
         problems.append(f"{path}: missing (a bundle needs sources.toml and kb.toml)")
         return {}, _Lines(path, "")
+    limits = current()
+    size = path.stat().st_size
+    if size > limits.toml_bytes:
+        problems.append(
+            f"{path}: {size:,} bytes, over the limit of {limits.toml_bytes:,}"
+            f" ({env_name('toml_bytes')}); split the bundle into several"
+        )
+        return {}, _Lines(path, "")
     raw_bytes = path.read_bytes()
     try:
         raw = raw_bytes.decode("utf-8")
@@ -165,6 +177,14 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], _Lines]
         line = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{line.group(1)}" if line else str(path)
         problems.append(f"{where}: bad TOML: {exc}")
+        return {}, _Lines(path, raw)
+    except RecursionError:
+        problems.append(f"{path}: arrays or tables nested too deeply to read (over {limits.nesting} levels)")
+        return {}, _Lines(path, raw)
+    if depth(data, limits.nesting) > limits.nesting:
+        problems.append(
+            f"{path}: arrays or tables nested more than {limits.nesting} levels deep ({env_name('nesting')})"
+        )
         return {}, _Lines(path, raw)
     lines = _Lines(path, raw)
     _refuse_nul(data, lines, problems)
@@ -298,11 +318,22 @@ class _Validator:
         for key in sorted(required - raw.keys()):
             self.fail(lines.at(line), f"{what}: missing required field `{key}`")
             ok = False
+        limits = current()
         for key, value in raw.items():
             if key in {"aliases", "cite", "participants", "claims"}:
                 continue
             if not isinstance(value, str):
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must be a string")
+                ok = False
+                continue
+            cap = limits.name_chars if key in NAME_FIELDS else limits.value_chars
+            if len(value) > cap:
+                which = "name_chars" if key in NAME_FIELDS else "value_chars"
+                self.fail(
+                    lines.at(lines.find(line, key)),
+                    f"{what}: field `{key}` is {len(value):,} characters,"
+                    f" over the limit of {cap:,} ({env_name(which)})",
+                )
                 ok = False
             elif key in required and not value.strip():
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must not be empty")
@@ -393,10 +424,20 @@ class _Validator:
         if not found:
             self.fail(where, f"{what}: file {raw['file']!r} not found")
             return None
+        limit = current().source_bytes
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= limit else b""
         except OSError as exc:
             self.fail(where, f"{what}: file {raw['file']!r} cannot be read ({exc.strerror})")
+            return None
+        if size > limit:
+            # refused before reading: a 6 GB file must not be loaded to find out
+            self.fail(
+                where,
+                f"{what}: file {raw['file']!r} is {size:,} bytes, over the limit of {limit:,}"
+                f" ({env_name('source_bytes')}); split the text or raise the limit",
+            )
             return None
         try:
             text = data.decode("utf-8")

@@ -9,6 +9,7 @@ idempotent and a bundle can add to a KB that already holds others.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,7 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance 
     except bundle_mod.BundleError as exc:
         raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
     db_path = Path(db_path)
+    remove_stale_temps(db_path)
     if not db_path.exists():
         counts = _import_new(data, db_path, advance)
         if counts is not None:
@@ -58,6 +60,41 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance 
         return _write_mapped(conn, data, advance, db_path)
     finally:
         conn.close()
+
+
+def remove_stale_temps(db_path: Path) -> list[Path]:
+    """Delete the temporary files an import into `db_path` left when it was
+    killed (SIGKILL, power cut) before it could clean up: they are named
+    `.<name>.<pid>.<random>.importing` (db.temp_beside), and one whose
+    process is gone is nobody's."""
+    removed: list[Path] = []
+    try:
+        candidates = list(db_path.parent.glob(f".{glob_escape(db_path.name)}.*.importing"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        parts = tmp.name[len(db_path.name) + 2 :].split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or _alive(int(parts[0])):
+            continue
+        db.discard(tmp)
+        removed.append(tmp)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid: leave it
+    return True
 
 
 def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dict[str, int] | None:
