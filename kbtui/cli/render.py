@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from kbtui.cli.output import blob_text
 from kbtui.kb.attest import describe
 from kbtui.kb.models import (
     Citation,
@@ -321,8 +322,14 @@ def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> No
 ROWS_PER_TABLE = 1000
 
 
+def _shown(v: object) -> object:
+    if v is None:
+        return "NULL"
+    return blob_text(v) if isinstance(v, bytes) else v
+
+
 def _cell(v: object) -> str:
-    return "NULL" if v is None else one_line(str(v), 200)
+    return one_line(str(_shown(v)), 200)
 
 
 def _plain_rows(heads: list[str], rows: Sequence[Sequence[object]]) -> None:
@@ -354,7 +361,7 @@ def rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None
     minutes a single Rich table of them takes to lay out."""
 
     def cells(r: Sequence[object]) -> list[Text]:
-        return [T("NULL" if v is None else v, "dim" if v is None else "", 200) for v in r]
+        return [T(_shown(v), "dim" if v is None else "", 200) for v in r]
 
     if len(rows) <= ROWS_PER_TABLE:
         table = _table(*columns)

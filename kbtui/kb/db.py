@@ -41,13 +41,17 @@ PROGRESS_STEPS = 1000
 # gigabytes (replace() chains, huge blobs) fails with "out of memory"
 # instead of taking the machine down.
 HEAP_LIMIT_BYTES = 2 << 30
-_cancelled = threading.Event()
+# bumped by interrupt_readers(): a connection stops once the generation it
+# was opened in has passed (connections opened afterwards are unaffected)
+_generation = [0]
+_generation_lock = threading.Lock()
 
 
 def interrupt_readers() -> None:
-    """Stop every query of every read connection in this process, now and
-    from then on (the explorer calls it when quitting)."""
-    _cancelled.set()
+    """Stop every query of every read connection open in this process now
+    (the explorer calls it when quitting, so no worker outlives it)."""
+    with _generation_lock:
+        _generation[0] += 1
 
 
 def read_timeout() -> float:
@@ -71,10 +75,10 @@ def read_timeout() -> float:
 def guard_reads(conn: sqlite3.Connection, timeout: float | None = None) -> None:
     """Install the time limit and the cancel check on `conn`."""
     deadline = time.monotonic() + (read_timeout() if timeout is None else timeout)
-    cancelled = _cancelled.is_set
+    born = _generation[0]
 
     def stop() -> int:
-        return 1 if cancelled() or time.monotonic() > deadline else 0
+        return 1 if _generation[0] != born or time.monotonic() > deadline else 0
 
     conn.set_progress_handler(stop, PROGRESS_STEPS)
     conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
