@@ -60,6 +60,7 @@ def test_import_writes_the_named_db(mini_bundle: Path, tmp_path: Path, monkeypat
         ("a\\b\x1b]0;title\x07", "a-b-0-title"),
         ("Патрушев", "export"),
         ("x" * 300, "x" * 100),
+        ("line\nbreak\r-roles", "line-break--roles"),  # one line, no control character
     ],
 )
 def test_slug_name(stem: str, expected: str) -> None:
