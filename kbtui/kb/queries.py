@@ -107,7 +107,9 @@ def citations_for(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, l
             part,
         )
         for r in rows:
-            out[r["claim_id"]].append(_citation(r))
+            found = out.get(r["claim_id"])
+            if found is not None:  # a damaged index can return rows not asked for
+                found.append(_citation(r))
     return out
 
 
@@ -401,8 +403,17 @@ def events(conn: sqlite3.Connection, entity_id: str) -> list[Event]:
             (entity_id, entity_id, entity_id),
         )
     ]
-    found = [event(conn, i) for i in ids]
+    found = [ev for i in ids if (ev := _event_if_readable(conn, i)) is not None]
     return sorted(found, key=lambda e: (e["start"] or "", e["name"]), reverse=True)
+
+
+def _event_if_readable(conn: sqlite3.Connection, event_id: str) -> Event | None:
+    """event(), or None when a damaged file hides its row: a list of an
+    entity's events shows the rest rather than failing."""
+    try:
+        return event(conn, event_id)
+    except NotFound:
+        return None
 
 
 def event(conn: sqlite3.Connection, event_id: str) -> Event:
@@ -413,6 +424,10 @@ def event(conn: sqlite3.Connection, event_id: str) -> Event:
         " WHERE e.entity_id = ?",
         (event_id,),
     ).fetchone()
+    if r is None:
+        # listed by an index but not found by the row's own key: the file is
+        # damaged (an ordinary missing id never gets here)
+        raise NotFound(f"event {event_id!r} is listed but its row cannot be read", "run `kbtui check`")
     parts = conn.execute(
         "SELECT p.claim_id, p.entity_id, en.name, en.kind, p.capacity FROM participations p"
         " JOIN entities en ON en.id = p.entity_id WHERE p.event_id = ? ORDER BY en.name",
@@ -466,7 +481,11 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
             "SELECT alias, kind, as_of, claim_id FROM aliases WHERE entity_id = ? ORDER BY alias", (entity_id,)
         )
     ]
-    evs = [event(conn, entity_id)] if e["kind"] == "event" else events(conn, entity_id)
+    if e["kind"] == "event":
+        own = _event_if_readable(conn, entity_id)
+        evs = [own] if own is not None else []
+    else:
+        evs = events(conn, entity_id)
     roles_as = _roles_as(conn, entity_id, e["kind"])
     return {
         "id": e["id"],
@@ -631,6 +650,8 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
         return claim_id
     if kind[0] == "role":
         r = conn.execute(_ROLE_SQL + " WHERE r.claim_id = ?", (claim_id,)).fetchone()
+        if r is None:
+            return claim_id
         org = f" of {r['org']}" if r["org"] else ""
         # the status word alone ("current") would claim more than the
         # evidence's dates do; only "former" says something lasting
@@ -641,7 +662,7 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
             " JOIN entities o ON o.id = r.object_id WHERE r.claim_id = ?",
             (claim_id,),
         ).fetchone()
-        return f"{r[0]} {r[1]} {r[2]}"
+        return f"{r[0]} {r[1]} {r[2]}" if r else claim_id
     if kind[0] == "property":
         r = conn.execute(
             "SELECT e.name, p.property, coalesce(v.name, p.value), p.qualifier FROM properties p"
@@ -649,7 +670,7 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
             " AND p.property IN ('nationality', 'affiliation') WHERE p.claim_id = ?",
             (claim_id,),
         ).fetchone()
-        return f"{r[0]}: {r[1]} {r[2]}" + (f" ({r[3]})" if r[3] else "")
+        return f"{r[0]}: {r[1]} {r[2]}" + (f" ({r[3]})" if r[3] else "") if r else claim_id
     if kind[0] == "alias":
         r = conn.execute(
             "SELECT e.name, a.alias, a.kind FROM aliases a JOIN entities e ON e.id = a.entity_id WHERE a.claim_id = ?",
@@ -661,13 +682,14 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
             "SELECT en.name FROM events e JOIN entities en ON en.id = e.entity_id WHERE e.claim_id = ?",
             (claim_id,),
         ).fetchone()
-        return f"Event: {r[0]}"
+        return f"Event: {r[0]}" if r else claim_id
     r = conn.execute(
         "SELECT en.name, ev.name FROM participations p JOIN entities en ON en.id = p.entity_id"
         " JOIN entities ev ON ev.id = p.event_id WHERE p.claim_id = ?",
         (claim_id,),
     ).fetchone()
-    return f"{r[0]} took part in {r[1]}"
+    # (a row a damaged file hides: the id, not a crash)
+    return f"{r[0]} took part in {r[1]}" if r else claim_id
 
 
 _SOURCE_COLUMNS = (
