@@ -96,6 +96,15 @@ def tui(ctx: click.Context) -> None:
       kbtui --db my.db tui
     """
     kbdb.connect_readonly(ctx.obj["db"]).close()  # fail here, plainly, not inside the TUI
+    # without a terminal on both ends the explorer would write escape
+    # sequences forever (`kbtui < /dev/null`, `kbtui | less`): refuse plainly
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        which = "stdin" if not sys.stdin.isatty() else "stdout"
+        fail(
+            f"the explorer needs a terminal ({which} is not one)",
+            "run it in a terminal, or use the one-shot commands: kbtui search/show/...",
+            2,
+        )
     from kbtui.tui.app import create_app
 
     app = create_app(ctx.obj["db"])

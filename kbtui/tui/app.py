@@ -18,16 +18,20 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from kbtui.kb.errors import KBError
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.commands import ActionCommands, EntityCommands
 from kbtui.tui.context import ExplorerContext
+from kbtui.tui.flood import flood_guarded
 from kbtui.tui.history import History, Location
 from kbtui.tui.look import Look
 from kbtui.tui.messages import (
@@ -37,12 +41,14 @@ from kbtui.tui.messages import (
     OpenCitation,
     OpenConflicts,
     OpenSource,
+    ShowFullText,
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.error import ErrorScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
+from kbtui.tui.screens.fulltext import FullTextScreen
 from kbtui.tui.screens.help import HelpScreen, bindings_of, sections
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.tables import ClaimTable
@@ -110,7 +116,7 @@ class KbtuiApp(App[int]):
             self.db_error = exc
             self.push_screen(ErrorScreen(f"{self.db_path}: cannot be read ({exc})"))
             return
-        self.sub_title = str(self.db_path)
+        self.sub_title = shown(str(self.db_path))
         self.explorer = ExplorerScreen(self.db_path)
         self.push_screen(self.explorer)
         self.call_after_refresh(self.refresh_breadcrumbs)
@@ -121,8 +127,26 @@ class KbtuiApp(App[int]):
             if isinstance(screen, ContentScreen):
                 screen.apply_look(self.look)
 
+    def get_driver_class(self) -> type[Driver]:
+        # a paste the terminal types out as a million keys (tui.flood)
+        return flood_guarded(super().get_driver_class())
+
     def action_exit_error(self) -> None:
         self.exit(return_code=2)
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Every way out (q, ctrl+q, the error screen, the palette) ends here.
+
+        Thread workers cannot be killed, and the process waits for them
+        before it ends: a worker inside a query that never ends (a crafted
+        file) kept a quit explorer running at full CPU. So first every read
+        stops (a query raises "interrupted" at its next step, within a
+        millisecond) and every worker is cancelled (the long Python loops,
+        such as wrapping a 10 MB text, look at that), then Textual's own
+        exit, which waits for them."""
+        kbdata.stop_reading()
+        self.workers.cancel_all()
+        super().exit(result, return_code, message)
 
     # --- history -------------------------------------------------------------------
 
@@ -241,6 +265,11 @@ class KbtuiApp(App[int]):
     @on(OpenSource)
     def _open_source(self, event: OpenSource) -> None:
         self.navigate(Location.source(event.source_id, focus_entity=event.focus_entity, erratum_id=event.erratum_id))
+
+    @on(ShowFullText)
+    def _show_full_text(self, event: ShowFullText) -> None:
+        if not isinstance(self.screen, FullTextScreen):
+            self.push_screen(FullTextScreen(event.title, event.text, self.look))
 
     @on(OpenConflicts)
     def _open_conflicts(self, event: OpenConflicts) -> None:

@@ -17,8 +17,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from kbtui.kb.errors import KBError
 from kbtui.kb.search import match_spans
-from kbtui.safetext import one_line
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.messages import EntitySelected
 
@@ -47,13 +47,13 @@ class EntityCommands(Provider):
                 look.badge(h.kind), " ", look.highlighted(h.name, [] if h.matched else match_spans(query, h.name))
             )
             if h.matched:
-                display.append("  ≈ " + one_line(h.matched), style="italic dim")
+                display.append("  ≈ " + shown(h.matched), style="italic dim")
             yield Hit(
                 min(h.score / 100, 1.0),
                 display,
                 partial(self._open, h.id, h.name),
                 text=h.name,
-                help=f"open {h.kind} · {h.id}",
+                help=f"open {shown(h.kind, 40)} · {shown(h.id, 200)}",
             )
 
     async def discover(self) -> Hits:
@@ -61,7 +61,7 @@ class EntityCommands(Provider):
         for loc in self.context.history.visited_entities():
             assert loc.entity_id is not None
             yield DiscoveryHit(
-                Text("↺ " + one_line(loc.title)),
+                Text("↺ " + shown(loc.title)),
                 partial(self._open, loc.entity_id, loc.title),
                 text=loc.title,
                 help="visited earlier",

@@ -11,7 +11,7 @@ import csv
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import queries
@@ -31,6 +31,9 @@ from kbtui.kb.models import (
 )
 from kbtui.kb.paths import confined_path
 from kbtui.kb.vocab import ENTITY_KINDS
+from kbtui.safetext import UNSAFE, visible
+
+T = TypeVar("T")
 
 PAGE = 200  # roles loaded at a time for big organisations
 RESULTS = 50  # search results shown
@@ -44,6 +47,87 @@ CsvCell = str | int | None  # one value of an exported row (None is written as "
 # one read transaction per worker call, so a role and its quotes come from
 # the same state of the file even while an import commits
 reader = kbdb.reading
+
+# Quitting: every query open in a worker stops at its next step. Worker
+# threads cannot be killed and asyncio waits for them before the process
+# ends, so without this a query that loops keeps a quit explorer running.
+stop_reading = kbdb.interrupt_readers
+
+
+def read_failure(exc: BaseException) -> str:
+    """Why a worker's read failed, in one line for a notice: the time
+    limit and the memory limit say which limit and how to raise it."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.Error) and "interrupted" in text:
+        try:
+            limit = f"the {kbdb.read_timeout():g} s"
+        except Exception:  # an unreadable KBTUI_TIMEOUT: the reader refused it before any query
+            limit = "its"
+        return f"Reading the database took longer than {limit} time limit and was stopped (KBTUI_TIMEOUT raises it)."
+    if isinstance(exc, MemoryError) or (isinstance(exc, sqlite3.Error) and "out of memory" in text):
+        return f"Reading the database needed more than {kbdb.HEAP_LIMIT_BYTES >> 30} GiB of memory and was stopped."
+    if isinstance(exc, RecursionError):
+        return "The database holds data nested too deeply to show; stopped."
+    if isinstance(exc, sqlite3.Error | OSError):
+        return f"The database could not be read: {visible(text, 300)}"
+    # a value of the wrong type in a crafted file (the schema's CHECKs can be
+    # switched off when writing it): say so in one line, never a traceback
+    return f"The database holds data kbtui cannot show ({type(exc).__name__}: {visible(text, 200)})."
+
+
+# Closed sets and formats (kinds, types, statuses, stances, dates): schema.sql's
+# CHECKs keep them plain words, but a crafted file can be written with the
+# checks off. A legitimate value never holds a control character, so making
+# such a value visible (␛ for ESC) changes nothing else; ids are left as they
+# are (they are looked up again) and shown through safetext where shown.
+CLOSED_KEYS = frozenset(
+    {
+        "kind",
+        "type",
+        "status",
+        "state",
+        "stance",
+        "certainty",
+        "mode",
+        "anchor",
+        "roles_as",
+        "date_basis",
+        "property",
+        "qualifier",
+        "start",
+        "end",
+        "date",
+        "as_of",
+        "first",
+        "last",
+        "published",
+        "via_date",
+        "not_before",
+        "not_after",
+    }
+)
+
+
+def inert(value: T) -> T:
+    """`value` (the data layer's dicts, lists and tuples) with every
+    closed-set or date field that holds a control character made visible,
+    in place."""
+    _inert(value)
+    return value
+
+
+def _inert(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if key in CLOSED_KEYS and UNSAFE.search(item):
+                    value[key] = visible(item, 40)
+            elif isinstance(item, dict | list | tuple):
+                _inert(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, dict | list | tuple):
+                _inert(item)
 
 
 def check(path: Path | str) -> None:
@@ -75,7 +159,7 @@ def browse(path: Path | str, limit: int = BROWSE) -> list[kbsearch.Hit]:
 
 def entity(path: Path | str, entity_id: str, page: int = PAGE) -> Entity:
     with reader(path) as conn:
-        return queries.show(conn, entity_id, limit=page)
+        return inert(queries.show(conn, entity_id, limit=page))
 
 
 class EntityView(NamedTuple):
@@ -90,13 +174,13 @@ def entity_view(path: Path | str, entity_id: str, page: int = PAGE) -> EntityVie
     with reader(path) as conn:
         found = queries.show(conn, entity_id, limit=page)
         cited = [a["claim_id"] for a in found["alias_kinds"] if a["claim_id"]]
-        return EntityView(found, claims_evidence(conn, cited))
+        return inert(EntityView(found, claims_evidence(conn, cited)))
 
 
 def more_roles(path: Path | str, entity: Entity, offset: int, page: int = PAGE) -> list[Role]:
     """The next page of `entity`'s roles, from the side queries.show chose."""
     with reader(path) as conn:
-        return queries.roles_of(conn, entity["id"], entity["roles_as"], limit=page, offset=offset)
+        return inert(queries.roles_of(conn, entity["id"], entity["roles_as"], limit=page, offset=offset))
 
 
 def all_roles(path: Path | str, entity: Entity) -> list[Role]:
@@ -133,7 +217,8 @@ def source_view(path: Path | str, source_id: str) -> ViewedSource:
             if cite["source"]["id"] == src["id"]
         }
         errata = queries.errata(conn, src["id"])
-        return {**src, "citations": cites, "mentions": mentions, "details": details, "errata": errata}
+        view: ViewedSource = {**src, "citations": cites, "mentions": mentions, "details": details, "errata": errata}
+        return inert(view)
 
 
 # --- claims by id: conflicts and the conflicts view ----------------------------
@@ -193,7 +278,7 @@ def conflicts_view(path: Path | str) -> ConflictsView:
         errata = queries.errata(conn)
         ids = [side["id"] for c in conflicts for side in c["claims"]] + [d.claim_id for d in disputed]
         owners = {cid: owner for cid in dict.fromkeys(ids) if (owner := claim_owner(conn, cid)) is not None}
-        return ConflictsView(conflicts, disputed, errata, claims_evidence(conn, ids), owners)
+        return inert(ConflictsView(conflicts, disputed, errata, claims_evidence(conn, ids), owners))
 
 
 def stats(path: Path | str) -> Stats:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from kbtui.kb import dates
 from kbtui.kb.models import Citation, Evidence, Role
-from kbtui.safetext import one_line
+from kbtui.tui.clip import shown
 from kbtui.tui.look import Look
 
 # evidence older than this (before the app's today) says "last attested"
@@ -169,7 +169,7 @@ def stance_text(stance: str, look: Look) -> Text:
         return Text("✗ contradicts", style=look.fg("error", bold=True) + Style(reverse=True))
     if stance == "qualifies":
         return Text("± qualifies", style=look.fg("warning", bold=True))
-    return Text(stance, style=Style(dim=True))
+    return Text(shown(stance, 40), style=Style(dim=True))
 
 
 def citation_facts(
@@ -183,19 +183,19 @@ def citation_facts(
     if cite["as_of"]:
         text.append(f"as of {cite['as_of']}", style=Style(bold=True))
         if cite.get("as_of_note"):
-            text.append(f" ({one_line(cite['as_of_note'], note_max)})", style=Style(dim=True))
+            text.append(f" ({shown(cite['as_of_note'], note_max)})", style=Style(dim=True))
     else:
         text.append("undated", style=look.fg("warning"))
         if cite.get("as_of_note"):
-            text.append(f": {one_line(cite['as_of_note'], note_max)}", style=Style(dim=True))
+            text.append(f": {shown(cite['as_of_note'], note_max)}", style=Style(dim=True))
     text.append(" · ", style=Style(dim=True))
     text.append_text(stance_text(cite["stance"], look))
     if cite["certainty"] != "stated":
         text.append(" · ", style=Style(dim=True))
-        text.append(CERTAINTY_WORDS.get(cite["certainty"], one_line(cite["certainty"])), style=look.fg("warning"))
+        text.append(CERTAINTY_WORDS.get(cite["certainty"], shown(cite["certainty"])), style=look.fg("warning"))
     if cite["mode"] != "asserts":
         text.append(" · ", style=Style(dim=True))
-        text.append(MODE_WORDS.get(cite["mode"], one_line(cite["mode"])), style=look.fg("warning", bold=True))
+        text.append(MODE_WORDS.get(cite["mode"], shown(cite["mode"])), style=look.fg("warning", bold=True))
     speaker = cite.get("speaker")
     if speaker:
         text.append(" · said by ", style=Style(dim=True))
@@ -205,5 +205,5 @@ def citation_facts(
                 link.stylize(Style.from_meta(speaker_meta))
             text.append_text(link)
         else:
-            text.append(one_line(speaker["name"], 80), style=Style(bold=True))
+            text.append(shown(speaker["name"], 80), style=Style(bold=True))
     return text

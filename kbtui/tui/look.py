@@ -18,7 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 from kbtui.kb.models import CitationSource, SourceSummary
-from kbtui.safetext import one_line, visible
+from kbtui.tui.clip import LINE_MAX, clipped, more_words, shown
 
 KIND_LABELS = {
     "person": "PER",
@@ -74,11 +74,13 @@ class Look:
     # --- pieces -----------------------------------------------------------
 
     def badge(self, kind: str) -> Text:
-        label = KIND_LABELS.get(kind, (kind or "?")[:3].upper())
+        # a kind outside the closed set comes from a crafted file: its first
+        # letters, made visible (an escape shows as ␛, never reaches the terminal)
+        label = KIND_LABELS.get(kind) or shown(kind or "?", 40)[:3].upper()
         return Text(label, style=self.fg(KIND_COLOUR.get(kind, "secondary"), bold=True))
 
     def link(self, name: str | None, max_len: int | None = None) -> Text:
-        return Text(one_line(name, max_len), style=self.fg("accent", underline=True))
+        return Text(shown(name, max_len or LINE_MAX), style=self.fg("accent", underline=True))
 
     def status(self, status: str | None, disputed: str | None = None) -> Text:
         out = Text()
@@ -93,18 +95,22 @@ class Look:
         return out
 
     def disputed(self, reason: str | None) -> Text:
-        return Text.assemble(("⚠ disputed: ", self.fg("warning", bold=True)), (visible(reason or ""), Style()))
+        why = clipped(reason)
+        text = Text.assemble(("⚠ disputed: ", self.fg("warning", bold=True)), (why.text, Style()))
+        if why.more:
+            text.append("\n" + more_words(why.more), style=self.fg("accent", bold=True))
+        return text
 
     def muted(self, text: str | None) -> Text:
-        return Text(one_line(text), style=Style(dim=True))
+        return Text(shown(text), style=Style(dim=True))
 
     def highlighted(
         self, name: str, spans: Iterable[tuple[int, int]], base: Style | None = None, max_len: int | None = None
     ) -> Text:
         """`name` with matched characters bold, underlined and in the accent colour."""
-        shown = one_line(name)
-        text = Text(shown, style=base or Style())
-        if shown == name:
+        drawn = shown(name)
+        text = Text(drawn, style=base or Style())
+        if drawn == name:
             match = self.fg("accent", bold=True, underline=True)
             for start, end in spans:
                 text.stylize(match, start, end)
@@ -115,7 +121,7 @@ class Look:
 
 def source_line(src: CitationSource | SourceSummary) -> str:
     """Outlet, author, date: who said it and when."""
-    parts = [one_line(v) for v in (src["outlet"], src["author"], src["published"]) if v]
+    parts = [shown(v, 120) for v in (src["outlet"], src["author"], src["published"]) if v]
     return ", ".join(parts) if parts else "unattributed"
 
 

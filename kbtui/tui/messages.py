@@ -108,6 +108,14 @@ class ErratumFocused(Message):
 
 
 @dataclass
+class ShowFullText(Message):
+    """Show the whole of a value a pane drew cut short (tui.clip)."""
+
+    title: str
+    text: str
+
+
+@dataclass
 class HistoryJump(Message):
     """A breadcrumb was clicked: go to that point in history."""
 

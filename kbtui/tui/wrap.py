@@ -9,6 +9,8 @@ holds a cited span.
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
 
@@ -16,29 +18,43 @@ from rich.cells import cell_len, get_character_cell_size
 
 from kbtui.safetext import UNSAFE, visible
 
-_SINGLE_CELL = frozenset(
-    chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482)) for c in range(lo, hi + 1)
-)
+_SINGLE_CELL_RANGES = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
+_SINGLE_CELL = frozenset(chr(c) for lo, hi in _SINGLE_CELL_RANGES for c in range(lo, hi + 1))
 _single_cell = _SINGLE_CELL.issuperset  # at C speed: is every character one cell wide?
+_NOT_SINGLE_CELL = re.compile("[^" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _SINGLE_CELL_RANGES) + "]")
 
 
-def wrap_offsets(text: str, width: int) -> list[int]:
+# how many screen lines a wrap lays out between looks at `stop`
+STOP_EVERY = 1024
+
+
+def wrap_offsets(text: str, width: int, stop: Callable[[], bool] | None = None) -> list[int]:
     """Start offsets of the wrapped lines of one paragraph (greedy, on
     spaces; words wider than the line are cut).
 
     One Python step per screen line, not per character: the character that
-    overflows a line is found by arithmetic for single-cell text (the
-    common case) or by summing one line's worth of cell widths otherwise,
+    overflows a line is found by arithmetic where the line's text is all
+    single-cell (the common case) or by summing its cell widths otherwise,
     and the break point with `str.rfind`. A 10 MB source of prose wraps in
-    about a quarter of a second."""
+    about a quarter of a second (10 MB of CJK, two seconds).
+
+    `stop` is asked every STOP_EVERY lines; once it says yes, the lines so
+    far are returned (a worker that was cancelled, by a quit say, must not
+    keep the process alive for the rest)."""
     width = max(width, 8)
     n = len(text)
     fast = _single_cell(text)
+    wide = -1  # where the next character that is not one cell wide is (once looked for)
     starts = [0]
     start = 0
     while True:
-        i = start + width if fast else _overflow(text, start, width)
-        if i >= n:
+        if not fast and wide < start:
+            found = _NOT_SINGLE_CELL.search(text, start)
+            wide = found.start() if found else n
+        # arithmetic up to the next character that is not one cell wide, so
+        # one escape in a 10 MB paragraph slows only its own line
+        i = start + width if fast or start + width < wide else _overflow(text, start, width)
+        if i >= n or (stop is not None and not len(starts) % STOP_EVERY and stop()):
             return starts
         if text[i] == " ":
             start = i + 1
@@ -74,13 +90,16 @@ def _overflow(text: str, start: int, width: int) -> int:
     return n
 
 
-def wrap_text(text: str, width: int) -> list[tuple[int, int]]:
-    """(start, end) offsets of every screen line of a whole text."""
+def wrap_text(text: str, width: int, stop: Callable[[], bool] | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of every screen line of a whole text (of the
+    lines so far, once `stop` says so: see wrap_offsets)."""
     lines: list[tuple[int, int]] = []
     append = lines.append
     offset = 0
-    for para in text.split("\n"):
-        starts = wrap_offsets(para, width)
+    for n, para in enumerate(text.split("\n")):
+        if stop is not None and not n % STOP_EVERY and stop():
+            break
+        starts = wrap_offsets(para, width, stop)
         if len(starts) == 1:
             append((offset, offset + len(para)))
         else:

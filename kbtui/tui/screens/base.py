@@ -9,11 +9,11 @@ user leaves. The app is reached only through the ExplorerContext protocol
 
 from __future__ import annotations
 
-import sqlite3
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -23,6 +23,7 @@ from kbtui.tui import data as kbdata
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.history import Crumb
 from kbtui.tui.look import Look
+from kbtui.tui.messages import ShowFullText
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 
 P = ParamSpec("P")
@@ -31,7 +32,6 @@ T = TypeVar("T")
 
 class ContentScreen(Screen[None]):
     NO_CITATION = "No citation selected."  # what `y` says with nothing to copy
-    READ_FAILED = "The database could not be read"  # the notice for a failed read, before the reason
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
@@ -68,6 +68,21 @@ class ContentScreen(Screen[None]):
         for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
             widget.show(crumbs, forward)
 
+    def cut_short(self) -> list[tuple[str, str]]:
+        """(title, whole value) of each value this screen drew cut short
+        (tui.clip), the one nearest the focus first."""
+        return []
+
+    def action_show_all(self) -> None:
+        """The whole of a value cut short, in a view that draws only what
+        is on screen (the app opens it)."""
+        values = self.cut_short()
+        if not values:
+            self.notify("Nothing here is cut short.", timeout=3)
+            return
+        title, text = values[0]
+        self.post_message(ShowFullText(title, text))
+
     def action_copy_citation(self) -> None:
         cited = self.current_citation()
         if cited is None:
@@ -76,25 +91,40 @@ class ContentScreen(Screen[None]):
         self.app.copy_to_clipboard(kbdata.citation_text(cited.quote, cited.source))
         self.notify("Copied the citation to the clipboard.", timeout=3)
 
-    def guarded(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
-        """Run data-layer work in a worker thread; turn failures into a
-        notice (never a traceback) and drop results nobody waits for."""
+    def attempt(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | ReadFailed:
+        """Run data-layer work in a worker thread; every failure becomes a
+        ReadFailed with one line to show (never a traceback): a read stopped
+        by the time or memory limit says which limit. Anything a crafted
+        file can provoke (a value of the wrong type, say) is caught too: a
+        worker's exception would otherwise end the app with a traceback."""
         try:
-            result = fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         except KBError as exc:
-            self.app.call_from_thread(
-                self.app.notify,
-                exc.message + (f"\n{exc.hint}" if exc.hint else ""),
-                title="kbtui",
-                severity="error",
-                timeout=8,
-            )
-            return None
-        except (sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(
-                self.app.notify, f"{self.READ_FAILED}: {exc}", title="kbtui", severity="error", timeout=8
-            )
-            return None
+            return ReadFailed(exc.message + (f"\n{exc.hint}" if exc.hint else ""))
+        except Exception as exc:
+            return ReadFailed(kbdata.read_failure(exc))
+
+    def guarded(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """attempt(), with a failure said in a notice; None for a failure
+        and for a result nobody waits for any more (the worker was
+        cancelled: the user moved on, or quit)."""
+        result = self.attempt(fn, *args, **kwargs)
         if get_current_worker().is_cancelled:
             return None
+        if isinstance(result, ReadFailed):
+            self.tell_failure(result)
+            return None
         return result
+
+    def tell_failure(self, failed: ReadFailed) -> None:
+        """The notice for a failed read, from a worker thread."""
+        with suppress(RuntimeError):  # the app stopped meanwhile: nobody to tell
+            self.app.call_from_thread(
+                self.app.notify, failed.message, title="kbtui", severity="error", timeout=8, markup=False
+            )
+
+
+class ReadFailed(NamedTuple):
+    """Why a worker's read failed, in words for the user."""
+
+    message: str

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import SHOW_ALL_KEY
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted
@@ -34,6 +35,14 @@ class ConflictsScreen(ContentScreen):
         Binding("c", "focus_evidence", "evidence", tooltip="go to the citations of the claim", id="conflicts.evidence"),
         Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="conflicts.copy"),
         Binding("slash", "app.focus_search", "search", show=False, id="conflicts.search"),
+        Binding(
+            SHOW_ALL_KEY,
+            "show_all",
+            "show all",
+            show=False,
+            tooltip="show all of a note cut short",
+            id="conflicts.show_all",
+        ),
     ]
     NO_CITATION = "No citation selected: press c to go to the evidence."
 
@@ -142,6 +151,9 @@ class ConflictsScreen(ContentScreen):
             "evidence": self.evidence.highlighted_index,
             "scroll_y": self.items.scroll_y,
         }
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        return self.evidence.cut_short()
 
     def current_citation(self) -> kbdata.CitedQuote | None:
         cite = self.evidence.current_citation

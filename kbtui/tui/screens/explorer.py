@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from kbtui.kb.models import Entity, Role, Stats
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import SHOW_ALL_KEY, shown
 from kbtui.tui.data import CsvCell
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
@@ -35,7 +36,7 @@ from kbtui.tui.messages import (
     LocationFailed,
     TitleLearned,
 )
-from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.screens.base import ContentScreen, ReadFailed
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
 from kbtui.tui.widgets.entity import EntityPane
@@ -61,6 +62,14 @@ class ExplorerScreen(ContentScreen):
         ),
         Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="explorer.copy"),
         Binding("escape", "step_out", "focus back towards the search box", show=False, id="explorer.step_out"),
+        Binding(
+            SHOW_ALL_KEY,
+            "show_all",
+            "show all",
+            show=False,
+            tooltip="show all of a summary or note cut short",
+            id="explorer.show_all",
+        ),
     ]
 
     def __init__(self, db_path: Path) -> None:
@@ -141,16 +150,22 @@ class ExplorerScreen(ContentScreen):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
-        if query.strip():
-            hits = self.guarded(kbdata.search, self.db_path, query)
-            if hits is not None:
-                self.app.call_from_thread(self.panel.show_results, query, hits)
-        else:
-            hits = self.guarded(kbdata.browse, self.db_path)
+        browsing = not query.strip()
+        found = (
+            self.attempt(kbdata.browse, self.db_path) if browsing else self.attempt(kbdata.search, self.db_path, query)
+        )
+        if get_current_worker().is_cancelled:
+            return
+        if isinstance(found, ReadFailed):
+            # the list says the search failed (not "no match"), the notice why
+            self.app.call_from_thread(self.panel.show_failure, query)
+            self.tell_failure(found)
+            return
+        total = None
+        if browsing:
             stats = self.stats or self.guarded(kbdata.stats, self.db_path)
             total = sum(stats["entities"].values()) if stats else None
-            if hits is not None:
-                self.app.call_from_thread(self.panel.show_results, query, hits, True, total)
+        self.app.call_from_thread(self.panel.show_results, query, found, browsing, total)
 
     @work(thread=True, group="stats")
     def load_stats(self) -> None:
@@ -299,9 +314,9 @@ class ExplorerScreen(ContentScreen):
         try:
             path = kbdata.write_csv(Path.cwd(), stem, header, rows)
         except OSError as exc:
-            self.notify(f"Could not write the CSV: {exc.strerror or exc}", severity="error")
+            self.notify(f"Could not write the CSV: {shown(str(exc.strerror or exc))}", severity="error", markup=False)
             return
-        self.notify(f"Exported {len(rows):,} rows to {path}", title="CSV saved", timeout=8)
+        self.notify(f"Exported {len(rows):,} rows to {shown(str(path))}", title="CSV saved", timeout=8, markup=False)
 
     # --- actions -----------------------------------------------------------------
 
@@ -315,6 +330,12 @@ class ExplorerScreen(ContentScreen):
             self.notify(
                 "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
             )
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        panes = [self.pane.cut_short(), self.evidence.cut_short()]
+        if self.evidence.has_focus_within:
+            panes.reverse()
+        return panes[0] + panes[1]
 
     def current_citation(self) -> kbdata.CitedQuote | None:
         cite = self.evidence.current_citation

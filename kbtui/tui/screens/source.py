@@ -21,8 +21,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from kbtui.kb.models import Citation, Erratum, MarkedCitation
-from kbtui.safetext import one_line, visible
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.evidence_text import citation_facts
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural, source_line
@@ -43,7 +43,6 @@ class SourceScreen(ContentScreen):
         Binding("slash", "app.focus_search", "search", show=False, id="source.search"),
     ]
     NO_CITATION = "No citation selected: press n to go to one."
-    READ_FAILED = "The source could not be read"
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -123,22 +122,23 @@ class SourceScreen(ContentScreen):
             title="Citation out of date",
             severity="warning",
             timeout=10,
+            markup=False,
         )
 
     def _show_head(self, src: kbdata.ViewedSource) -> None:
-        head = Text(one_line(src["title"]), style=Style(bold=True))
+        head = Text(shown(src["title"]), style=Style(bold=True))
         head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
         if not src["published"]:
             # an undated original: what bounds its date (its citations say why they are undated)
             bounds = [f"after {src['not_before']}" if src["not_before"] else "", src["not_after"] or ""]
             bounds[1] = f"by {bounds[1]}" if bounds[1] else ""
-            shown = ", ".join(one_line(b) for b in bounds if b)
-            head.append(" · undated" + (f" ({shown})" if shown else ""), style=self.viewer.look.fg("warning"))
+            said = ", ".join(shown(b, 60) for b in bounds if b)
+            head.append(" · undated" + (f" ({said})" if said else ""), style=self.viewer.look.fg("warning"))
         if src.get("via"):
-            via = one_line(src["via"]) + (f", {one_line(src['via_date'])}" if src.get("via_date") else "")
+            via = shown(src["via"]) + (f", {shown(src['via_date'])}" if src.get("via_date") else "")
             head.append(f" · reposted via {via}", style=Style(dim=True))
         if src.get("url"):
-            head.append(" · " + one_line(src["url"]), style=Style(dim=True))
+            head.append(" · " + shown(src["url"]), style=Style(dim=True))
         self.query_one("#source-head", Static).update(head)
 
     def _show_info(self) -> None:
@@ -159,7 +159,7 @@ class SourceScreen(ContentScreen):
                     style=look.fg("error", bold=True),
                 )
             info.append(f"Citation {viewer.current + 1} of {len(cites)}: ", style=Style(bold=True))
-            info.append(visible(c.get("claim") or ""))
+            info.append(shown(c.get("claim") or "", 600))
             detail = self.current_detail()
             if detail is not None:
                 info.append("\n")
@@ -182,12 +182,12 @@ class SourceScreen(ContentScreen):
         """'Erratum 1 of 2: “Chinese premier” — the source says …; correct: …'."""
         look = self.viewer.look
         text = Text(f"Erratum {index + 1} of {total}: ", style=look.fg("error", bold=True))
-        text.append(f"“{one_line(x['quote'], 60)}”", style=Style(strike=True))
+        text.append(f"“{shown(x['quote'], 60)}”", style=Style(strike=True))
         text.append(" — the source says ", style=Style(dim=True))
         # short: the viewer is for reading the text; the conflicts view has it all
-        text.append(one_line(x["says"], 100))
+        text.append(shown(x["says"], 100))
         text.append("; correct: ", style=look.fg("success", bold=True))
-        text.append(one_line(x["correct"], 160))
+        text.append(shown(x["correct"], 160))
         return text
 
     def current_detail(self) -> Citation | None:
@@ -208,8 +208,8 @@ class SourceScreen(ContentScreen):
         elif detail is None:
             self.notify(self.NO_CITATION, severity="warning", timeout=3)
         else:
-            who = f"“{one_line(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
-            self.notify(f"This citation's speaker is {who}.", timeout=4)
+            who = f"“{shown(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
+            self.notify(f"This citation's speaker is {who}.", timeout=4, markup=False)
 
     @on(ErratumFocused)
     def _erratum(self, event: ErratumFocused) -> None:

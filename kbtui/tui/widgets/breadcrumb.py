@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from kbtui.safetext import one_line
+from kbtui.tui.clip import shown
 from kbtui.tui.history import Crumb
 from kbtui.tui.messages import HistoryJump
 
@@ -49,7 +49,7 @@ class Breadcrumb(Static):
         last = len(self._crumbs) - 1
         for n, (index, kind, title) in enumerate(self._crumbs):
             icon = {"home": "⌕ ", "source": "¶ ", "conflicts": "⚔ "}.get(kind, "")
-            label = icon + one_line(title, CRUMB_MAX)
+            label = icon + shown(title, CRUMB_MAX)
             style = Style(bold=True) if n == last else Style(dim=True)
             if n != last:
                 style += Style.from_meta({"@click": f"jump({index})"})
@@ -57,14 +57,14 @@ class Breadcrumb(Static):
         # drop the oldest crumbs until it fits; "…" says some were dropped
         ellipsis = [Text("…", style=Style(dim=True))]
 
-        def shown(ps: list[Text], dropped: bool) -> list[Text]:
+        def trail(ps: list[Text], dropped: bool) -> list[Text]:
             return (ellipsis if dropped else []) + ps
 
         dropped = False
-        while len(parts) > 1 and cell_len(SEP.join(p.plain for p in shown(parts, dropped))) + tail.cell_len + 2 > width:
+        while len(parts) > 1 and cell_len(SEP.join(p.plain for p in trail(parts, dropped))) + tail.cell_len + 2 > width:
             parts.pop(0)
             dropped = True
-        text = Text(SEP, style=Style(dim=True)).join(shown(parts, dropped))
+        text = Text(SEP, style=Style(dim=True)).join(trail(parts, dropped))
         text.append_text(tail)
         text.no_wrap = True
         text.overflow = "ellipsis"

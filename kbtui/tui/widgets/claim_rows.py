@@ -27,7 +27,7 @@ from kbtui.kb.models import (
     SourceMentioning,
 )
 from kbtui.kb.vocab import compact_range, date_range
-from kbtui.safetext import one_line
+from kbtui.tui.clip import shown
 from kbtui.tui.data import CsvCell
 from kbtui.tui.evidence_text import attested_words, standing, with_trouble
 from kbtui.tui.look import Look
@@ -158,7 +158,7 @@ def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool, toda
         status = standing(r, look, today)
         # start–end as the sources give them; no "–now": the Attested cell says how far the evidence reaches
         dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
-        title = Text(one_line(r["title"], 40))
+        title = Text(shown(r["title"], 40))
         org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
         link: Link | None
         if in_it:
@@ -195,12 +195,12 @@ def relation_section(relations: list[Relation], look: Look, me: str) -> tuple[Co
     columns = ["Relation", "With", *(["Dates"] if with_dates else []), "Cites"]
     rows: list[TableRow] = []
     for r in relations:
-        verb = r["type"].replace("-", " ")
+        verb = shown(r["type"], 40).replace("-", " ")
         outgoing = r["subject"]["id"] == me
         other = r["object"] if outgoing else r["subject"]
         rel = Text(f"{verb} →" if outgoing else f"← {verb}")
         if r.get("label"):
-            rel.append(f" ({one_line(r['label'], 20)})", style=Style(dim=True))
+            rel.append(f" ({shown(r['label'], 20)})", style=Style(dim=True))
         with_trouble(rel, r, look)
         dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
         cells = [rel, look.link(other["name"], NAME_MAX), *dates, _cites(r["citations"])]
@@ -235,7 +235,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
     rows: list[TableRow] = []
     for ev in events:
         mine = next((p for p in ev["participants"] if p["id"] == me), None)
-        details = Text(ev["type"], style=Style(dim=True))
+        details = Text(shown(ev["type"], 40), style=Style(dim=True))
         place = ev.get("place")
         links: dict[int, Link] = {}
         if place and place["id"] != me:
@@ -243,9 +243,9 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
             details.append_text(look.link(place["name"], 24))
             links[2] = (place["id"], place["name"])
         if mine and mine.get("capacity"):
-            details.append(" · as " + one_line(mine["capacity"], 40))
+            details.append(" · as " + shown(mine["capacity"], 40))
         name = (
-            Text(one_line(ev["name"], NAME_MAX), style=Style(bold=True))
+            Text(shown(ev["name"], NAME_MAX), style=Style(bold=True))
             if ev["id"] == me
             else look.link(ev["name"], NAME_MAX)
         )
@@ -277,7 +277,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
             if p["id"] == me:
                 continue
             who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
-            cap = Text(one_line(p.get("capacity"), 40))
+            cap = Text(shown(p.get("capacity"), 40))
             # a participation is a claim of its own, with only citations to show
             claim: Evidence = {
                 "id": p["claim_id"],
@@ -319,14 +319,14 @@ def source_section(sources: list[SourceMentioning], look: Look, me: str) -> tupl
     columns = ["Source", "Outlet", "Names"]
     rows: list[TableRow] = []
     for s in sources:
-        outlet = Text(one_line(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
-        cells: list[Cell] = [Text(one_line(s["title"], 48)), outlet, Text(str(s["mentions"]))]
+        outlet = Text(shown(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
+        cells: list[Cell] = [Text(shown(s["title"], 48)), outlet, Text(str(s["mentions"]))]
         rows.append(
             (
                 cells,
                 RowInfo(
                     claim=None,
-                    summary=one_line(s["title"]),
+                    summary=shown(s["title"]),
                     source_id=s["id"],
                     focus_entity=me,
                     export=[s["id"], s["title"], s.get("outlet"), s["mentions"]],
@@ -352,23 +352,23 @@ def property_section(
     rows: list[TableRow] = []
     for p in props:
         target = p["value_entity"]
-        value = look.link(target["name"], NAME_MAX) if target else Text(one_line(p["value"], 48))
+        value = look.link(target["name"], NAME_MAX) if target else Text(shown(p["value"], 48))
         if p["qualifier"]:
-            value.append(f" ({one_line(p['qualifier'], 16)})", style=Style(dim=True))
+            value.append(f" ({shown(p['qualifier'], 16)})", style=Style(dim=True))
         link: Link | None = _ref(target) if target else None
-        shown = target["name"] if target else p["value"]
+        said = target["name"] if target else p["value"]
         qualifier = f" ({p['qualifier']})" if p["qualifier"] else ""
         rows.append(
             (
                 [
-                    Text(one_line(p["property"]).replace("-", " "), style=Style(bold=True)),
+                    Text(shown(p["property"]).replace("-", " "), style=Style(bold=True)),
                     value,
                     with_trouble(Text(attested_words(p)), p, look),
                     _cites(p["citations"]),
                 ],
                 RowInfo(
                     claim=p,
-                    summary=f"{p['property'].replace('-', ' ')}: {shown}{qualifier}",
+                    summary=f"{p['property'].replace('-', ' ')}: {said}{qualifier}",
                     link=link,
                     cell_links={1: link} if link else {},
                     export=[
@@ -389,13 +389,13 @@ def property_section(
         claim = alias_claims.get(a["claim_id"] or "")
         if claim is None:
             continue
-        label = ALIAS_LABELS.get(a["kind"], a["kind"].replace("-", " "))
+        label = ALIAS_LABELS.get(a["kind"]) or shown(a["kind"], 40).replace("-", " ")
         as_of = f" (as of {a['as_of']})" if a["as_of"] else ""
         rows.append(
             (
                 [
                     Text(label, style=Style(bold=True)),
-                    Text(f"“{one_line(a['name'], 46)}”"),
+                    Text(f"“{shown(a['name'], 46)}”"),
                     with_trouble(Text(attested_words(claim)), claim, look),
                     _cites(claim["citations"]),
                 ],

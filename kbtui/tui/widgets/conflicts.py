@@ -22,7 +22,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from kbtui.kb.models import Citation, Erratum, Evidence
-from kbtui.safetext import one_line
+from kbtui.tui.clip import shown
 from kbtui.tui.data import ConflictsView
 from kbtui.tui.evidence_text import citation_facts
 from kbtui.tui.look import Look, source_line
@@ -83,7 +83,7 @@ class ConflictList(OptionList):
         add(self._heading("Conflicts", len(view.conflicts), "two claims that cannot both be true"), None)
         for n, conflict in enumerate(view.conflicts[:SHOWN], 1):
             note = Text(f"⚔ {n} ", style=look.fg("error", bold=True))
-            note.append(one_line(conflict["note"], 600) or "(no note)")
+            note.append(shown(conflict["note"], 600) or "(no note)")
             add(Padding(note, (1 if n > 1 else 0, 0, 0, 0)), None)
             for side in conflict["claims"]:
                 claim = view.evidence.get(side["id"])
@@ -100,7 +100,7 @@ class ConflictList(OptionList):
         )
         for d in view.disputed[:SHOWN]:
             why = Text("why: ", style=Style(dim=True))
-            why.append(one_line(d.why, 400))
+            why.append(shown(d.why, 400))
             add(self._claim(d.summary, d.claim_id, view.evidence.get(d.claim_id), [], why), Item(d.claim_id, d.summary))
         add_more(len(view.disputed), "disputed or contradicted claims")
         add(self._heading("Errata", len(view.errata), "the sources' own errors"), None)
@@ -124,15 +124,15 @@ class ConflictList(OptionList):
     ) -> Group:
         look = self.look
         head = Text("▸ ", style=Style(dim=True))
-        head.append(one_line(summary, 200), style=Style(bold=True))
+        head.append(shown(summary, 200), style=Style(bold=True))
         if claim is not None and claim.get("disputed"):
             head.append(" ⚠ disputed", style=look.fg("warning", bold=True))
-        head.append(f"  {claim_id}", style=Style(dim=True))
+        head.append(f"  {shown(claim_id, 200)}", style=Style(dim=True))
         lines: list[RenderableType] = [head]
         if extra is not None:
             lines.append(Padding(extra, (0, 0, 0, 2)))
         for cite in cites[:QUOTES_PER_SIDE]:
-            quote = Text(f"“{one_line(cite['quote'], 200)}”", style=Style(italic=True))
+            quote = Text(f"“{shown(cite['quote'], 200)}”", style=Style(italic=True))
             quote.append(" — " + source_line(cite["source"]), style=look.fg("accent"))
             lines.append(Padding(Group(quote, citation_facts(cite, look)), (0, 0, 0, 2)))
         if len(cites) > QUOTES_PER_SIDE:
@@ -145,11 +145,11 @@ class ConflictList(OptionList):
         head = Text("▸ ", style=Style(dim=True))
         head.append(source_line(x["source"]), style=look.fg("accent"))
         head.append(": ")
-        head.append(f"“{one_line(x['quote'], 120)}”", style=look.fg("error", bold=True) + Style(strike=True))
+        head.append(f"“{shown(x['quote'], 120)}”", style=look.fg("error", bold=True) + Style(strike=True))
         says = Text("the source says: ", style=Style(dim=True))
-        says.append(one_line(x["says"], 300))
+        says.append(shown(x["says"], 300))
         correct = Text("correct: ", style=look.fg("success", bold=True))
-        correct.append(one_line(x["correct"], 500))
+        correct.append(shown(x["correct"], 500))
         return Group(head, Padding(Group(says, correct), (0, 0, 0, 2)))
 
     # --- messages up ----------------------------------------------------------------

@@ -25,7 +25,7 @@ from kbtui.kb.models import (
     Role,
     Stats,
 )
-from kbtui.safetext import one_line, visible
+from kbtui.tui.clip import PANE_TEXT_MAX, clipped, more_words, shown
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import LeaveTable
 from kbtui.tui.widgets.claim_rows import (
@@ -46,6 +46,9 @@ T = TypeVar("T")
 # properties (nationality, names, positions as worded) after what the
 # entity did: roles, relations and events are what a reader comes for
 SECTIONS = ("roles", "relations", "events", "properties", "sources")
+# names listed in the head: a crafted file can give one entity thousands
+ALIASES_SHOWN = 50
+NAME_MAX = 120
 
 
 class EntityPane(VerticalScroll, can_focus=False):
@@ -83,12 +86,12 @@ class EntityPane(VerticalScroll, can_focus=False):
         text = Text()
         text.append("kbtui", style=Style(bold=True))
         text.append(" — who holds which position, who meets whom, and on what evidence\n\n", style=Style(dim=True))
-        text.append(one_line(db_name), style=Style(bold=True))
+        text.append(shown(db_name), style=Style(bold=True))
         if stats:
             kinds = stats["entities"]
             total = sum(kinds.values())
             text.append(f"  {plural(total, 'entity')}")
-            detail = ", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+            detail = ", ".join(f"{n:,} {shown(k, 40)}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
             if detail:
                 text.append(f" ({detail})", style=Style(dim=True))
             approx = set(stats["approximate"])
@@ -153,8 +156,8 @@ class EntityPane(VerticalScroll, can_focus=False):
         text = Text.assemble(
             look.badge(data["kind"]),
             " ",
-            (one_line(data["name"]), Style(bold=True)),
-            (f"  {data['kind']} · {data['id']}", Style(dim=True)),
+            (shown(data["name"]), Style(bold=True)),
+            (f"  {shown(data['kind'], 40)} · {shown(data['id'], 200)}", Style(dim=True)),
         )
         aliases: list[AliasInfo] = data["alias_kinds"] or [
             {"name": a, "kind": "alias", "as_of": None, "claim_id": None} for a in data["aliases"]
@@ -166,27 +169,41 @@ class EntityPane(VerticalScroll, can_focus=False):
         described = [a for a in aliases if a["kind"] in ("descriptor", "metonym")]
         if names:
             text.append("\nalso: ", style=Style(dim=True))
-            for n, alias in enumerate(names):
+            for n, alias in enumerate(names[:ALIASES_SHOWN]):
                 if n:
                     text.append(" · ", style=Style(dim=True))
-                text.append(one_line(alias["name"]))
+                text.append(shown(alias["name"], NAME_MAX))
                 if alias.get("kind") and alias["kind"] != "alias":
-                    text.append(f" ({alias['kind']})", style=Style(dim=True))
+                    text.append(f" ({shown(alias['kind'], 40)})", style=Style(dim=True))
+            if len(names) > ALIASES_SHOWN:
+                text.append(f" · and {len(names) - ALIASES_SHOWN:,} more", style=Style(dim=True))
         if described:
             text.append("\ncalled: ", style=Style(dim=True))
-            for n, alias in enumerate(described):
+            for n, alias in enumerate(described[:ALIASES_SHOWN]):
                 if n:
                     text.append(" · ", style=Style(dim=True))
-                text.append(f"“{one_line(alias['name'])}”", style=Style(italic=True))
+                text.append(f"“{shown(alias['name'], NAME_MAX)}”", style=Style(italic=True))
                 if alias["kind"] == "metonym":
                     text.append(" (metonym)", style=Style(dim=True))
                 elif alias["as_of"]:
-                    text.append(f" (as of {alias['as_of']})", style=Style(dim=True))
+                    text.append(f" (as of {shown(alias['as_of'], 40)})", style=Style(dim=True))
                 else:
                     text.append(" (undated)", style=Style(dim=True))
+            if len(described) > ALIASES_SHOWN:
+                text.append(f" · and {len(described) - ALIASES_SHOWN:,} more", style=Style(dim=True))
         if data.get("summary"):
-            text.append("\n" + visible(data["summary"]).strip())
+            summary = clipped(data["summary"])
+            text.append("\n" + summary.text.strip())
+            if summary.more:
+                text.append("\n" + more_words(summary.more), style=look.fg("accent", bold=True))
         return text
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        """(title, whole value) of each value the pane drew cut short."""
+        data = self.data
+        if data is None or len(data.get("summary") or "") <= PANE_TEXT_MAX:
+            return []
+        return [(f"Summary of {data['name']}", data["summary"])]
 
     def _title(self, name: str, label: str, shown: int, total: int | None = None) -> None:
         title = Text(label, style=Style(bold=True))

@@ -25,7 +25,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kbtui.kb.models import Citation, Evidence
-from kbtui.safetext import one_line, visible
+from kbtui.tui.clip import PANE_TEXT_MAX, clipped, more_words, shown
 from kbtui.tui.data import ClaimName
 from kbtui.tui.evidence_text import attestation, citation_facts, dissent
 from kbtui.tui.look import Look, source_line
@@ -129,7 +129,7 @@ class EvidencePane(Vertical):
             text = Text("Select a role, relation or event to see how we know it.", style=Style(dim=True))
             if summary:
                 text = Text.assemble(
-                    (one_line(summary), Style(bold=True)),
+                    (shown(summary), Style(bold=True)),
                     "\n",
                     ("Not a claim: press Enter to read the source.", Style(dim=True)),
                 )
@@ -155,7 +155,7 @@ class EvidencePane(Vertical):
 
     def _title(self, claim: Evidence, summary: str) -> Text:
         look = self.look
-        text = Text(one_line(summary), style=Style(bold=True))
+        text = Text(shown(summary), style=Style(bold=True))
         text.append("\n")
         text.append_text(attestation(claim, look, self.today))
         against = dissent(claim, look)
@@ -168,7 +168,7 @@ class EvidencePane(Vertical):
             for other in conflicts:
                 name = self.claim_names.get(other)
                 text.append("\n⚔ conflicts with: ", style=link)
-                text.append(one_line(name.summary if name else other, 120), style=link + Style(underline=True))
+                text.append(shown(name.summary if name else other, 120), style=link + Style(underline=True))
                 if name is not None and name.disputed:
                     text.append(" — marked disputed", style=look.fg("warning"))
             if self.conflicts_hint:
@@ -177,22 +177,34 @@ class EvidencePane(Vertical):
             text.append("\n")
             text.append_text(look.disputed(claim["disputed"]))
         if claim.get("note"):
-            text.append("\nnote: " + visible(claim["note"]).strip(), style=Style(dim=True, italic=True))
+            note = clipped(claim["note"])
+            text.append("\nnote: " + note.text.strip(), style=Style(dim=True, italic=True))
+            if note.more:
+                text.append("\n" + more_words(note.more), style=look.fg("accent", bold=True))
         if not self.citations:
             text.append("\nNo citation recorded for this claim.", style=look.fg("warning"))
         return text
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        """(title, whole value) of each value the pane drew cut short."""
+        claim = self.claim
+        if claim is None:
+            return []
+        what = shown(self.summary, 80) or "this claim"
+        values = [(f"Note on {what}", claim.get("note")), (f"Why {what} is disputed", claim.get("disputed"))]
+        return [(title, value) for title, value in values if value and len(value) > PANE_TEXT_MAX]
 
     def _prompt(self, index: int, cite: Citation) -> Group:
         """The quote; who said it where; and what it is evidence of, indented under it."""
         src = cite["source"]
         quote = Text("“", style=Style(dim=True))
-        quote.append(one_line(cite["quote"], QUOTE_MAX), style=Style(italic=True))
+        quote.append(shown(cite["quote"], QUOTE_MAX), style=Style(italic=True))
         quote.append("”", style=Style(dim=True))
         meta = Text("— ")
         meta.append(source_line(src), style=self.look.fg("accent"))
-        meta.append(" · " + one_line(src["title"], 60), style=Style(dim=True))
+        meta.append(" · " + shown(src["title"], 60), style=Style(dim=True))
         if cite.get("anchor") not in (None, "exact", "normalised"):
-            meta.append(f"  ({cite['anchor']})", style=self.look.fg("warning", bold=True))
+            meta.append(f"  ({shown(cite['anchor'], 40)})", style=self.look.fg("warning", bold=True))
         # the speaker's name is a link: EvidenceList's click handler reads the meta
         facts = citation_facts(cite, self.look, {"speaker": index}, note_max=200)
         return Group(quote, Padding(Group(meta, facts), (0, 0, 0, 2)))
@@ -204,8 +216,8 @@ class EvidencePane(Vertical):
         if speaker and speaker["id"]:
             self.post_message(EntitySelected(speaker["id"], speaker["name"]))
         elif cite is not None:
-            who = f"“{one_line(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
-            self.notify(f"This citation's speaker is {who}.", timeout=4)
+            who = f"“{shown(speaker['name'], 60)}”, not an entity in the KB" if speaker else "the source's writer"
+            self.notify(f"This citation's speaker is {who}.", timeout=4, markup=False)
 
     def restore(self, index: int | None) -> None:
         options = self.query_one(EvidenceList)

@@ -9,10 +9,12 @@ the latest keystroke, the panel opens the best hit as soon as they land.
 
 from __future__ import annotations
 
+import time
+
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,9 +22,21 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kbtui.kb.search import Hit, match_spans
-from kbtui.safetext import UNSAFE, one_line
+from kbtui.safetext import UNSAFE
+from kbtui.tui.clip import shown
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import EntitySelected
+
+# The longest query the box holds. Names are short (the sample's longest is
+# under 60 characters; a search needs a few letters of one), and every
+# keystroke re-runs the search on the whole query and redraws the box: a
+# pasted megabyte froze the explorer for tens of seconds. What is pasted
+# beyond this is dropped.
+SEARCH_MAX = 200
+# what is looked at of a paste: enough to find SEARCH_MAX characters that
+# survive cleaning even in escape-laden text, without cleaning megabytes
+PASTE_LOOK = 16 * SEARCH_MAX
+BELL_GAP_S = 0.5  # a full box rings at most this often
 
 
 def clean_query(text: str) -> str:
@@ -30,22 +44,51 @@ def clean_query(text: str) -> str:
     spaces; other control characters, bidi marks and invisible format
     characters are dropped. A pasted OSC title sequence or a bidi override
     would otherwise be drawn raw by the Input and reach the terminal; no
-    name needs them to be found."""
-    return UNSAFE.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))
+    name needs them to be found. At most SEARCH_MAX characters."""
+    text = text[:PASTE_LOOK]
+    return UNSAFE.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))[:SEARCH_MAX]
 
 
 class SearchInput(Input):
     """The search box. Plain keys type; navigation is on arrows and chords.
 
     Whatever enters the box, by keys, paste or `value = …`, is cleaned
-    (`clean_query`) before it is stored or drawn."""
+    (`clean_query`) and cut to SEARCH_MAX characters before it is stored
+    or drawn."""
+
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, max_length=SEARCH_MAX)
+        self._rang = 0.0
+
+    def restricted(self) -> None:
+        # one bell per burst: a terminal that types a paste out as keys (tmux
+        # does, for text with control characters) would ring once a character
+        now = time.monotonic()
+        if now - self._rang > BELL_GAP_S:
+            self._rang = now
+            super().restricted()
 
     def validate_value(self, value: str) -> str:
         return clean_query(value)
 
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps the first line of a paste; splitting a megabyte into
+        # lines first costs more than looking at its start
+        event.stop()
+        event.prevent_default()
+        line = event.text[:PASTE_LOOK].splitlines()
+        if line:
+            self.replace(line[0], *self.selection)
+
     def replace(self, text: str, start: int, end: int) -> None:
-        # clean the inserted text first, so the cursor lands after what was kept
-        super().replace(clean_query(text), start, end)
+        # clean the inserted text first, so the cursor lands after what was
+        # kept; a paste keeps what fits (Input would refuse it whole)
+        room = SEARCH_MAX - (len(self.value) - abs(end - start))
+        kept = clean_query(text)
+        if kept and room <= 0:
+            self.restricted()  # full: the bell, as for a refused key
+            return
+        super().replace(kept[: max(room, 0)], start, end)
 
 
 class ResultsList(OptionList):
@@ -115,17 +158,28 @@ class SearchPanel(Vertical):
         status = self.query_one("#results-status", Static)
         if browsing:
             count = total if total is not None else len(hits)
-            shown = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
-            status.update(Text(f"{shown} entities · type to search", style=Style(dim=True)))
+            listed = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
+            status.update(Text(f"{listed} entities · type to search", style=Style(dim=True)))
         elif hits:
             status.update(
                 Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""), style=Style(dim=True))
             )
         else:
-            status.update(Text(f"No match for “{one_line(query, 40)}”. Try fewer letters.", style=Style(dim=True)))
+            status.update(Text(f"No match for “{shown(query, 40)}”. Try fewer letters.", style=Style(dim=True)))
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_highlighted()
+
+    def show_failure(self, query: str) -> None:
+        """The search for `query` failed (the screen's notice says why): the
+        list empties and says so, so it never reads as "no match"."""
+        if query != self.input.value:
+            return
+        self.hits = []
+        self._pending = self._open_when_ready = False
+        self.results.clear_options()
+        status = self.query_one("#results-status", Static)
+        status.update(Text("Search failed (see the notice)", style=self.look.fg("error", bold=True)))
 
     def restore(self, highlighted: str | None) -> None:
         ids = [h.id for h in self.hits]

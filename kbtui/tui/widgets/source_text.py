@@ -1,9 +1,8 @@
 """A stored source, wrapped to the window, with its spans marked.
 
-A Line-API widget: the text is wrapped into screen lines by kbtui.tui.wrap
-(so the widget knows which screen line holds which character offset) and
-only visible lines are rendered, so the cited span can be scrolled into
-view exactly and a long source costs nothing extra. Marks: the current
+A WrappedText (the text wrapped into screen lines with their character
+offsets, only visible lines rendered), so the cited span can be scrolled
+into view exactly and a long source costs nothing extra. Marks: the current
 citation (reverse, bold), other cited spans (underlined), entity mentions
 (links: click, or Tab to one and press Enter) and the source's own errors
 (errata: struck through in the error colour; x / X visit them).
@@ -12,33 +11,16 @@ citation (reverse, bold), other cited spans (underlined), entity mentions
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
-from itertools import pairwise
-from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual import work
 from textual.binding import Binding
-from textual.geometry import Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from kbtui.kb.models import Erratum, MarkedCitation, Mention
-from kbtui.safetext import visible
-from kbtui.tui.look import Look
 from kbtui.tui.messages import CitationFocused, EntitySelected, ErratumFocused
-from kbtui.tui.wrap import wrap_text
-
-# Texts longer than this are wrapped in a thread worker (and shown when
-# ready), so even a text that needs the slow, per-character path cannot
-# stall the UI; shorter ones are wrapped at once, which keeps small sources
-# (and the snapshot tests) synchronous.
-SYNC_WRAP_CHARS = 500_000
+from kbtui.tui.widgets.wrapped_text import Mark, WrappedText
 
 
-class SourceText(ScrollView, can_focus=True):
+class SourceText(WrappedText):
     BINDINGS = [
         Binding("n", "cite(1)", "next cited", id="source.next_citation"),
         Binding("N", "cite(-1)", "previous cited", show=False, id="source.previous_citation"),
@@ -54,20 +36,12 @@ class SourceText(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = ""
         self.citations: list[MarkedCitation] = []
         self.mentions: list[Mention] = []
         self.errata: list[Erratum] = []
         self.current = -1  # index into citations
         self.link = -1  # index into mentions (keyboard cursor)
         self.erratum = -1  # index into errata (the one explained)
-        self.look = Look()
-        self._lines: list[tuple[int, int]] = []  # (start, end) offsets of each screen line
-        self._starts: list[int] = []
-        self._width = 0
-        self._cache: dict[int, Strip] = {}
-        self._pending = False  # a wrap worker is laying the text out
-        self._after_wrap: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
 
     # --- attributes down -----------------------------------------------------
 
@@ -79,7 +53,6 @@ class SourceText(ScrollView, can_focus=True):
         current: int = -1,
         errata: list[Erratum] | None = None,
     ) -> None:
-        self.text = text
         self.citations = citations
         self.mentions = mentions
         self.errata = errata or []
@@ -87,99 +60,20 @@ class SourceText(ScrollView, can_focus=True):
         self.current = current
         self.link = -1
         self.erratum = -1
-        self._width = 0
-        self._lines = []
-        self._starts = []
-        self._cache.clear()
-        self._after_wrap = []
-        self._rewrap()
+        self.set_text(text)
 
-    @property
-    def ready(self) -> bool:
-        """The text is laid out for the current width."""
-        return not self._pending
-
-    def when_ready(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Run `callback` after the next refresh once the text is laid out
-        (at once for short texts; after the wrap worker for long ones)."""
-        if self._pending:
-            self._after_wrap.append((callback, args, kwargs))
-        else:
-            self.call_after_refresh(callback, *args, **kwargs)
-
-    def on_resize(self) -> None:
-        self._rewrap()
+    def resized(self) -> None:
         self.when_ready(self.scroll_to_current)
-
-    def _rewrap(self) -> None:
-        region = self.scrollable_content_region
-        width = region.width
-        if not self.show_vertical_scrollbar and len(self.text) > width * max(region.height, 1):
-            # the text is sure to overflow: wrap for the width left beside the
-            # scroll bar it is about to get, not once without it and again with
-            width -= self.styles.scrollbar_size_vertical
-        width = max(width, 20)
-        if width == self._width and (self._lines or self._pending):
-            return
-        self._width = width
-        if len(self.text) <= SYNC_WRAP_CHARS:
-            self._pending = False
-            self._apply_wrap(self.text, width, wrap_text(self.text, width))
-        else:
-            self._pending = True
-            self.refresh()
-            self._wrap_in_thread(self.text, width)
-
-    @work(thread=True, exclusive=True, group="source-wrap")
-    def _wrap_in_thread(self, text: str, width: int) -> None:
-        lines = wrap_text(text, width)
-        self.app.call_from_thread(self._apply_wrap, text, width, lines)
-
-    def _apply_wrap(self, text: str, width: int, lines: list[tuple[int, int]]) -> None:
-        if text is not self.text or width != self._width:
-            return  # a newer load or resize took over
-        self._pending = False
-        self._lines = lines
-        self._starts = [s for s, _ in lines]
-        self._cache.clear()
-        self.virtual_size = Size(width, len(lines))
-        self.refresh()
-        waiting, self._after_wrap = self._after_wrap, []
-        for callback, args, kwargs in waiting:
-            self.call_after_refresh(callback, *args, **kwargs)
-
-    def line_of(self, offset: int) -> int:
-        return max(0, bisect.bisect_right(self._starts, offset) - 1)
 
     # --- rendering --------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if not 0 <= index < len(self._lines):
-            if self._pending and not self._lines and y == 0:
-                return (
-                    Strip([Segment("Laying out a long text…", Style(dim=True))])
-                    .adjust_cell_length(width, base)
-                    .apply_style(base)
-                )
-            return Strip.blank(width, base)
-        strip = self._cache.get(index)
-        if strip is None:
-            strip = self._render_screen_line(index)
-            self._cache[index] = strip
-        return strip.adjust_cell_length(width, base).apply_style(base)
-
-    def _render_screen_line(self, index: int) -> Strip:
-        start, end = self._lines[index]
+    def marks(self, start: int, end: int) -> list[Mark]:
+        """Other cited spans get a calm background, names bold links, the
+        source's own errors are struck through, and the current citation
+        comes last, so it wins: reversed in the accent colour (reverse keeps
+        it visible under NO_COLOR too)."""
         look = self.look
-        # (raw start, raw end, style) of every mark on this line, in the
-        # order they are applied: other cited spans get a calm background,
-        # names bold links, and the current citation last, so it wins:
-        # reversed in the accent colour (reverse keeps it visible under
-        # NO_COLOR too)
-        marks: list[tuple[int, int, Style]] = []
+        marks: list[Mark] = []
         current: tuple[int, int] | None = None
         for n, c in enumerate(self.citations):
             a, b = max(c["start"], start), min(c["end"], end)
@@ -209,48 +103,9 @@ class SourceText(ScrollView, can_focus=True):
                 marks.append((a, b, style))
         if current is not None:
             marks.append((*current, Style(color=look.colour("accent"), reverse=True, bold=True)))
-        # The text is shown through visible(), whose stand-ins (␛, <U+202E>)
-        # can be longer than what they replace; so it is built piece by piece
-        # between mark boundaries, and each raw offset is mapped to its place
-        # in the displayed text.
-        bounds = sorted({start, end, *(a for a, _, _ in marks), *(b for _, b, _ in marks)})
-        shown: dict[int, int] = {start: 0}
-        text = Text(end="")
-        for a, b in pairwise(bounds):
-            text.append(visible(self.text[a:b]).replace("\t", " "))
-            shown[b] = len(text.plain)
-        for a, b, style in marks:
-            text.stylize(style, shown[a], shown[b])
-        segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console) if s.text != "\n"]
-        return Strip(segments)
-
-    def _invalidate(self) -> None:
-        self._cache.clear()
-        self.refresh()
+        return marks
 
     # --- moving ----------------------------------------------------------------------
-
-    def scroll_to_offset(self, offset: int) -> None:
-        line = self.line_of(offset)
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        if not top <= line < top + height - 1:
-            self.scroll_to(y=max(0, line - max(height // 3, 1)), animate=False)
-
-    # Jumps are instant: Textual animates home/end/page moves for up to a
-    # second, which in a long source only delays the reader (and renders
-    # frames of text nobody reads on the way).
-    def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)
-
-    def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
-
-    def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
 
     def scroll_to_current(self) -> None:
         if 0 <= self.current < len(self.citations):
