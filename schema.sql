@@ -1,13 +1,29 @@
 -- kbtui knowledge-base schema. This file is the single source of truth:
 -- `kbtui init` and `kbtui import` apply it verbatim, and a test proves that
 -- sample.db carries exactly these objects. Bump SCHEMA_VERSION in
--- kbtui/kb/schema.py (PRAGMA user_version) whenever this file changes.
+-- kbtui/kb/db.py (PRAGMA user_version) whenever this file changes.
 --
 -- Conventions
 --   * ids are stable, human-readable slugs: lowercase ascii, digits, '-'.
 --   * dates are ISO-8601 prefixes: '2024', '2024-04', '2024-04-20'.
 --   * text offsets are Unicode code points into sources.text, end exclusive
 --     (the same as Python string slicing), after W3C TextPositionSelector.
+
+-- Where rows came from: one row per bundle, FtM file (with its deltas) or
+-- CSV file imported into this KB. Sources, claims and aliases belong to the
+-- input that wrote them; an entity row belongs to the input that created it
+-- and is shared with every input that also names it (entity_inputs). A
+-- re-import, an FtM DEL or `import --prune` removes only that input's rows;
+-- an entity goes when no input names it and nothing refers to it. Rows
+-- with a NULL input_id were written before schema v4 (or by hand): the
+-- first input that writes the same id adopts them; nothing prunes them.
+CREATE TABLE inputs (
+    id       TEXT PRIMARY KEY
+             CHECK (length(id) BETWEEN 1 AND 200 AND id NOT GLOB '*[^a-z0-9-]*'),
+    kind     TEXT NOT NULL CHECK (kind IN ('bundle', 'ftm', 'csv')),
+    location TEXT NOT NULL DEFAULT '',  -- the path it was last imported from
+    imported TEXT NOT NULL DEFAULT ''   -- when, UTC ISO 8601
+);
 
 -- Anything that has a name: people, organisations, countries, places,
 -- events, products, publications, concepts.
@@ -18,9 +34,19 @@ CREATE TABLE entities (
              CHECK (kind IN ('person', 'organisation', 'country', 'place',
                              'event', 'product', 'publication', 'concept')),
     name     TEXT NOT NULL CHECK (length(name) > 0),
-    summary  TEXT NOT NULL DEFAULT ''
+    summary  TEXT NOT NULL DEFAULT '',
+    -- the input whose name, kind and summary these are (see inputs)
+    input_id TEXT REFERENCES inputs(id)
 );
 CREATE INDEX entities_kind ON entities(kind);
+
+-- Every input that names an entity (its owner included).
+CREATE TABLE entity_inputs (
+    input_id  TEXT NOT NULL REFERENCES inputs(id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    PRIMARY KEY (input_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_inputs_entity ON entity_inputs(entity_id);
 
 -- Every other name form of an entity. Aliases are data: search indexes them.
 -- A `descriptor` ("Xi's security chief") is a job description true at a
@@ -37,8 +63,10 @@ CREATE TABLE aliases (
                               'descriptor', 'metonym')),
     as_of     TEXT CHECK (as_of IS NULL OR as_of GLOB '[0-9][0-9][0-9][0-9]*'),
     claim_id  TEXT REFERENCES claims(id) ON DELETE SET NULL,
+    input_id  TEXT REFERENCES inputs(id),
     PRIMARY KEY (entity_id, alias)
 ) WITHOUT ROWID;
+CREATE INDEX aliases_input ON aliases(input_id) WHERE input_id IS NOT NULL;
 
 -- The search index: one row per name or alias, with its normalised form.
 -- `compact` is the normalised form with spaces removed, so "chen wen qing"
@@ -80,8 +108,10 @@ CREATE TABLE claims (
     -- Set when a source's claim is known to be wrong or contested: what is
     -- disputed and why. The claim stays, attributed and cited.
     disputed TEXT,
-    note     TEXT NOT NULL DEFAULT ''
+    note     TEXT NOT NULL DEFAULT '',
+    input_id TEXT REFERENCES inputs(id)
 );
+CREATE INDEX claims_input ON claims(input_id);
 CREATE INDEX claims_disputed ON claims(id) WHERE disputed IS NOT NULL;
 
 -- A position held by a person (or organisation) in an organisation.
@@ -119,12 +149,20 @@ CREATE TABLE relations (
                                'leads', 'reported-on', 'shared-intelligence-with',
                                'located-in', 'banned', 'friend-of', 'citizen-of',
                                'sanctioned', 'opposes', 'supports', 'conflict-with',
-                               'recognised', 'published', 'other')),
+                               'recognised', 'published', 'family-of',
+                               'associate-of', 'paid', 'represents',
+                               'linked-to', 'other')),
     subject_id TEXT NOT NULL REFERENCES entities(id),
     object_id  TEXT NOT NULL REFERENCES entities(id),
     start      TEXT CHECK (start IS NULL OR start GLOB '[0-9][0-9][0-9][0-9]*'),
     "end"      TEXT CHECK ("end" IS NULL OR "end" GLOB '[0-9][0-9][0-9][0-9]*'),
-    label      TEXT NOT NULL DEFAULT ''
+    label      TEXT NOT NULL DEFAULT '',
+    -- as the source writes them: an ownership's share ("51%"), a payment's
+    -- amount and currency, a sanction's programme
+    share      TEXT,
+    amount     TEXT,
+    currency   TEXT,
+    program    TEXT
 );
 CREATE INDEX relations_subject ON relations(subject_id);
 CREATE INDEX relations_object ON relations(object_id);
@@ -162,7 +200,11 @@ CREATE TABLE properties (
     property  TEXT NOT NULL
               CHECK (property IN ('birth-date', 'death-date', 'nationality',
                                   'affiliation', 'official-name', 'name',
-                                  'identifier', 'gender', 'position')),
+                                  'identifier', 'gender', 'position',
+                                  'topic', 'country', 'address', 'website',
+                                  'email', 'phone', 'incorporation-date',
+                                  'dissolution-date', 'legal-form', 'status',
+                                  'other')),
     value     TEXT NOT NULL CHECK (length(value) > 0),
     qualifier TEXT NOT NULL DEFAULT ''
 );
@@ -202,8 +244,16 @@ CREATE TABLE sources (
     -- that is not stored (origin). Independent-source counts follow both.
     relays     TEXT REFERENCES sources(id),
     origin     TEXT,
-    as_of_note TEXT NOT NULL DEFAULT ''  -- why its citations cannot be dated
+    as_of_note TEXT NOT NULL DEFAULT '',  -- why its citations cannot be dated
+    input_id   TEXT REFERENCES inputs(id),
+    -- 'text': an article or document; 'ftm' / 'csv': one imported record,
+    -- stored as its exact text so values cite the characters that carry them
+    format     TEXT NOT NULL DEFAULT 'text' CHECK (format IN ('text', 'ftm', 'csv')),
+    -- JSON object: what the record's format says about it (FtM: schema,
+    -- datasets, first_seen, last_seen, last_change; CSV: file, row)
+    meta       TEXT NOT NULL DEFAULT '{}'
 );
+CREATE INDEX sources_input ON sources(input_id);
 CREATE VIRTUAL TABLE sources_fts USING fts5(
     title, text, content='sources', content_rowid='rowid'
 );
@@ -312,6 +362,10 @@ SELECT r.claim_id   AS relation_id,
        r.label,
        r.start,
        r."end",
+       r.share,
+       r.amount,
+       r.currency,
+       r.program,
        c.disputed,
        (SELECT count(*) FROM citations ci WHERE ci.claim_id = r.claim_id) AS citations
 FROM relations r

@@ -53,6 +53,8 @@ BASE_TABLES = (
     "properties",
     "conflicts",
     "errata",
+    "inputs",
+    "entity_inputs",
 )
 
 

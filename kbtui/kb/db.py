@@ -25,7 +25,7 @@ from kbtui.kb.paths import schema_path
 # (derived data only; migrate.STEPS[1] rebuilds it). 3: evidence in time:
 # dated sources and citations, stance/certainty/mode/speaker, properties,
 # conflicts, errata, descriptor/metonym aliases (migrate.STEPS[2]).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000

@@ -111,6 +111,23 @@ def to_v3(conn: sqlite3.Connection) -> None:
     index.rebuild_source_fts(conn)
 
 
+def to_v4(conn: sqlite3.Connection) -> None:
+    """v3 -> v4: rows know their input. `inputs` and `entity_inputs` are
+    new; entities, aliases, claims and sources gain `input_id` (NULL: from
+    before v4, adopted by the first input that writes the same id and never
+    pruned), sources a `format` ('text' for every v3 source) and `meta`;
+    relations gain share, amount, currency and program and five types;
+    properties gain eleven names. No v3 value changes."""
+    _drop_views(conn)
+    for stmt in _statements(("inputs", "entity_inputs")):
+        conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
+    for table in ("entities", "aliases", "claims", "relations", "properties", "sources"):
+        _rebuild_table(conn, table)
+    create_missing_indexes(conn)
+    rebuild_derived(conn)
+    index.rebuild_source_fts(conn)
+
+
 # from-version -> step to the next version
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # v1 -> v2: the search index changed shape (pass-join keys in name_grams)
@@ -118,6 +135,7 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # so rebuilding derived objects and adding indexes is enough.
     1: lambda conn: rebuild_derived(conn, views=False),
     2: to_v3,
+    3: to_v4,
 }
 
 

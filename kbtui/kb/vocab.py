@@ -50,6 +50,11 @@ RelationType = Literal[
     "conflict-with",
     "recognised",
     "published",
+    "family-of",
+    "associate-of",
+    "paid",
+    "represents",
+    "linked-to",
     "other",
 ]
 EventType = Literal["meeting", "visit", "conference", "speech", "talks", "war", "clash", "statement", "other"]
@@ -73,8 +78,21 @@ PropertyName = Literal[
     "identifier",
     "gender",
     "position",
+    "topic",
+    "country",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "incorporation-date",
+    "dissolution-date",
+    "legal-form",
+    "status",
+    "other",
 ]
-IdentifierScheme = Literal["registry", "tax", "passport", "lei", "wikidata", "other"]
+IdentifierScheme = Literal[
+    "registry", "tax", "passport", "id-card", "lei", "wikidata", "imo", "isin", "swift", "vat", "other"
+]
 Gender = Literal["female", "male", "other"]
 
 ENTITY_KINDS: Final[tuple[EntityKind, ...]] = get_args(EntityKind)

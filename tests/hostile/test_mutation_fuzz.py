@@ -293,7 +293,7 @@ def _damage_btree_page(rng: random.Random, data: bytearray, lay: Layout, name: s
     start = (page - 1) * lay.page_size
     end = start + lay.page_size
     kind, cells, content, ptrs = _page_header(lay.data, start)
-    content = min(max(content, ptrs), lay.page_size)
+    content = min(max(content, ptrs), lay.page_size - 1)  # an empty page: its last byte
     how = rng.choice(PAGE_DAMAGE)
     where = f"{name} page {page}{' (root)' if page == pages[0] else ''}"
     if how == "flip cells":
