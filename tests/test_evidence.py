@@ -614,7 +614,8 @@ def test_reimport_without_an_alias_citation_leaves_no_claim_behind(tmp_path: Pat
         """{ name = "the Board's chief", kind = "descriptor", as_of = "2024-05" },""",
     )
     assert plain != KB
-    import_bundle(write_bundle(tmp_path / "two", kb=plain), path)
+    # the same input, re-imported from elsewhere (another input's alias would stay: it is that input's)
+    import_bundle(write_bundle(tmp_path / "two", kb=plain), path, input_id="one")
     conn = db.connect_readonly(path)
     assert conn.execute("SELECT count(*) FROM claims WHERE kind = 'alias'").fetchone()[0] == 0
     findings, _ = check.run(conn)

@@ -10,35 +10,36 @@ idempotent and a bundle can add to a KB that already holds others.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kbtui.kb import bundle as bundle_mod
-from kbtui.kb import db, index
+from kbtui.kb import db, records
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
+from kbtui.kb.sink import Report, Sink
 
 Advance = Callable[[str, int, "int | None"], None]
-
-# a citation as inserted: (claim_id, source_id, quote, prefix, suffix, start,
-# end, anchor, as_of, as_of_note, stance, certainty, mode, speaker_id, speaker)
-CiteRow = tuple[str, str, str, str, str, int, int, str, str | None, str, str, str, str, str | None, str]
-CITE_COLUMNS = (
-    'claim_id, source_id, quote, prefix, suffix, start, "end", anchor,'
-    " as_of, as_of_note, stance, certainty, mode, speaker_id, speaker"
-)
-# what a citation cites, to give an unchanged one its old id back on re-import
-CiteKey = tuple[str, str, str, int, int]
+T = TypeVar("T")
 
 
 def _quiet(phase: str, n: int, total: int | None) -> None:
     pass
 
 
-def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance = _quiet) -> dict[str, int]:
+def import_bundle(
+    bundle_dir: Path | str,
+    db_path: Path | str,
+    advance: Advance = _quiet,
+    input_id: str | None = None,
+    prune: bool = False,
+) -> dict[str, int]:
     """Import `bundle_dir` into `db_path` (created if missing). Returns counts.
     `advance(phase, n, total)` reports progress (see kbtui.cli.progress).
+    The rows belong to input `input_id` (default: the folder's name as a
+    slug); with `prune`, this input's rows the bundle no longer has go.
 
     A new KB is built in a temporary file beside `db_path` and linked into
     place only when complete, so `db_path` never exists half-made and a
@@ -50,14 +51,35 @@ def import_bundle(bundle_dir: Path | str, db_path: Path | str, advance: Advance 
         raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
     db_path = Path(db_path)
     remove_stale_temps(db_path)
+    name = input_id or input_name(Path(bundle_dir).resolve().name)
+
+    def run(conn: sqlite3.Connection) -> dict[str, int]:
+        return write(conn, data, advance, name, str(bundle_dir), prune)
+
+    return into(db_path, run)
+
+
+def input_name(stem: str) -> str:
+    """An input id from a file or folder name: 'OpenSanctions 2024.json' ->
+    'opensanctions-2024-json' (callers strip the suffixes they know)."""
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:80].strip("-") or "input"
+
+
+def into(db_path: Path, run: Callable[[sqlite3.Connection], T]) -> T:
+    """Run an import's `run(conn)` (which opens and commits its own
+    transaction) against `db_path`: a new KB is built in a temporary file
+    and published whole; an existing one is changed by `run` alone.
+    SQLite's failures become one readable error."""
+    db_path = Path(db_path)
+    remove_stale_temps(db_path)
     if not db_path.exists():
-        counts = _import_new(data, db_path, advance)
-        if counts is not None:
-            return counts
+        done, result = _import_new(db_path, run)
+        if done:
+            return result  # type: ignore[return-value]
         # another process created db_path meanwhile: add to theirs
     conn = db.connect_writable(db_path)
     try:
-        return _write_mapped(conn, data, advance, db_path)
+        return _mapped(db_path, lambda: run(conn))
     finally:
         conn.close()
 
@@ -97,9 +119,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dict[str, int] | None:
-    """Build a new KB from `data` at a temporary path and publish it as
-    `db_path`. None if `db_path` appeared meanwhile (nothing was changed)."""
+def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T]) -> tuple[bool, T | None]:
+    """Build a new KB with `run` at a temporary path and publish it as
+    `db_path`. (False, None) if `db_path` appeared meanwhile (nothing was
+    changed)."""
     tmp = db.temp_beside(db_path, "importing")
     try:
         try:
@@ -112,26 +135,26 @@ def _import_new(data: bundle_mod.Bundle, db_path: Path, advance: Advance) -> dic
                 f"{db_path}: cannot be created ({exc})", "check that the folder exists and is writable"
             ) from exc
         try:
-            counts = _write_mapped(conn, data, advance, db_path)
+            result = _mapped(db_path, lambda: run(conn))
         finally:
             conn.close()
         try:
             db.publish(tmp, db_path)
         except FileExistsError:
-            return None
+            return False, None
         except OSError as exc:
             raise UnusableDatabase(
                 f"{db_path}: cannot be created ({exc.strerror})", "check that the folder is writable"
             ) from exc
-        return counts
+        return True, result
     finally:
         db.discard(tmp)
 
 
-def _write_mapped(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance, db_path: Path) -> dict[str, int]:
-    """write(), with SQLite's failures turned into one readable error."""
+def _mapped(db_path: Path, run: Callable[[], T]) -> T:
+    """run(), with SQLite's failures turned into one readable error."""
     try:
-        return write(conn, data, advance)
+        return run()
     except sqlite3.Error as exc:
         if "readonly" in str(exc):
             raise UnusableDatabase(
@@ -148,93 +171,45 @@ def _write_mapped(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Ad
         ) from exc
 
 
-def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = _quiet) -> dict[str, int]:
-    """Upsert a loaded bundle in one transaction and rebuild derived indexes."""
+def write(
+    conn: sqlite3.Connection,
+    data: bundle_mod.Bundle,
+    advance: Advance = _quiet,
+    input_id: str = "bundle",
+    location: str = "",
+    prune: bool = False,
+) -> dict[str, int]:
+    """Write a loaded bundle in one transaction through a Sink (which owns
+    the rows by input, keeps unchanged citation ids, re-indexes)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        claim_ids = [c["id"] for c in data.claims()]
-        kept = _citation_ids(conn, claim_ids)
-        conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in claim_ids])
-        cites: list[CiteRow] = []
-        records = len(data.sources) + len(data.entities) + len(claim_ids)
-        for s in data.sources:  # relays may point at a source written after it
-            _upsert(conn, "sources", {**s, "relays": None})
-        conn.executemany("UPDATE sources SET relays = ? WHERE id = ?", [(s["relays"], s["id"]) for s in data.sources])
-        advance("writing records", len(data.sources), records)
+        _keep_other_citations(conn, data, input_id, prune)
+        sink = Sink(conn, input_id, "bundle", location, "stop", advance)
+        total = len(data.sources) + len(data.entities) + len(data.claims())
+        for s in data.sources:
+            sink.source(_source(s))
+            sink.source_extra(s["id"], {k: s[k] for k in SOURCE_EXTRA})
+        advance("writing records", len(data.sources), total)
+        alias_cites = {a["id"]: [_cite(c) for c in a["cites"]] for a in data.alias_claims}
         for e in data.entities:
-            _upsert(conn, "entities", {k: e[k] for k in ("id", "kind", "name", "summary")})
-            # the entity's aliases are replaced, so are their claims (a cite
-            # dropped from an alias must not leave its claim behind)
-            conn.execute(
-                "DELETE FROM claims WHERE kind = 'alias' AND id IN"
-                " (SELECT claim_id FROM aliases WHERE entity_id = ? AND claim_id IS NOT NULL)",
-                (e["id"],),
-            )
-        for a in data.alias_claims:  # before the aliases that point at them
-            _claim(conn, a, "alias", cites)
-        for e in data.entities:
-            conn.execute("DELETE FROM aliases WHERE entity_id = ?", (e["id"],))
-            conn.executemany(
-                "INSERT INTO aliases (entity_id, alias, kind, as_of, claim_id) VALUES (?, ?, ?, ?, ?)",
-                [(e["id"], a["name"], a["kind"], a["as_of"], a["claim_id"]) for a in e["aliases"]],
-            )
-        advance("writing records", len(data.entities), records)
-        for r in data.roles:
-            _claim(conn, r, "role", cites)
-            conn.execute(
-                'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (r["id"], r["holder"], r["organisation"], r["title"], r["start"], r["end"], r["status"]),
-            )
-        for r in data.relations:
-            _claim(conn, r, "relation", cites)
-            conn.execute(
-                'INSERT INTO relations (claim_id, type, subject_id, object_id, start, "end", label)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (r["id"], r["type"], r["subject"], r["object"], r["start"], r["end"], r["label"]),
-            )
-        for e in data.events:
-            _claim(conn, e, "event", cites)
-            conn.execute(
-                'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id) VALUES (?, ?, ?, ?, ?, ?)',
-                (e["id"], e["id"], e["type"], e["start"], e["end"], e["place"]),
-            )
-            for p in e["participants"]:
-                _claim(conn, p, "participation", cites)
-                conn.execute(
-                    "INSERT INTO participations (claim_id, event_id, entity_id, capacity) VALUES (?, ?, ?, ?)",
-                    (p["id"], e["id"], p["entity"], p["capacity"]),
-                )
-        for p in data.properties:
-            _claim(conn, p, "property", cites)
-            conn.execute(
-                "INSERT INTO properties (claim_id, entity_id, property, value, qualifier) VALUES (?, ?, ?, ?, ?)",
-                (p["id"], p["entity"], p["property"], p["value"], p["qualifier"]),
-            )
-        conn.executemany(
-            "INSERT OR REPLACE INTO conflicts (claim_id, other_id, note) VALUES (:claim_id, :other_id, :note)",
-            data.conflicts,
-        )
-        _insert_citations(conn, cites, kept)
+            if e["kind"] != "event":  # events are written with their claim
+                sink.entity(records.Entity(e["id"], e["kind"], e["name"], e["summary"], _aliases(e, alias_cites)))
+        advance("writing records", len(data.entities), total)
+        event_aliases = {e["id"]: _aliases(e, alias_cites) for e in data.entities if e["kind"] == "event"}
+        for c in _claims(data, event_aliases):
+            sink.claim(c)
+        for x in data.conflicts:
+            sink.conflict(x["claim_id"], x["other_id"], x["note"])
         for x in data.errata:
-            _upsert(conn, "errata", x)
-        advance("writing records", len(claim_ids), records)
-        names = conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)").fetchone()[0]
-        indexed = index.rebuild_names(conn, lambda n: advance("building search index", n, names))
-        advance("building search index", names - indexed, names)  # duplicates are skipped, not lost
-        index.rebuild_source_fts(conn)
-        index.rebuild_mentions(conn)
-        advance("indexing sources", 1, 1)
-        _keep_other_citations(conn, data.sources)
-        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise sqlite3.IntegrityError(f"dangling references: {[tuple(p) for p in problems[:5]]}")
+            sink.erratum(x)
+        advance("writing records", len(data.claims()), total)
+        report = sink.finish(prune=prune)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
             conn.execute("ROLLBACK")
         raise
-    return {
+    counts = {
         "sources": len(data.sources),
         "entities": len(data.entities),
         "roles": len(data.roles),
@@ -245,101 +220,127 @@ def write(conn: sqlite3.Connection, data: bundle_mod.Bundle, advance: Advance = 
         "errata": len(data.errata),
         "citations": sum(len(c["cites"]) for c in data.claims()),
     }
+    LAST_REPORT[0] = report
+    return counts
 
 
-def _keep_other_citations(conn: sqlite3.Connection, sources: list[dict[str, Any]]) -> None:
+# the report of the last write() in this process, for the CLI's summary
+LAST_REPORT: list[Report | None] = [None]
+SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin")
+
+
+def _source(s: dict[str, Any]) -> records.Source:
+    return records.Source(
+        id=s["id"],
+        title=s["title"],
+        text=s["text"],
+        outlet=s["outlet"],
+        author=s["author"],
+        published=s["published"],
+        url=s["url"],
+        note=s["note"],
+        date_basis=s["date_basis"],
+        as_of_note=s["as_of_note"],
+    )
+
+
+def _cite(c: bundle_mod.Cite) -> records.Cite:
+    return records.Cite(
+        c.source,
+        c.start,
+        c.end,
+        c.quote,
+        c.prefix,
+        c.suffix,
+        c.method,
+        c.as_of,
+        c.as_of_note,
+        c.stance,
+        c.certainty,
+        c.mode,
+        c.speaker_id,
+        c.speaker,
+    )
+
+
+def _aliases(e: dict[str, Any], alias_cites: dict[str, list[records.Cite]]) -> list[records.Alias]:
+    return [
+        records.Alias(a["name"], a["kind"], a["as_of"], alias_cites.get(a["claim_id"], []) if a["claim_id"] else [])
+        for a in e["aliases"]
+    ]
+
+
+def _claims(data: bundle_mod.Bundle, event_aliases: dict[str, list[records.Alias]]) -> Iterator[records.AnyClaim]:
+    def base(c: dict[str, Any]) -> dict[str, Any]:
+        return {"id": c["id"], "cites": [_cite(x) for x in c["cites"]], "disputed": c["disputed"], "note": c["note"]}
+
+    for r in data.roles:
+        yield records.Role(
+            **base(r),
+            holder=r["holder"],
+            organisation=r["organisation"],
+            title=r["title"],
+            start=r["start"],
+            end=r["end"],
+            status=r["status"],
+        )
+    for r in data.relations:
+        yield records.Relation(
+            **base(r),
+            type=r["type"],
+            subject=r["subject"],
+            object=r["object"],
+            start=r["start"],
+            end=r["end"],
+            label=r["label"],
+        )
+    names = {e["id"]: e for e in data.entities}
+    for e in data.events:
+        entity = names[e["id"]]
+        yield records.Event(
+            **base(e),
+            name=entity["name"],
+            type=e["type"],
+            summary=entity["summary"],
+            aliases=event_aliases.get(e["id"], []),
+            start=e["start"],
+            end=e["end"],
+            place=e["place"],
+            participants=[
+                records.Participant(**base(p), entity=p["entity"], capacity=p["capacity"]) for p in e["participants"]
+            ],
+        )
+    for p in data.properties:
+        yield records.Property(
+            **base(p), entity=p["entity"], property=p["property"], value=p["value"], qualifier=p["qualifier"]
+        )
+
+
+def _keep_other_citations(conn: sqlite3.Connection, data: bundle_mod.Bundle, input_id: str, prune: bool) -> None:
     """Refuse to replace a source text under citations this bundle does not
-    re-anchor (claims of another bundle, or dropped from this one): their
-    spans would silently point at the wrong words. (Compared in Python:
-    SQLite's substr() stops at an embedded NUL.)"""
+    re-anchor (claims of another input, or dropped from this bundle without
+    --prune): their spans would silently point at the wrong words.
+    (Compared in Python: SQLite's substr() stops at an embedded NUL.)"""
+    restated = {c["id"] for c in data.claims()} | {x["id"] for x in data.errata}
     broken = []
-    for src in sources:
+    for src in data.sources:
         text = src["text"]
-        for cid, claim_id, start, end, quote in conn.execute(
-            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ?'
-            " UNION ALL SELECT id, 'erratum', start, \"end\", quote FROM errata WHERE source_id = ?",
+        for cid, claim_id, owner, start, end, quote in conn.execute(
+            'SELECT c.id, c.claim_id, l.input_id, c.start, c."end", c.quote FROM citations c'
+            " JOIN claims l ON l.id = c.claim_id WHERE c.source_id = ?"
+            ' UNION ALL SELECT 0, id, NULL, start, "end", quote FROM errata WHERE source_id = ?',
             (src["id"], src["id"]),
         ):
+            if claim_id in restated or (prune and owner == input_id):
+                continue
             if text[start:end] != quote:
                 broken.append(f"citation {cid} of claim `{claim_id}` in source `{src['id']}`")
     if broken:
         raise ImportFailed(
             f"the bundle changes the text of a source that other claims cite ({', '.join(broken[:5])}"
             f"{', …' if len(broken) > 5 else ''}); nothing was written",
-            "keep the source text as it was, or give the changed text a new source id",
+            "keep the source text as it was, give the changed text a new source id, or drop those claims with --prune",
         )
-
-
-def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
-    cols = list(row)
-    quoted = ", ".join(f'"{c}"' for c in cols)
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
-    conn.execute(
-        f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' for _ in cols)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        [row[c] for c in cols],
-    )
-
-
-def _claim(conn: sqlite3.Connection, claim: dict[str, Any], kind: str, cites: list[CiteRow]) -> None:
-    conn.execute(
-        "INSERT INTO claims (id, kind, disputed, note) VALUES (?, ?, ?, ?)",
-        (claim["id"], kind, claim["disputed"], claim["note"]),
-    )
-    cites.extend(
-        (
-            claim["id"],
-            c.source,
-            c.quote,
-            c.prefix,
-            c.suffix,
-            c.start,
-            c.end,
-            c.method,
-            c.as_of,
-            c.as_of_note,
-            c.stance,
-            c.certainty,
-            c.mode,
-            c.speaker_id,
-            c.speaker,
-        )
-        for c in claim["cites"]
-    )
-
-
-def _cite_key(claim_id: str, source_id: str, quote: str, start: int, end: int) -> CiteKey:
-    return claim_id, source_id, quote, start, end
-
-
-def _citation_ids(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[CiteKey, list[int]]:
-    """Ids of the citations already stored for these claims, by what they
-    cite: a re-import gives an unchanged citation its old id back, so
-    `kbtui cite 17` written down yesterday still means the same quote."""
-    kept: dict[CiteKey, list[int]] = {}
-    for i in range(0, len(claim_ids), 500):
-        part = claim_ids[i : i + 500]
-        for cid, *key in conn.execute(
-            'SELECT id, claim_id, source_id, quote, start, "end" FROM citations'
-            f" WHERE claim_id IN ({','.join('?' * len(part))}) ORDER BY id",
-            part,
-        ):
-            kept.setdefault(_cite_key(*key), []).append(cid)
-    return kept
-
-
-def _insert_citations(conn: sqlite3.Connection, cites: list[CiteRow], kept: dict[CiteKey, list[int]]) -> None:
-    # old ids first, so a new citation's fresh id can never take one of them
-    again, new = [], []
-    for row in cites:
-        ids = kept.get(_cite_key(row[0], row[1], row[2], row[5], row[6]))
-        if ids:
-            again.append((ids.pop(0), *row))
-        else:
-            new.append(row)
-    marks = ", ".join("?" * (len(CITE_COLUMNS.split(",")) + 1))
-    conn.executemany(f"INSERT INTO citations (id, {CITE_COLUMNS}) VALUES ({marks})", again)
-    conn.executemany(f"INSERT INTO citations ({CITE_COLUMNS}) VALUES ({marks[3:]})", new)
 
 
 def init(db_path: Path | str) -> None:

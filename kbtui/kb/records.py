@@ -59,7 +59,7 @@ class Alias:
     name: str
     kind: str = "alias"
     as_of: str | None = None
-    cite: Cite | None = None  # a cited alias is also a claim of kind 'alias'
+    cites: list[Cite] = field(default_factory=list)  # a cited alias is also a claim of kind 'alias'
 
 
 @dataclass(slots=True)
@@ -120,6 +120,7 @@ class Event(Claim):
     name: str = ""
     type: str = "other"
     summary: str = ""
+    aliases: list[Alias] = field(default_factory=list)
     start: str | None = None
     end: str | None = None
     place: str | None = None

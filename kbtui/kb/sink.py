@@ -1,0 +1,663 @@
+"""Writing imported records into a KB, every row owned by one input.
+
+Every importer (bundle, FtM, CSV) turns its format into kbtui.kb.records and
+hands them to a Sink, inside one IMMEDIATE transaction the caller opened and
+commits (or rolls back: a refused import leaves the KB as it was).
+
+Ownership (documented for users in the README, "Importing"):
+  * A source, a claim and an alias belong to the input that last wrote it:
+    another input writing the same source or claim id takes it over (as a
+    re-import always replaced rows by id), and the report says how many rows
+    it took from which input. Rows from before schema v4 (input_id NULL)
+    are adopted the same way.
+  * An entity row belongs to the input that created it: only that input's
+    re-import changes its name, kind and summary. Every input that names the
+    entity is linked to it (entity_inputs); another input naming it with a
+    different name adds that name as its own alias; a different kind is
+    refused.
+  * Removing (an FtM DEL, `--prune`, a record whose text changed) takes only
+    this input's rows: its sources, their citations, the claims left without
+    any citation, and its link to entities. An entity goes when no input is
+    linked to it and nothing refers to it; if its owner unlinks while others
+    remain, the earliest remaining input owns it.
+
+Speed: rows are buffered and written with executemany; foreign keys are
+deferred to COMMIT so records may refer to entities later in the file;
+references are checked once at the end with the record's `where`, so a
+dangling one is reported as FILE:LINE, not as a bare constraint error. Memory
+stays bounded at millions of rows: what must be remembered per row (ids seen
+this run, for duplicates and --prune) lives in TEMP tables, not Python sets,
+except entity ids (needed per reference, ~100 MB at 1,000,000).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from hashlib import sha256
+from typing import Any
+
+from kbtui.kb import index
+from kbtui.kb.errors import ImportFailed
+from kbtui.kb.records import Alias, AnyClaim, Cite, Entity, Event, Participant, Property, Relation, Role, Source
+from kbtui.kb.vocab import MAX_ID
+
+Advance = Callable[[str, int, "int | None"], None]
+BATCH = 20_000
+MAX_PROBLEMS = 50  # kept word for word; the rest are counted
+
+CITE_COLUMNS = (
+    "id",
+    "claim_id",
+    "source_id",
+    "quote",
+    "prefix",
+    "suffix",
+    "start",
+    '"end"',
+    "anchor",
+    "as_of",
+    "as_of_note",
+    "stance",
+    "certainty",
+    "mode",
+    "speaker_id",
+    "speaker",
+)
+PLURAL = {
+    "role": "roles",
+    "relation": "relations",
+    "event": "events",
+    "participation": "participations",
+    "property": "properties",
+    "alias": "cited aliases",
+}
+# a citation's identity, to give an unchanged one its old id back on re-import
+CiteKey = tuple[str, str, str, int, int]
+
+
+def _quiet(phase: str, n: int, total: int | None) -> None:
+    pass
+
+
+@dataclass
+class Report:
+    """What an import did, for the CLI's summary and --json."""
+
+    input: str
+    written: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    problem_count: int = 0
+    # this input's rows a full import did not restate (removed with --prune)
+    stale: dict[str, int] = field(default_factory=dict)
+    # sources and claims another input had written, by that input
+    taken_over: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "written": self.written,
+            "removed": self.removed,
+            "stale": self.stale,
+            "taken_over": self.taken_over,
+            "problems": self.problem_count,
+            "problem_lines": self.problems,
+        }
+
+
+def ensure_input(conn: sqlite3.Connection, input_id: str, kind: str, location: str) -> None:
+    """Register the input (or refuse an id already used by another kind of input)."""
+    row = conn.execute("SELECT kind FROM inputs WHERE id = ?", (input_id,)).fetchone()
+    if row and row[0] != kind:
+        raise ImportFailed(
+            f"input `{input_id}` is already a {row[0]} import in this KB; nothing was written",
+            "name this one differently with --input NAME",
+        )
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conn.execute(
+        "INSERT INTO inputs (id, kind, location, imported) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET location = excluded.location, imported = excluded.imported",
+        (input_id, kind, location, now),
+    )
+
+
+class Sink:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        input_id: str,
+        kind: str,
+        location: str,
+        on_error: str = "stop",
+        advance: Advance = _quiet,
+    ) -> None:
+        self.conn = conn
+        self.input = input_id
+        self.on_error = on_error
+        self.advance = advance
+        self.report = Report(input_id)
+        self.counts = self.report.written
+        ensure_input(conn, input_id, kind, location)
+        # records may name entities further down the file: checked at finish
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.fresh = (
+            conn.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM entities) AND NOT EXISTS (SELECT 1 FROM sources)"
+                " AND NOT EXISTS (SELECT 1 FROM claims)"
+            ).fetchone()[0]
+            == 1
+        )
+        for sql in (
+            "CREATE TEMP TABLE IF NOT EXISTS seen_claims (id TEXT PRIMARY KEY) WITHOUT ROWID",
+            "CREATE TEMP TABLE IF NOT EXISTS seen_sources (id TEXT PRIMARY KEY) WITHOUT ROWID",
+            # references not yet resolvable when read, with where they were read
+            "CREATE TEMP TABLE IF NOT EXISTS pending_refs (entity_id TEXT, claim_id TEXT, at TEXT)",
+            # claims that lost citations this run (deleted at finish if none remain)
+            "CREATE TEMP TABLE IF NOT EXISTS maybe_uncited (id TEXT PRIMARY KEY) WITHOUT ROWID",
+            # entities this input stopped naming (deleted at finish if nothing holds them)
+            "CREATE TEMP TABLE IF NOT EXISTS maybe_orphans (id TEXT PRIMARY KEY) WITHOUT ROWID",
+        ):
+            conn.execute(sql)
+        for table in ("seen_claims", "seen_sources", "pending_refs", "maybe_uncited", "maybe_orphans"):
+            conn.execute(f"DELETE FROM temp.{table}")
+        self.entity_ids: set[str] = set()  # entities named by this import
+        self.touched: set[str] = set()  # entities whose names or aliases changed
+        self.relays: list[tuple[str, str]] = []
+        self.sources_changed = False
+        self.next_cite = (conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0) + 1
+        self.kept_cites: dict[CiteKey, list[int]] = {}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {}
+
+    # -- problems -------------------------------------------------------------
+    def problem(self, where: str, message: str) -> None:
+        """Report a bad record (the caller has skipped it). On 'stop' the
+        import fails at finish, or at once after MAX_PROBLEMS."""
+        self.report.problem_count += 1
+        if len(self.report.problems) < MAX_PROBLEMS:
+            self.report.problems.append(f"{where}: {message}" if where else message)
+        if self.on_error == "stop" and self.report.problem_count >= MAX_PROBLEMS:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        n = self.report.problem_count
+        more = f"\n… and {n - len(self.report.problems):,} more" if n > len(self.report.problems) else ""
+        raise ImportFailed(
+            "\n".join(self.report.problems) + more + f"\n{n:,} problem{'s' * (n != 1)}; nothing was written",
+            "fix them and retry, or import the rest with --on-error skip",
+        )
+
+    # -- buffered writes ------------------------------------------------------
+    def _add(self, sql: str, row: tuple[Any, ...]) -> None:
+        rows = self.rows.setdefault(sql, [])
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        # dict order is first-use order: entities and claims before the rows
+        # that name them (not needed with deferred keys, but cheaper to check)
+        for sql, rows in self.rows.items():
+            if rows:
+                self.conn.executemany(sql, rows)
+                rows.clear()
+
+    def _seen(self, table: str, id_: str) -> bool:
+        before = self.conn.total_changes
+        self.conn.execute(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", (id_,))
+        return self.conn.total_changes == before
+
+    def _owner(self, table: str, id_: str) -> tuple[bool, str | None]:
+        """(exists, owning input) of a row already in the KB."""
+        if self.fresh:
+            return False, None
+        row = self.conn.execute(f"SELECT input_id FROM {table} WHERE id = ?", (id_,)).fetchone()
+        return (row is not None), (row[0] if row else None)
+
+    def _take_over(self, owner: str | None) -> None:
+        """The same id from another input: the later import wins (as a
+        re-import always did), and the report says from whom it took it."""
+        if owner is not None and owner != self.input:
+            self.report.taken_over[owner] = self.report.taken_over.get(owner, 0) + 1
+
+    # -- sources --------------------------------------------------------------
+    def source(self, s: Source) -> bool:
+        """Write a source; False (and a problem) if it cannot be written."""
+        if self._seen("seen_sources", s.id):
+            self.problem(s.where, f"source `{s.id}` appears twice in this input")
+            return False
+        exists, owner = self._owner("sources", s.id)
+        self._take_over(owner)
+        digest = sha256(s.text.encode("utf-8")).hexdigest()
+        if exists:
+            old = self.conn.execute("SELECT sha256 FROM sources WHERE id = ?", (s.id,)).fetchone()[0]
+            if old != digest:
+                self._drop_citations_of(s.id)
+        self.flush()  # the source row must precede its citations (executemany order)
+        self.conn.execute(
+            "INSERT INTO sources (id, title, outlet, author, published, url, note, text, sha256, date_basis,"
+            " as_of_note, input_id, format, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, outlet = excluded.outlet,"
+            " author = excluded.author, published = excluded.published, url = excluded.url,"
+            " note = excluded.note, text = excluded.text, sha256 = excluded.sha256,"
+            " date_basis = excluded.date_basis, as_of_note = excluded.as_of_note,"
+            " input_id = excluded.input_id, format = excluded.format, meta = excluded.meta",
+            (
+                s.id,
+                s.title,
+                s.outlet,
+                s.author,
+                s.published,
+                s.url,
+                s.note,
+                s.text,
+                digest,
+                s.date_basis,
+                s.as_of_note,
+                self.input,
+                s.format,
+                json.dumps(s.meta, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+        self.sources_changed = True
+        self._count("sources")
+        return True
+
+    def source_extra(self, source_id: str, fields: dict[str, Any]) -> None:
+        """Set bundle-only source columns (via, dates, relays, origin, notes)."""
+        relays = fields.pop("relays", None)
+        if relays:
+            self.relays.append((relays, source_id))
+        if fields:
+            sets = ", ".join(f'"{k}" = ?' for k in fields)
+            self.conn.execute(f"UPDATE sources SET {sets} WHERE id = ?", (*fields.values(), source_id))
+
+    def _drop_citations_of(self, source_id: str) -> None:
+        """The text changed: every span into it is void."""
+        self.flush()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO temp.maybe_uncited SELECT claim_id FROM citations WHERE source_id = ?",
+            (source_id,),
+        )
+        self.conn.execute("DELETE FROM citations WHERE source_id = ?", (source_id,))
+        self.conn.execute("DELETE FROM errata WHERE source_id = ?", (source_id,))
+
+    # -- entities -------------------------------------------------------------
+    def entity(self, e: Entity) -> bool:
+        if e.id in self.entity_ids:
+            self.problem(e.where, f"entity `{e.id}` is defined twice in this input")
+            return False
+        exists, owner = self._owner("entities", e.id)
+        mine = not exists or owner in (None, self.input)
+        if exists:
+            kind = self.conn.execute("SELECT kind FROM entities WHERE id = ?", (e.id,)).fetchone()[0]
+            if kind != e.kind and not mine:
+                self.problem(
+                    e.where,
+                    f"entity `{e.id}` is a {kind} in input `{owner}`, a {e.kind} here; one id, one kind",
+                )
+                return False
+        self.entity_ids.add(e.id)
+        self.touched.add(e.id)
+        aliases = list(e.aliases)
+        if mine:
+            self._add(
+                "INSERT INTO entities (id, kind, name, summary, input_id) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
+                " summary = excluded.summary, input_id = excluded.input_id",
+                (e.id, e.kind, e.name, e.summary, self.input),
+            )
+        else:
+            name = self.conn.execute("SELECT name FROM entities WHERE id = ?", (e.id,)).fetchone()[0]
+            if name != e.name:  # this input's name for it stays findable
+                aliases.insert(0, Alias(e.name, "alias"))
+        self._add("INSERT OR IGNORE INTO entity_inputs (input_id, entity_id) VALUES (?, ?)", (self.input, e.id))
+        if exists:
+            self.flush()
+            for (claim_id,) in self.conn.execute(
+                "SELECT claim_id FROM aliases WHERE entity_id = ? AND (input_id = ? OR input_id IS NULL)"
+                " AND claim_id IS NOT NULL",
+                (e.id, self.input),
+            ).fetchall():
+                self._remember_cites(claim_id)
+                self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+            self.conn.execute(
+                "DELETE FROM aliases WHERE entity_id = ? AND (input_id = ? OR input_id IS NULL)", (e.id, self.input)
+            )
+        self._count("entities")
+        names = {e.name}
+        for a in aliases:
+            if a.name in names:
+                continue
+            names.add(a.name)
+            claim_id = None
+            if a.cites:
+                claim_id = alias_claim_id(e.id, a.name)
+                if self._start_claim(claim_id, "alias", None, "", e.where):
+                    self._cites(claim_id, a.cites)
+                else:
+                    claim_id = None
+            self._add(
+                "INSERT INTO aliases (entity_id, alias, kind, as_of, claim_id, input_id) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (e.id, a.name, a.kind, a.as_of, claim_id, self.input),
+            )
+            self._count("aliases")
+        return True
+
+    # -- claims ---------------------------------------------------------------
+    def _start_claim(self, claim_id: str, kind: str, disputed: str | None, note: str, where: str) -> bool:
+        if self._seen("seen_claims", claim_id):
+            self.problem(where, f"claim `{claim_id}` appears twice in this input")
+            return False
+        exists, owner = self._owner("claims", claim_id)
+        if exists:
+            self._take_over(owner)
+            self._remember_cites(claim_id)
+            self.flush()
+            self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+        self._add(
+            "INSERT INTO claims (id, kind, disputed, note, input_id) VALUES (?, ?, ?, ?, ?)",
+            (claim_id, kind, disputed, note, self.input),
+        )
+        self._count(PLURAL[kind])
+        return True
+
+    def _remember_cites(self, claim_id: str) -> None:
+        """Ids of the citations a re-written claim had: an unchanged one gets
+        its id back, so `kbtui cite 17` noted yesterday means the same quote."""
+        for cid, *key in self.conn.execute(
+            'SELECT id, claim_id, source_id, quote, start, "end" FROM citations WHERE claim_id = ? ORDER BY id',
+            (claim_id,),
+        ):
+            self.kept_cites.setdefault((key[0], key[1], key[2], key[3], key[4]), []).append(cid)
+
+    def _cites(self, claim_id: str, cites: list[Cite]) -> None:
+        for c in cites:
+            ids = self.kept_cites.pop((claim_id, c.source_id, c.quote, c.start, c.end), None)
+            if ids:
+                cid = ids.pop(0)
+                if ids:
+                    self.kept_cites[(claim_id, c.source_id, c.quote, c.start, c.end)] = ids
+            else:
+                cid, self.next_cite = self.next_cite, self.next_cite + 1
+            self._add(
+                f"INSERT INTO citations ({', '.join(CITE_COLUMNS)}) VALUES ({', '.join('?' * len(CITE_COLUMNS))})",
+                (
+                    cid,
+                    claim_id,
+                    c.source_id,
+                    c.quote,
+                    c.prefix,
+                    c.suffix,
+                    c.start,
+                    c.end,
+                    c.anchor,
+                    c.as_of,
+                    c.as_of_note,
+                    c.stance,
+                    c.certainty,
+                    c.mode,
+                    c.speaker_id,
+                    c.speaker,
+                ),
+            )
+            if c.speaker_id:
+                self._ref(c.speaker_id, claim_id, "")
+        self.counts["citations"] = self.counts.get("citations", 0) + len(cites)
+
+    def _ref(self, entity_id: str | None, claim_id: str, where: str) -> None:
+        """A reference from a claim to an entity; unknown ones wait for finish."""
+        if entity_id and entity_id not in self.entity_ids:
+            self._add("INSERT INTO temp.pending_refs VALUES (?, ?, ?)", (entity_id, claim_id, where))
+
+    def claim(self, c: AnyClaim) -> bool:
+        """Write a claim with its citations; False (and a problem) if refused."""
+        if not c.cites:
+            self.problem(c.where, f"claim `{c.id}` has no citation; every claim needs one")
+            return False
+        kind = {Role: "role", Relation: "relation", Event: "event", Property: "property", Participant: "participation"}[
+            type(c)
+        ]
+        if isinstance(c, Event):
+            return self._event(c)
+        if not self._start_claim(c.id, kind, c.disputed, c.note, c.where):
+            return False
+        self._cites(c.id, c.cites)
+        if isinstance(c, Role):
+            self._add(
+                'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (c.id, c.holder, c.organisation, c.title, c.start, c.end, c.status),
+            )
+            self._ref(c.holder, c.id, c.where)
+            self._ref(c.organisation, c.id, c.where)
+        elif isinstance(c, Relation):
+            self._add(
+                'INSERT INTO relations (claim_id, type, subject_id, object_id, start, "end", label,'
+                " share, amount, currency, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.id, c.type, c.subject, c.object, c.start, c.end, c.label, c.share, c.amount, c.currency, c.program),
+            )
+            self._ref(c.subject, c.id, c.where)
+            self._ref(c.object, c.id, c.where)
+        elif isinstance(c, Property):
+            self._add(
+                "INSERT INTO properties (claim_id, entity_id, property, value, qualifier) VALUES (?, ?, ?, ?, ?)",
+                (c.id, c.entity, c.property, c.value, c.qualifier),
+            )
+            self._ref(c.entity, c.id, c.where)
+            if c.property in {"nationality", "affiliation"}:
+                self._ref(c.value, c.id, c.where)
+            if c.property in {"official-name", "name", "identifier"}:
+                self.touched.add(c.entity)  # searchable by this value
+        return True
+
+    def _event(self, e: Event) -> bool:
+        """An event is an entity (named, searchable) and a claim."""
+        if not self.entity(Entity(e.id, "event", e.name or e.id, e.summary, e.aliases, e.where)):
+            return False
+        if not self._start_claim(e.id, "event", e.disputed, e.note, e.where):
+            return False
+        self._cites(e.id, e.cites)
+        self._add(
+            'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id) VALUES (?, ?, ?, ?, ?, ?)',
+            (e.id, e.id, e.type, e.start, e.end, e.place),
+        )
+        self._ref(e.place, e.id, e.where)
+        for p in e.participants:
+            if not p.cites or not self._start_claim(p.id, "participation", p.disputed, p.note, p.where or e.where):
+                continue
+            self._cites(p.id, p.cites)
+            self._add(
+                "INSERT INTO participations (claim_id, event_id, entity_id, capacity) VALUES (?, ?, ?, ?)",
+                (p.id, e.id, p.entity, p.capacity),
+            )
+            self._ref(p.entity, p.id, p.where or e.where)
+        return True
+
+    def conflict(self, claim_id: str, other_id: str, note: str) -> None:
+        self._add(
+            "INSERT OR REPLACE INTO conflicts (claim_id, other_id, note) VALUES (?, ?, ?)",
+            (min(claim_id, other_id), max(claim_id, other_id), note),
+        )
+        self._count("conflicts")
+
+    def erratum(self, row: dict[str, Any]) -> None:
+        cols = list(row)
+        self.flush()
+        self.conn.execute(
+            f"INSERT INTO errata ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            f" ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
+            [row[c] for c in cols],
+        )
+        self._count("errata")
+
+    # -- removal --------------------------------------------------------------
+    def retract(self, source_id: str, entity_id: str | None = None, where: str = "") -> bool:
+        """Remove one record of this input (an FtM DEL): its source, the
+        citations into it, the claims left without citations, and, for an
+        entity record, this input's link to the entity."""
+        exists, owner = self._owner("sources", source_id)
+        if not exists or owner != self.input:
+            self.problem(where, f"no record `{source_id}` in input `{self.input}` to delete")
+            return False
+        self.flush()
+        self._drop_citations_of(source_id)
+        self.conn.execute("DELETE FROM errata WHERE source_id = ?", (source_id,))
+        self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        self.sources_changed = True
+        if entity_id:
+            self._unlink(entity_id)
+        self._count("retracted", removed=True)
+        return True
+
+    def _unlink(self, entity_id: str) -> None:
+        self.flush()
+        self.conn.execute(
+            "DELETE FROM claims WHERE kind = 'alias' AND id IN (SELECT claim_id FROM aliases"
+            " WHERE entity_id = ? AND input_id = ? AND claim_id IS NOT NULL)",
+            (entity_id, self.input),
+        )
+        self.conn.execute("DELETE FROM aliases WHERE entity_id = ? AND input_id = ?", (entity_id, self.input))
+        self.conn.execute("DELETE FROM entity_inputs WHERE input_id = ? AND entity_id = ?", (self.input, entity_id))
+        self.conn.execute("INSERT OR IGNORE INTO temp.maybe_orphans VALUES (?)", (entity_id,))
+        self.entity_ids.discard(entity_id)
+        self.touched.add(entity_id)
+
+    def _stale(self) -> dict[str, int]:
+        """This input's rows that this (full) import did not restate."""
+        one = self.conn.execute
+        return {
+            "sources": one(
+                "SELECT count(*) FROM sources WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_sources)",
+                (self.input,),
+            ).fetchone()[0],
+            "claims": one(
+                "SELECT count(*) FROM claims WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_claims)",
+                (self.input,),
+            ).fetchone()[0],
+            "entities": sum(1 for e in self._linked() if e not in self.entity_ids),
+        }
+
+    def _linked(self) -> Iterable[str]:
+        for (entity_id,) in self.conn.execute("SELECT entity_id FROM entity_inputs WHERE input_id = ?", (self.input,)):
+            yield entity_id
+
+    def _prune(self) -> None:
+        one = self.conn.execute
+        gone = one(
+            "DELETE FROM claims WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_claims)", (self.input,)
+        ).rowcount
+        self.report.removed["claims"] = gone
+        stale = [
+            r[0]
+            for r in one(
+                "SELECT id FROM sources WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_sources)",
+                (self.input,),
+            )
+        ]
+        for source_id in stale:
+            self._drop_citations_of(source_id)
+            one("DELETE FROM errata WHERE source_id = ?", (source_id,))
+            one("DELETE FROM sources WHERE id = ?", (source_id,))
+        self.report.removed["sources"] = len(stale)
+        if stale:
+            self.sources_changed = True
+        unnamed = [e for e in self._linked() if e not in self.entity_ids]
+        for entity_id in unnamed:
+            self._unlink(entity_id)
+        self.report.removed["entity links"] = len(unnamed)
+
+    def _settle(self) -> None:
+        """Claims left without citations go; entities nobody names or refers to go."""
+        one = self.conn.execute
+        uncited = one(
+            "DELETE FROM claims WHERE id IN (SELECT id FROM temp.maybe_uncited)"
+            " AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.claim_id = claims.id)"
+        ).rowcount
+        if uncited:
+            self.report.removed["claims left uncited"] = uncited
+        # an owner that left hands the row to the earliest remaining input
+        one(
+            "UPDATE entities SET input_id = (SELECT min(input_id) FROM entity_inputs l WHERE l.entity_id = entities.id)"
+            " WHERE id IN (SELECT id FROM temp.maybe_orphans) AND input_id = ?"
+            " AND EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)",
+            (self.input,),
+        )
+        gone = one(
+            "DELETE FROM entities WHERE id IN (SELECT id FROM temp.maybe_orphans) AND input_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)"
+            " AND NOT EXISTS (SELECT 1 FROM roles WHERE holder_id = entities.id OR organisation_id = entities.id)"
+            " AND NOT EXISTS (SELECT 1 FROM relations WHERE subject_id = entities.id OR object_id = entities.id)"
+            " AND NOT EXISTS (SELECT 1 FROM participations p WHERE p.entity_id = entities.id)"
+            " AND NOT EXISTS (SELECT 1 FROM properties p WHERE p.entity_id = entities.id"
+            "     OR (p.property IN ('nationality', 'affiliation') AND p.value = entities.id))"
+            " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.place_id = entities.id)"
+            " AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.speaker_id = entities.id)"
+        ).rowcount
+        if gone:
+            self.report.removed["entities"] = gone
+        kept = one(
+            "SELECT count(*) FROM entities WHERE id IN (SELECT id FROM temp.maybe_orphans)"
+            " AND NOT EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)"
+        ).fetchone()[0]
+        if kept:
+            self.report.removed["entities kept (still referred to)"] = kept
+
+    def _dangling(self) -> None:
+        rows = self.conn.execute(
+            "SELECT entity_id, claim_id, at FROM temp.pending_refs p"
+            " WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = p.entity_id)"
+            " AND EXISTS (SELECT 1 FROM claims c WHERE c.id = p.claim_id) ORDER BY rowid"
+        ).fetchall()
+        for entity_id, claim_id, at in rows:
+            self.problem(at, f"`{entity_id}` (named by claim `{claim_id}`) is not an entity in this input or the KB")
+            if self.on_error == "skip":
+                self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+                self.conn.execute("DELETE FROM temp.seen_claims WHERE id = ?", (claim_id,))
+
+    # -- the end --------------------------------------------------------------
+    def finish(self, prune: bool = False, full: bool = True) -> Report:
+        """Resolve references, prune, settle, re-index. `full`: this import
+        restated the whole input (a snapshot, a bundle), so rows of the input
+        it did not restate are stale (counted; removed with `prune`)."""
+        self.flush()
+        self._dangling()
+        if self.on_error == "stop" and self.report.problem_count:
+            self._refuse()
+        self.conn.executemany("UPDATE sources SET relays = ? WHERE id = ?", self.relays)
+        if full:
+            self.report.stale = self._stale()
+            if prune:
+                self._prune()
+                self.report.stale = {}
+        self._settle()
+        self._reindex()
+        # any other broken reference makes COMMIT fail (keys are deferred)
+        return self.report
+
+    def _reindex(self) -> None:
+        names = self.conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)")
+        total = names.fetchone()[0]
+        if self.touched or self.report.removed:
+            done = index.rebuild_names(self.conn, lambda n: self.advance("building search index", n, total))
+            self.advance("building search index", total - done, total)
+        if self.sources_changed:
+            index.rebuild_source_fts(self.conn)
+        if self.touched or self.sources_changed:
+            index.rebuild_mentions(self.conn)
+        self.advance("indexing sources", 1, 1)
+
+    def _count(self, what: str, removed: bool = False) -> None:
+        d = self.report.removed if removed else self.counts
+        d[what] = d.get(what, 0) + 1
+
+
+def alias_claim_id(entity_id: str, name: str) -> str:
+    """The claim id of a cited alias: '<entity>--alias--<name as a slug>'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "x"
+    return f"{entity_id}--alias--{slug}"[:MAX_ID].rstrip("-")
