@@ -241,6 +241,12 @@ def test_init_and_import(tmp_path, mini_bundle):
 
 def test_import_error_exit_1(tmp_path):
     r = CliRunner().invoke(main, ["import", str(tmp_path / "nothing"), "--db", str(tmp_path / "x.db")])
+    assert r.exit_code == 1 and "nothing: no such file or folder" in r.stderr
+    assert not (tmp_path / "x.db").exists()
+    (tmp_path / "notes.txt").write_text("hello")
+    r = CliRunner().invoke(main, ["import", str(tmp_path / "notes.txt"), "--db", str(tmp_path / "x.db")])
+    assert r.exit_code == 1 and "not a bundle folder, an FtM file" in r.stderr
+    r = CliRunner().invoke(main, ["import", str(tmp_path / "notes.txt"), "--format", "bundle", "--db", str(tmp_path / "x.db")])
     assert r.exit_code == 1 and "not a bundle directory" in r.stderr
     assert not (tmp_path / "x.db").exists()
 

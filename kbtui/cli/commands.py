@@ -385,7 +385,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command(name="import")
-@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--db",
     "db_path",
@@ -393,30 +393,65 @@ def check(ctx: click.Context, as_json: bool) -> None:
     default=None,
     help="KB to import into (created if missing). Default: the global --db or $KBTUI_DB.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "bundle", "ftm", "csv"]),
+    default="auto",
+    show_default=True,
+    help="What PATH is: a bundle folder, an FtM file (entities or deltas), a CSV mapping (.toml).",
+)
+@click.option("--input", "input_id", default=None, help="The input the rows belong to. Default: from PATH's name.")
+@click.option(
+    "--on-error",
+    type=click.Choice(["stop", "skip"]),
+    default="stop",
+    show_default=True,
+    help="A bad record: stop (nothing is written) or skip it (reported with its line).",
+)
+@click.option("--prune", is_flag=True, help="Remove this input's rows that PATH no longer has.")
+@click.option("--dry-run", is_flag=True, help="Report what the import would do; write nothing.")
 @json_option
 @click.pass_context
 @handles_errors
-def import_(ctx: click.Context, bundle: Path, db_path: Path | None, as_json: bool) -> None:
-    """Import a bundle directory (sources.toml, kb.toml, texts) into a KB.
+def import_(
+    ctx: click.Context,
+    path: Path,
+    db_path: Path | None,
+    fmt: str,
+    input_id: str | None,
+    on_error: str,
+    prune: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Import a bundle folder, a FollowTheMoney file or CSV files into a KB.
 
-    Every quote is anchored in its source first; if anything is wrong,
-    nothing is written and each problem is listed as file:line.
+    Rows belong to an input (PATH's name, or --input): re-importing it
+    replaces its rows; with --prune, its rows PATH no longer has are
+    removed. A bundle is imported whole or not at all; FtM and CSV records
+    that are bad stop the import (nothing written) or, with --on-error
+    skip, are skipped and listed with their line.
 
     \b
-    Example:
+    Examples:
       kbtui import kbtui/sample --db my.db
+      kbtui import sanctions.ftm.json --db my.db
+      kbtui import sanctions.delta.json --db my.db --input sanctions
+      kbtui import people/mapping.toml --db my.db --on-error skip
+      kbtui import kbtui/sample --db my.db --prune --dry-run
     """
+    from kbtui.cli import imports
     from kbtui.cli.progress import progress
-    from kbtui.kb.importer import import_bundle
 
     target = db_path or _writable_target(ctx)
     with progress() as advance:
-        counts = import_bundle(bundle, target, advance)
+        report = imports.run(path, target, fmt, input_id, on_error, prune, dry_run, advance)
     if as_json:
-        emit_json({"db": str(target), **counts})
+        emit_json(report)
     else:
-        parts = ", ".join(f"{v} {k}" for k, v in counts.items())
-        click.echo(f"imported {visible(str(bundle))} into {visible(str(target))}: {parts}", err=True)
+        for line in imports.describe(report, visible(str(path)), visible(str(target))):
+            click.echo(visible(line), err=True)
 
 
 def _writable_target(ctx: click.Context) -> Path:

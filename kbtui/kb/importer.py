@@ -36,7 +36,8 @@ def import_bundle(
     input_id: str | None = None,
     prune: bool = False,
 ) -> dict[str, int]:
-    """Import `bundle_dir` into `db_path` (created if missing). Returns counts.
+    """Import `bundle_dir` into `db_path` (created if missing). Returns the
+    bundle's counts; bundle_report() returns the whole report.
     `advance(phase, n, total)` reports progress (see kbtui.cli.progress).
     The rows belong to input `input_id` (default: the folder's name as a
     slug); with `prune`, this input's rows the bundle no longer has go.
@@ -45,18 +46,29 @@ def import_bundle(
     place only when complete, so `db_path` never exists half-made and a
     failed import leaves nothing behind. An existing KB is changed in one
     transaction or not at all."""
+    return bundle_report(bundle_dir, db_path, advance, input_id, prune).summary
+
+
+def bundle_report(
+    bundle_dir: Path | str,
+    db_path: Path | str,
+    advance: Advance = _quiet,
+    input_id: str | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+) -> Report:
+    """import_bundle, returning what the import did (and, with `dry_run`,
+    what it would do: nothing is written)."""
     try:
         data = bundle_mod.load(bundle_dir)
     except bundle_mod.BundleError as exc:
         raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
-    db_path = Path(db_path)
-    remove_stale_temps(db_path)
     name = input_id or input_name(Path(bundle_dir).resolve().name)
 
-    def run(conn: sqlite3.Connection) -> dict[str, int]:
-        return write(conn, data, advance, name, str(bundle_dir), prune)
+    def run(conn: sqlite3.Connection) -> Report:
+        return write(conn, data, advance, name, str(bundle_dir), prune, dry_run)
 
-    return into(db_path, run)
+    return into(Path(db_path), run, publish=not dry_run)
 
 
 def input_name(stem: str) -> str:
@@ -65,15 +77,15 @@ def input_name(stem: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:80].strip("-") or "input"
 
 
-def into(db_path: Path, run: Callable[[sqlite3.Connection], T]) -> T:
+def into(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: bool = True) -> T:
     """Run an import's `run(conn)` (which opens and commits its own
     transaction) against `db_path`: a new KB is built in a temporary file
-    and published whole; an existing one is changed by `run` alone.
-    SQLite's failures become one readable error."""
+    and published whole (unless not `publish`: a dry run); an existing one
+    is changed by `run` alone. SQLite's failures become one readable error."""
     db_path = Path(db_path)
     remove_stale_temps(db_path)
     if not db_path.exists():
-        done, result = _import_new(db_path, run)
+        done, result = _import_new(db_path, run, publish)
         if done:
             return result  # type: ignore[return-value]
         # another process created db_path meanwhile: add to theirs
@@ -119,7 +131,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T]) -> tuple[bool, T | None]:
+def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: bool) -> tuple[bool, T | None]:
     """Build a new KB with `run` at a temporary path and publish it as
     `db_path`. (False, None) if `db_path` appeared meanwhile (nothing was
     changed)."""
@@ -138,6 +150,8 @@ def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T]) -> tuple[
             result = _mapped(db_path, lambda: run(conn))
         finally:
             conn.close()
+        if not publish:
+            return True, result
         try:
             db.publish(tmp, db_path)
         except FileExistsError:
@@ -178,9 +192,11 @@ def write(
     input_id: str = "bundle",
     location: str = "",
     prune: bool = False,
-) -> dict[str, int]:
+    dry_run: bool = False,
+) -> Report:
     """Write a loaded bundle in one transaction through a Sink (which owns
-    the rows by input, keeps unchanged citation ids, re-indexes)."""
+    the rows by input, keeps unchanged citation ids, re-indexes); with
+    `dry_run`, roll it back and report what it would have done."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         _keep_other_citations(conn, data, input_id, prune)
@@ -204,12 +220,12 @@ def write(
             sink.erratum(x)
         advance("writing records", len(data.claims()), total)
         report = sink.finish(prune=prune)
-        conn.execute("COMMIT")
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
             conn.execute("ROLLBACK")
         raise
-    counts = {
+    report.summary = {
         "sources": len(data.sources),
         "entities": len(data.entities),
         "roles": len(data.roles),
@@ -220,12 +236,9 @@ def write(
         "errata": len(data.errata),
         "citations": sum(len(c["cites"]) for c in data.claims()),
     }
-    LAST_REPORT[0] = report
-    return counts
+    return report
 
 
-# the report of the last write() in this process, for the CLI's summary
-LAST_REPORT: list[Report | None] = [None]
 SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin")
 
 

@@ -97,6 +97,8 @@ class Report:
     stale: dict[str, int] = field(default_factory=dict)
     # sources and claims another input had written, by that input
     taken_over: dict[str, int] = field(default_factory=dict)
+    # the importer's own account (a bundle's counts, FtM's mapped/kept/skipped)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,7 @@ class Report:
             "removed": self.removed,
             "stale": self.stale,
             "taken_over": self.taken_over,
+            "summary": self.summary,
             "problems": self.problem_count,
             "problem_lines": self.problems,
         }
@@ -304,6 +307,7 @@ class Sink:
         self.entity_ids.add(e.id)
         self.touched.add(e.id)
         aliases = list(e.aliases)
+        names = {e.name}  # name forms already on the row
         if mine:
             self._add(
                 "INSERT INTO entities (id, kind, name, summary, input_id) VALUES (?, ?, ?, ?, ?)"
@@ -313,6 +317,7 @@ class Sink:
             )
         else:
             name = self.conn.execute("SELECT name FROM entities WHERE id = ?", (e.id,)).fetchone()[0]
+            names = {name}
             if name != e.name:  # this input's name for it stays findable
                 aliases.insert(0, Alias(e.name, "alias"))
         self._add("INSERT OR IGNORE INTO entity_inputs (input_id, entity_id) VALUES (?, ?)", (self.input, e.id))
@@ -329,7 +334,6 @@ class Sink:
                 "DELETE FROM aliases WHERE entity_id = ? AND (input_id = ? OR input_id IS NULL)", (e.id, self.input)
             )
         self._count("entities")
-        names = {e.name}
         for a in aliases:
             if a.name in names:
                 continue
