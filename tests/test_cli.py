@@ -246,7 +246,8 @@ def test_import_error_exit_1(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     r = CliRunner().invoke(main, ["import", str(tmp_path / "notes.txt"), "--db", str(tmp_path / "x.db")])
     assert r.exit_code == 1 and "not a bundle folder, an FtM file" in r.stderr
-    r = CliRunner().invoke(main, ["import", str(tmp_path / "notes.txt"), "--format", "bundle", "--db", str(tmp_path / "x.db")])
+    as_bundle = ["import", str(tmp_path / "notes.txt"), "--format", "bundle"]
+    r = CliRunner().invoke(main, [*as_bundle, "--db", str(tmp_path / "x.db")])
     assert r.exit_code == 1 and "not a bundle directory" in r.stderr
     assert not (tmp_path / "x.db").exists()
 

@@ -39,7 +39,8 @@ subject = "nikolai-patrushev"
 object = "sergei-ivanov"
 cite = [{ source = "other", quote = "met Sergei Ivanov" }]
 """
-WITHOUT_CHEN_ROLE = MINI_KB.replace(MINI_KB[MINI_KB.index('[[role]]\nid = "chen-head-cplac"') : MINI_KB.index("[[event]]")], "")
+CHEN_ROLE = MINI_KB[MINI_KB.index('[[role]]\nid = "chen-head-cplac"') : MINI_KB.index("[[event]]")]
+WITHOUT_CHEN_ROLE = MINI_KB.replace(CHEN_ROLE, "")
 
 
 def _one(path: Path, sql: str, *args: object) -> object:
@@ -108,7 +109,8 @@ name = "Chen Wenqing"
     # entities only mini named, and nothing refers to, are gone
     assert _one(kb, "SELECT count(*) FROM entities WHERE id IN ('cplac', 'moscow', 'moscow-meeting')") == 0
     # other leaves too: now nobody names Patrushev and nothing refers to him
-    bundle_report(write_bundle(tmp_path / "v2" / "other", kb="", sources=OTHER_SOURCES, text=OTHER_TEXT), kb, prune=True)
+    gone = write_bundle(tmp_path / "v2" / "other", kb="", sources=OTHER_SOURCES, text=OTHER_TEXT)
+    bundle_report(gone, kb, prune=True)
     assert _one(kb, "SELECT count(*) FROM entities WHERE id = 'nikolai-patrushev'") == 0
     assert _one(kb, "SELECT count(*) FROM entities WHERE id = 'chen-wenqing'") == 1
     findings, _ = check.run(db.connect_readonly(kb))
