@@ -27,6 +27,9 @@ from kbtui.kb.paths import schema_path
 # conflicts, errata, descriptor/metonym aliases (migrate.STEPS[2]).
 SCHEMA_VERSION = 4
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# page cache of a writing connection, in KiB (negative): a million-row import
+# revisits index pages constantly, and SQLite's default 2 MiB thrashes
+IMPORT_CACHE = -131072
 REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000
 
@@ -294,6 +297,7 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
         conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout(), isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):
             raise UnusableDatabase(

@@ -240,8 +240,7 @@ class Sink:
             old = self.conn.execute("SELECT sha256 FROM sources WHERE id = ?", (s.id,)).fetchone()[0]
             if old != digest:
                 self._drop_citations_of(s.id)
-        self.flush()  # the source row must precede its citations (executemany order)
-        self.conn.execute(
+        self._add(
             "INSERT INTO sources (id, title, outlet, author, published, url, note, text, sha256, date_basis,"
             " as_of_note, input_id, format, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(id) DO UPDATE SET title = excluded.title, outlet = excluded.outlet,"
@@ -276,8 +275,9 @@ class Sink:
         if relays:
             self.relays.append((relays, source_id))
         if fields:
+            # buffered after the source's own INSERT (flush keeps first-use order)
             sets = ", ".join(f'"{k}" = ?' for k in fields)
-            self.conn.execute(f"UPDATE sources SET {sets} WHERE id = ?", (*fields.values(), source_id))
+            self._add(f"UPDATE sources SET {sets} WHERE id = ?", (*fields.values(), source_id))
 
     def _drop_citations_of(self, source_id: str) -> None:
         """The text changed: every span into it is void."""
