@@ -31,6 +31,7 @@ def property_problem(prop: str, value: str, qualifier: str, kinds: dict[str, str
         if (qualifier or prop == "name") and not vocab.LANG_TAG.fullmatch(qualifier):
             return "qualifier", f"`qualifier` = {qualifier!r} must be a language tag such as 'zh', 'ru' or 'zh-Hans'"
         return None
-    if qualifier and prop != "identifier":
-        return "qualifier", f"`qualifier` applies only to names and identifiers, not to `{prop}`"
+    # an 'other' property's qualifier says what it is (an imported field kbtui has no name for)
+    if qualifier and prop not in {"identifier", "other"}:
+        return "qualifier", f"`qualifier` applies only to names, identifiers and `other`, not to `{prop}`"
     return None
