@@ -726,19 +726,15 @@ class _MappingReader:
 
 
 def _qualifier_problem(prop: Any, qualifier: Any) -> str:
+    """What is wrong with a property and qualifier the mapping gives ('' if
+    nothing): shapes.property_problem's verdict on a value it accepts."""
     if prop not in vocab.PROPERTIES:
         return f"property {prop!r} is not one of {', '.join(vocab.PROPERTIES)}"
     if not isinstance(qualifier, str):
         return "`qualifier` must be a string"
-    if prop == "identifier" and qualifier not in vocab.IDENTIFIER_SCHEMES:
-        return f"an identifier needs `qualifier`, its scheme: one of {', '.join(vocab.IDENTIFIER_SCHEMES)}"
-    if prop in {"name", "official-name"}:
-        if (qualifier or prop == "name") and not vocab.LANG_TAG.fullmatch(qualifier):
-            return f"a {prop} needs `qualifier`, its language: a tag such as 'ru', 'en' or 'zh-Hans'"
-        return ""
-    if qualifier and prop != "identifier":
-        return f"`qualifier` applies only to names and identifiers, not to {prop!r}"
-    return ""
+    sample = "other" if prop == "gender" else "2000"
+    found = property_problem(prop, sample, qualifier, {sample: "country"})
+    return found[1] if found else ""
 
 
 def load_mapping(path: Path | str) -> Mapping:
@@ -762,8 +758,27 @@ def load_mapping(path: Path | str) -> Mapping:
 
 def _open(path: Path) -> TextIO:
     # newline="": line breaks inside cells and row ends arrive as written;
-    # utf-8-sig: a BOM (as Excel writes) is not part of the first column's name
-    return open(path, encoding="utf-8-sig", newline="")
+    # utf-8-sig: a BOM (as Excel writes) is not part of the first column's name;
+    # surrogateescape: a byte that is not UTF-8 spoils its own row, not the
+    # rows read with it (a strict decoder fails a whole chunk at once)
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+# what surrogateescape makes of bytes that are not UTF-8 (UTF-8 itself never
+# decodes to a lone surrogate)
+NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(text: str) -> str:
+    """What is wrong with a row that holds bytes that are not UTF-8 ('' if none)."""
+    m = NOT_UTF8.search(text)
+    if not m:
+        return ""
+    byte = ord(m.group()) - 0xDC00
+    return (
+        f"byte 0x{byte:02X} after {text[: m.start()][-20:]!r} is not UTF-8"
+        " (save the file as UTF-8 CSV; a spreadsheet calls it 'CSV UTF-8')"
+    )
 
 
 def _header(table: Table, reader: _MappingReader) -> None:
@@ -772,17 +787,14 @@ def _header(table: Table, reader: _MappingReader) -> None:
     try:
         with _open(table.path) as stream:
             first = next(scan(stream, table.delimiter, reader.limits.source_bytes), None)
-    except UnicodeDecodeError:
-        reader.problems.append(f"{table.file}:row 1: not valid UTF-8 (save the file as UTF-8 CSV)")
-        return
     except OSError as exc:
         reader.problems.append(f"{table.file}: cannot be read ({exc.strerror})")
         return
     if first is None or not first.cells:
         reader.problems.append(f"{table.file}:row 1: empty; the first row must name the columns")
         return
-    if first.problem:
-        reader.problems.append(f"{table.file}:row 1: {first.problem}")
+    if first.problem or _not_utf8(first.text):
+        reader.problems.append(f"{table.file}:row 1: {first.problem or _not_utf8(first.text)}")
         return
     table.header = [c.value.strip() for c in first.cells]
     shown = ", ".join(table.header[:20]) + (", …" if len(table.header) > 20 else "")
@@ -1046,33 +1058,23 @@ class _Reader:
         try:
             with _open(table.path) as stream:
                 rows = scan(stream, table.delimiter, self.limits.source_bytes)
-                number = 1
-                try:
-                    header = next(rows, None)
-                    if header is None or [c.value.strip() for c in header.cells] != table.header:
-                        raise ImportFailed(
-                            f"{table.file}: its header row changed while it was being imported; nothing was written",
-                            "import again",
-                        )
-                    for row in rows:
-                        number = row.number
-                        good = self._row(table, row, handle, again)
-                        if not again:
-                            counts = self.read_rows if good is not None else self.blank
-                            counts[table.file] = counts.get(table.file, 0) + 1
-                            if good is False:
-                                self.skipped[table.file] = self.skipped.get(table.file, 0) + 1
-                        pending += 1
-                        if pending == PROGRESS_EVERY:
-                            self.advance(phase, pending, None)
-                            pending = 0
-                except UnicodeDecodeError:
+                header = next(rows, None)
+                if header is None or [c.value.strip() for c in header.cells] != table.header:
+                    raise ImportFailed(
+                        f"{table.file}: its header row changed while it was being imported; nothing was written",
+                        "import again",
+                    )
+                for row in rows:
+                    good = self._row(table, row, handle, again)
                     if not again:
-                        self.sink.problem(
-                            f"{table.file}:row {number + 1}",
-                            "not valid UTF-8 here or in the rows after it; the rest of the file was not read"
-                            " (save the file as UTF-8 CSV)",
-                        )
+                        counts = self.read_rows if good is not None else self.blank
+                        counts[table.file] = counts.get(table.file, 0) + 1
+                        if good is False:
+                            self.skipped[table.file] = self.skipped.get(table.file, 0) + 1
+                    pending += 1
+                    if pending == PROGRESS_EVERY:
+                        self.advance(phase, pending, None)
+                        pending = 0
         except OSError as exc:
             raise ImportFailed(f"{table.file}: cannot be read ({exc.strerror}); nothing was written") from exc
         self.advance(phase, pending, None)
@@ -1103,7 +1105,7 @@ class _Reader:
             )
         if "\x00" in row.text:
             return "contains a NUL character (U+0000); remove it"
-        return ""
+        return _not_utf8(row.text)
 
     def _source(self, table: Table, row: Row, source_id: str) -> None:
         """The row as a source, once per file and row (a file may serve
@@ -1315,14 +1317,12 @@ class _Reader:
             qualifier = choice("qualifier", "") or ""
             value = take("value", name=prop in vocab.NAME_VALUED, required=True)
             if prop and value:
-                if prop in vocab.ENTITY_VALUED:
-                    kind = self._kind(value)
-                    found = property_problem(prop, value, qualifier, {value: kind} if kind else {})
-                    wrong = found[1].removeprefix("`value` ") if found else ""
-                else:
-                    wrong = self._value_problem(prop, value, qualifier)
-                if wrong:
-                    values.fail("value", wrong)
+                kind = self._kind(value) if prop in vocab.ENTITY_VALUED else None
+                if prop in DATE_PROPERTIES and (wrong := dates.problem(value)):
+                    values.fail("value", f"= {wrong}")
+                elif found := property_problem(prop, value, qualifier, {value: kind} if kind else {}):
+                    # the shape names the field at fault: the value, or the qualifier
+                    values.fail(found[0], found[1].removeprefix(f"`{found[0]}` "))
             claim = records.Property(
                 **common, entity=refs["entity"] or "", property=prop or "", value=value or "", qualifier=qualifier
             )
