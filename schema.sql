@@ -254,6 +254,8 @@ CREATE TABLE sources (
     meta       TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX sources_input ON sources(input_id);
+-- the few texts among a million records, without reading the records
+CREATE INDEX sources_format ON sources(format, input_id);
 CREATE VIRTUAL TABLE sources_fts USING fts5(
     title, text, content='sources', content_rowid='rowid'
 );

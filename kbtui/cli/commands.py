@@ -271,23 +271,26 @@ def cite(ctx: click.Context, citation_id: int, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--records", is_flag=True, help="Also list every imported FtM/CSV record (there may be millions).")
 @json_option
 @click.pass_context
 @handles_errors
-def sources(ctx: click.Context, as_json: bool) -> None:
-    """List the stored source texts.
+def sources(ctx: click.Context, records: bool, as_json: bool) -> None:
+    """List the stored source texts (and, with --records, imported records).
 
     \b
-    Example:
-      kbtui sources --json
+    Examples:
+      kbtui sources
+      kbtui sources --records --json | jq 'map(select(.input == "sanctions")) | length'
     """
     from kbtui.kb import queries
 
-    rows = queries.sources(_open(ctx))
+    conn = _open(ctx)
+    rows = queries.sources(conn, records)
     if as_json:
         emit_json(rows)
     else:
-        _render().sources_table(rows)
+        _render().sources_table(rows, {} if records else queries.record_counts(conn))
 
 
 @main.command()

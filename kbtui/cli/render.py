@@ -6,6 +6,7 @@ markup in the data (`[bold]`, `[link=…]`) is shown literally.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -231,7 +232,7 @@ def source_date(r: SourceSummary) -> str:
     return "undated" + (f" ({bounds})" if bounds else "")
 
 
-def sources_table(rows: list[SourceSummary]) -> None:
+def sources_table(rows: list[SourceSummary], records: dict[str, int] | None = None) -> None:
     table = _table("id", "title", "outlet", "author", "date", "via", "chars")
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
@@ -245,6 +246,9 @@ def sources_table(rows: list[SourceSummary]) -> None:
             str(r["length"]),
         )
     console.print(table)
+    if records:
+        counts = ", ".join(f"{n:,} from {what}" for what, n in records.items())
+        console.print(T(f"and imported records: {counts} (list them with --records)", "dim"))
 
 
 SOURCE_FIELDS = (
@@ -262,6 +266,8 @@ SOURCE_FIELDS = (
     "origin",
     "url",
     "note",
+    "format",
+    "input",
     "sha256",
     "length",
 )
@@ -273,6 +279,8 @@ def source(data: SourceDetail) -> None:
     for key in SOURCE_FIELDS:
         if shown.get(key) not in (None, ""):
             meta.add_row(Text(key, style="bold"), T(shown[key]))
+    for key, value in sorted(data.get("meta", {}).items()):  # what an imported record said of itself
+        meta.add_row(Text(key, style="bold"), T(value if isinstance(value, str) else json.dumps(value)))
     console.print(meta)
     console.print(Text(visible(data["text"])))
 

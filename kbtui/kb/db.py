@@ -297,7 +297,6 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
         conn = sqlite3.connect(_uri(path, "rw"), uri=True, timeout=busy_timeout(), isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):
             raise UnusableDatabase(
@@ -311,6 +310,7 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
     except BaseException:
         conn.close()
         raise
+    conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     return conn
 
 

@@ -9,7 +9,7 @@ every key they read. Keys may be added; the ones here keep their names.
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 
 class SearchHit(TypedDict):
@@ -244,11 +244,14 @@ class SourceSummary(TypedDict):
     not_after: str | None
     relays: str | None  # a stored source this one reposts or relays
     origin: str | None  # the original it relays, when not stored
+    format: str  # text | ftm | csv (an imported record, stored verbatim)
+    input: str | None  # the import it came from (None: before schema v4)
 
 
 class SourceDetail(SourceSummary):
     text: str
     sha256: str
+    meta: dict[str, Any]  # what the record's format says about it (FtM: schema, datasets, last_seen)
 
 
 class MarkedCitation(TypedDict):

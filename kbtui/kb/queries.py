@@ -4,8 +4,9 @@ them and the TUI renders the very same dicts."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import cast
+from typing import Any, cast
 
 from kbtui.kb import attest, dates
 from kbtui.kb.errors import NotFound
@@ -707,10 +708,15 @@ _SOURCE_COLUMNS = (
     "not_after",
     "relays",
     "origin",
+    "format",
+    "input_id",
 )
 
 
-def sources(conn: sqlite3.Connection) -> list[SourceSummary]:
+def sources(conn: sqlite3.Connection, records: bool = False) -> list[SourceSummary]:
+    """The stored texts, oldest first; with `records`, also every imported
+    FtM/CSV record (a million of them, after a big import)."""
+    where = "" if records else " WHERE format = 'text'"
     return [
         {
             "id": r["id"],
@@ -728,17 +734,29 @@ def sources(conn: sqlite3.Connection) -> list[SourceSummary]:
             "not_after": r["not_after"],
             "relays": r["relays"],
             "origin": r["origin"],
+            "format": r["format"],
+            "input": r["input_id"],
         }
         for r in conn.execute(
             f"SELECT {', '.join(_SOURCE_COLUMNS)}, length(text) AS length"
-            " FROM sources ORDER BY coalesce(published, via_date, ''), id"
+            f" FROM sources{where} ORDER BY coalesce(published, via_date, ''), id"
         )
     ]
 
 
+def record_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Imported records (FtM/CSV sources) per input, from the index alone."""
+    return {
+        f"{r[0] or '?'} ({r[1]})": r[2]
+        for r in conn.execute(
+            "SELECT input_id, format, count(*) FROM sources WHERE format != 'text' GROUP BY format, input_id"
+        )
+    }
+
+
 def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
     r = conn.execute(
-        f"SELECT {', '.join(_SOURCE_COLUMNS)}, text, sha256 FROM sources WHERE id = ?",
+        f"SELECT {', '.join(_SOURCE_COLUMNS)}, text, sha256, meta FROM sources WHERE id = ?",
         (ref,),
     ).fetchone()
     if r is None:
@@ -771,7 +789,18 @@ def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
         "not_after": r["not_after"],
         "relays": r["relays"],
         "origin": r["origin"],
+        "format": r["format"],
+        "input": r["input_id"],
+        "meta": _meta(r["meta"]),
     }
+
+
+def _meta(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:  # a hand-edited KB: shown as it is, not a crash
+        return {"unreadable": raw[:200]}
+    return value if isinstance(value, dict) else {"value": value}
 
 
 def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[MarkedCitation], list[Mention]]:
