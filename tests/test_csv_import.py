@@ -294,6 +294,7 @@ def test_fixture_mapping_loads():
         ),
         ("[[table]]\nfile = 'roles.csv'\nkind = \"roles\n", 3, "bad TOML"),
         ("", 1, "no [[table]]"),
+        ('# people\n[table]\nfile = "people.csv"\n', 2, "write each table as [[table]]"),
     ],
 )
 def test_mapping_problems_name_the_line(tmp_path: Path, toml: str, line: int, words: str):

@@ -95,11 +95,18 @@ extra cells are empty), is a bad row, as is a missing required value, an
 id that is not a slug, a value over the limits (KBTUI_LIMIT_NAME_CHARS,
 KBTUI_LIMIT_VALUE_CHARS, KBTUI_LIMIT_SOURCE_BYTES for a whole row), a date
 that is not an ISO prefix (YYYY, YYYY-MM, YYYY-MM-DD), a kind, type or
-property outside the vocabulary, or a reference to an entity that no entity
-table of this mapping defines and the KB does not hold. With on_error
-"stop" (the default) any bad row means nothing is written; with "skip" it
-is reported and left out. Entity tables are read first, so link tables may
-name entities from any of them.
+property outside the vocabulary, a byte that is not UTF-8, or a reference
+to an entity that no entity table of this mapping defines and the KB does
+not hold. With on_error "stop" (the default) any bad row means nothing is
+written; with "skip" it is reported and left out. Entity tables are read
+first, so link tables may name entities from any of them; an entity table's
+nationality or affiliation column is read after every entity table too
+(a wrong one leaves out that value, not its row). One file may serve
+several tables (people.csv as entities and, by an employer column, roles).
+
+Import with `kbtui import mapping.toml --db kb.db` (--on-error skip,
+--input NAME, --prune, --dry-run). The rows belong to an input named after
+the mapping file, or its folder when the file is called mapping.toml.
 
 EVIDENCE
 --------
@@ -110,9 +117,9 @@ Every value taken from a cell is cited at that cell's characters in the row
 text (the trimmed value; in a quoted cell, the text between the quotes, as
 written, "" and all). A citation's as-of date is `as_of` (or the row's
 `as_of_column` cell); without one it says the file gives no date. Claim
-ids: a link row's claim is "<source id>--role" (relation, property) unless
-an `id` column names it; an entity table's property is "<source
-id>--<column>". An entity's own name, kind and summary are not claims and
+ids: a link row's claim is "<source id>--role" (relation, property;
+"--role-2" for a second roles table over the same file) unless an `id`
+column names it; an entity table's property is "<source id>--<column>". An entity's own name, kind and summary are not claims and
 carry no citation (the schema cites claims, not entity rows); their row is
 stored all the same.
 
@@ -393,12 +400,10 @@ ALLOWED = {
     "type": vocab.RELATION_TYPES,
     "property": vocab.PROPERTIES,
 }
-REFS = {"holder", "organisation", "subject", "object", "entity"}
+REFS = ("holder", "organisation", "subject", "object", "entity")  # a tuple: reads in one order every run
 # keys whose value names a column (besides the `*_column` ones)
-COLUMN_KEYS = {"id", "name", "summary", "title", "start", "end", "label", "value"} | REFS
+COLUMN_KEYS = {"id", "name", "summary", "title", "start", "end", "label", "value", *REFS}
 COLUMN_KEYS |= {"share", "amount", "currency", "program"}
-# values indexed for search or shown in one table cell: the tighter limit
-NAME_KEYS = {"id", "name", "title", "entity_kind", "type", "status", "property", "qualifier"} | REFS
 DATE_PROPERTIES = {"birth-date", "death-date", "incorporation-date", "dissolution-date"}
 CLAIM_WORD = {"roles": "role", "relations": "relation", "properties": "property"}
 STEM_CHARS = 40
@@ -501,6 +506,10 @@ class _MappingReader:
             if key not in TOP_KEYS:
                 self.fail(self.lines.key(1, key), f"unknown key `{key}` (allowed here: {', '.join(sorted(TOP_KEYS))})")
         raw_tables = data.get("table", [])
+        if isinstance(raw_tables, dict):
+            line = next((n for n, t in enumerate(self.lines.lines, 1) if re.match(r"\s*\[\s*table\s*\]", t)), 1)
+            self.fail(line, "write each table as [[table]] (two brackets: there may be several)")
+            return []
         if not isinstance(raw_tables, list) or not raw_tables:
             self.fail(1, "no [[table]]: the mapping needs one [[table]] per CSV file (see kbtui.kb.csvin)")
             return []
@@ -1326,6 +1335,9 @@ class _Reader:
             claim = records.Property(
                 **common, entity=refs["entity"] or "", property=prop or "", value=value or "", qualifier=qualifier
             )
+        # the evidence reads left to right, as the row does (and gets its
+        # citation ids in that order on every run)
+        cites.sort(key=lambda c: c.start)
         return None if values.problems else claim
 
     def _ref(self, values: _Values, key: str, cites: list[records.Cite], required: bool) -> str | None:
