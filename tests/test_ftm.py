@@ -677,6 +677,19 @@ def test_delta_adds_modifies_and_deletes(kb):
     assert one(kb, "SELECT count(*) FROM relations WHERE type = 'sanctioned'") == 3
 
 
+def test_delete_an_event_and_a_link(kb, tmp_path):
+    path = write(
+        tmp_path, "del.delta.json", [{"op": "DEL", "entity": {"id": i}} for i in ("ev-limassol-2018", "own-alpha-beta")]
+    )
+    report = import_ftm(path, kb, input_id="sanctions")
+    assert report["summary"]["records"]["deleted"] == 2
+    assert rows(kb, "SELECT id FROM entities WHERE id = 'ev-limassol-2018'") == []
+    assert rows(kb, "SELECT * FROM participations") == []
+    assert rows(kb, "SELECT claim_id FROM relations WHERE claim_id = 'own-alpha-beta'") == []
+    assert rows(kb, "SELECT id FROM entities WHERE id = 'cy-he-123456'") == [("cy-he-123456",)]
+    assert_healthy(kb)
+
+
 def test_a_shared_entity_survives_one_input_deleting_it(kb):
     import_ftm(REGISTRY, kb)
     assert rows(kb, "SELECT input_id FROM entity_inputs WHERE entity_id = 'ru-kuznetsov' ORDER BY 1") == [
@@ -688,13 +701,30 @@ def test_a_shared_entity_survives_one_input_deleting_it(kb):
     assert rows(kb, "SELECT input_id FROM entities WHERE id = 'ru-kuznetsov'") == [("registry",)]
     assert rows(kb, "SELECT input_id FROM entity_inputs WHERE entity_id = 'ru-kuznetsov'") == [("registry",)]
     assert one(kb, "SELECT title FROM roles WHERE claim_id = 'dir-kuznetsov-delta'") == "Director"
-    # only the registry's evidence is left for him
-    assert rows(
+    # only the registry's evidence is left for him (its birth-date claim took over the same claim id)
+    evidence = rows(
         kb,
-        "SELECT DISTINCT s.input_id FROM citations c JOIN claims l ON l.id = c.claim_id"
-        " JOIN sources s ON s.id = c.source_id JOIN properties p ON p.claim_id = l.id"
-        " WHERE p.entity_id = 'ru-kuznetsov'",
-    ) in ([], [("registry",)])
+        "SELECT DISTINCT s.input_id FROM properties p JOIN citations c ON c.claim_id = p.claim_id"
+        " JOIN sources s ON s.id = c.source_id WHERE p.entity_id = 'ru-kuznetsov'",
+    )
+    assert evidence == [("registry",)]
+
+
+def test_a_mod_keeps_a_shared_entity_with_its_owner(kb, tmp_path):
+    # 'registry' sorts before 'sanctions': a MOD that unlinked and relinked
+    # the entity would hand it to the registry at the end of the import
+    import_ftm(REGISTRY, kb)
+    line = SNAPSHOT.read_text(encoding="utf-8").splitlines()[3]
+    entity = json.loads(line)
+    entity["properties"]["alias"] = ["A. V. Kuznetsov"]
+    path = write(tmp_path, "mod.delta.json", [{"op": "MOD", "entity": entity}])
+    import_ftm(path, kb, input_id="sanctions")
+    assert rows(kb, "SELECT input_id, name FROM entities WHERE id = 'ru-kuznetsov'") == [
+        ("sanctions", "Кузнецов Андрей Викторович")
+    ]
+    aliases = rows(kb, "SELECT alias, input_id FROM aliases WHERE entity_id = 'ru-kuznetsov' ORDER BY alias")
+    assert aliases == [("A. V. Kuznetsov", "sanctions"), ("Andrei Viktorovich Kuznetsov", "registry")]
+    assert_healthy(kb)
 
 
 def test_second_snapshot_renames_and_prunes(kb):

@@ -225,8 +225,11 @@ def _extent(text: str, i: int) -> int | None:
 
 
 def max_depth(text: str, limit: int) -> int:
-    """The bracket nesting of JSON text, counted without parsing (stops
-    once past `limit`): json.loads would recurse once per level."""
+    """The bracket nesting of JSON text, counted without parsing, or any
+    number within `limit` when it is (json.loads would recurse once per
+    level). Stops once past `limit`."""
+    if text.count("[") + text.count("{") <= limit:
+        return limit  # cannot be deeper: most records end here, unscanned
     depth = deepest = 0
     for m in _TOKEN.finditer(text):
         c = text[m.start()]
@@ -393,7 +396,7 @@ def _skip(raw: str, i: int) -> int:
     return int(_DECODER.raw_decode(raw, i)[1])
 
 
-def _walk_object(raw: str, i: int, visit: Any) -> int:
+def _walk_object(raw: str, i: int, visit: Callable[[str, int], int | None]) -> int:
     """raw[i] is '{'. visit(key, value_index) returns the value's end, or
     None to have it skipped. Returns the index after the closing '}'."""
     if raw[i] != "{":

@@ -44,10 +44,11 @@ SPECIAL: Final = frozenset({"Occupancy", "Sanction", "Event", "Identification", 
 
 
 def makes_entity(schema: str) -> bool:
-    """Whether a record of `schema` is an entity of its own (so an FtM DEL
-    unlinks it), not a link or an event: unknown schemata are kept as
-    concepts, so they are entities too."""
-    return schema not in ROLE_LINKS and schema not in RELATION_LINKS and schema not in SPECIAL
+    """Whether a record of `schema` has an entity of its own (so an FtM DEL
+    unlinks it): things and events do, links do not. Unknown schemata are
+    kept as concepts, so they are entities too."""
+    links = SPECIAL - {"Event"}
+    return schema not in ROLE_LINKS and schema not in RELATION_LINKS and schema not in links
 
 
 # -- properties ------------------------------------------------------------------
