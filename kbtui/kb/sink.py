@@ -652,7 +652,8 @@ class Sink:
             self.advance("building search index", total - done, total)
         if self.sources_changed:
             index.rebuild_source_fts(self.conn)
-        if self.touched or self.sources_changed:
+        texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
+        if (self.touched or self.sources_changed) and texts:  # records get no mentions: they are data
             index.rebuild_mentions(self.conn)
         self.advance("indexing sources", 1, 1)
 
