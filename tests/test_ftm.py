@@ -404,7 +404,10 @@ def test_other_kinds_of_things():
         ("imo", "9123456"),
         ("other", "273"),
     }
-    address = mapped("Address", {"full": ["ul. Tverskaya 7"], "city": ["Moscow"], "postalCode": ["125009"]})
+    assert vessel.tally.counts["kept as is"]["Vessel (as a product: kbtui has no kind for craft)"] == 1
+    address = mapped(
+        "Address", {"full": ["ul. Tverskaya 7"], "city": ["Moscow"], "postalCode": ["125009"]}, caption="Tverskaya"
+    )
     assert address.entity is not None and (address.entity.kind, address.entity.name) == ("place", "ul. Tverskaya 7")
     assert ("other", "postalCode", "125009") in {
         (p.property, p.qualifier, p.value) for p in address.claims if isinstance(p, Property)

@@ -339,6 +339,8 @@ def _thing(rec: _Record, out: Mapped) -> None:
     if kind is None:
         kind = "concept"
         rec.tally.add("kept as is", f"{schema} (unknown schema: kept as a concept)")
+    elif kind == "product":
+        rec.tally.add("kept as is", f"{schema} (as a product: kbtui has no kind for craft)")
     entity_id = slug(rec.line.id)
     entity = Entity(entity_id, kind, _entity_name(rec), where=rec.where)
     names = {entity.name}
@@ -370,21 +372,19 @@ def _alias(value: str, kind: str, c: Cite) -> Alias:
 
 
 def _entity_name(rec: _Record) -> str:
-    """The first `name`; else the caption; else the name parts joined
-    (first, middle, father's, last); for an address its full form; else the id."""
-    for value in rec.props.get("name") or []:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
+    """The first `name` (for an address: its full form, or its city); else
+    the caption; else the name parts joined (first, middle, father's,
+    last); else the id."""
+    for prop in ("full", "city", "name") if rec.schema == "Address" else ("name",):
+        for value in rec.props.get(prop) or []:
+            if isinstance(value, str) and value.strip():
+                return value.strip()
     caption = rec.line.entity.get("caption")
     if isinstance(caption, str) and caption.strip():
         return caption.strip()
     parts = [v.strip() for p in ftm_tables.NAME_PARTS for v in (rec.props.get(p) or [])[:1] if isinstance(v, str)]
     if any(parts):
         return " ".join(p for p in parts if p)
-    for prop in ("full", "city"):
-        for value in rec.props.get(prop) or []:
-            if isinstance(value, str) and value.strip():
-                return value.strip()
     return rec.line.id
 
 
