@@ -119,9 +119,10 @@ written, "" and all). A citation's as-of date is `as_of` (or the row's
 `as_of_column` cell); without one it says the file gives no date. Claim
 ids: a link row's claim is "<source id>--role" (relation, property;
 "--role-2" for a second roles table over the same file) unless an `id`
-column names it; an entity table's property is "<source id>--<column>". An entity's own name, kind and summary are not claims and
-carry no citation (the schema cites claims, not entity rows); their row is
-stored all the same.
+column names it; an entity table's property is "<source id>--<column>".
+An entity's own name, kind and summary are not claims and carry no
+citation (the schema cites claims, not entity rows); their row is stored
+all the same.
 
 The scanner
 -----------
