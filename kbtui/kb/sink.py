@@ -196,7 +196,10 @@ class Sink:
                 conn.execute(f'DROP INDEX "{name}"')
                 self.deferred_indexes.append(sql)
         self.entity_ids: set[str] = set()  # entities named by this import
-        self.touched: set[str] = set()  # entities whose names or aliases changed
+        # entities whose names or aliases changed (into an empty KB every
+        # entity is new and the whole index is built: not worth 100 MB at 1M)
+        self.touched: set[str] = set()
+        self.names_changed = False
         self.relays: list[tuple[str, str]] = []
         self.sources_changed = False
         self.next_cite = (conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0) + 1
@@ -332,7 +335,7 @@ class Sink:
                 )
                 return False
         self.entity_ids.add(e.id)
-        self.touched.add(e.id)
+        self._touch(e.id)
         aliases = list(e.aliases)
         names = {e.name}  # name forms already on the row
         if mine:
@@ -484,7 +487,7 @@ class Sink:
             if c.property in {"nationality", "affiliation"}:
                 self._ref(c.value, c.id, c.where)
             if c.property in {"official-name", "name", "identifier"}:
-                self.touched.add(c.entity)  # searchable by this value
+                self._touch(c.entity)  # searchable by this value
         return True
 
     def _event(self, e: Event) -> bool:
@@ -557,7 +560,7 @@ class Sink:
         self.conn.execute("DELETE FROM entity_inputs WHERE input_id = ? AND entity_id = ?", (self.input, entity_id))
         self.conn.execute("INSERT OR IGNORE INTO temp.maybe_orphans VALUES (?)", (entity_id,))
         self.entity_ids.discard(entity_id)
-        self.touched.add(entity_id)
+        self._touch(entity_id)
 
     def _stale(self) -> dict[str, int]:
         """This input's rows that this (full) import did not restate."""
@@ -677,15 +680,20 @@ class Sink:
     def _reindex(self) -> None:
         names = self.conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)")
         total = names.fetchone()[0]
-        if self.touched or self.report.removed:
+        if self.names_changed or self.report.removed:
             done = index.rebuild_names(self.conn, lambda n: self.advance("building search index", n, total))
             self.advance("building search index", total - done, total)
         if self.sources_changed:
             index.rebuild_source_fts(self.conn)
         texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
-        if (self.touched or self.sources_changed) and texts:  # records get no mentions: they are data
+        if (self.names_changed or self.sources_changed) and texts:  # records get no mentions: they are data
             index.rebuild_mentions(self.conn)
         self.advance("indexing sources", 1, 1)
+
+    def _touch(self, entity_id: str) -> None:
+        self.names_changed = True
+        if not self.fresh:
+            self.touched.add(entity_id)
 
     def _count(self, what: str, removed: bool = False) -> None:
         d = self.report.removed if removed else self.counts
