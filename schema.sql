@@ -67,6 +67,8 @@ CREATE TABLE aliases (
     PRIMARY KEY (entity_id, alias)
 ) WITHOUT ROWID;
 CREATE INDEX aliases_input ON aliases(input_id) WHERE input_id IS NOT NULL;
+-- (so deleting a claim does not scan every alias for one that cites it)
+CREATE INDEX aliases_claim ON aliases(claim_id) WHERE claim_id IS NOT NULL;
 
 -- The search index: one row per name or alias, with its normalised form.
 -- `compact` is the normalised form with spaces removed, so "chen wen qing"
@@ -179,6 +181,8 @@ CREATE TABLE events (
     "end"     TEXT CHECK ("end" IS NULL OR "end" GLOB '[0-9][0-9][0-9][0-9]*'),
     place_id  TEXT REFERENCES entities(id)
 );
+-- deleting an entity looks here for events held at it
+CREATE INDEX events_place ON events(place_id) WHERE place_id IS NOT NULL;
 
 -- Who took part in an event, in what capacity.
 CREATE TABLE participations (
@@ -254,6 +258,8 @@ CREATE TABLE sources (
     meta       TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX sources_input ON sources(input_id);
+-- deleting a source looks here for sources that relay it
+CREATE INDEX sources_relays ON sources(relays) WHERE relays IS NOT NULL;
 -- the few texts among a million records, without reading the records
 CREATE INDEX sources_format ON sources(format, input_id);
 CREATE VIRTUAL TABLE sources_fts USING fts5(
@@ -292,6 +298,8 @@ CREATE INDEX citations_claim ON citations(claim_id);
 -- scan of every citation
 CREATE INDEX citations_contradicting ON citations(claim_id) WHERE stance = 'contradicts';
 CREATE INDEX citations_source ON citations(source_id, start);
+-- deleting an entity looks here for what it said
+CREATE INDEX citations_speaker ON citations(speaker_id) WHERE speaker_id IS NOT NULL;
 
 -- Spans of a source where a known name or alias occurs.
 CREATE TABLE mentions (

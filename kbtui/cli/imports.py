@@ -83,7 +83,7 @@ def describe(report: dict[str, Any], path: str, target: str) -> list[str]:
         lines.append("  wrote      " + _counts(written))
     for key, value in summary.items():
         if isinstance(value, dict) and value:
-            lines.append(f"  {key:<10} " + _counts(value))
+            lines.append(f"  {key:<10} " + _counts(value, SHOWN))
     if report.get("removed"):
         lines.append(("  would remove " if report.get("dry_run") else "  removed    ") + _counts(report["removed"]))
     stale = {k: v for k, v in (report.get("stale") or {}).items() if v}
@@ -100,5 +100,17 @@ def describe(report: dict[str, Any], path: str, target: str) -> list[str]:
     return lines
 
 
-def _counts(counts: dict[str, Any]) -> str:
-    return ", ".join(f"{v:,} {k}" for k, v in counts.items() if v) or "nothing"
+# a table of counts longer than this (FtM's per-property tallies on real
+# data run to hundreds) shows its largest entries; --json has them all
+SHOWN = 12
+
+
+def _counts(counts: dict[str, Any], most: int | None = None) -> str:
+    items = [(k, v) for k, v in counts.items() if v]
+    if most is not None and len(items) > most:
+        ranked = sorted(items, key=lambda kv: -kv[1])
+        items, rest = ranked[:most], ranked[most:]
+        more = f", and {sum(v for _, v in rest):,} more in {len(rest)} others (--json lists them)"
+    else:
+        more = ""
+    return (", ".join(f"{v:,} {k}" for k, v in items) or "nothing") + more
