@@ -9,9 +9,11 @@ of every quote. Problems are collected (not just the first) and each names
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
 from kbtui.kb.limits import current, depth, env_name
 from kbtui.kb.shapes import property_problem
+from kbtui.kb.toml_lines import ITEM_SPAN, Lines, NulLines, Piece, Plan, cut
 
 # the closed sets, as sets for membership tests (defined in kbtui.kb.vocab)
 ENTITY_KINDS = frozenset(vocab.ENTITY_KINDS)
@@ -65,6 +68,9 @@ ERRATUM_FIELDS = {"id", "source", "quote", "prefix", "suffix", "says", "correct"
 # one table cell, so they get the tighter limit
 NAME_FIELDS = {"id", "name", "title", "kind", "type", "holder", "organisation", "subject", "object", "entity"}
 KB_TABLES = ("entity", "role", "relation", "event", "property", "conflict", "erratum")
+# characters of source text searched for nearest matches to missing quotes,
+# per bundle (~1 s); past it, a missing quote is reported without one
+HINT_BUDGET = 16_000_000
 
 
 def _derived_id(owner: str, what: str, value: str) -> str:
@@ -117,46 +123,11 @@ class Bundle:
         return self.roles + self.relations + self.events + parts + self.properties + self.alias_claims
 
 
-class _Lines:
-    """Finds the line of a table or field in the raw TOML, for messages."""
-
-    def __init__(self, path: Path, raw: str) -> None:
-        self.path = path
-        self.lines = raw.splitlines()
-
-    def table(self, name: str, index: int) -> int:
-        seen = -1
-        for no, line in enumerate(self.lines, 1):
-            if line.strip() == f"[[{name}]]":
-                seen += 1
-                if seen == index:
-                    return no
-        return 1
-
-    def find(self, start: int, needle: str) -> int:
-        for no in range(start, len(self.lines) + 1):
-            if needle in self.lines[no - 1]:
-                return no
-        return start
-
-    def find_quote(self, start: int, quote: str) -> int:
-        """The line of a citation's quote: a `quote = ` line holding its
-        start (a short quote such as "Chen" also occurs in names above it)."""
-        head = quote[:40]
-        for no in range(start, len(self.lines) + 1):
-            text = self.lines[no - 1]
-            if "quote" in text and head in text:
-                return no
-        return self.find(start, head) if head.strip() else self.find(start, "quote")
-
-    def at(self, line: int) -> str:
-        return f"{self.path}:{line}"
-
-
-def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], _Lines]:
+def _readable(path: Path, problems: list[str]) -> bool:
+    """A bundle file is there and within the size limit (checked before it is read)."""
     if not path.is_file():
         problems.append(f"{path}: missing (a bundle needs sources.toml and kb.toml)")
-        return {}, _Lines(path, "")
+        return False
     limits = current()
     size = path.stat().st_size
     if size > limits.toml_bytes:
@@ -164,115 +135,229 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], _Lines]
             f"{path}: {size:,} bytes, over the limit of {limits.toml_bytes:,}"
             f" ({env_name('toml_bytes')}); split the bundle into several"
         )
-        return {}, _Lines(path, "")
-    raw_bytes = path.read_bytes()
+        return False
+    return True
+
+
+def _decode(path: Path, data: bytes, offset: int, problems: list[str]) -> str | None:
     try:
-        raw = raw_bytes.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(f"{path}: not valid UTF-8 at byte {exc.start}")
-        return {}, _Lines(path, "")
+        problems.append(f"{path}: not valid UTF-8 at byte {offset + exc.start}")
+        return None
+
+
+def _parse(path: Path, text: str, first: int, problems: list[str], last: bool = True) -> dict[str, Any] | None:
+    """Parse a TOML document: a whole file, or the piece of one that starts
+    at line `first` (tomllib's line numbers are moved to the file's)."""
+    limits = current()
     try:
-        data = tomllib.loads(raw)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
+        message = re.sub(r"(?<=at line )(\d+)", lambda m: str(int(m[1]) + first - 1), str(exc))
+        if not last:
+            # the end of a piece is the line where the next one starts
+            message = message.replace("at end of document", f"at line {first + text.count(chr(10))}")
+        line = re.search(r"line (\d+)", message)
         where = f"{path}:{line.group(1)}" if line else str(path)
-        problems.append(f"{where}: bad TOML: {exc}")
-        return {}, _Lines(path, raw)
+        problems.append(f"{where}: bad TOML: {message}")
+        return None
     except RecursionError:
         problems.append(f"{path}: arrays or tables nested too deeply to read (over {limits.nesting} levels)")
-        return {}, _Lines(path, raw)
+        return None
     if depth(data, limits.nesting) > limits.nesting:
         problems.append(
             f"{path}: arrays or tables nested more than {limits.nesting} levels deep ({env_name('nesting')})"
         )
-        return {}, _Lines(path, raw)
-    lines = _Lines(path, raw)
+        return None
+    return data
+
+
+def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], Lines]:
+    """A whole TOML file (sources.toml; a CSV mapping), checked as kb.toml is."""
+    if not _readable(path, problems):
+        return {}, Lines(path, "")
+    raw = _decode(path, path.read_bytes(), 0, problems)
+    if raw is None:
+        return {}, Lines(path, "")
+    lines = Lines(path, raw)
+    data = _parse(path, raw, 1, problems)
+    if data is None:
+        return {}, lines
     _refuse_nul(data, lines, problems)
     return data, lines
 
 
-def _refuse_nul(value: Any, lines: _Lines, problems: list[str], key: str = "") -> None:
+def _kb_pieces(
+    path: Path, size: int | None, problems: list[str], plain_ids: set[str]
+) -> Iterator[tuple[dict[str, Any], Lines, bool]]:
+    """kb.toml a piece at a time (the whole file if `size` is None): its
+    tables, their lines, and whether it is the last piece. Stops at a piece
+    that cannot be read (the problem is in `problems`); entity and event ids
+    without a '-' go into `plain_ids` before the first piece."""
+    if not _readable(path, problems):
+        return
+    with path.open("rb") as f:
+        if size is None:
+            plan = Plan([Piece(0, os.fstat(f.fileno()).st_size, 1)])
+        else:
+            plan = cut(f, size, frozenset({"entity", "event"}))
+            plain_ids.update(plan.plain_ids)
+        before: dict[str, int] = {}
+        for n, piece in enumerate(plan.pieces, 1):
+            f.seek(piece.start)
+            text = _decode(path, f.read(piece.end - piece.start), piece.start, problems)
+            if text is None:
+                return
+            last = n == len(plan.pieces)
+            data = _parse(path, text, piece.first, problems, last)
+            if data is None:
+                return
+            lines = Lines(path, text, piece.first, dict(before))
+            del text
+            for key, value in data.items():
+                if isinstance(value, list):
+                    before[key] = before.get(key, 0) + len(value)
+            _refuse_nul(data, lines, problems)
+            yield data, lines, last
+            del data, lines  # not kept while the next piece is parsed
+
+
+def _refuse_nul(data: dict[str, Any], lines: Lines, problems: list[str]) -> None:
     """A NUL (U+0000, written \\u0000 in TOML) would be stored, but SQLite's
-    text functions (length, substr, the CHECKs in schema.sql) stop at it."""
+    text functions (length, substr, the CHECKs in schema.sql) stop at it.
+    Each is reported at the line of its table that writes it."""
+    if not lines.escapes_nul:
+        return  # TOML has no other way to write one: no need to look at every value
+    for name, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(t, dict) for t in value):
+            first = lines.before.get(name, 0)
+            tables = [(lines.table(name, first + i), t) for i, t in enumerate(value)]
+        else:
+            tables = [(lines.key(name), value)]
+        for start, table in tables:
+            keys = list(_nul_keys(table, name))
+            if keys:
+                finder = NulLines(lines, start)
+                for key in keys:
+                    line = finder.line(key)
+                    problems.append(f"{lines.at(line)}: field `{key}` contains a NUL character (U+0000); remove it")
+
+
+def _nul_keys(value: Any, key: str) -> Iterator[str]:
+    """The field of each string holding a NUL, in the order written."""
     if isinstance(value, dict):
         for k, v in value.items():
-            _refuse_nul(v, lines, problems, str(k))
+            yield from _nul_keys(v, str(k))
     elif isinstance(value, list):
         for v in value:
-            _refuse_nul(v, lines, problems, key)
+            yield from _nul_keys(v, key)
     elif isinstance(value, str) and "\x00" in value:
-        escaped = [
-            no for no, text in enumerate(lines.lines, 1) if "\\u0000" in text.lower() or "\\u00000000" in text.lower()
-        ]
-        line = next((no for no in escaped if key in lines.lines[no - 1]), escaped[0] if escaped else 1)
-        problems.append(f"{lines.at(line)}: field `{key}` contains a NUL character (U+0000); remove it")
+        yield key
 
 
 def load(bundle_dir: Path | str) -> Bundle:
     """Parse, validate and anchor a bundle, or raise BundleError."""
-    root = Path(bundle_dir)
+    whole = Bundle()
+    for chunk in _read(Path(bundle_dir), None):
+        for f in fields(Bundle):
+            getattr(whole, f.name).extend(getattr(chunk, f.name))
+    return whole
+
+
+def load_chunks(bundle_dir: Path | str, size: int = 5000) -> Iterator[Bundle]:
+    """Parse, validate and anchor a bundle a piece of kb.toml at a time, so
+    a file of a million entities need not be in memory at once.
+
+    kb.toml is cut at top-level table headers into pieces of about `size`
+    tables. Each piece is read, checked and yielded as a Bundle holding the
+    records written in it: its entities (events too, as load() lists them),
+    their cited aliases' claims, its roles, relations, events, properties,
+    conflicts and errata. The first Bundle also holds every source.
+
+    A record may refer to one written further on (a role's holder, a
+    speaker, a conflict's or erratum's claims): that is checked when the
+    whole file has been read. So the chunks are only good once iteration
+    ends without BundleError, which is raised after the last piece and
+    lists every problem of the bundle, each `file:line: message` as load()
+    gives them (a syntax error in a piece ends reading there). Once a
+    problem is found no more chunks are yielded (their records may be
+    incomplete); the rest is still read, to report all problems."""
+    if size < 1:
+        raise ValueError(f"size must be at least 1, not {size}")
+    return _read(Path(bundle_dir), size)
+
+
+def _read(root: Path, size: int | None) -> Iterator[Bundle]:
     problems: list[str] = []
     if not root.is_dir():
         raise BundleError([f"{root}: not a bundle directory (expected sources.toml and kb.toml)"])
     src_data, src_lines = _read_toml(root / "sources.toml", problems)
-    kb_data, kb_lines = _read_toml(root / "kb.toml", problems)
-    if problems:
+    v = _Validator(root, problems, src_lines)
+    pieces = _kb_pieces(root / "kb.toml", size, problems, v.plain_ids)
+    piece = next(pieces, None)
+    if problems or piece is None:
         raise BundleError(problems)
-    v = _Validator(root, problems, src_lines, kb_lines)
-    bundle = Bundle()
+    # in the order load() checked them before kb.toml was read in pieces
+    data, lines, last = piece
     v.top_level(src_data, src_lines, {"source"})
-    v.top_level(kb_data, kb_lines, set(KB_TABLES))
-    src_data = {k: v.tables(src_data, k, src_lines) for k in ("source",)}
-    kb_data = {k: v.tables(kb_data, k, kb_lines) for k in KB_TABLES}
+    v.top_level(data, lines, set(KB_TABLES))
+    src_tables = v.tables(src_data, "source", src_lines)
+    kb_tables = v.kb_tables(data, lines)
     texts: dict[str, str] = {}
-    for i, raw in enumerate(src_data.get("source", [])):
-        item = v.source(raw, i, texts)
-        if item:
-            bundle.sources.append(item)
-    v.source_links(bundle.sources)
-    for i, raw in enumerate(kb_data.get("entity", [])):
-        item = v.entity(raw, i)
-        if item:
-            bundle.entities.append(item)
-    for i, raw in enumerate(kb_data.get("event", [])):
-        v.event_entity(raw, i, bundle)
-    # alias citations may name any entity as speaker, so they wait for all ids
-    bundle.alias_claims = v.alias_claims(bundle.entities, texts)
-    for i, raw in enumerate(kb_data.get("role", [])):
-        item = v.role(raw, i, texts)
-        if item:
-            bundle.roles.append(item)
-    for i, raw in enumerate(kb_data.get("relation", [])):
-        item = v.relation(raw, i, texts)
-        if item:
-            bundle.relations.append(item)
-    for i, raw in enumerate(kb_data.get("event", [])):
-        item = v.event(raw, i, texts)
-        if item:
-            bundle.events.append(item)
-    for i, raw in enumerate(kb_data.get("property", [])):
-        item = v.property(raw, i, texts)
-        if item:
-            bundle.properties.append(item)
-    for i, raw in enumerate(kb_data.get("conflict", [])):
-        item = v.conflict(raw, i)
-        if item:
-            bundle.conflicts.append(item)
-    for i, raw in enumerate(kb_data.get("erratum", [])):
-        item = v.erratum(raw, i, texts)
-        if item:
-            bundle.errata.append(item)
+    sources = v.sources(src_tables, texts)
+    del src_data, src_tables
+    chunk = v.piece(kb_tables, lines, last, texts)
+    chunk.sources = sources
+    complete = last
+    while piece is not None:
+        # one piece's parse tree at a time: this one's goes before the next is read
+        del piece, data, lines, kb_tables
+        if not problems:
+            yield chunk
+        del chunk
+        piece = next(pieces, None)
+        if piece is not None:
+            data, lines, last = piece
+            v.top_level(data, lines, set(KB_TABLES))
+            kb_tables = v.kb_tables(data, lines)
+            chunk = v.piece(kb_tables, lines, last, texts)
+            complete = last
+    if complete:
+        v.settle()
     if problems:
         raise BundleError(problems)
-    return bundle
+
+
+@dataclass(slots=True)
+class _Later:
+    """A reference to an id not read yet, checked when the whole of kb.toml
+    has been: `kind` says which ids and which message (see settle)."""
+
+    kind: str
+    value: Any
+    line: int
+    what: str
+    key: str = ""
 
 
 class _Validator:
-    def __init__(self, root: Path, problems: list[str], src: _Lines, kb: _Lines) -> None:
+    def __init__(self, root: Path, problems: list[str], src: Lines) -> None:
         self.root = root
         self.problems = problems
         self.src = src
-        self.kb = kb
+        self.kb = Lines(root / "kb.toml", "")  # the piece being checked
+        # whether the piece is the last: then an id not known is not known
+        self.final = True
+        # ids of entities and events without a '-', from anywhere in kb.toml
+        # (a speaker written so is free text unless it is an entity's id)
+        self.plain_ids: set[str] = set()
+        self.later: list[_Later] = []
+        self.unknown_tables: set[tuple[Path, str]] = set()  # reported once, not per piece
+        # characters of source text still to search for nearest matches to
+        # missing quotes: each search is a pass over the text
+        self.hint_budget = HINT_BUDGET
+        self.limits = current()  # read once: KBTUI_LIMIT_* lookups per table cost 15% of a big import
         self.source_ids: set[str] = set()
         self.entity_ids: set[str] = set()
         self.entity_kinds: dict[str, str] = {}
@@ -281,29 +366,121 @@ class _Validator:
         # per source: its published date, and its default reason for undated citations
         self.source_dates: dict[str, str | None] = {}
         self.source_undated_notes: dict[str, str] = {}
-        # aliases with citations, checked once every entity id is known
-        self.pending_aliases: list[tuple[str, str, str, str | None, Any, int]] = []
+        # aliases with citations, checked once every entity id of the piece is known
+        self.pending_aliases: list[tuple[str, str, str, Any, int, dict[str, Any]]] = []
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
-    def tables(self, data: dict[str, Any], key: str, lines: _Lines) -> list[Any]:
+    def tables(self, data: dict[str, Any], key: str, lines: Lines) -> list[Any]:
         """The array of tables `[[key]]`, or [] after reporting what is there instead."""
         value = data.get(key, [])
         if isinstance(value, list):
             return value
-        self.fail(lines.at(lines.find(1, key)), f"`{key}` must be written as [[{key}]] tables")
+        self.fail(lines.at(lines.key(key)), f"`{key}` must be written as [[{key}]] tables")
         return []
 
-    def top_level(self, data: dict[str, Any], lines: _Lines, allowed: set[str]) -> None:
+    def kb_tables(self, data: dict[str, Any], lines: Lines) -> dict[str, list[Any]]:
+        return {k: self.tables(data, k, lines) for k in KB_TABLES}
+
+    def top_level(self, data: dict[str, Any], lines: Lines, allowed: set[str]) -> None:
         for key in data:
-            if key not in allowed:
-                self.fail(
-                    lines.at(lines.find(1, key)), f"unknown table `{key}` (expected {', '.join(sorted(allowed))})"
-                )
+            if key not in allowed and (lines.path, key) not in self.unknown_tables:
+                self.unknown_tables.add((lines.path, key))
+                self.fail(lines.at(lines.key(key)), f"unknown table `{key}` (expected {', '.join(sorted(allowed))})")
+
+    # -- one piece of kb.toml (all of it, for load) --------------------------
+    def sources(self, tables: list[Any], texts: dict[str, str]) -> list[dict[str, Any]]:
+        out = []
+        for i, raw in enumerate(tables):
+            item = self.source(raw, i, texts)
+            if item:
+                out.append(item)
+        self.source_links(out)
+        return out
+
+    def piece(self, tables: dict[str, list[Any]], lines: Lines, final: bool, texts: dict[str, str]) -> Bundle:
+        """Check a piece's tables into a Bundle. Tables are numbered across
+        the file; `final`: no piece follows."""
+        self.kb, self.final = lines, final
+        chunk = Bundle()
+
+        def numbered(kind: str) -> Iterator[tuple[int, Any]]:
+            return enumerate(tables[kind], lines.before.get(kind, 0))
+
+        for i, raw in numbered("entity"):
+            item = self.entity(raw, i)
+            if item:
+                chunk.entities.append(item)
+        for i, raw in numbered("event"):
+            self.event_entity(raw, i, chunk)
+        # alias citations may name any entity as speaker, so they wait for the piece's ids
+        chunk.alias_claims = self.alias_claims(texts)
+        for i, raw in numbered("role"):
+            item = self.role(raw, i, texts)
+            if item:
+                chunk.roles.append(item)
+        for i, raw in numbered("relation"):
+            item = self.relation(raw, i, texts)
+            if item:
+                chunk.relations.append(item)
+        for i, raw in numbered("event"):
+            item = self.event(raw, i, texts)
+            if item:
+                chunk.events.append(item)
+        for i, raw in numbered("property"):
+            item = self.property(raw, i, texts)
+            if item:
+                chunk.properties.append(item)
+        for i, raw in numbered("conflict"):
+            item = self.conflict(raw, i)
+            if item:
+                chunk.conflicts.append(item)
+        for i, raw in numbered("erratum"):
+            item = self.erratum(raw, i, texts)
+            if item:
+                chunk.errata.append(item)
+        return chunk
+
+    def refer(self, kind: str, value: Any, line: int, what: str, key: str = "") -> None:
+        """An id not known yet: not known at all in the last piece (reported
+        now), else perhaps written further on (checked by settle)."""
+        later = _Later(kind, value, line, what, key)
+        if self.final:
+            self._settle(later)
+        else:
+            self.later.append(later)
+
+    def settle(self) -> None:
+        """Check the references to ids that were not known when read."""
+        for later in self.later:
+            self._settle(later)
+        self.later.clear()
+
+    def _settle(self, later: _Later) -> None:
+        where, what, key, value = self.kb.at(later.line), later.what, later.key, later.value
+        if later.kind == "entity" and value not in self.entity_ids:
+            self.fail(where, f"{what}: `{key}` = {value!r} is not a known entity id")
+        elif later.kind == "speaker" and value not in self.entity_ids:
+            self.fail(
+                where,
+                f"{what}: `speaker` = {value!r} is not a known entity id"
+                ' (write free text, e.g. "Russian readout", for a speaker that is not an entity)',
+            )
+        elif later.kind == "shape":
+            name, shown, qualifier = value
+            wrong = property_problem(name, shown, qualifier, self.entity_kinds)
+            if wrong:
+                self.fail(where, f"{what}: {wrong[1]}")
+        elif later.kind == "claims":
+            unknown = [c for c in value if c not in self.claim_ids]
+            if unknown:
+                self.fail(where, f"{what}: {unknown[0]!r} is not a known claim id")
+        elif later.kind == "claim" and value not in self.claim_ids:
+            self.fail(where, f"{what}: `{key}` = {value!r} is not a known claim id")
 
     # -- common field checks -------------------------------------------------
-    def _fields(self, raw: Any, allowed: set[str], required: set[str], lines: _Lines, line: int, what: str) -> bool:
+    def _fields(self, raw: Any, allowed: set[str], required: set[str], lines: Lines, line: int, what: str) -> bool:
         if not isinstance(raw, dict):
             self.fail(lines.at(line), f"{what} must be a table")
             return False
@@ -318,7 +495,7 @@ class _Validator:
         for key in sorted(required - raw.keys()):
             self.fail(lines.at(line), f"{what}: missing required field `{key}`")
             ok = False
-        limits = current()
+        limits = self.limits
         for key, value in raw.items():
             if key in {"aliases", "cite", "participants", "claims"}:
                 continue
@@ -340,7 +517,7 @@ class _Validator:
                 ok = False
         return ok
 
-    def _slug(self, value: str, lines: _Lines, line: int, what: str, seen: set[str], namespace: str) -> bool:
+    def _slug(self, value: str, lines: Lines, line: int, what: str, seen: set[str], namespace: str) -> bool:
         if not SLUG.match(value) or len(value) > MAX_ID:
             self.fail(
                 lines.at(line),
@@ -353,7 +530,7 @@ class _Validator:
         seen.add(value)
         return True
 
-    def _date(self, raw: dict[str, Any], key: str, lines: _Lines, line: int, what: str) -> str | None:
+    def _date(self, raw: dict[str, Any], key: str, lines: Lines, line: int, what: str) -> str | None:
         value = raw.get(key) or None
         if value is None:
             return None
@@ -372,7 +549,7 @@ class _Validator:
         key: str,
         allowed: frozenset[str],
         default: str | None,
-        lines: _Lines,
+        lines: Lines,
         line: int,
         what: str,
     ) -> str | None:
@@ -386,14 +563,14 @@ class _Validator:
         return str(value)
 
     def _ref(
-        self, value: str | None, lines: _Lines, line: int, key: str, what: str, optional: bool = False
+        self, value: str | None, lines: Lines, line: int, key: str, what: str, optional: bool = False
     ) -> str | None:
         if not value:
             if not optional:
                 self.fail(lines.at(line), f"{what}: `{key}` is required")
             return None
         if value not in self.entity_ids:
-            self.fail(lines.at(lines.find(line, key)), f"{what}: `{key}` = {value!r} is not a known entity id")
+            self.refer("entity", value, lines.find(line, key), what, key)
         return value
 
     # -- sources -------------------------------------------------------------
@@ -424,7 +601,7 @@ class _Validator:
         if not found:
             self.fail(where, f"{what}: file {raw['file']!r} not found")
             return None
-        limit = current().source_bytes
+        limit = self.limits.source_bytes
         try:
             size = path.stat().st_size
             data = path.read_bytes() if size <= limit else b""
@@ -549,6 +726,9 @@ class _Validator:
         if not isinstance(value, list):
             self.fail(self.kb.at(self.kb.find(line, "aliases")), f"{what}: `aliases` must be a list")
             return out
+        start = self.kb.find(line, "aliases") if value else line
+        cursor, span = start, None  # the previous alias's line: aliases are written in order
+        names: set[str] = set()
         for alias in value:
             if isinstance(alias, str):
                 alias = {"name": alias}
@@ -559,7 +739,8 @@ class _Validator:
                 )
                 continue
             name, kind = alias["name"], alias.get("kind", "alias")
-            aline = self.kb.find(self.kb.find(line, "aliases"), name)
+            aline = self.kb.find(cursor, name, default=start, span=span)
+            cursor, span = (cursor if aline == start else aline), ITEM_SPAN
             extra = set(alias) - ALIAS_FIELDS
             if extra:
                 self.fail(
@@ -576,30 +757,28 @@ class _Validator:
                 self.fail(self.kb.at(line), f"{what}: empty alias")
                 continue
             as_of = self._date(alias, "as_of", self.kb, aline, f"{what} alias {name!r}")
-            if name in {a["name"] for a in out}:
+            if name in names:
                 continue
-            claim_id = None
+            names.add(name)
+            item = {"name": name, "kind": kind, "as_of": as_of, "claim_id": None}
             if "cite" in alias:
-                claim_id = _derived_id(entity_id, "alias", name)
-                self.pending_aliases.append((entity_id, name, claim_id, as_of, alias["cite"], aline))
-            out.append({"name": name, "kind": kind, "as_of": as_of, "claim_id": claim_id})
+                item["claim_id"] = claim_id = _derived_id(entity_id, "alias", name)
+                self.pending_aliases.append((entity_id, name, claim_id, alias["cite"], aline, item))
+            out.append(item)
         return out
 
-    def alias_claims(self, entities: list[dict[str, Any]], texts: dict[str, str]) -> list[dict[str, Any]]:
+    def alias_claims(self, texts: dict[str, str]) -> list[dict[str, Any]]:
         """Claims for the aliases that carry citations."""
         out = []
-        for entity_id, name, claim_id, _, cite, aline in self.pending_aliases:
+        for entity_id, name, claim_id, cite, aline, alias in self.pending_aliases:
             what = f"entity `{entity_id}` alias {name!r}"
-            claim = self._claim({"cite": cite}, aline, what, texts, claim_id=claim_id)
+            claim = self._claim({"cite": cite}, aline, what, texts, claim_id=claim_id, span=ITEM_SPAN)
             if claim is None:
-                # keep the alias, without a claim to point at
-                for e in entities:
-                    for a in e["aliases"] if e["id"] == entity_id else []:
-                        if a["claim_id"] == claim_id:
-                            a["claim_id"] = None
+                alias["claim_id"] = None  # keep the alias, without a claim to point at
                 continue
             claim.update(entity=entity_id, alias=name)
             out.append(claim)
+        self.pending_aliases.clear()
         return out
 
     def entity(self, raw: Any, i: int) -> dict[str, Any] | None:
@@ -648,11 +827,14 @@ class _Validator:
         texts: dict[str, str],
         claim_id: str | None = None,
         inherited: list[Cite] | None = None,
+        span: int | None = None,
     ) -> dict[str, Any] | None:
+        """`span`: for a claim inside a list (an alias's, a participant's),
+        how far past `line` its citations may be looked for."""
         claim_id = claim_id or raw["id"]
         if not self._slug(claim_id, self.kb, line, what, self.claim_ids, "claim"):
             return None
-        cites = self._cites(raw.get("cite"), line, what, texts)
+        cites = self._cites(raw.get("cite"), line, what, texts, span)
         if not cites and inherited:
             # an event's denial or demand is no evidence that someone took part
             cites = [c for c in inherited if c.stance != "contradicts" and c.mode == "asserts"]
@@ -660,20 +842,22 @@ class _Validator:
             self.fail(self.kb.at(line), f"{what}: has no `cite`; every claim needs at least one citation")
         return {"id": claim_id, "disputed": raw.get("disputed") or None, "note": raw.get("note", ""), "cites": cites}
 
-    def _cites(self, value: Any, line: int, what: str, texts: dict[str, str]) -> list[Cite]:
+    def _cites(self, value: Any, line: int, what: str, texts: dict[str, str], span: int | None) -> list[Cite]:
         if value is None:
             return []
         if not isinstance(value, list) or not value:
             self.fail(self.kb.at(self.kb.find(line, "cite")), f"{what}: `cite` must be a non-empty list")
             return []
         out: list[Cite] = []
+        cursor = line  # the previous citation's line: they are written in order
         for c in value:
             if not isinstance(c, dict) or not isinstance(c.get("quote"), str) or not isinstance(c.get("source"), str):
                 self.fail(
                     self.kb.at(self.kb.find(line, "cite")), f"{what}: a citation needs `source` and `quote` strings"
                 )
                 continue
-            cline = self.kb.find_quote(line, c["quote"])
+            cline = self.kb.find_quote(cursor, c["quote"], default=line, span=span)
+            cursor, span = (cursor if cline == line else cline), ITEM_SPAN
             extra = set(c) - CITE_FIELDS
             if extra:
                 self.fail(self.kb.at(cline), f"{what}: citation has unknown field(s) {', '.join(sorted(extra))}")
@@ -687,15 +871,24 @@ class _Validator:
                 self.fail(self.kb.at(cline), f"{what}: citation source {c['source']!r} is not a known source id")
                 continue
             try:
-                a = anchor(text, c["quote"], c.get("prefix", ""), c.get("suffix", ""))
+                a = anchor(text, c["quote"], c.get("prefix", ""), c.get("suffix", ""), self.limits.quote_matches)
             except AnchorError as exc:
-                hint = f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
+                hint = self._hint(exc)
                 self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`: {exc}{hint}")
                 continue
             cite = Cite(c["source"], text[a.start : a.end], a.prefix, a.suffix, a.start, a.end, a.method)
             if self._cite_evidence(c, cite, cline, what):
                 out.append(cite)
         return out
+
+    def _hint(self, exc: AnchorError) -> str:
+        """The nearest match to a missing quote, while the budget lasts (the
+        first is always searched for): thousands of quotes missing from a
+        long text must not take a pass over it each."""
+        if exc.cost and self.hint_budget <= 0:
+            return ""
+        self.hint_budget -= exc.cost
+        return f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
 
     def _cite_evidence(self, c: dict[str, Any], cite: Cite, cline: int, what: str) -> bool:
         """The citation's date, stance, certainty, mode and speaker."""
@@ -725,14 +918,15 @@ class _Validator:
         speaker = c.get("speaker", "").strip()
         if speaker in self.entity_ids:
             cite.speaker_id = speaker
-        elif SLUG.fullmatch(speaker) and "-" in speaker:
-            # shaped like an entity id ("wang-yi"): a typo, not words to store
-            self.fail(
-                self.kb.at(cline),
-                f"{cwhat}: `speaker` = {speaker!r} is not a known entity id"
-                ' (write free text, e.g. "Russian readout", for a speaker that is not an entity)',
-            )
-            ok = False
+        elif SLUG.fullmatch(speaker) and ("-" in speaker or (not self.final and speaker in self.plain_ids)):
+            # shaped like an entity id ("wang-yi"): the id of an entity
+            # further on, or a typo, not words to store
+            if self.final:
+                self.refer("speaker", speaker, cline, cwhat)
+                ok = False
+            else:
+                cite.speaker_id = speaker
+                self.refer("speaker", speaker, cline, cwhat)
         else:
             cite.speaker = speaker
         return ok
@@ -795,11 +989,14 @@ class _Validator:
         if not isinstance(parts, list):
             self.fail(self.kb.at(self.kb.find(line, "participants")), f"{what}: `participants` must be a list")
             return claim
+        cursor, span = (self.kb.find(line, "participants") if parts else line), None
         for p in parts:
             if not isinstance(p, dict) or not isinstance(p.get("entity"), str):
                 self.fail(self.kb.at(self.kb.find(line, "participants")), f"{what}: a participant needs an `entity` id")
                 continue
-            pline = self.kb.find(line, p["entity"])
+            # from the previous participant's line: they are written in order
+            pline = self.kb.find(cursor, p["entity"], default=line, span=span)
+            cursor, span = (cursor if pline == line else pline), ITEM_SPAN
             extra = set(p) - PARTICIPANT_FIELDS
             if extra:
                 self.fail(self.kb.at(pline), f"{what}: participant has unknown field(s) {', '.join(sorted(extra))}")
@@ -809,7 +1006,7 @@ class _Validator:
                 continue
             pwhat = f"{what} participant `{p['entity']}`"
             pclaim = self._claim(
-                p, pline, pwhat, texts, claim_id=f"{raw['id']}--{p['entity']}", inherited=claim["cites"]
+                p, pline, pwhat, texts, claim_id=f"{raw['id']}--{p['entity']}", inherited=claim["cites"], span=ITEM_SPAN
             )
             if pclaim is None:
                 continue
@@ -832,6 +1029,10 @@ class _Validator:
             return None
         what = f"property `{name}` of `{entity}`"
         wrong = property_problem(name, value, qualifier, self.entity_kinds)
+        if wrong and name in vocab.ENTITY_VALUED and value not in self.entity_ids and not self.final:
+            # the value names an entity further on: its kind is checked then
+            self.refer("shape", (name, value, qualifier), self.kb.find(line, wrong[0]), what)
+            wrong = None
         if wrong:
             self.fail(self.kb.at(self.kb.find(line, wrong[0])), f"{what}: {wrong[1]}")
             return None
@@ -853,8 +1054,9 @@ class _Validator:
             return None
         unknown = [c for c in pair if c not in self.claim_ids]
         if unknown:
-            self.fail(self.kb.at(self.kb.find(line, "claims")), f"{what}: {unknown[0]!r} is not a known claim id")
-            return None
+            self.refer("claims", pair, self.kb.find(line, "claims"), what)
+            if self.final:
+                return None
         if pair[0] == pair[1]:
             self.fail(self.kb.at(self.kb.find(line, "claims")), f"{what}: a claim cannot conflict with itself")
             return None
@@ -872,18 +1074,17 @@ class _Validator:
         ok = True
         for key in ("about", "shown_by"):
             if raw.get(key) and raw[key] not in self.claim_ids:
-                where = self.kb.at(self.kb.find(line, key))
-                self.fail(where, f"{what}: `{key}` = {raw[key]!r} is not a known claim id")
-                ok = False
+                self.refer("claim", raw[key], self.kb.find(line, key), what, key)
+                ok = ok and not self.final
         text = texts.get(raw["source"])
         if text is None:
             where = self.kb.at(self.kb.find(line, "source"))
             self.fail(where, f"{what}: `source` = {raw['source']!r} is not a known source id")
             return None
         try:
-            a = anchor(text, raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""))
+            a = anchor(text, raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""), self.limits.quote_matches)
         except AnchorError as exc:
-            hint = f"; nearest match: {exc.nearest!r}" if exc.nearest else ""
+            hint = self._hint(exc)
             self.fail(self.kb.at(self.kb.find(line, "quote")), f"{what}: quote {raw['quote']!r}: {exc}{hint}")
             return None
         if not ok:
