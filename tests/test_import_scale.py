@@ -23,8 +23,9 @@ import pytest
 
 from kbtui.kb import anchor as anchor_mod
 from kbtui.kb.anchor import AnchorError, anchor
-from kbtui.kb.bundle import Bundle, BundleError, load, load_chunks
+from kbtui.kb.bundle import KB_TABLES, Bundle, BundleError, _Validator, load, load_chunks
 from kbtui.kb.paths import sample_bundle_path
+from kbtui.kb.toml_lines import Lines
 from tests.conftest import MINI_KB, MINI_SOURCES, MINI_TEXT, write_bundle
 
 LINEAR = 8.0  # linear work gives ~4 at 4n, quadratic ~16
@@ -109,6 +110,40 @@ def test_every_nul_character_is_reported_in_linear_time(tmp_path: Path):
         problems[-1]
         == f"{large / 'kb.toml'}:{6 * 4000 - 1}: field `summary` contains a NUL character (U+0000); remove it"
     )
+
+
+def _unknown_keys(root: Path, k: int) -> Path:
+    return write_bundle(root, kb="".join(f"key{i} = {i}\n" for i in range(k)) + MINI_KB)
+
+
+def test_thousands_of_unknown_top_level_keys_cost_linear_time(tmp_path: Path):
+    small, large = _unknown_keys(tmp_path / "s", 2500), _unknown_keys(tmp_path / "l", 10000)
+    problems = _refused(large)
+    assert len(problems) == 10000
+    assert (
+        problems[-1] == f"{large / 'kb.toml'}:10000: unknown table `key9999` (expected {', '.join(sorted(KB_TABLES))})"
+    )
+    assert _growth(lambda: _refused(small), lambda: _refused(large)) < LINEAR
+
+
+def test_a_long_chain_of_relays_is_checked_in_linear_time(tmp_path: Path):
+    """Each source's chain of `relays` was followed to its end: n sources
+    relaying the next took n * n / 2 steps."""
+
+    def chain(n: int) -> Callable[[], None]:
+        def check() -> None:
+            sources = [{"id": f"s-{i}", "relays": f"s-{i + 1}" if i + 1 < n else None, "_line": 1} for i in range(n)]
+            problems: list[str] = []
+            _Validator(tmp_path, problems, Lines(tmp_path / "sources.toml", "")).source_links(sources)
+            assert problems == []
+
+        return check
+
+    assert _growth(chain(8000), chain(32000)) < LINEAR
+    root = write_bundle(
+        tmp_path / "b", sources=MINI_SOURCES + MINI_SOURCES.replace('id = "mini"', 'id = "copy"') + 'relays = "mini"\n'
+    )
+    assert [s["relays"] for s in load(root).sources] == [None, "mini"]
 
 
 # -- aliases -----------------------------------------------------------------
@@ -210,6 +245,25 @@ def test_a_long_prefix_is_not_refolded_for_every_hit(monkeypatch: pytest.MonkeyP
     with pytest.raises(AnchorError, match="not found"):
         anchor(text, "ab", prefix="ab " * (h - 1) + "x")
     assert folded < 10 * len(text)
+
+
+def test_quotes_from_many_sources_in_turn_fold_each_source_once(monkeypatch: pytest.MonkeyPatch):
+    """Folded texts are cached; four of them were, and quotes from 20 short
+    sources in turn refolded a text per quote (4,000 quotes: 18 s)."""
+    folds: list[int] = []
+    real = anchor_mod.typographic_fold
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        folds.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(anchor_mod, "typographic_fold", counting)
+    anchor_mod._folded.cache_clear()
+    texts = ["".join(f"Report {s}-{i}: the “minister” said it.\n" for i in range(200)) for s in range(20)]
+    for r in range(400):
+        a = anchor(texts[r % 20], f'Report {r % 20}-{r // 20}: the "minister" said it')
+        assert a.method == "normalised"
+    assert len([n for n in folds if n > 1000]) == 20
 
 
 def _missing(n: int) -> tuple[str, str]:

@@ -10,9 +10,9 @@ that carry the nearest match, so the person fixing the bundle sees why.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from kbtui.kb.limits import current, env_name
 from kbtui.kb.normalize import fold, typographic_fold
@@ -20,6 +20,9 @@ from kbtui.kb.normalize import fold, typographic_fold
 CONTEXT_CHARS = 32
 # characters of a missing quote aligned to find the nearest match
 HINT_CHARS = 64
+# characters of folded source texts kept for the next quotes (the folded
+# copy is memory beyond the text's own)
+FOLD_CACHE_CHARS = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,36 @@ def anchor(text: str, quote: str, prefix: str = "", suffix: str = "", limit: int
     return Anchor(start, end, method, text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS])
 
 
-@lru_cache(maxsize=4)
-def _folded(text: str) -> tuple[str, Sequence[int]]:
+class _FoldCache:
     """typographic_fold, once per source text: a bundle anchors many quotes
-    in the same (possibly 10 MB) text."""
-    return typographic_fold(text)
+    in the same (possibly 10 MB) texts, in any order. The texts folded last
+    are kept up to FOLD_CACHE_CHARS characters in all (the last one always):
+    a cache of four texts made quotes from 20 short sources in turn refold
+    a text per quote (4,000 quotes: 18 s instead of 0.6 s)."""
+
+    def __init__(self) -> None:
+        self.folded: OrderedDict[str, tuple[str, Sequence[int]]] = OrderedDict()
+        self.chars = 0
+
+    def __call__(self, text: str) -> tuple[str, Sequence[int]]:
+        hit = self.folded.get(text)
+        if hit is not None:
+            self.folded.move_to_end(text)
+            return hit
+        hit = typographic_fold(text)
+        self.folded[text] = hit
+        self.chars += len(text)
+        while self.chars > FOLD_CACHE_CHARS and len(self.folded) > 1:
+            old, _ = self.folded.popitem(last=False)
+            self.chars -= len(old)
+        return hit
+
+    def cache_clear(self) -> None:
+        self.folded.clear()
+        self.chars = 0
+
+
+_folded = _FoldCache()
 
 
 def nearest_match(text: str, quote: str) -> str:

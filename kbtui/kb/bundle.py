@@ -701,6 +701,9 @@ class _Validator:
     def source_links(self, sources: list[dict[str, Any]]) -> None:
         """`relays` names a stored source, and no chain of relays loops."""
         relays = {s["id"]: s["relays"] for s in sources}
+        # sources whose chain is known to end: a chain is followed only until
+        # it meets one (following each to its end made a long chain quadratic)
+        ends: set[str] = set()
         for s in sources:
             line = s.pop("_line")
             target = s["relays"]
@@ -712,12 +715,14 @@ class _Validator:
                 s["relays"] = None
                 continue
             seen = {s["id"]}
-            while target is not None and target not in seen:
+            while target is not None and target not in seen and target not in ends:
                 seen.add(target)
                 target = relays.get(target)
-            if target is not None:
+            if target is not None and target not in ends:
                 self.fail(where, f"source `{s['id']}`: `relays` makes a loop ({' -> '.join(sorted(seen))})")
                 s["relays"] = None
+            else:
+                ends |= seen
 
     # -- entities ------------------------------------------------------------
     def _aliases(self, raw: dict[str, Any], line: int, what: str, entity_id: str) -> list[dict[str, Any]]:

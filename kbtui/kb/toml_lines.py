@@ -26,6 +26,8 @@ _KEY = r"[A-Za-z0-9_-]+"
 _HEADER = re.compile(rf"[ \t]*\[(\[?)[ \t]*({_KEY}(?:[ \t]*\.[ \t]*{_KEY})*)[ \t]*\](\]?)[ \t]*(?:#.*)?")
 _SPACE = re.compile(r"[ \t]")
 _ID = re.compile(r"[ \t]*id[ \t]*=[ \t]*([\"'])([a-z0-9-]+)\1[ \t]*(?:#.*)?")
+# the (first part of the) key a line assigns: `key =`, `"key" =`, `key.sub =`
+_ASSIGNED = re.compile(r"""[ \t]*(?:"([^"\\]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[.=]""")
 _TRIPLE = ('"""', "'''")
 # lines searched past the previous item's for the next item of a list (an
 # alias, a participant, a citation): items are written in order, a few lines
@@ -136,6 +138,7 @@ class Lines:
                     self.heads.setdefault(name, []).append(no)
         self.bounds.append(first + len(self.lines))
         self._nul_lines: list[int] | None = None
+        self._preamble: dict[str, int] | None = None
 
     def at(self, line: int) -> str:
         return f"{self.path}:{line}"
@@ -182,10 +185,19 @@ class Lines:
 
     def key(self, key: str) -> int:
         """Where top-level `key` is written: its first `[key...]` header, or
-        a line of the preamble (before any header) that names it."""
+        the line of the preamble (before any header) that assigns it, else
+        the first there that names it."""
         if key in self.tops:
             return self.tops[key]
-        return self.find(self.first, key)
+        if self._preamble is None:
+            # indexed once: a preamble of thousands of unknown keys was
+            # searched from its start for each
+            self._preamble = {}
+            for no in range(self.first, self.bounds[0]):
+                m = _ASSIGNED.match(self.lines[no - self.first])
+                if m:
+                    self._preamble.setdefault(next(g for g in m.groups() if g is not None), no)
+        return self._preamble.get(key) or self.find(self.first, key)
 
     def nul_lines(self, start: int) -> list[int]:
         """The lines of the table holding `start` that write a NUL (\\u0000
