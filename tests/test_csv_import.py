@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import shutil
-import sqlite3
 import textwrap
 import tracemalloc
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from kbtui.cli import main
 from kbtui.kb import check, csvin, db, search
 from kbtui.kb.errors import ImportFailed
+from tests.kbdata import kb_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 
@@ -339,9 +339,9 @@ def sha(path: Path) -> str:
 
 
 def dump(path: Path) -> list[str]:
-    """The KB's rows, but for when each input was last imported."""
-    with sqlite3.connect(path) as conn:
-        return [line for line in conn.iterdump() if not line.startswith('INSERT INTO "inputs"')]
+    """The KB's rows, but for when each input was last imported (and how
+    its full-text indexes are laid out)."""
+    return kb_data(path)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from kbtui.kb import check, db
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.importer import import_bundle
 from tests.conftest import MINI_KB, MINI_SOURCES, write_bundle
+from tests.kbdata import kb_data
 
 
 def _dump(path: Path) -> list[str]:
@@ -37,9 +38,10 @@ def test_mini_bundle_imports_and_checks_clean(mini_db: Path):
 def test_reimport_is_idempotent(tmp_path: Path, mini_bundle: Path):
     path = tmp_path / "kb.db"
     import_bundle(mini_bundle, path)
-    first = _dump(path)
+    first = kb_data(path)
     import_bundle(mini_bundle, path)
-    assert _dump(path) == first
+    assert kb_data(path) == first
+    assert check.derived(db.connect_readonly(path)) == []  # indexes updated in place, still right
 
 
 def _fails(tmp_path: Path, kb: str = MINI_KB, sources: str = MINI_SOURCES, text: str | bytes | None = None) -> str:

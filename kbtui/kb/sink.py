@@ -68,6 +68,9 @@ CITE_COLUMNS = (
     "speaker_id",
     "speaker",
 )
+# past this many changed entities or sources, derived indexes are rebuilt
+# whole rather than kept right row by row
+INCREMENTAL = 50_000
 # the tables a big import fills (their secondary indexes are deferred)
 BULK_TABLES = (
     "entities",
@@ -200,8 +203,14 @@ class Sink:
         # entity is new and the whole index is built: not worth 100 MB at 1M)
         self.touched: set[str] = set()
         self.names_changed = False
+        # Derived indexes are kept right row by row (kbtui.kb.index's
+        # forget/refresh pairs) while an import changes few rows, so a delta
+        # of a thousand records costs seconds on a million-entity KB; past
+        # INCREMENTAL changes (or into an empty KB) they are rebuilt whole.
+        self.names_whole = self.fresh
+        self.sources_whole = self.fresh
+        self.changed_sources: list[tuple[str, str]] = []  # (id, format) written or removed
         self.relays: list[tuple[str, str]] = []
-        self.sources_changed = False
         self.next_cite = (conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0) + 1
         self.kept_cites: dict[CiteKey, list[int]] = {}
         self.rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -270,6 +279,7 @@ class Sink:
             old = self.conn.execute("SELECT sha256 FROM sources WHERE id = ?", (s.id,)).fetchone()[0]
             if old != digest:
                 self._drop_citations_of(s.id)
+        self._source_changes(s.id, s.format, exists)
         self._add(
             "INSERT INTO sources (id, title, outlet, author, published, url, note, text, sha256, date_basis,"
             " as_of_note, input_id, format, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -295,9 +305,22 @@ class Sink:
                 json.dumps(s.meta, ensure_ascii=False, sort_keys=True),
             ),
         )
-        self.sources_changed = True
         self._count("sources")
         return True
+
+    def _source_changes(self, source_id: str, fmt: str, indexed: bool) -> None:
+        """Note a source written or removed; an indexed one leaves the
+        full-text index now, while its row still holds what was indexed."""
+        if self.sources_whole:
+            return
+        if len(self.changed_sources) >= INCREMENTAL:
+            self.sources_whole = True
+            self.changed_sources = []
+            return
+        if indexed:
+            self.flush()
+            index.forget_sources(self.conn, [source_id])
+        self.changed_sources.append((source_id, fmt))
 
     def source_extra(self, source_id: str, fields: dict[str, Any]) -> None:
         """Set bundle-only source columns (via, dates, relays, origin, notes)."""
@@ -542,8 +565,9 @@ class Sink:
         self.flush()
         self._drop_citations_of(source_id)
         self.conn.execute("DELETE FROM errata WHERE source_id = ?", (source_id,))
+        fmt = self.conn.execute("SELECT format FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+        self._source_changes(source_id, fmt, True)
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
-        self.sources_changed = True
         if entity_id:
             self._unlink(entity_id)
         self._count("retracted", removed=True)
@@ -583,6 +607,9 @@ class Sink:
 
     def _prune(self) -> None:
         one = self.conn.execute
+        self._touch_named(
+            "SELECT id FROM claims WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_claims)", (self.input,)
+        )
         gone = one(
             "DELETE FROM claims WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_claims)", (self.input,)
         ).rowcount
@@ -597,10 +624,10 @@ class Sink:
         for source_id in stale:
             self._drop_citations_of(source_id)
             one("DELETE FROM errata WHERE source_id = ?", (source_id,))
+            fmt = one("SELECT format FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+            self._source_changes(source_id, fmt, True)
             one("DELETE FROM sources WHERE id = ?", (source_id,))
         self.report.removed["sources"] = len(stale)
-        if stale:
-            self.sources_changed = True
         unnamed = [e for e in self._linked() if e not in self.entity_ids]
         for entity_id in unnamed:
             self._unlink(entity_id)
@@ -609,6 +636,7 @@ class Sink:
     def _settle(self) -> None:
         """Claims left without citations go; entities nobody names or refers to go."""
         one = self.conn.execute
+        self._touch_named("SELECT id FROM temp.maybe_uncited", ())
         uncited = one(
             "DELETE FROM claims WHERE id IN (SELECT id FROM temp.maybe_uncited)"
             " AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.claim_id = claims.id)"
@@ -622,6 +650,8 @@ class Sink:
             " AND EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)",
             (self.input,),
         )
+        if not self.names_whole:  # their names leave the index while it can still find them
+            index.forget_names(self.conn, [r[0] for r in one("SELECT id FROM temp.maybe_orphans").fetchall()])
         gone = one(
             "DELETE FROM entities WHERE id IN (SELECT id FROM temp.maybe_orphans) AND input_id IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)"
@@ -651,6 +681,7 @@ class Sink:
         for entity_id, claim_id, at in rows:
             self.problem(at, f"`{entity_id}` (named by claim `{claim_id}`) is not an entity in this input or the KB")
             if self.on_error == "skip":
+                self._touch_named("SELECT ?", (claim_id,))
                 self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
                 self.conn.execute("DELETE FROM temp.seen_claims WHERE id = ?", (claim_id,))
 
@@ -680,20 +711,42 @@ class Sink:
     def _reindex(self) -> None:
         names = self.conn.execute("SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM aliases)")
         total = names.fetchone()[0]
-        if self.names_changed or self.report.removed:
+        if self.names_whole:
             done = index.rebuild_names(self.conn, lambda n: self.advance("building search index", n, total))
             self.advance("building search index", total - done, total)
-        if self.sources_changed:
+        elif self.touched:
+            index.refresh_names(self.conn, self.touched)
+        if self.sources_whole:
             index.rebuild_source_fts(self.conn)
+        elif self.changed_sources:
+            index.index_sources(self.conn, [i for i, _ in self.changed_sources])
         texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
-        if (self.names_changed or self.sources_changed) and texts:  # records get no mentions: they are data
+        if texts and (self.names_changed or self.sources_whole):  # records get no mentions: they are data
             index.rebuild_mentions(self.conn)
+        elif texts and self.changed_sources:
+            index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources if fmt == "text"])
         self.advance("indexing sources", 1, 1)
+
+    def _touch_named(self, claims_sql: str, args: tuple[Any, ...]) -> None:
+        """Before claims go: the entities whose names or identifiers they
+        are (search finds an entity by those) need their index entries redone."""
+        if self.names_whole:
+            return
+        for (entity_id,) in self.conn.execute(
+            f"SELECT entity_id FROM properties WHERE claim_id IN ({claims_sql})"
+            " AND property IN ('official-name', 'name', 'identifier')",
+            args,
+        ).fetchall():
+            self._touch(entity_id)
 
     def _touch(self, entity_id: str) -> None:
         self.names_changed = True
-        if not self.fresh:
-            self.touched.add(entity_id)
+        if self.names_whole:
+            return
+        self.touched.add(entity_id)
+        if len(self.touched) > INCREMENTAL:
+            self.names_whole = True
+            self.touched = set()
 
     def _count(self, what: str, removed: bool = False) -> None:
         d = self.report.removed if removed else self.counts

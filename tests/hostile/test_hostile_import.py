@@ -16,6 +16,7 @@ from kbtui.kb import index
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.importer import import_bundle
 from tests.conftest import MINI_KB, MINI_SOURCES, MINI_TEXT, write_bundle
+from tests.kbdata import kb_data
 
 from .conftest import cli, fingerprint, run_kbtui
 
@@ -383,10 +384,10 @@ def test_cli_failed_import_exit_1_no_traceback(tmp_path, good_kb):
 
 
 def test_reimport_is_idempotent(tmp_path, good_kb):
-    first = _dump(good_kb)
+    first = kb_data(good_kb)
     for _ in range(3):
         assert cli("import", str(tmp_path / "good"), "--db", str(good_kb)).exit_code == 0
-        assert _dump(good_kb) == first
+        assert kb_data(good_kb) == first
     assert cli("--db", str(good_kb), "check").exit_code == 0
 
 
@@ -406,10 +407,10 @@ def test_a_second_bundle_adds_and_the_first_survives_reimport(tmp_path, good_kb)
         encoding="utf-8",
     )
     import_bundle(other, good_kb)
-    both = _dump(good_kb)
+    both = kb_data(good_kb)
     import_bundle(tmp_path / "good", good_kb)
     import_bundle(other, good_kb)
-    assert _dump(good_kb) == both
+    assert kb_data(good_kb) == both
     assert cli("--db", str(good_kb), "check").exit_code == 0
 
 
