@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -29,6 +30,10 @@ _ID = re.compile(r"[ \t]*id[ \t]*=[ \t]*([\"'])([a-z0-9-]+)\1[ \t]*(?:#.*)?")
 # the (first part of the) key a line assigns: `key =`, `"key" =`, `key.sub =`
 _ASSIGNED = re.compile(r"""[ \t]*(?:"([^"\\]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[.=]""")
 _TRIPLE = ('"""', "'''")
+# the lines that may be a header (see _marked), and those that may assign
+# an id with no '-'
+_BRACKET_LINE = re.compile(r"\n[ \t]*\[")
+_PLAIN_ID_LINE = re.compile(r"\n[ \t]*id[ \t]*=[ \t]*[\"'][a-z0-9]+[\"']")
 # lines searched past the previous item's for the next item of a list (an
 # alias, a participant, a citation): items are written in order, a few lines
 # apart; one written with escapes (not found as written) must not make each
@@ -81,10 +86,14 @@ class Headers:
 
     def __init__(self) -> None:
         self.open = ""
+        # header lines met so far: a file repeats a few ([[entity]]) a million times
+        self.known: dict[str, tuple[str, bool]] = {}
 
     def feed(self, line: str) -> tuple[str, bool] | None:
         """(name, is an array of tables) for a header line, else None; a
         dotted name has its spaces removed ('entity.aliases')."""
+        if not self.open and line in self.known:
+            return self.known[line]
         inside = self.open
         if '"""' in line or "'''" in line:
             self.open = _string_state(line, inside)
@@ -96,7 +105,41 @@ class Headers:
         m = _HEADER.fullmatch(line)
         if m is None or bool(m[1]) != bool(m[3]):
             return None
-        return _SPACE.sub("", m[2]), bool(m[1])
+        found = _SPACE.sub("", m[2]), bool(m[1])
+        if len(self.known) < 1000:
+            self.known[line] = found
+        return found
+
+
+def _marked(text: str, first: int, ids: bool = False) -> Iterator[tuple[int, int, str]]:
+    """(number, offset, text) of the lines of `text` (whole lines, the first
+    numbered `first`) that may matter to Headers: one that starts with `[`
+    (after blanks) or holds a triple quote; with `ids`, also one that
+    assigns an `id` with no '-'. Found with str.find and regexes that start
+    with a newline (which the regex engine seeks quickly), so the lines
+    between cost no Python step."""
+    starts = [m.start() + 1 for m in _BRACKET_LINE.finditer(text)]
+    if ids:
+        starts += [m.start() + 1 for m in _PLAIN_ID_LINE.finditer(text)]
+    head = "\n" + text[: text.find("\n") + 1 or len(text)]
+    if _BRACKET_LINE.match(head) or (ids and _PLAIN_ID_LINE.match(head)):
+        starts.append(0)
+    for quote in _TRIPLE:
+        at = text.find(quote)
+        while at != -1:
+            starts.append(text.rfind("\n", 0, at) + 1)
+            at = text.find("\n", at)  # the whole line is given: on to the next
+            at = -1 if at == -1 else text.find(quote, at)
+    starts.sort()
+    no, counted, last = first, 0, -1
+    for start in starts:
+        if start == last:
+            continue
+        last = start
+        no += text.count("\n", counted, start)
+        counted = start
+        end = text.find("\n", start)
+        yield no, start, text[start : len(text) if end == -1 else end].rstrip("\r")
 
 
 def split_lines(text: str) -> list[str]:
@@ -125,7 +168,7 @@ class Lines:
         # lines where a top-level table starts, so where the one before ends
         self.bounds: list[int] = []
         headers = Headers()
-        for no, line in enumerate(self.lines, first):
+        for no, _, line in _marked(text, first):
             found = headers.feed(line)
             if found is None:
                 continue
@@ -245,7 +288,8 @@ class Piece:
 @dataclass
 class Plan:
     """Where a file is cut, and the ids of its [[entity]] and [[event]]
-    tables that have no '-' (see bundle._Validator.speaker)."""
+    tables that have no '-' (a speaker written so is free text unless it
+    is one of them; see bundle._Validator._cite_evidence)."""
 
     pieces: list[Piece] = field(default_factory=list)
     plain_ids: set[str] = field(default_factory=set)
@@ -256,32 +300,46 @@ def cut(f: BinaryIO, size: int, named: frozenset[str]) -> Plan:
     their header lines, never inside a multi-line string. Anything before
     the first header belongs to the first piece; a dotted header such as
     `[[entity.aliases]]` belongs to the table before it. Reads the file
-    once, a line at a time. `named`: the tables whose plain ids to collect."""
+    once, in blocks. `named`: the tables whose plain ids to collect."""
     plan = Plan()
     headers = Headers()
-    offset, start, first, tables = 0, 0, 1, 0
-    collect = False
-    for no, raw in enumerate(f, 1):
+    start, first, tables, table = 0, 1, 0, ""
+    offset, no = 0, 1  # of the block
+    for block in _blocks(f):
         # latin-1 maps each byte to one character: the ASCII that matters
         # here (brackets, quotes, '#') is found without decoding UTF-8,
         # which is checked, with its byte offset, when a piece is read
-        line = raw.decode("latin-1").rstrip("\r\n")
-        found = headers.feed(line)
-        if found is not None:
-            name, array = found
-            if "." not in name:
-                collect = name in named
-                if array:
-                    if tables >= size:
-                        plan.pieces.append(Piece(start, offset, first))
-                        start, first, tables = offset, no, 0
-                    tables += 1
-        elif collect and "id" in line:
-            m = _ID.fullmatch(line)
-            if m:
-                if "-" not in m[2]:
+        text = block.decode("latin-1")
+        for line_no, at, line in _marked(text, no, ids=True):
+            inside = headers.open
+            found = headers.feed(line)
+            if found is not None:
+                name, array = found
+                if "." not in name:
+                    table = name
+                    if array:
+                        if tables >= size:
+                            plan.pieces.append(Piece(start, offset + at, first))
+                            start, first, tables = offset + at, line_no, 0
+                        tables += 1
+            elif not inside and table in named:
+                m = _ID.fullmatch(line)
+                if m:
                     plan.plain_ids.add(m[2])
-                collect = False
-        offset += len(raw)
+        offset += len(block)
+        no += text.count("\n")
     plan.pieces.append(Piece(start, offset, first))
     return plan
+
+
+def _blocks(f: BinaryIO, size: int = 1 << 24) -> Iterator[bytes]:
+    """The file in blocks of whole lines (the last may lack its newline)."""
+    carry = b""
+    while chunk := f.read(size):
+        data = carry + chunk
+        end = data.rfind(b"\n") + 1
+        if end:
+            yield data[:end]
+        carry = data[end:]
+    if carry:
+        yield carry
