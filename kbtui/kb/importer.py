@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,15 +59,19 @@ def bundle_report(
     dry_run: bool = False,
 ) -> Report:
     """import_bundle, returning what the import did (and, with `dry_run`,
-    what it would do: nothing is written)."""
-    try:
-        data = bundle_mod.load(bundle_dir)
-    except bundle_mod.BundleError as exc:
-        raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
+    what it would do: nothing is written).
+
+    kb.toml is read a piece at a time (bundle.load_chunks) and each piece
+    written as it comes, inside the one transaction: a bundle of a million
+    entities is never in memory whole. A problem anywhere (reported after
+    the whole file is read, every one with its file:line) rolls it all back."""
     name = input_id or input_name(Path(bundle_dir).resolve().name)
 
     def run(conn: sqlite3.Connection) -> Report:
-        return write(conn, data, advance, name, str(bundle_dir), prune, dry_run)
+        try:
+            return write(conn, bundle_mod.load_chunks(bundle_dir), advance, name, str(bundle_dir), prune, dry_run)
+        except bundle_mod.BundleError as exc:
+            raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
 
     return into(Path(db_path), run, publish=not dry_run)
 
@@ -203,45 +208,49 @@ def _mapped(db_path: Path, run: Callable[[], T]) -> T:
 
 def write(
     conn: sqlite3.Connection,
-    data: bundle_mod.Bundle,
+    chunks: bundle_mod.Bundle | Iterable[bundle_mod.Bundle],
     advance: Advance = _quiet,
     input_id: str = "bundle",
     location: str = "",
     prune: bool = False,
     dry_run: bool = False,
 ) -> Report:
-    """Write a loaded bundle in one transaction through a Sink (which owns
-    the rows by input, keeps unchanged citation ids, re-indexes); with
-    `dry_run`, roll it back and report what it would have done."""
+    """Write a bundle (or the pieces load_chunks yields, sources in the
+    first) in one transaction through a Sink, which owns the rows by input,
+    keeps unchanged citation ids and re-indexes; with `dry_run`, roll it
+    back and report what it would have done."""
+    pieces = [chunks] if isinstance(chunks, bundle_mod.Bundle) else chunks
     conn.execute("BEGIN IMMEDIATE")
     try:
-        _keep_other_citations(conn, data, input_id, prune)
-        sink = Sink(conn, input_id, "bundle", location, "stop", advance)
-        total = len(data.sources) + len(data.entities) + len(data.claims())
-        for s in data.sources:
-            sink.source(_source(s))
-            sink.source_extra(s["id"], {k: s[k] for k in SOURCE_EXTRA})
-        advance("writing records", len(data.sources), total)
-        alias_cites = {a["id"]: [_cite(c) for c in a["cites"]] for a in data.alias_claims}
-        for e in data.entities:
-            if e["kind"] != "event":  # events are written with their claim
-                sink.entity(records.Entity(e["id"], e["kind"], e["name"], e["summary"], _aliases(e, alias_cites)))
-        advance("writing records", len(data.entities), total)
-        event_aliases = {e["id"]: _aliases(e, alias_cites) for e in data.entities if e["kind"] == "event"}
-        for c in _claims(data, event_aliases):
-            sink.claim(c)
-        for x in data.conflicts:
-            sink.conflict(x["claim_id"], x["other_id"], x["note"])
-        for x in data.errata:
-            sink.erratum(x)
-        advance("writing records", len(data.claims()), total)
+        sink: Sink | None = None
+        at_risk: list[tuple[int, str, str | None, str]] = []
+        errata: set[str] = set()
+        summary: Counter[str] = Counter()
+        for data in pieces:
+            if sink is None:  # the first piece holds every source
+                at_risk = _spans_a_new_text_breaks(conn, data.sources)
+                sink = Sink(conn, input_id, "bundle", location, "stop", advance)
+            _write_piece(sink, data, advance)
+            errata.update(x["id"] for x in data.errata)
+            summary.update(_summary(data))
+        if sink is None:
+            raise ImportFailed(f"{location}: the bundle has nothing to import")
+        _keep_other_citations(conn, at_risk, errata, input_id, prune)
         report = sink.finish(prune=prune)
         conn.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
             conn.execute("ROLLBACK")
         raise
-    report.summary = {
+    report.summary = {k: summary[k] for k in SUMMARY}
+    return report
+
+
+SUMMARY = ("sources", "entities", "roles", "relations", "events", "properties", "conflicts", "errata", "citations")
+
+
+def _summary(data: bundle_mod.Bundle) -> dict[str, int]:
+    return {
         "sources": len(data.sources),
         "entities": len(data.entities),
         "roles": len(data.roles),
@@ -252,7 +261,24 @@ def write(
         "errata": len(data.errata),
         "citations": sum(len(c["cites"]) for c in data.claims()),
     }
-    return report
+
+
+def _write_piece(sink: Sink, data: bundle_mod.Bundle, advance: Advance) -> None:
+    for s in data.sources:
+        sink.source(_source(s))
+        sink.source_extra(s["id"], {k: s[k] for k in SOURCE_EXTRA})
+    alias_cites = {a["id"]: [_cite(c) for c in a["cites"]] for a in data.alias_claims}
+    for e in data.entities:
+        if e["kind"] != "event":  # events are written with their claim
+            sink.entity(records.Entity(e["id"], e["kind"], e["name"], e["summary"], _aliases(e, alias_cites)))
+    event_aliases = {e["id"]: _aliases(e, alias_cites) for e in data.entities if e["kind"] == "event"}
+    for c in _claims(data, event_aliases):
+        sink.claim(c)
+    for x in data.conflicts:
+        sink.conflict(x["claim_id"], x["other_id"], x["note"])
+    for x in data.errata:
+        sink.erratum(x)
+    advance("writing records", len(data.sources) + len(data.entities) + len(data.claims()), None)
 
 
 SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin")
@@ -345,14 +371,16 @@ def _claims(data: bundle_mod.Bundle, event_aliases: dict[str, list[records.Alias
         )
 
 
-def _keep_other_citations(conn: sqlite3.Connection, data: bundle_mod.Bundle, input_id: str, prune: bool) -> None:
-    """Refuse to replace a source text under citations this bundle does not
-    re-anchor (claims of another input, or dropped from this bundle without
-    --prune): their spans would silently point at the wrong words.
+def _spans_a_new_text_breaks(
+    conn: sqlite3.Connection, sources: list[dict[str, Any]]
+) -> list[tuple[int, str, str | None, str]]:
+    """(citation id, claim id, its input, source id) of every stored citation
+    (and erratum, id 0) whose span would no longer hold its quote under the
+    bundle's text of that source. Read before anything is written; whether
+    the bundle restates those claims is known only at the end.
     (Compared in Python: SQLite's substr() stops at an embedded NUL.)"""
-    restated = {c["id"] for c in data.claims()} | {x["id"] for x in data.errata}
-    broken = []
-    for src in data.sources:
+    out = []
+    for src in sources:
         text = src["text"]
         for cid, claim_id, owner, start, end, quote in conn.execute(
             'SELECT c.id, c.claim_id, l.input_id, c.start, c."end", c.quote FROM citations c'
@@ -360,15 +388,36 @@ def _keep_other_citations(conn: sqlite3.Connection, data: bundle_mod.Bundle, inp
             ' UNION ALL SELECT 0, id, NULL, start, "end", quote FROM errata WHERE source_id = ?',
             (src["id"], src["id"]),
         ):
-            if claim_id in restated or (prune and owner == input_id):
-                continue
             if text[start:end] != quote:
-                broken.append(f"citation {cid} of claim `{claim_id}` in source `{src['id']}`")
+                out.append((cid, claim_id, owner, src["id"]))
+    return out
+
+
+def _keep_other_citations(
+    conn: sqlite3.Connection,
+    at_risk: list[tuple[int, str, str | None, str]],
+    errata: set[str],
+    input_id: str,
+    prune: bool,
+) -> None:
+    """Refuse to replace a source text under citations this bundle does not
+    re-anchor (claims of another input, or dropped from this bundle without
+    --prune): their spans would silently point at the wrong words."""
+    broken = []
+    for cid, claim_id, owner, source_id in at_risk:
+        restated = (
+            claim_id in errata
+            if cid == 0
+            else conn.execute("SELECT 1 FROM temp.seen_claims WHERE id = ?", (claim_id,)).fetchone() is not None
+        )
+        if not restated and not (prune and owner == input_id):
+            broken.append(f"citation {cid} of claim `{claim_id}` in source `{source_id}`")
     if broken:
         raise ImportFailed(
             f"the bundle changes the text of a source that other claims cite ({', '.join(broken[:5])}"
             f"{', …' if len(broken) > 5 else ''}); nothing was written",
-            "keep the source text as it was, give the changed text a new source id, or drop those claims with --prune",
+            "keep the source text as it was, give the changed text a new source id,"
+            " or drop those claims with --prune",
         )
 
 
