@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,11 +52,13 @@ Span = tuple[int, int]
 _WS = re.compile(r"[ \t\n\r]*")
 # a JSON string (unrolled: linear, no backtracking) or a bracket
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.S)
+# the pieces of JSON text: a string, a bracket, ':' or ',', or a number /
+# true / false / null (whitespace between them is passed over)
+_PIECE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}:,]|[^\s\[\]{}:,"]+', re.S)
 _LONE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DECODER = json.JSONDecoder()
 # C: (value, index after the closing quote)
-_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _CHUNK = 1 << 16
 
 
@@ -265,8 +267,8 @@ def parse(raw: str, where: str, number: int, lim: limits.Limits) -> Line | Probl
         col = getattr(exc, "colno", None)
         at = f" at column {col}" if col is not None else ""
         return problem(f"is not valid JSON ({msg}{at}) (fix the line, or import the rest with --on-error skip)")
-    if limits.depth(obj, lim.nesting) > lim.nesting:
-        return problem(too_deep)
+    # (no second depth walk of the parsed value: max_depth counted the
+    # structural brackets of this very text, which is its nesting)
     if _LONE_ESCAPE.search(raw) and _has_surrogate(obj):
         return problem("holds a \\uD800-\\uDFFF escape that is half a character, not text (fix the value)")
     if not isinstance(obj, dict):
@@ -357,104 +359,71 @@ class Spans:
 
 
 def spans(raw: str, delta: bool = False) -> Spans:
-    """Walk the record's text once: top-level object (for a delta, its
-    "entity" object), then "properties", then each list. Linear: each string
-    is scanned once by the C scanner; other values are skipped by the C
-    decoder. Duplicate keys: the last wins, as in json.loads."""
+    """Find every value's place in the record's text in one pass: the
+    regex below cuts the text into strings, brackets, ':' and ',' (in C),
+    and a small state machine follows the structure: the top-level object
+    (for a delta, its "entity" object), then "properties", then each list.
+    Linear in the text; the text is valid JSON (json.loads read it first).
+    Duplicate keys: the last wins, as in json.loads."""
     found = Spans()
-
-    def entity(key: str, i: int) -> int | None:
-        c = raw[i]
-        if c == '"' and key in ("id", "schema", "caption"):
-            end = int(_scanstring(raw, i + 1)[1])
-            found.top[key] = (i + 1, end - 1)
-            return end
-        if c == "{" and key == "properties":
-            found.props = {}
-            return _walk_object(raw, i, prop)
-        return None
-
-    def prop(key: str, i: int) -> int | None:
-        if raw[i] != "[":
-            return None
-        items: list[Span | None] = []
-        found.props[key] = items
-        return _walk_array(raw, i, items)
-
-    def outer(key: str, i: int) -> int | None:
-        return _walk_object(raw, i, entity) if key == "entity" and raw[i] == "{" else None
-
-    _walk_object(raw, _ws(raw, 0), outer if delta else entity)
+    # one frame per open object or array: [role, is_object, key, items]
+    stack: list[list[Any]] = []
+    key_next = False  # in an object, the next string is a key
+    for m in _PIECE.finditer(raw):
+        start, end = m.span()
+        c = raw[start]
+        frame = stack[-1] if stack else None
+        if c == '"':
+            if frame is not None and frame[1] and key_next:
+                text = raw[start + 1 : end - 1]
+                frame[2] = json.loads(raw[start:end]) if "\\" in text else text
+                key_next = False
+                continue
+            _value(found, frame, (start + 1, end - 1))
+        elif c in "{[":
+            if frame is None:
+                stack.append(["outer" if delta else "entity", c == "{", None, None])
+            else:
+                stack.append(_opened(frame, c == "{", found))
+            key_next = c == "{"
+        elif c in "}]":
+            stack.pop()
+        elif c == ",":
+            key_next = frame is not None and frame[1]
+        elif c != ":" and frame is not None and frame[0] == "list":
+            frame[3].append(None)  # a number, true, false or null in a list
     return found
 
 
-def _ws(raw: str, i: int) -> int:
-    return _WS.match(raw, i).end()  # type: ignore[union-attr]
+def _opened(parent: list[Any], is_object: bool, found: Spans) -> list[Any]:
+    """The frame of an object or array opened inside `parent`: its role
+    says what it is (the entity, its properties, a property's list, an
+    entity nested in a list), and `items` where its values go."""
+    role, key = parent[0], parent[2]
+    if role == "outer" and key == "entity" and is_object:
+        return ["entity", True, None, None]
+    if role == "entity" and key == "properties" and is_object:
+        found.props = {}
+        return ["props", True, None, None]
+    if role == "props" and not is_object:
+        items: list[Span | None] = []
+        found.props[key] = items
+        return ["list", False, None, items]
+    if role == "list":
+        parent[3].append(None)  # an item: a nested entity's id fills it in
+        return ["nested" if is_object else "skip", is_object, None, (parent[3], len(parent[3]) - 1)]
+    return ["skip", is_object, None, None]
 
 
-def _skip(raw: str, i: int) -> int:
-    return int(_DECODER.raw_decode(raw, i)[1])
-
-
-def _walk_object(raw: str, i: int, visit: Callable[[str, int], int | None]) -> int:
-    """raw[i] is '{'. visit(key, value_index) returns the value's end, or
-    None to have it skipped. Returns the index after the closing '}'."""
-    if raw[i] != "{":
-        raise ValueError(f"expected an object at {i}")
-    i = _ws(raw, i + 1)
-    if raw[i] == "}":
-        return i + 1
-    while True:
-        if raw[i] != '"':
-            raise ValueError(f"expected a key at {i}")
-        key, i = _scanstring(raw, i + 1)
-        i = _ws(raw, i)
-        if raw[i] != ":":
-            raise ValueError(f"expected ':' at {i}")
-        i = _ws(raw, i + 1)
-        end = visit(key, i)
-        i = _ws(raw, _skip(raw, i) if end is None else end)
-        if raw[i] == ",":
-            i = _ws(raw, i + 1)
-        elif raw[i] == "}":
-            return i + 1
-        else:
-            raise ValueError(f"expected ',' or '}}' at {i}")
-
-
-def _nested_id(raw: str, i: int) -> tuple[int, Span | None]:
-    """A nested entity object as a value: its end and the span of its id."""
-    found: dict[str, Span] = {}
-
-    def visit(key: str, j: int) -> int | None:
-        if key == "id" and raw[j] == '"':
-            stop = int(_scanstring(raw, j + 1)[1])
-            found["id"] = (j + 1, stop - 1)
-            return stop
-        return None
-
-    return _walk_object(raw, i, visit), found.get("id")
-
-
-def _walk_array(raw: str, i: int, items: list[Span | None]) -> int:
-    i = _ws(raw, i + 1)
-    if raw[i] == "]":
-        return i + 1
-    while True:
-        c = raw[i]
-        if c == '"':
-            end = int(_scanstring(raw, i + 1)[1])
-            items.append((i + 1, end - 1))
-        elif c == "{":
-            end, span = _nested_id(raw, i)
-            items.append(span)
-        else:
-            end = _skip(raw, i)
-            items.append(None)
-        i = _ws(raw, end)
-        if raw[i] == ",":
-            i = _ws(raw, i + 1)
-        elif raw[i] == "]":
-            return i + 1
-        else:
-            raise ValueError(f"expected ',' or ']' at {i}")
+def _value(found: Spans, frame: list[Any] | None, span: Span) -> None:
+    """A string value at `span`, inside `frame`."""
+    if frame is None:
+        return
+    role, key = frame[0], frame[2]
+    if role == "entity" and key in ("id", "schema", "caption"):
+        found.top[key] = span
+    elif role == "list":
+        frame[3].append(span)
+    elif role == "nested" and key == "id":
+        items, index = frame[3]
+        items[index] = span
