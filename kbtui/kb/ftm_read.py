@@ -52,9 +52,10 @@ Span = tuple[int, int]
 _WS = re.compile(r"[ \t\n\r]*")
 # a JSON string (unrolled: linear, no backtracking) or a bracket
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', re.S)
-# the pieces of JSON text: a string, a bracket, ':' or ',', or a number /
-# true / false / null (whitespace between them is passed over)
-_PIECE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}:,]|[^\s\[\]{}:,"]+', re.S)
+# the pieces of JSON text: a key (a string and its ':'), a string value, a
+# bracket, or a number / true / false / null (whitespace, ':' and ',' between
+# them are passed over)
+_PIECE = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"\s*:|"([^"\\]*(?:\\.[^"\\]*)*)"|[\[\]{}]|[^\s\[\]{}:,"]+', re.S)
 _LONE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DECODER = json.JSONDecoder()
@@ -360,38 +361,35 @@ class Spans:
 
 def spans(raw: str, delta: bool = False) -> Spans:
     """Find every value's place in the record's text in one pass: the
-    regex below cuts the text into strings, brackets, ':' and ',' (in C),
-    and a small state machine follows the structure: the top-level object
-    (for a delta, its "entity" object), then "properties", then each list.
-    Linear in the text; the text is valid JSON (json.loads read it first).
-    Duplicate keys: the last wins, as in json.loads."""
+    regex below cuts the text into keys (a string and its ':'), strings,
+    brackets and other values (in C), and a small state machine follows
+    the structure: the top-level object (for a delta, its "entity" object),
+    then "properties", then each list. Linear in the text; the text is valid
+    JSON (json.loads read it first). Duplicate keys: the last wins, as in
+    json.loads."""
     found = Spans()
     # one frame per open object or array: [role, is_object, key, items]
-    stack: list[list[Any]] = []
-    key_next = False  # in an object, the next string is a key
+    stack: list[list[Any]] = [["top", False, None, None]]
     for m in _PIECE.finditer(raw):
-        start, end = m.span()
-        c = raw[start]
-        frame = stack[-1] if stack else None
-        if c == '"':
-            if frame is not None and frame[1] and key_next:
-                text = raw[start + 1 : end - 1]
-                frame[2] = json.loads(raw[start:end]) if "\\" in text else text
-                key_next = False
-                continue
-            _value(found, frame, (start + 1, end - 1))
-        elif c in "{[":
-            if frame is None:
-                stack.append(["outer" if delta else "entity", c == "{", None, None])
-            else:
-                stack.append(_opened(frame, c == "{", found))
-            key_next = c == "{"
-        elif c in "}]":
-            stack.pop()
-        elif c == ",":
-            key_next = frame is not None and frame[1]
-        elif c != ":" and frame is not None and frame[0] == "list":
-            frame[3].append(None)  # a number, true, false or null in a list
+        kind = m.lastindex  # 1: a key, 2: a string value, None: anything else
+        frame = stack[-1]
+        if kind == 1:
+            text = m.group(1)
+            frame[2] = json.loads(f'"{text}"') if "\\" in text else text
+        elif kind == 2:
+            start, end = m.span(2)
+            _value(found, frame, (start, end))
+        else:
+            c = raw[m.start()]
+            if c in "{[":
+                if frame[0] == "top":
+                    stack.append(["outer" if delta else "entity", c == "{", None, None])
+                else:
+                    stack.append(_opened(frame, c == "{", found))
+            elif c in "}]":
+                stack.pop()
+            elif frame[0] == "list":
+                frame[3].append(None)  # a number, true, false or null in a list
     return found
 
 
