@@ -15,7 +15,7 @@ What is generated (about 60% people, 25% companies, 15% links):
   ftm     benchmarks/make_ftm.py: one JSON entity per line, as OpenSanctions
           exports them; each record becomes a source and every value a cited
           claim or alias
-  bundle  the same people and companies as [[entity]] tables with two
+  bundle  benchmarks/make_bundle.py: people as [[entity]] tables with two
           aliases each, one source text, and one cited role per 10 people
   csv     people.csv, companies.csv, ownership.csv and a mapping.toml
   delta   1% MOD, 0.5% DEL, 0.5% ADD against the ftm snapshot, applied to a
@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import make_ftm, pools
+from benchmarks import make_bundle, make_ftm, pools
 
 REPO = Path(__file__).resolve().parent.parent
 FORMATS = ("ftm", "delta", "bundle", "csv")
@@ -63,33 +63,8 @@ def delta_input(work: Path, n: int) -> Path:
 
 def bundle_input(work: Path, n: int) -> Path:
     root = work / f"bundle-{_label(n)}"
-    if (root / "kb.toml").exists():
-        return root
-    rng = random.Random(7)
-    (root / "sources").mkdir(parents=True, exist_ok=True)
-    text = "The registry lists the directors of every company it names.\n"
-    (root / "sources" / "registry.txt").write_text(text, encoding="utf-8")
-    (root / "sources.toml").write_text(
-        '[[source]]\nid = "registry"\nfile = "sources/registry.txt"\ntitle = "Registry"\npublished = "2024"\n',
-        encoding="utf-8",
-    )
-    with (root / "kb.toml").open("w", encoding="utf-8") as f:
-        people = int(n * 0.6)
-        for i in range(n):
-            if i < people:
-                first, last = rng.choice(pools.RU_MALE), rng.choice(pools.RU_SURNAMES)
-                f.write(
-                    f'[[entity]]\nid = "p-{i}"\nkind = "person"\nname = "{last} {first}"\n'
-                    f'aliases = ["{first[0]}. {last}", "{last}"]\n\n'
-                )
-            else:
-                name = f"{rng.choice(pools.INDUSTRIES)} {rng.choice(pools.COMPANY_SUFFIXES)} {i}"
-                f.write(f'[[entity]]\nid = "c-{i}"\nkind = "organisation"\nname = "{name}"\n\n')
-        for i in range(0, people, 10):
-            f.write(
-                f'[[role]]\nid = "r-{i}"\nholder = "p-{i}"\norganisation = "c-{people + i % (n - people)}"\n'
-                f'title = "Director"\ncite = [{{ source = "registry", quote = "directors" }}]\n\n'
-            )
+    if not (root / "kb.toml").exists():
+        make_bundle.write_bundle(n, root)
     return root
 
 
