@@ -91,6 +91,23 @@ def import_ftm(
     return into(Path(db_path), run, publish=not dry_run).as_dict()
 
 
+def _lines(path: Path) -> int | None:
+    """How many lines the file has, for the progress bar's total and ETA
+    (counted in C, about a second for a 1 GB file); None for a JSON array."""
+    count = 0
+    try:
+        with path.open("rb") as f:
+            first = f.read(1 << 20)
+            if first.lstrip()[:1] == b"[":
+                return None
+            count = first.count(b"\n")
+            while chunk := f.read(1 << 20):
+                count += chunk.count(b"\n")
+    except OSError:
+        return None
+    return count
+
+
 def _write(
     conn: sqlite3.Connection, path: Path, input_id: str, on_error: str, prune: bool, dry_run: bool, advance: Advance
 ) -> Report:
@@ -98,10 +115,11 @@ def _write(
     try:
         sink = Sink(conn, input_id, "ftm", str(path), on_error, advance)
         run = _Import(conn, sink, input_id, on_error)
+        total = _lines(path)
         for n, item in enumerate(read(path), 1):
             run.take(item)
             if n % PROGRESS_EVERY == 0:
-                advance(PHASE, PROGRESS_EVERY, None)
+                advance(PHASE, PROGRESS_EVERY, total)
         run.title_roles()
         if prune and run.tally.counts["records"]["delta"]:
             raise ImportFailed(
