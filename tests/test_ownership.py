@@ -151,3 +151,15 @@ def test_a_dry_run_of_a_new_kb_leaves_no_file(tmp_path: Path) -> None:
     report = bundle_report(write_bundle(tmp_path / "mini"), kb, dry_run=True)
     assert report.written["entities"] == 6 and not kb.exists()
     assert list(tmp_path.glob(".kb.db*")) == []
+
+
+def test_an_input_name_that_is_not_a_slug_is_refused_for_every_format(tmp_path: Path) -> None:
+    kb = tmp_path / "kb.db"
+    runner = CliRunner()
+    bundle = str(write_bundle(tmp_path / "mini"))
+    ftm = str(Path(__file__).parent / "fixtures" / "ftm" / "sanctions.ftm.json")
+    csv = str(Path(__file__).parent / "fixtures" / "csv" / "mapping.toml")
+    for path in (bundle, ftm, csv):
+        r = runner.invoke(main, ["import", path, "--db", str(kb), "--input", "My Input"])
+        assert r.exit_code == 1 and "input id 'My Input' must be a slug" in r.stderr, r.output
+    assert not kb.exists()

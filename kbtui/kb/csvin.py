@@ -148,7 +148,7 @@ from typing import Any, TextIO
 from kbtui.kb import dates, records, vocab
 from kbtui.kb.bundle import _read_toml
 from kbtui.kb.errors import ImportFailed
-from kbtui.kb.importer import input_name, into
+from kbtui.kb.importer import checked_input, input_name, into
 from kbtui.kb.limits import Limits, current, env_name
 from kbtui.kb.normalize import norm
 from kbtui.kb.shapes import property_problem
@@ -408,7 +408,6 @@ COLUMN_KEYS |= {"share", "amount", "currency", "program"}
 DATE_PROPERTIES = {"birth-date", "death-date", "incorporation-date", "dissolution-date"}
 CLAIM_WORD = {"roles": "role", "relations": "relation", "properties": "property"}
 STEM_CHARS = 40
-INPUT_CHARS = 100  # so '<input>--<stem>-<row>--<column>' stays within vocab.MAX_ID
 
 
 @dataclass
@@ -861,12 +860,7 @@ def import_csv(
         raise ImportFailed(f"on_error = {on_error!r} must be 'stop' or 'skip'")
     mapping_path = Path(mapping_path)
     mapping = load_mapping(mapping_path)
-    name = input_id or default_input(mapping_path)
-    if not vocab.SLUG.match(name) or len(name) > INPUT_CHARS:
-        raise ImportFailed(
-            f"input id {name[:INPUT_CHARS]!r} must be a slug (a-z, 0-9, '-') of at most {INPUT_CHARS} characters",
-            "name the input with --input NAME",
-        )
+    name = checked_input(input_id or default_input(mapping_path))
 
     def run(conn: sqlite3.Connection) -> Report:
         return _write(conn, mapping, name, on_error, prune, dry_run, advance)

@@ -26,18 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kbtui.kb import vocab
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.ftm_map import Mapped, Tally, map_record, slug, source_id
 from kbtui.kb.ftm_read import Line, Problem, read, spans
 from kbtui.kb.ftm_tables import makes_entity
-from kbtui.kb.importer import input_name, into
+from kbtui.kb.importer import checked_input, input_name, into
 from kbtui.kb.sink import Report, Sink
 
 __all__ = ["Line", "Mapped", "Problem", "Tally", "default_input", "import_ftm", "map_record", "read", "spans"]
 
 Advance = Callable[[str, int, "int | None"], None]
-INPUT_CHARS = 100  # so '<input>--<record id>' mostly stays readable within vocab.MAX_ID
 SUFFIXES = (".json", ".jsonl", ".ijson", ".ndjson", ".ftm", ".delta")
 PROGRESS_EVERY = 1_000
 PHASE = "reading FtM records"
@@ -78,12 +76,7 @@ def import_ftm(
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file", "check the path")
-    name = input_id or default_input(path)
-    if not vocab.SLUG.match(name) or len(name) > INPUT_CHARS:
-        raise ImportFailed(
-            f"input id {name[:INPUT_CHARS]!r} must be a slug (a-z, 0-9, '-') of at most {INPUT_CHARS} characters",
-            "name the input with --input NAME",
-        )
+    name = checked_input(input_id or default_input(path))
 
     def run(conn: sqlite3.Connection) -> Report:
         return _write(conn, path, name, on_error, prune, dry_run, advance)

@@ -21,6 +21,7 @@ from kbtui.kb import bundle as bundle_mod
 from kbtui.kb import db, records
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
 from kbtui.kb.sink import Report, Sink
+from kbtui.kb.vocab import SLUG
 
 Advance = Callable[[str, int, "int | None"], None]
 T = TypeVar("T")
@@ -65,7 +66,7 @@ def bundle_report(
     written as it comes, inside the one transaction: a bundle of a million
     entities is never in memory whole. A problem anywhere (reported after
     the whole file is read, every one with its file:line) rolls it all back."""
-    name = input_id or input_name(Path(bundle_dir).resolve().name)
+    name = checked_input(input_id or input_name(Path(bundle_dir).resolve().name))
 
     def run(conn: sqlite3.Connection) -> Report:
         try:
@@ -74,6 +75,21 @@ def bundle_report(
             raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
 
     return into(Path(db_path), run, publish=not dry_run)
+
+
+# an input id's length: record ids are '<input>--<record id>' (FtM) and
+# '<input>--<file>-<row>' (CSV), so it must leave room within vocab.MAX_ID
+INPUT_CHARS = 100
+
+
+def checked_input(name: str) -> str:
+    """`name` if it can be an input id (a slug of at most INPUT_CHARS)."""
+    if not SLUG.match(name) or len(name) > INPUT_CHARS:
+        raise ImportFailed(
+            f"input id {name[:INPUT_CHARS]!r} must be a slug (a-z, 0-9, '-') of at most {INPUT_CHARS} characters",
+            "name the input with --input NAME",
+        )
+    return name
 
 
 def input_name(stem: str) -> str:
@@ -416,8 +432,7 @@ def _keep_other_citations(
         raise ImportFailed(
             f"the bundle changes the text of a source that other claims cite ({', '.join(broken[:5])}"
             f"{', …' if len(broken) > 5 else ''}); nothing was written",
-            "keep the source text as it was, give the changed text a new source id,"
-            " or drop those claims with --prune",
+            "keep the source text as it was, give the changed text a new source id, or drop those claims with --prune",
         )
 
 
