@@ -21,6 +21,7 @@ from typing import Any
 from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
 from kbtui.kb.limits import current, depth, env_name
+from kbtui.kb.records import Cite
 from kbtui.kb.shapes import property_problem
 from kbtui.kb.toml_lines import ITEM_SPAN, Lines, NulLines, Piece, Plan, cut
 
@@ -85,24 +86,6 @@ class BundleError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass
-class Cite:
-    source: str
-    quote: str
-    prefix: str
-    suffix: str
-    start: int
-    end: int
-    method: str
-    as_of: str | None = None
-    as_of_note: str = ""
-    stance: str = "supports"
-    certainty: str = "stated"
-    mode: str = "asserts"
-    speaker_id: str | None = None
-    speaker: str = ""
 
 
 @dataclass
@@ -883,7 +866,7 @@ class _Validator:
                 hint = self._hint(exc)
                 self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`: {exc}{hint}")
                 continue
-            cite = Cite(c["source"], text[a.start : a.end], a.prefix, a.suffix, a.start, a.end, a.method)
+            cite = Cite(c["source"], a.start, a.end, text[a.start : a.end], a.prefix, a.suffix, a.method)
             if self._cite_evidence(c, cite, cline, what):
                 out.append(cite)
         return out
@@ -911,13 +894,13 @@ class _Validator:
             cite.as_of = self._date(c, "as_of", self.kb, cline, cwhat)
             ok = ok and cite.as_of is not None
         else:
-            cite.as_of = self.source_dates.get(cite.source)
+            cite.as_of = self.source_dates.get(cite.source_id)
             if cite.as_of is None and not cite.as_of_note:
-                cite.as_of_note = self.source_undated_notes.get(cite.source, "")
+                cite.as_of_note = self.source_undated_notes.get(cite.source_id, "")
                 if not cite.as_of_note:
                     self.fail(
                         self.kb.at(cline),
-                        f"{cwhat}: source `{cite.source}` has no `published` date; give the citation"
+                        f"{cwhat}: source `{cite.source_id}` has no `published` date; give the citation"
                         " `as_of` (the date the quote speaks of) or `as_of_note` (why it cannot be dated),"
                         " or give the source an `as_of_note`",
                     )

@@ -148,13 +148,12 @@ from typing import Any, TextIO
 from kbtui.kb import dates, records, vocab
 from kbtui.kb.bundle import _read_toml
 from kbtui.kb.errors import ImportFailed
-from kbtui.kb.importer import checked_input, input_name, into
+from kbtui.kb.importer import checked_input, checked_on_error, input_name, into
 from kbtui.kb.limits import Limits, current, env_name
 from kbtui.kb.normalize import norm
 from kbtui.kb.shapes import property_problem
-from kbtui.kb.sink import Report, Sink
+from kbtui.kb.sink import Advance, Report, Sink, quiet
 
-Advance = Callable[[str, int, "int | None"], None]
 CHUNK = 1 << 16
 
 
@@ -838,10 +837,6 @@ AFFIX = 32  # characters of context kept on each side of a quote
 PROGRESS_EVERY = 5_000
 
 
-def _quiet(phase: str, n: int, total: int | None) -> None:
-    pass
-
-
 def import_csv(
     mapping_path: Path | str,
     db_path: Path | str,
@@ -849,15 +844,14 @@ def import_csv(
     on_error: str = "stop",
     prune: bool = False,
     dry_run: bool = False,
-    advance: Advance = _quiet,
+    advance: Advance = quiet,
 ) -> dict[str, Any]:
     """Import the CSV files a mapping names into `db_path` (created if
     missing), as input `input_id` (default: see default_input). On a bad
     row, "stop" writes nothing, "skip" leaves the row out; both report it.
     With `prune`, this input's rows the files no longer have go; with
     `dry_run`, nothing is written. Returns the sink's report as a dict."""
-    if on_error not in ("stop", "skip"):
-        raise ImportFailed(f"on_error = {on_error!r} must be 'stop' or 'skip'")
+    checked_on_error(on_error)
     mapping_path = Path(mapping_path)
     mapping = load_mapping(mapping_path)
     name = checked_input(input_id or default_input(mapping_path))

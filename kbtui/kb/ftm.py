@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +29,14 @@ from kbtui.kb.errors import ImportFailed
 from kbtui.kb.ftm_map import Mapped, Tally, map_record, slug, source_id
 from kbtui.kb.ftm_read import Line, Problem, read, spans
 from kbtui.kb.ftm_tables import makes_entity
-from kbtui.kb.importer import checked_input, input_name, into
-from kbtui.kb.sink import Report, Sink
+from kbtui.kb.importer import checked_input, checked_on_error, input_name, into
+from kbtui.kb.sink import Advance, Report, Sink, quiet
 
 __all__ = ["Line", "Mapped", "Problem", "Tally", "default_input", "import_ftm", "map_record", "read", "spans"]
 
-Advance = Callable[[str, int, "int | None"], None]
 SUFFIXES = (".json", ".jsonl", ".ijson", ".ndjson", ".ftm", ".delta")
 PROGRESS_EVERY = 1_000
 PHASE = "reading FtM records"
-
-
-def _quiet(phase: str, n: int, total: int | None) -> None:
-    pass
 
 
 def default_input(path: Path) -> str:
@@ -63,7 +57,7 @@ def import_ftm(
     on_error: str = "stop",
     prune: bool = False,
     dry_run: bool = False,
-    advance: Advance = _quiet,
+    advance: Advance = quiet,
 ) -> dict[str, Any]:
     """Import an FtM file (entities, one per line or a JSON array, or a
     delta file) into `db_path` (created if missing) as input `input_id`.
@@ -71,8 +65,7 @@ def import_ftm(
     report it as FILE:LINE. Returns the sink's report as a dict; its
     `summary` holds the FtM tally (records, schemata, mapped, kept as is,
     skipped)."""
-    if on_error not in ("stop", "skip"):
-        raise ImportFailed(f"on_error = {on_error!r} must be 'stop' or 'skip'")
+    checked_on_error(on_error)
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file", "check the path")

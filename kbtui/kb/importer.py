@@ -20,21 +20,16 @@ from typing import Any, TypeVar
 from kbtui.kb import bundle as bundle_mod
 from kbtui.kb import db, records
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
-from kbtui.kb.sink import Report, Sink
+from kbtui.kb.sink import Advance, Report, Sink, quiet
 from kbtui.kb.vocab import SLUG
 
-Advance = Callable[[str, int, "int | None"], None]
 T = TypeVar("T")
-
-
-def _quiet(phase: str, n: int, total: int | None) -> None:
-    pass
 
 
 def import_bundle(
     bundle_dir: Path | str,
     db_path: Path | str,
-    advance: Advance = _quiet,
+    advance: Advance = quiet,
     input_id: str | None = None,
     prune: bool = False,
 ) -> dict[str, int]:
@@ -54,7 +49,7 @@ def import_bundle(
 def bundle_report(
     bundle_dir: Path | str,
     db_path: Path | str,
-    advance: Advance = _quiet,
+    advance: Advance = quiet,
     input_id: str | None = None,
     prune: bool = False,
     dry_run: bool = False,
@@ -90,6 +85,11 @@ def checked_input(name: str) -> str:
             "name the input with --input NAME",
         )
     return name
+
+
+def checked_on_error(on_error: str) -> None:
+    if on_error not in ("stop", "skip"):
+        raise ImportFailed(f"on_error = {on_error!r} must be 'stop' or 'skip'")
 
 
 def input_name(stem: str) -> str:
@@ -225,7 +225,7 @@ def _mapped(db_path: Path, run: Callable[[], T]) -> T:
 def write(
     conn: sqlite3.Connection,
     chunks: bundle_mod.Bundle | Iterable[bundle_mod.Bundle],
-    advance: Advance = _quiet,
+    advance: Advance = quiet,
     input_id: str = "bundle",
     location: str = "",
     prune: bool = False,
@@ -283,7 +283,7 @@ def _write_piece(sink: Sink, data: bundle_mod.Bundle, advance: Advance) -> None:
     for s in data.sources:
         sink.source(_source(s))
         sink.source_extra(s["id"], {k: s[k] for k in SOURCE_EXTRA})
-    alias_cites = {a["id"]: [_cite(c) for c in a["cites"]] for a in data.alias_claims}
+    alias_cites = {a["id"]: a["cites"] for a in data.alias_claims}
     for e in data.entities:
         if e["kind"] != "event":  # events are written with their claim
             sink.entity(records.Entity(e["id"], e["kind"], e["name"], e["summary"], _aliases(e, alias_cites)))
@@ -315,25 +315,6 @@ def _source(s: dict[str, Any]) -> records.Source:
     )
 
 
-def _cite(c: bundle_mod.Cite) -> records.Cite:
-    return records.Cite(
-        c.source,
-        c.start,
-        c.end,
-        c.quote,
-        c.prefix,
-        c.suffix,
-        c.method,
-        c.as_of,
-        c.as_of_note,
-        c.stance,
-        c.certainty,
-        c.mode,
-        c.speaker_id,
-        c.speaker,
-    )
-
-
 def _aliases(e: dict[str, Any], alias_cites: dict[str, list[records.Cite]]) -> list[records.Alias]:
     return [
         records.Alias(a["name"], a["kind"], a["as_of"], alias_cites.get(a["claim_id"], []) if a["claim_id"] else [])
@@ -343,7 +324,7 @@ def _aliases(e: dict[str, Any], alias_cites: dict[str, list[records.Cite]]) -> l
 
 def _claims(data: bundle_mod.Bundle, event_aliases: dict[str, list[records.Alias]]) -> Iterator[records.AnyClaim]:
     def base(c: dict[str, Any]) -> dict[str, Any]:
-        return {"id": c["id"], "cites": [_cite(x) for x in c["cites"]], "disputed": c["disputed"], "note": c["note"]}
+        return {"id": c["id"], "cites": c["cites"], "disputed": c["disputed"], "note": c["note"]}
 
     for r in data.roles:
         yield records.Role(

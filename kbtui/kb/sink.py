@@ -46,6 +46,8 @@ from kbtui.kb.errors import ImportFailed
 from kbtui.kb.records import Alias, AnyClaim, Cite, Entity, Event, Participant, Property, Relation, Role, Source
 from kbtui.kb.vocab import MAX_ID
 
+# advance(phase, n done, total or None): how importers report progress
+# (kbtui.cli.progress draws it; the data layer cannot import the CLI)
 Advance = Callable[[str, int, "int | None"], None]
 BATCH = 20_000
 MAX_PROBLEMS = 50  # kept word for word; the rest are counted
@@ -97,8 +99,8 @@ PLURAL = {
 CiteKey = tuple[str, str, str, int, int]
 
 
-def _quiet(phase: str, n: int, total: int | None) -> None:
-    pass
+def quiet(phase: str, n: int, total: int | None) -> None:
+    """An Advance that shows nothing (the default of every importer)."""
 
 
 @dataclass
@@ -154,7 +156,7 @@ class Sink:
         kind: str,
         location: str,
         on_error: str = "stop",
-        advance: Advance = _quiet,
+        advance: Advance = quiet,
     ) -> None:
         self.conn = conn
         self.input = input_id
@@ -253,12 +255,13 @@ class Sink:
         self.conn.execute(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", (id_,))
         return self.conn.total_changes == before
 
-    def _owner(self, table: str, id_: str) -> tuple[bool, str | None]:
-        """(exists, owning input) of a row already in the KB."""
+    def _stored(self, table: str, id_: str, columns: str = "input_id") -> sqlite3.Row | None:
+        """The row already in the KB with this id (input_id first), if any:
+        one lookup for all a write needs to know of it."""
         if self.fresh:
-            return False, None
-        row = self.conn.execute(f"SELECT input_id FROM {table} WHERE id = ?", (id_,)).fetchone()
-        return (row is not None), (row[0] if row else None)
+            return None
+        row: sqlite3.Row | None = self.conn.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (id_,)).fetchone()
+        return row
 
     def _take_over(self, owner: str | None) -> None:
         """The same id from another input: the later import wins (as a
@@ -272,14 +275,13 @@ class Sink:
         if self._seen("seen_sources", s.id):
             self.problem(s.where, f"source `{s.id}` appears twice in this input")
             return False
-        exists, owner = self._owner("sources", s.id)
-        self._take_over(owner)
+        old = self._stored("sources", s.id, "input_id, sha256")
         digest = sha256(s.text.encode("utf-8")).hexdigest()
-        if exists:
-            old = self.conn.execute("SELECT sha256 FROM sources WHERE id = ?", (s.id,)).fetchone()[0]
-            if old != digest:
+        if old is not None:
+            self._take_over(old[0])
+            if old[1] != digest:
                 self._drop_citations_of(s.id)
-        self._source_changes(s.id, s.format, exists)
+        self._source_changes(s.id, s.format, old is not None)
         self._add(
             "INSERT INTO sources (id, title, outlet, author, published, url, note, text, sha256, date_basis,"
             " as_of_note, input_id, format, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -347,16 +349,15 @@ class Sink:
         if e.id in self.entity_ids:
             self.problem(e.where, f"entity `{e.id}` is defined twice in this input")
             return False
-        exists, owner = self._owner("entities", e.id)
-        mine = not exists or owner in (None, self.input)
-        if exists:
-            kind = self.conn.execute("SELECT kind FROM entities WHERE id = ?", (e.id,)).fetchone()[0]
-            if kind != e.kind and not mine:
-                self.problem(
-                    e.where,
-                    f"entity `{e.id}` is a {kind} in input `{owner}`, a {e.kind} here; one id, one kind",
-                )
-                return False
+        old = self._stored("entities", e.id, "input_id, kind, name")
+        exists = old is not None
+        mine = old is None or old[0] in (None, self.input)
+        if old is not None and old[1] != e.kind and not mine:
+            self.problem(
+                e.where,
+                f"entity `{e.id}` is a {old[1]} in input `{old[0]}`, a {e.kind} here; one id, one kind",
+            )
+            return False
         self.entity_ids.add(e.id)
         self._touch(e.id)
         aliases = list(e.aliases)
@@ -368,8 +369,8 @@ class Sink:
                 " summary = excluded.summary, input_id = excluded.input_id",
                 (e.id, e.kind, e.name, e.summary, self.input),
             )
-        else:
-            name = self.conn.execute("SELECT name FROM entities WHERE id = ?", (e.id,)).fetchone()[0]
+        elif old is not None:
+            name = old[2]
             names = {name}
             if name != e.name:  # this input's name for it stays findable
                 aliases.insert(0, Alias(e.name, "alias"))
@@ -411,9 +412,9 @@ class Sink:
         if self._seen("seen_claims", claim_id):
             self.problem(where, f"claim `{claim_id}` appears twice in this input")
             return False
-        exists, owner = self._owner("claims", claim_id)
-        if exists:
-            self._take_over(owner)
+        old = self._stored("claims", claim_id)
+        if old is not None:
+            self._take_over(old[0])
             self._remember_cites(claim_id)
             self.flush()
             self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
@@ -558,15 +559,14 @@ class Sink:
         """Remove one record of this input (an FtM DEL): its source, the
         citations into it, the claims left without citations, and, for an
         entity record, this input's link to the entity."""
-        exists, owner = self._owner("sources", source_id)
-        if not exists or owner != self.input:
+        old = self._stored("sources", source_id, "input_id, format")
+        if old is None or old[0] != self.input:
             self.problem(where, f"no record `{source_id}` in input `{self.input}` to delete")
             return False
         self.flush()
         self._drop_citations_of(source_id)
         self.conn.execute("DELETE FROM errata WHERE source_id = ?", (source_id,))
-        fmt = self.conn.execute("SELECT format FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
-        self._source_changes(source_id, fmt, True)
+        self._source_changes(source_id, old[1], True)
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         if entity_id:
             self._unlink(entity_id)
@@ -614,17 +614,13 @@ class Sink:
             "DELETE FROM claims WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_claims)", (self.input,)
         ).rowcount
         self.report.removed["claims"] = gone
-        stale = [
-            r[0]
-            for r in one(
-                "SELECT id FROM sources WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_sources)",
-                (self.input,),
-            )
-        ]
-        for source_id in stale:
+        stale = one(
+            "SELECT id, format FROM sources WHERE input_id = ? AND id NOT IN (SELECT id FROM temp.seen_sources)",
+            (self.input,),
+        ).fetchall()
+        for source_id, fmt in stale:
             self._drop_citations_of(source_id)
             one("DELETE FROM errata WHERE source_id = ?", (source_id,))
-            fmt = one("SELECT format FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
             self._source_changes(source_id, fmt, True)
             one("DELETE FROM sources WHERE id = ?", (source_id,))
         self.report.removed["sources"] = len(stale)
