@@ -98,12 +98,15 @@ def _record(rng: random.Random, id_: str, schema: str, props: dict[str, list[str
 
 
 def snapshot(n: int, seed: int) -> list[dict[str, object]]:
-    """Entities first, then links (links name entities of this file)."""
+    """People, companies and links naming them, in no particular order: an
+    export sorted by id (as OpenSanctions publishes them) puts a link
+    before or after the entities it names as the ids fall."""
     rng = random.Random(seed)
     people, companies = int(n * 0.6), int(n * 0.25)
     out = [_person(rng, i) for i in range(people)]
     out += [_company(rng, i) for i in range(companies)]
     out += [_link(rng, i, people, companies) for i in range(n - people - companies)]
+    rng.shuffle(out)
     return out
 
 

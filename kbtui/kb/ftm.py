@@ -222,7 +222,7 @@ class _Import:
         """Give each Occupancy's role its Position's name (and the Position's
         organisation): from this file, else from the KB. A post that is
         neither is a dangling reference, reported with the Occupancy's line."""
-        self.sink.flush()
+        self.sink.release()
         pending = self.conn.execute("SELECT claim_id, post, at FROM temp.ftm_posts ORDER BY rowid")
         for claim_id, post, at in pending.fetchall():
             if self.conn.execute("SELECT 1 FROM roles WHERE claim_id = ?", (claim_id,)).fetchone() is None:
@@ -233,8 +233,7 @@ class _Import:
                     at,
                     f"`{post}` (the post of Occupancy `{claim_id}`) is not a Position in this input or the KB",
                 )
-                if self.on_error == "skip":
-                    self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+                self.sink.drop_claim(claim_id)
                 continue
             name, organisation = found
             if organisation and not self._exists(organisation):

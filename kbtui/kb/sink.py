@@ -24,7 +24,14 @@ Ownership (documented for users in the README, "Importing"):
 Speed: rows are buffered and written with executemany; foreign keys are
 deferred to COMMIT so records may refer to entities later in the file;
 references are checked once at the end with the record's `where`, so a
-dangling one is reported as FILE:LINE, not as a bare constraint error. Memory
+dangling one is reported as FILE:LINE, not as a bare constraint error.
+No row reaches SQLite before a row it names, though: while a deferred key
+is unresolved SQLite searches the child tables on every insert into the
+parent table, and with the child indexes deferred (an empty KB) each search
+is a full scan (a 10,000-record FtM file with its links first took 41 s
+instead of 3.5). So a flush writes sources, entities and claims first, and
+into an empty KB a row naming an entity not yet written is held (in a TEMP
+table) until every entity is in (`release`). Memory
 stays bounded at millions of rows: what must be remembered per row (ids seen
 this run, for duplicates and --prune) lives in TEMP tables, not Python sets,
 except entity ids (needed per reference, ~100 MB at 1,000,000).
@@ -39,6 +46,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from hashlib import sha256
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from kbtui.kb import index
@@ -97,6 +106,12 @@ PLURAL = {
 }
 # a citation's identity, to give an unchanged one its old id back on re-import
 CiteKey = tuple[str, str, str, int, int]
+# the tables other rows name, in the order a flush writes them
+PARENTS = ("INSERT INTO sources ", "INSERT INTO entities ", "INSERT INTO claims ")
+
+
+def _rank(sql: str) -> int:
+    return next((i for i, p in enumerate(PARENTS) if sql.startswith(p)), len(PARENTS))
 
 
 def quiet(phase: str, n: int, total: int | None) -> None:
@@ -179,13 +194,15 @@ class Sink:
             "CREATE TEMP TABLE IF NOT EXISTS seen_sources (id TEXT PRIMARY KEY) WITHOUT ROWID",
             # references not yet resolvable when read, with where they were read
             "CREATE TEMP TABLE IF NOT EXISTS pending_refs (entity_id TEXT, claim_id TEXT, at TEXT)",
+            # rows naming an entity not yet written, with the INSERT that writes them
+            "CREATE TEMP TABLE IF NOT EXISTS held (sql TEXT, row TEXT)",
             # claims that lost citations this run (deleted at finish if none remain)
             "CREATE TEMP TABLE IF NOT EXISTS maybe_uncited (id TEXT PRIMARY KEY) WITHOUT ROWID",
             # entities this input stopped naming (deleted at finish if nothing holds them)
             "CREATE TEMP TABLE IF NOT EXISTS maybe_orphans (id TEXT PRIMARY KEY) WITHOUT ROWID",
         ):
             conn.execute(sql)
-        for table in ("seen_claims", "seen_sources", "pending_refs", "maybe_uncited", "maybe_orphans"):
+        for table in ("seen_claims", "seen_sources", "pending_refs", "held", "maybe_uncited", "maybe_orphans"):
             conn.execute(f"DELETE FROM temp.{table}")
         # Into an empty KB, secondary indexes are built once at the end from
         # sorted data rather than updated row by row (about a third of the
@@ -216,6 +233,9 @@ class Sink:
         self.next_cite = (conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0) + 1
         self.kept_cites: dict[CiteKey, list[int]] = {}
         self.rows: dict[str, list[tuple[Any, ...]]] = {}
+        self.holding = False  # rows wait in temp.held
+        # claims to delete at finish, once the indexes a cascade needs are built
+        self.doomed: set[str] = set()
 
     # -- problems -------------------------------------------------------------
     def problem(self, where: str, message: str) -> None:
@@ -237,18 +257,59 @@ class Sink:
 
     # -- buffered writes ------------------------------------------------------
     def _add(self, sql: str, row: tuple[Any, ...]) -> None:
-        rows = self.rows.setdefault(sql, [])
+        rows = self.rows.get(sql)
+        if rows is None:
+            rows = self.rows[sql] = []
+            # parents first, the rest in first-use order (sorted() is stable)
+            self.rows = dict(sorted(self.rows.items(), key=lambda item: _rank(item[0])))
         rows.append(row)
         if len(rows) >= BATCH:
             self.flush()
 
+    def _add_naming(
+        self, sql: str, row: tuple[Any, ...], claim_id: str, where: str, *refs: str | None, held: bool = False
+    ) -> bool:
+        """Add a row whose columns `refs` are entity ids (foreign keys).
+        Into an empty KB, one naming an entity not yet written (or a `held`
+        row) waits for release(); True if it does."""
+        unknown = [r for r in refs if r and r not in self.entity_ids]
+        for r in unknown:  # checked at finish, reported with `where`
+            self._add("INSERT INTO temp.pending_refs VALUES (?, ?, ?)", (r, claim_id, where))
+        if held or (unknown and self.fresh):
+            self._add("INSERT INTO temp.held (sql, row) VALUES (?, ?)", (sql, json.dumps(row, ensure_ascii=False)))
+            self.holding = True
+            return True
+        self._add(sql, row)
+        return False
+
     def flush(self) -> None:
-        # dict order is first-use order: entities and claims before the rows
-        # that name them (not needed with deferred keys, but cheaper to check)
         for sql, rows in self.rows.items():
             if rows:
                 self.conn.executemany(sql, rows)
                 rows.clear()
+
+    def release(self) -> None:
+        """Write everything buffered, and the rows held for entities that
+        were not written yet: call it once every entity has been handed in
+        (before reading what the import wrote)."""
+        self.flush()
+        last = 0
+        while self.holding:
+            batch = self.conn.execute(
+                "SELECT rowid, sql, row FROM temp.held WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, BATCH)
+            ).fetchall()
+            if not batch:
+                break
+            last = batch[-1][0]
+            for sql, group in groupby(batch, key=itemgetter(1)):
+                self.conn.executemany(sql, [json.loads(r[2]) for r in group])
+        self.conn.execute("DELETE FROM temp.held")
+        self.holding = False
+
+    def drop_claim(self, claim_id: str) -> None:
+        """Refuse a claim already written (its record was bad after all):
+        deleted at finish, with its citations and rows."""
+        self.doomed.add(claim_id)
 
     def _seen(self, table: str, id_: str) -> bool:
         before = self.conn.total_changes
@@ -443,7 +504,7 @@ class Sink:
                     self.kept_cites[(claim_id, c.source_id, c.quote, c.start, c.end)] = ids
             else:
                 cid, self.next_cite = self.next_cite, self.next_cite + 1
-            self._add(
+            self._add_naming(
                 f"INSERT INTO citations ({', '.join(CITE_COLUMNS)}) VALUES ({', '.join('?' * len(CITE_COLUMNS))})",
                 (
                     cid,
@@ -463,15 +524,11 @@ class Sink:
                     c.speaker_id,
                     c.speaker,
                 ),
+                claim_id,
+                "",
+                c.speaker_id,
             )
-            if c.speaker_id:
-                self._ref(c.speaker_id, claim_id, "")
         self.counts["citations"] = self.counts.get("citations", 0) + len(cites)
-
-    def _ref(self, entity_id: str | None, claim_id: str, where: str) -> None:
-        """A reference from a claim to an entity; unknown ones wait for finish."""
-        if entity_id and entity_id not in self.entity_ids:
-            self._add("INSERT INTO temp.pending_refs VALUES (?, ?, ?)", (entity_id, claim_id, where))
 
     def claim(self, c: AnyClaim) -> bool:
         """Write a claim with its citations; False (and a problem) if refused."""
@@ -487,29 +544,38 @@ class Sink:
             return False
         self._cites(c.id, c.cites)
         if isinstance(c, Role):
-            self._add(
+            self._add_naming(
                 'INSERT INTO roles (claim_id, holder_id, organisation_id, title, start, "end", status)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (c.id, c.holder, c.organisation, c.title, c.start, c.end, c.status),
+                c.id,
+                c.where,
+                c.holder,
+                c.organisation,
             )
-            self._ref(c.holder, c.id, c.where)
-            self._ref(c.organisation, c.id, c.where)
         elif isinstance(c, Relation):
-            self._add(
+            self._add_naming(
                 'INSERT INTO relations (claim_id, type, subject_id, object_id, start, "end", label,'
                 " share, amount, currency, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (c.id, c.type, c.subject, c.object, c.start, c.end, c.label, c.share, c.amount, c.currency, c.program),
+                c.id,
+                c.where,
+                c.subject,
+                c.object,
             )
-            self._ref(c.subject, c.id, c.where)
-            self._ref(c.object, c.id, c.where)
         elif isinstance(c, Property):
-            self._add(
+            # the value of a nationality or affiliation names an entity too,
+            # in a plain column: checked at finish like a key, never held
+            named = c.value if c.property in {"nationality", "affiliation"} else None
+            if named and named not in self.entity_ids:
+                self._add("INSERT INTO temp.pending_refs VALUES (?, ?, ?)", (named, c.id, c.where))
+            self._add_naming(
                 "INSERT INTO properties (claim_id, entity_id, property, value, qualifier) VALUES (?, ?, ?, ?, ?)",
                 (c.id, c.entity, c.property, c.value, c.qualifier),
+                c.id,
+                c.where,
+                c.entity,
             )
-            self._ref(c.entity, c.id, c.where)
-            if c.property in {"nationality", "affiliation"}:
-                self._ref(c.value, c.id, c.where)
             if c.property in {"official-name", "name", "identifier"}:
                 self._touch(c.entity)  # searchable by this value
         return True
@@ -521,20 +587,25 @@ class Sink:
         if not self._start_claim(e.id, "event", e.disputed, e.note, e.where):
             return False
         self._cites(e.id, e.cites)
-        self._add(
+        held = self._add_naming(
             'INSERT INTO events (entity_id, claim_id, type, start, "end", place_id) VALUES (?, ?, ?, ?, ?, ?)',
             (e.id, e.id, e.type, e.start, e.end, e.place),
+            e.id,
+            e.where,
+            e.place,
         )
-        self._ref(e.place, e.id, e.where)
         for p in e.participants:
             if not p.cites or not self._start_claim(p.id, "participation", p.disputed, p.note, p.where or e.where):
                 continue
             self._cites(p.id, p.cites)
-            self._add(
+            self._add_naming(
                 "INSERT INTO participations (claim_id, event_id, entity_id, capacity) VALUES (?, ?, ?, ?)",
                 (p.id, e.id, p.entity, p.capacity),
+                p.id,
+                p.where or e.where,
+                p.entity,
+                held=held,  # it names the event row: after it
             )
-            self._ref(p.entity, p.id, p.where or e.where)
         return True
 
     def conflict(self, claim_id: str, other_id: str, note: str) -> None:
@@ -669,30 +740,39 @@ class Sink:
             self.report.removed["entities kept (still referred to)"] = kept
 
     def _dangling(self) -> None:
+        """Report each reference to an entity that is neither in this input
+        nor the KB; its claim goes (on 'skip')."""
         rows = self.conn.execute(
             "SELECT entity_id, claim_id, at FROM temp.pending_refs p"
             " WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = p.entity_id)"
             " AND EXISTS (SELECT 1 FROM claims c WHERE c.id = p.claim_id) ORDER BY rowid"
         ).fetchall()
         for entity_id, claim_id, at in rows:
+            if claim_id in self.doomed:
+                continue  # refused already, with its own problem
             self.problem(at, f"`{entity_id}` (named by claim `{claim_id}`) is not an entity in this input or the KB")
-            if self.on_error == "skip":
-                self._touch_named("SELECT ?", (claim_id,))
-                self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
-                self.conn.execute("DELETE FROM temp.seen_claims WHERE id = ?", (claim_id,))
+            self.doomed.add(claim_id)
+
+    def _drop_doomed(self) -> None:
+        for claim_id in sorted(self.doomed):
+            self._touch_named("SELECT ?", (claim_id,))
+            self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+            self.conn.execute("DELETE FROM temp.seen_claims WHERE id = ?", (claim_id,))
+        self.doomed = set()
 
     # -- the end --------------------------------------------------------------
     def finish(self, prune: bool = False, full: bool = True) -> Report:
         """Resolve references, prune, settle, re-index. `full`: this import
         restated the whole input (a snapshot, a bundle), so rows of the input
         it did not restate are stale (counted; removed with `prune`)."""
-        self.flush()
+        self.release()
         self._dangling()
         if self.on_error == "stop" and self.report.problem_count:
             self._refuse()
         for sql in self.deferred_indexes:
             self.conn.execute(sql)
         self.deferred_indexes = []
+        self._drop_doomed()  # the cascade finds their rows through those indexes
         self.conn.executemany("UPDATE sources SET relays = ? WHERE id = ?", self.relays)
         if full and not self.fresh:  # nothing of this input was there before it
             self.report.stale = self._stale()
