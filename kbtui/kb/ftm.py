@@ -107,12 +107,12 @@ def _write(
             if n % PROGRESS_EVERY == 0:
                 advance(PHASE, PROGRESS_EVERY, total)
         run.title_roles()
-        if prune and run.tally.counts["records"]["delta"]:
+        if prune and run.tally.bucket("records")["delta"]:
             raise ImportFailed(
                 f"{path}: --prune applies to a whole snapshot, not to a delta file; nothing was written",
                 "import the delta without --prune",
             )
-        report = sink.finish(prune=prune, full=not run.tally.counts["records"]["delta"])
+        report = sink.finish(prune=prune, full=not run.tally.bucket("records")["delta"])
         conn.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
@@ -139,7 +139,7 @@ class _Import:
         conn.execute("DELETE FROM temp.ftm_posts")
 
     def take(self, item: Line | Problem) -> None:
-        records = self.tally.counts["records"]
+        records = self.tally.bucket("records")
         records["read"] += 1
         if isinstance(item, Problem):
             records["bad"] += 1
@@ -191,7 +191,7 @@ class _Import:
             schema = ""
         entity = slug(line.id) if makes_entity(schema) else None
         if self.sink.retract(sid, entity, line.where):
-            self.tally.counts["records"]["deleted"] += 1
+            self.tally.bucket("records")["deleted"] += 1
 
     def _write(self, m: Mapped) -> bool:
         """A MOD is written like an ADD: the sink replaces the source, voids

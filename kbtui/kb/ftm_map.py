@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import sha1
 from typing import Any
 
@@ -37,6 +38,8 @@ AFFIX = 32  # characters of prefix and suffix kept with each quote
 UNDATED = "the FtM record has no last_change or last_seen date"
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_UPPER = re.compile(r"[A-Z]")
 _CAMEL = re.compile(r"[a-z][a-zA-Z0-9]*")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
@@ -51,6 +54,8 @@ def slug(text: str) -> str:
     at most 200), else lowercased with runs of anything else as '-' and
     8 hex digits of its SHA-1 appended, so distinct texts stay distinct.
     A slug never contains '--', so ids joined with '--' stay unambiguous."""
+    if len(text) <= MAX_ID and _SLUG.fullmatch(text):
+        return text  # most ids already are one
     plain = _NOT_SLUG.sub("-", text.lower()).strip("-")
     if plain == text and len(plain) <= MAX_ID:
         return plain
@@ -58,11 +63,12 @@ def slug(text: str) -> str:
     return f"{head}-{_digest(text)}" if head else _digest(text)
 
 
+@lru_cache(maxsize=4096)  # a few dozen property names, asked for millions of times
 def key_slug(name: str) -> str:
     """An FtM property name as an id part: camelCase as kebab-case
     ('birthDate' -> 'birth-date', reversible), anything else by slug()."""
     if _CAMEL.fullmatch(name) and len(name) * 2 <= MAX_ID:
-        return re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name)
+        return _UPPER.sub(lambda m: "-" + m.group().lower(), name)
     return slug(name)
 
 
@@ -120,17 +126,24 @@ class Tally:
     mapped (values that became a kbtui field, by Schema.property), kept as
     is ('other' properties, notes, unknown schemata), skipped (with why)."""
 
-    counts: dict[str, Counter[str]] = field(default_factory=lambda: {b: Counter() for b in BUCKETS})
+    # a bucket is made when first used: a tally per record, a million records
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, bucket: str, key: str, n: int = 1) -> None:
-        self.counts[bucket][key] += n
+        counter = self.counts.get(bucket)
+        if counter is None:
+            counter = self.counts[bucket] = Counter()
+        counter[key] += n
+
+    def bucket(self, name: str) -> Counter[str]:
+        return self.counts.setdefault(name, Counter())
 
     def merge(self, other: Tally) -> None:
         for bucket, counter in other.counts.items():
-            self.counts[bucket].update(counter)
+            self.bucket(bucket).update(counter)
 
     def summary(self) -> dict[str, dict[str, int]]:
-        return {b: dict(sorted(c.items())) for b, c in self.counts.items() if c}
+        return {b: dict(sorted(self.counts[b].items())) for b in BUCKETS if self.counts.get(b)}
 
 
 # -- what one record becomes ----------------------------------------------------------

@@ -104,6 +104,8 @@ PLURAL = {
     "property": "properties",
     "alias": "cited aliases",
 }
+INSERT_CITATION = f"INSERT INTO citations ({', '.join(CITE_COLUMNS)}) VALUES ({', '.join('?' * len(CITE_COLUMNS))})"
+CLAIM_KINDS = {Role: "role", Relation: "relation", Event: "event", Property: "property", Participant: "participation"}
 # a citation's identity, to give an unchanged one its old id back on re-import
 CiteKey = tuple[str, str, str, int, int]
 # the tables other rows name, in the order a flush writes them
@@ -497,7 +499,9 @@ class Sink:
 
     def _cites(self, claim_id: str, cites: list[Cite]) -> None:
         for c in cites:
-            ids = self.kept_cites.pop((claim_id, c.source_id, c.quote, c.start, c.end), None)
+            ids = (
+                self.kept_cites.pop((claim_id, c.source_id, c.quote, c.start, c.end), None) if self.kept_cites else None
+            )
             if ids:
                 cid = ids.pop(0)
                 if ids:
@@ -505,7 +509,7 @@ class Sink:
             else:
                 cid, self.next_cite = self.next_cite, self.next_cite + 1
             self._add_naming(
-                f"INSERT INTO citations ({', '.join(CITE_COLUMNS)}) VALUES ({', '.join('?' * len(CITE_COLUMNS))})",
+                INSERT_CITATION,
                 (
                     cid,
                     claim_id,
@@ -535,9 +539,7 @@ class Sink:
         if not c.cites:
             self.problem(c.where, f"claim `{c.id}` has no citation; every claim needs one")
             return False
-        kind = {Role: "role", Relation: "relation", Event: "event", Property: "property", Participant: "participation"}[
-            type(c)
-        ]
+        kind = CLAIM_KINDS[type(c)]
         if isinstance(c, Event):
             return self._event(c)
         if not self._start_claim(c.id, kind, c.disputed, c.note, c.where):
