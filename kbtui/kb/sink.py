@@ -610,20 +610,28 @@ class Sink:
             )
         return True
 
+    # Conflicts and errata name claims, perhaps ones further on. Into an empty
+    # KB they wait for release() (they are few): an open reference to a claim
+    # would make every later claim insert scan the citations.
     def conflict(self, claim_id: str, other_id: str, note: str) -> None:
-        self._add(
+        self._add_naming(
             "INSERT OR REPLACE INTO conflicts (claim_id, other_id, note) VALUES (?, ?, ?)",
             (min(claim_id, other_id), max(claim_id, other_id), note),
+            claim_id,
+            "",
+            held=self.fresh,
         )
         self._count("conflicts")
 
     def erratum(self, row: dict[str, Any]) -> None:
         cols = list(row)
-        self.flush()
-        self.conn.execute(
+        self._add_naming(
             f"INSERT INTO errata ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             f" ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
-            [row[c] for c in cols],
+            tuple(row[c] for c in cols),
+            str(row.get("id", "")),
+            "",
+            held=self.fresh,
         )
         self._count("errata")
 
