@@ -130,13 +130,13 @@ class Tally:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, bucket: str, key: str, n: int = 1) -> None:
-        counter = self.counts.get(bucket)
-        if counter is None:
-            counter = self.counts[bucket] = Counter()
-        counter[key] += n
+        self.bucket(bucket)[key] += n
 
     def bucket(self, name: str) -> Counter[str]:
-        return self.counts.setdefault(name, Counter())
+        counter = self.counts.get(name)
+        if counter is None:
+            counter = self.counts[name] = Counter()
+        return counter
 
     def merge(self, other: Tally) -> None:
         for bucket, counter in other.counts.items():

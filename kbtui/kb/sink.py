@@ -278,11 +278,15 @@ class Sink:
         for r in unknown:  # checked at finish, reported with `where`
             self._add("INSERT INTO temp.pending_refs VALUES (?, ?, ?)", (r, claim_id, where))
         if held or (unknown and self.fresh):
-            self._add("INSERT INTO temp.held (sql, row) VALUES (?, ?)", (sql, json.dumps(row, ensure_ascii=False)))
-            self.holding = True
+            self._hold(sql, row)
             return True
         self._add(sql, row)
         return False
+
+    def _hold(self, sql: str, row: tuple[Any, ...]) -> None:
+        """Keep a row (with the INSERT that writes it) until release()."""
+        self._add("INSERT INTO temp.held (sql, row) VALUES (?, ?)", (sql, json.dumps(row, ensure_ascii=False)))
+        self.holding = True
 
     def flush(self) -> None:
         for sql, rows in self.rows.items():
@@ -295,13 +299,11 @@ class Sink:
         were not written yet: call it once every entity has been handed in
         (before reading what the import wrote)."""
         self.flush()
+        if not self.holding:
+            return
         last = 0
-        while self.holding:
-            batch = self.conn.execute(
-                "SELECT rowid, sql, row FROM temp.held WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, BATCH)
-            ).fetchall()
-            if not batch:
-                break
+        read = "SELECT rowid, sql, row FROM temp.held WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        while batch := self.conn.execute(read, (last, BATCH)).fetchall():
             last = batch[-1][0]
             for sql, group in groupby(batch, key=itemgetter(1)):
                 self.conn.executemany(sql, [json.loads(r[2]) for r in group])
@@ -614,26 +616,26 @@ class Sink:
     # KB they wait for release() (they are few): an open reference to a claim
     # would make every later claim insert scan the citations.
     def conflict(self, claim_id: str, other_id: str, note: str) -> None:
-        self._add_naming(
+        self._claim_row(
             "INSERT OR REPLACE INTO conflicts (claim_id, other_id, note) VALUES (?, ?, ?)",
             (min(claim_id, other_id), max(claim_id, other_id), note),
-            claim_id,
-            "",
-            held=self.fresh,
         )
         self._count("conflicts")
 
     def erratum(self, row: dict[str, Any]) -> None:
         cols = list(row)
-        self._add_naming(
+        self._claim_row(
             f"INSERT INTO errata ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             f" ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
             tuple(row[c] for c in cols),
-            str(row.get("id", "")),
-            "",
-            held=self.fresh,
         )
         self._count("errata")
+
+    def _claim_row(self, sql: str, row: tuple[Any, ...]) -> None:
+        if self.fresh:
+            self._hold(sql, row)
+        else:
+            self._add(sql, row)
 
     # -- removal --------------------------------------------------------------
     def retract(self, source_id: str, entity_id: str | None = None, where: str = "") -> bool:
