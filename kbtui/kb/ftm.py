@@ -159,6 +159,8 @@ class _Import:
             for message in mapped.problems:
                 self.sink.problem(item.where, message)
             return
+        if item.op:  # a delta may name one id again: the later operation wins
+            self.sink.rewrite(mapped.source.id, mapped.entity.id if mapped.entity else None)
         if self._write(mapped):
             records[{"MOD": "modified", "ADD": "added"}.get(item.op or "", "written")] += 1
             self.tally.merge(mapped.tally)

@@ -230,7 +230,9 @@ class Sink:
         # INCREMENTAL changes (or into an empty KB) they are rebuilt whole.
         self.names_whole = self.fresh
         self.sources_whole = self.fresh
-        self.changed_sources: list[tuple[str, str]] = []  # (id, format) written or removed
+        # id -> format of each source written or removed: out of the
+        # full-text index until finish puts back the ones that remain
+        self.changed_sources: dict[str, str] = {}
         self.relays: list[tuple[str, str]] = []
         self.next_cite = (conn.execute("SELECT max(id) FROM citations").fetchone()[0] or 0) + 1
         self.kept_cites: dict[CiteKey, list[int]] = {}
@@ -382,12 +384,14 @@ class Sink:
             return
         if len(self.changed_sources) >= INCREMENTAL:
             self.sources_whole = True
-            self.changed_sources = []
+            self.changed_sources = {}
             return
-        if indexed:
+        # once out, never forgotten again (a delta may write and then delete
+        # one record): FTS5 damages its index removing what it does not hold
+        if indexed and source_id not in self.changed_sources:
             self.flush()
             index.forget_sources(self.conn, [source_id])
-        self.changed_sources.append((source_id, fmt))
+        self.changed_sources[source_id] = fmt
 
     def source_extra(self, source_id: str, fields: dict[str, Any]) -> None:
         """Set bundle-only source columns (via, dates, relays, origin, notes)."""
@@ -642,11 +646,12 @@ class Sink:
         """Remove one record of this input (an FtM DEL): its source, the
         citations into it, the claims left without citations, and, for an
         entity record, this input's link to the entity."""
-        old = self._stored("sources", source_id, "input_id, format")
+        self.release()
+        old = self.conn.execute("SELECT input_id, format FROM sources WHERE id = ?", (source_id,)).fetchone()
         if old is None or old[0] != self.input:
             self.problem(where, f"no record `{source_id}` in input `{self.input}` to delete")
             return False
-        self.flush()
+        self._unsee(source_id, entity_id)
         self._drop_citations_of(source_id)
         self.conn.execute("DELETE FROM errata WHERE source_id = ?", (source_id,))
         self._source_changes(source_id, old[1], True)
@@ -655,6 +660,30 @@ class Sink:
             self._unlink(entity_id)
         self._count("retracted", removed=True)
         return True
+
+    def rewrite(self, source_id: str, entity_id: str | None) -> bool:
+        """Before writing a record again that this run wrote already (a
+        delta naming one id twice): the next write replaces it, as a MOD
+        replaces a stored record. False if this run has not written it."""
+        if self.conn.execute("SELECT 1 FROM temp.seen_sources WHERE id = ?", (source_id,)).fetchone() is None:
+            return False
+        self.release()  # its held rows too: rewriting replaces rows by id
+        self._unsee(source_id, entity_id)
+        return True
+
+    def _unsee(self, source_id: str, entity_id: str | None) -> None:
+        """Forget that this run wrote a record (its source, the claims citing
+        it, its entity), so writing it again is not "appears twice". Its rows
+        stay in the KB to be replaced or removed: from here on writes look
+        up what is stored, as into a KB that was not empty."""
+        self.conn.execute(
+            "DELETE FROM temp.seen_claims WHERE id IN (SELECT claim_id FROM citations WHERE source_id = ?)",
+            (source_id,),
+        )
+        self.conn.execute("DELETE FROM temp.seen_sources WHERE id = ?", (source_id,))
+        if entity_id:
+            self.entity_ids.discard(entity_id)
+        self.fresh = False
 
     def _unlink(self, entity_id: str) -> None:
         self.flush()
@@ -807,12 +836,12 @@ class Sink:
         if self.sources_whole:
             index.rebuild_source_fts(self.conn)
         elif self.changed_sources:
-            index.index_sources(self.conn, [i for i, _ in self.changed_sources])
+            index.index_sources(self.conn, list(self.changed_sources))
         texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
         if texts and (self.names_changed or self.sources_whole):  # records get no mentions: they are data
             index.rebuild_mentions(self.conn)
         elif texts and self.changed_sources:
-            index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources if fmt == "text"])
+            index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources.items() if fmt == "text"])
         self.advance("indexing sources", 1, 1)
 
     def _touch_named(self, claims_sql: str, args: tuple[Any, ...]) -> None:
