@@ -21,7 +21,7 @@ from typing import Any
 from kbtui.kb import dates, vocab
 from kbtui.kb.anchor import AnchorError, anchor
 from kbtui.kb.limits import current, depth, env_name
-from kbtui.kb.records import Cite
+from kbtui.kb.records import Cite, derived_id
 from kbtui.kb.shapes import property_problem
 from kbtui.kb.toml_lines import ITEM_SPAN, Lines, NulLines, Piece, Plan, cut
 
@@ -73,13 +73,6 @@ KB_TABLES = ("entity", "role", "relation", "event", "property", "conflict", "err
 # characters of source text searched for nearest matches to missing quotes,
 # per bundle (~1 s); past it, a missing quote is reported without one
 HINT_BUDGET = 16_000_000
-
-
-def _derived_id(owner: str, what: str, value: str) -> str:
-    """A claim id made from its parts, for claims a bundle does not name:
-    '<owner>--<what>--<value as a slug>', cut to MAX_ID."""
-    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
-    return f"{owner}--{what}--{slug}"[:MAX_ID].rstrip("-")
 
 
 class BundleError(ValueError):
@@ -718,6 +711,7 @@ class _Validator:
         start = self.kb.find(line, "aliases") if value else line
         cursor, span = start, None  # the previous alias's line: aliases are written in order
         names: set[str] = set()
+        taken: set[str] = set()  # claim ids of this entity's cited aliases
         for alias in value:
             if isinstance(alias, str):
                 alias = {"name": alias}
@@ -751,7 +745,7 @@ class _Validator:
             names.add(name)
             item = {"name": name, "kind": kind, "as_of": as_of, "claim_id": None}
             if "cite" in alias:
-                item["claim_id"] = claim_id = _derived_id(entity_id, "alias", name)
+                item["claim_id"] = claim_id = derived_id(entity_id, "alias", name, taken)
                 self.pending_aliases.append((entity_id, name, claim_id, alias["cite"], aline, item))
             out.append(item)
         return out
@@ -1026,7 +1020,7 @@ class _Validator:
         if wrong:
             self.fail(self.kb.at(self.kb.find(line, wrong[0])), f"{what}: {wrong[1]}")
             return None
-        claim_id = raw.get("id") or _derived_id(entity, name, f"{qualifier} {value}" if qualifier else value)
+        claim_id = raw.get("id") or derived_id(entity, name, f"{qualifier} {value}" if qualifier else value)
         claim = self._claim(raw, line, what, texts, claim_id=claim_id)
         if claim is None:
             return None

@@ -317,7 +317,9 @@ def _source(s: dict[str, Any]) -> records.Source:
 
 def _aliases(e: dict[str, Any], alias_cites: dict[str, list[records.Cite]]) -> list[records.Alias]:
     return [
-        records.Alias(a["name"], a["kind"], a["as_of"], alias_cites.get(a["claim_id"], []) if a["claim_id"] else [])
+        records.Alias(
+            a["name"], a["kind"], a["as_of"], alias_cites.get(a["claim_id"], []) if a["claim_id"] else [], a["claim_id"]
+        )
         for a in e["aliases"]
     ]
 

@@ -13,8 +13,38 @@ record was read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from hashlib import sha1
 from typing import Any
+
+from kbtui.kb.vocab import MAX_ID
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def derived_id(owner: str, what: str, value: str, taken: set[str] | None = None) -> str:
+    """The id of a claim its input does not name (a cited alias, a bundle's
+    property): '<owner>--<what>--<value as a slug>', cut to MAX_ID.
+
+    The slug keeps a-z and 0-9 only, so a value with other letters or
+    digits ('Фролов Г. И.', '王毅') also gets 8 hex digits of its SHA-1:
+    without them every Cyrillic alias of one person had the same id. An id
+    already in `taken` (two Latin values that differ only in case or
+    punctuation) gets them too, and is added to it."""
+    slug = _NOT_SLUG.sub("-", value.lower()).strip("-")
+    plain = f"{owner}--{what}--{slug or 'x'}"[:MAX_ID].rstrip("-")
+    if (taken is None or plain not in taken) and all(c.isascii() or not c.isalnum() for c in value):
+        found = plain
+    else:
+        digest = sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        if slug:
+            found = f"{owner}--{what}--{slug}"[: MAX_ID - 9].rstrip("-") + "-" + digest
+        else:
+            found = f"{owner}--{what}--"[: MAX_ID - 8] + digest
+    if taken is not None:
+        taken.add(found)
+    return found
 
 
 @dataclass(slots=True)
@@ -60,6 +90,7 @@ class Alias:
     kind: str = "alias"
     as_of: str | None = None
     cites: list[Cite] = field(default_factory=list)  # a cited alias is also a claim of kind 'alias'
+    claim_id: str | None = None  # that claim's id, when the input names it (else derived_id)
 
 
 @dataclass(slots=True)

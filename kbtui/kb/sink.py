@@ -40,7 +40,6 @@ except entity ids (needed per reference, ~100 MB at 1,000,000).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,8 +51,19 @@ from typing import Any
 
 from kbtui.kb import index
 from kbtui.kb.errors import ImportFailed
-from kbtui.kb.records import Alias, AnyClaim, Cite, Entity, Event, Participant, Property, Relation, Role, Source
-from kbtui.kb.vocab import MAX_ID
+from kbtui.kb.records import (
+    Alias,
+    AnyClaim,
+    Cite,
+    Entity,
+    Event,
+    Participant,
+    Property,
+    Relation,
+    Role,
+    Source,
+    derived_id,
+)
 
 # advance(phase, n done, total or None): how importers report progress
 # (kbtui.cli.progress draws it; the data layer cannot import the CLI)
@@ -457,13 +467,14 @@ class Sink:
                 "DELETE FROM aliases WHERE entity_id = ? AND (input_id = ? OR input_id IS NULL)", (e.id, self.input)
             )
         self._count("entities")
+        taken: set[str] = set()
         for a in aliases:
             if a.name in names:
                 continue
             names.add(a.name)
             claim_id = None
             if a.cites:
-                claim_id = alias_claim_id(e.id, a.name)
+                claim_id = a.claim_id or derived_id(e.id, "alias", a.name, taken)
                 if self._start_claim(claim_id, "alias", None, "", e.where):
                     self._cites(claim_id, a.cites)
                 else:
@@ -868,9 +879,3 @@ class Sink:
     def _count(self, what: str, removed: bool = False) -> None:
         d = self.report.removed if removed else self.counts
         d[what] = d.get(what, 0) + 1
-
-
-def alias_claim_id(entity_id: str, name: str) -> str:
-    """The claim id of a cited alias: '<entity>--alias--<name as a slug>'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "x"
-    return f"{entity_id}--alias--{slug}"[:MAX_ID].rstrip("-")
