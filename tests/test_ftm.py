@@ -584,7 +584,9 @@ def test_a_link_without_its_ends_is_a_problem():
     m = mapped("Ownership", {"owner": ["a"]})
     assert m.claims == [] and len(m.problems) == 1 and "has no `asset`" in m.problems[0]
     assert mapped("Occupancy", {"holder": ["a"]}).problems
-    assert mapped("Identification", {"holder": ["a"]}).problems
+    assert mapped("Identification", {"number": ["123"]}).problems  # whose number?
+    # a document without its number is not malformed: see the passport test below
+    assert not mapped("Identification", {"holder": ["a"]}).problems
 
 
 def test_every_record_of_the_fixtures_cites_exactly():
@@ -858,3 +860,19 @@ def test_cli_import_then_check(tmp_path):
     assert "records" in r.stderr
     r = runner.invoke(main, ["--db", str(target), "check"])
     assert r.exit_code == 0, r.output
+
+
+def test_a_passport_without_a_number_is_kept_as_a_source_with_nothing_to_claim(tmp_path):
+    # the GB FCDO list says a passport exists without giving its number
+    m = mapped("Passport", {"holder": ["p-1"]})
+    assert m.problems == [] and m.claims == []
+    assert m.tally.counts["skipped"] == {"Passport (no `passportNumber`: nothing to claim)": 1}
+    person = {"id": "p-1", "schema": "Person", "properties": {"name": ["Ivan Petrov"]}}
+    passport = {"id": "pass-1", "schema": "Passport", "properties": {"holder": ["p-1"]}}
+    kb = tmp_path / "kb.db"
+    report = import_ftm(write(tmp_path, "f.json", [person, passport]), kb, input_id="f")
+    assert report["problems"] == 0 and report["written"]["sources"] == 2
+    assert_healthy(kb)
+    # one with a number is still an identifier of its holder
+    numbered = mapped("Passport", {"holder": ["p-1"], "passportNumber": ["7701 123456"]})
+    assert only(numbered, Property).value == "7701 123456"

@@ -636,8 +636,14 @@ def _event(rec: _Record, out: Mapped) -> None:
 
 
 def _identification(rec: _Record, out: Mapped) -> None:
-    holder = _endpoint(rec, out, "holder", "a `holder`")
     number_prop = "number" if "number" in rec.props or rec.schema != "Passport" else "passportNumber"
+    if not rec.props.get(number_prop):
+        # real lists say a passport exists without its number (GB FCDO):
+        # the record is kept as a source, with nothing to claim from it
+        rec.tally.add("skipped", f"{rec.schema} (no `{number_prop}`: nothing to claim)")
+        rec.used.update(rec.props)
+        return
+    holder = _endpoint(rec, out, "holder", "a `holder`")
     number = _endpoint(rec, out, number_prop, "a `number`")
     if holder is None or number is None:
         return
