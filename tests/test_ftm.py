@@ -876,3 +876,10 @@ def test_a_passport_without_a_number_is_kept_as_a_source_with_nothing_to_claim(t
     # one with a number is still an identifier of its holder
     numbered = mapped("Passport", {"holder": ["p-1"], "passportNumber": ["7701 123456"]})
     assert only(numbered, Property).value == "7701 123456"
+
+
+def test_a_record_titled_by_its_schema_says_it_once():
+    family = mapped("Family", {"person": ["a"], "relative": ["b"]}, caption="Family")
+    assert family.source.title == "Family (FtM record rec-1)"
+    person = mapped("Person", {"name": ["Ivan Petrov"]}, caption="Ivan Petrov")
+    assert person.source.title == "Person Ivan Petrov (FtM record rec-1)"

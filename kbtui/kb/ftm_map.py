@@ -204,7 +204,7 @@ class _Record:
         urls = [u for u in self.props.get("sourceUrl") or [] if isinstance(u, str) and u.strip()]
         return Source(
             id=source_id(input_id, self.line.id),
-            title=f"{self.schema} {self.caption()} (FtM record {self.line.id})",
+            title=self.title(),
             text=self.raw,
             format="ftm",
             outlet=outlet,
@@ -215,6 +215,13 @@ class _Record:
             meta=meta,
             where=self.where,
         )
+
+    def title(self) -> str:
+        """'Person Ivan Petrov (FtM record p-1)'; a link's caption is often
+        its schema ('Family'), said once then."""
+        caption = self.caption()
+        named = self.schema if caption == self.schema else f"{self.schema} {caption}"
+        return f"{named} (FtM record {self.line.id})"
 
     def caption(self) -> str:
         caption = self.line.entity.get("caption")
