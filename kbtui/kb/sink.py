@@ -695,6 +695,12 @@ class Sink:
         if entity_id:
             self.entity_ids.discard(entity_id)
         self.fresh = False
+        self._build_deferred_indexes()  # replacing rows deletes through them
+
+    def _build_deferred_indexes(self) -> None:
+        for sql in self.deferred_indexes:
+            self.conn.execute(sql)
+        self.deferred_indexes = []
 
     def _unlink(self, entity_id: str) -> None:
         self.flush()
@@ -821,9 +827,7 @@ class Sink:
         self._dangling()
         if self.on_error == "stop" and self.report.problem_count:
             self._refuse()
-        for sql in self.deferred_indexes:
-            self.conn.execute(sql)
-        self.deferred_indexes = []
+        self._build_deferred_indexes()
         self._drop_doomed()  # the cascade finds their rows through those indexes
         self.conn.executemany("UPDATE sources SET relays = ? WHERE id = ?", self.relays)
         if full and not self.fresh:  # nothing of this input was there before it
