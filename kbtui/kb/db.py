@@ -121,24 +121,32 @@ def _precheck(path: Path) -> None:
     if path.is_dir():
         raise UnusableDatabase(f"{path}: is a directory, not a kbtui database", "pass the .db file")
     try:
-        regular = stat.S_ISREG(path.stat().st_mode)
+        info = path.stat()
     except OSError as exc:
         raise UnusableDatabase(f"{path}: cannot be read ({exc.strerror})", "check its permissions") from exc
-    if not regular:
+    if not stat.S_ISREG(info.st_mode):
         # a FIFO or a device: reading its header could block forever
         raise UnusableDatabase(f"{path}: is not a regular file, not a kbtui database", "pass the .db file")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise UnusableDatabase(f"{path}: cannot be read ({exc.strerror})", "check its permissions") from exc
-    if not head:
+    # the header is not read here: closing any descriptor of a file drops
+    # every POSIX lock this process holds on it, so a reader thread that
+    # opened and closed the KB under an import's commit once let another
+    # process roll that commit back (SQLite's "how to corrupt", 2.2).
+    # SQLite reads the header itself; validate() names what it refuses.
+    if info.st_size == 0:
         raise UnusableDatabase(
             f"{path}: is an empty file, not a kbtui database",
             "create a KB with `kbtui init PATH` or `kbtui import BUNDLE --db PATH`",
         )
-    if head != SQLITE_MAGIC:
-        raise UnusableDatabase(f"{path}: is not a SQLite database", "point --db at a kbtui .db file")
+
+
+def _not_sqlite(path: Path) -> bool:
+    """Whether the file lacks SQLite's magic header. Only asked once SQLite
+    has refused the file, so no connection of ours holds a lock on it."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) != SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def _uri(path: Path, mode: str) -> str:
@@ -201,6 +209,7 @@ def _open_readonly(path: Path, snapshot: bool, timeout: float | None = None) -> 
     return conn
 
 
+SQLITE_NOTADB = 26
 SQLITE_READONLY_ROLLBACK = 776  # sqlite3.h: SQLITE_READONLY | (3 << 8)
 
 
@@ -332,6 +341,8 @@ def validate(conn: sqlite3.Connection, path: Path) -> None:
             ) from exc
         raise UnusableDatabase(f"{path}: cannot be read ({exc})", "the file may be corrupted") from exc
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_NOTADB and _not_sqlite(path):
+            raise UnusableDatabase(f"{path}: is not a SQLite database", "point --db at a kbtui .db file") from exc
         raise UnusableDatabase(
             f"{path}: is corrupted ({exc})", "restore it from a backup or rebuild it with `kbtui import`"
         ) from exc
@@ -363,6 +374,8 @@ def refuse_foreign(conn: sqlite3.Connection, path: Path, version: int) -> None:
     try:
         problem = trust.foreign_object(conn, version)
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_NOTADB and _not_sqlite(path):
+            raise UnusableDatabase(f"{path}: is not a SQLite database", "point --db at a kbtui .db file") from exc
         raise UnusableDatabase(
             f"{path}: is corrupted ({exc})", "restore it from a backup or rebuild it with `kbtui import`"
         ) from exc

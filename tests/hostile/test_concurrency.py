@@ -119,6 +119,37 @@ def test_tui_data_layer_reads_one_snapshot(kb, bundles, monkeypatch):
     _valid(kb)
 
 
+def test_opening_a_reader_keeps_this_process_write_lock(kb):
+    """POSIX drops every lock a process holds on a file when any of its
+    descriptors of that file is closed. Opening a KB once read its header
+    with Python's open() and close(): a reader thread doing so under an
+    import's commit let another process take the lock and roll the commit
+    back (CI saw "disk I/O error"). Deterministic: this process holds the
+    write lock; every way of opening the KB leaves it held."""
+    writer = sqlite3.connect(kb, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE entities SET name = name WHERE id = 'nikolai-patrushev'")
+    other = [
+        sys.executable,
+        "-c",
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None); "
+        "c.execute('BEGIN IMMEDIATE')",
+        str(kb),
+    ]
+    try:
+        db.connect_readonly(kb).close()
+        with db.reading(kb):
+            pass
+        db.connect_readonly(kb, snapshot=True).close()
+        r = subprocess.run(other, capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "locked" in r.stderr, "another process took this one's write lock"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    # and once it is let go, the other process does get it (the probe works)
+    assert subprocess.run(other, capture_output=True, timeout=60).returncode == 0
+
+
 @pytest.mark.slow
 def test_readers_during_an_import_loop_never_crash_or_tear(kb, bundles, monkeypatch):
     """An importer alternates versions A and B for a while; reader threads

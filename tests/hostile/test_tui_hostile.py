@@ -450,7 +450,9 @@ def test_a_real_explorer_process_ends_within_a_second_of_ctrl_q_under_an_endless
             proc.wait()
         os.close(rfd)
         os.close(master)
-    assert took < 1, f"the explorer took {took:.2f} s to end after ctrl+q"
+    # a stuck worker kept the process alive for good (wait() timed out);
+    # a clean exit takes a fraction of this, even on a loaded CI machine
+    assert took < 3, f"the explorer took {took:.2f} s to end after ctrl+q"
     assert proc.returncode == 0
 
 
@@ -534,29 +536,32 @@ async def test_a_10_mb_summary_shows_its_start_at_once_and_all_of_it_on_request(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await search_for(pilot, "chen wenqing")
-        started = time.monotonic()
+        started = time.process_time()
         await pilot.press("enter")
         await settle(pilot)
-        opened = time.monotonic() - started
+        opened = time.process_time() - started
         text = screen_text(app)
         inert(text)
         assert "A long summary ␛]0;pwned␇ begins here." in text
         # at the end of what the pane shows (below the fold at this size)
         head = str(app.screen.query_one("#entity-header").render())
         assert head.endswith(f"\n… {len(BIG_SUMMARY) - PANE_TEXT_MAX:,} more characters — press v to show all")
-        assert opened < 1, f"opening the entity took {opened:.2f} s"
+        assert opened < 1, f"opening the entity took {opened:.2f} s of CPU"
 
-        started = time.monotonic()
+        started = time.process_time()
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, FullTextScreen)
         await pilot.press("end")
         await settle(pilot)
-        shown_all = time.monotonic() - started
+        shown_all = time.process_time() - started
         text = screen_text(app)
         inert(text)
         assert "THE END" in text
-        assert shown_all < 1, f"showing all of it took {shown_all:.2f} s"
+        # CPU seconds, so a loaded machine does not fail it (1.07 s wall on
+        # CI, 0.8 s here): the regression it guards, Rich wrapping the whole
+        # text at once, spends 2.4 s of CPU in the wrap alone
+        assert shown_all < 2, f"showing all of it took {shown_all:.2f} s of CPU"
 
         await pilot.press("escape")
         await settle(pilot)
@@ -581,15 +586,15 @@ async def test_a_pasted_megabyte_of_escapes_is_cut_and_cleaned_at_once(hostile_d
         box = app.screen.query_one(SearchInput)
         box.focus()
         await pilot.press(*"agent ")
-        started = time.monotonic()
+        started = time.process_time()
         box.post_message(events.Paste(paste))
         await settle(pilot)
-        took = time.monotonic() - started
+        took = time.process_time() - started
         assert box.value.startswith("agent [31mchen[0m ]0;pwned")
         assert len(box.value) == SEARCH_MAX
         inert(box.value)
         inert(screen_text(app))
-        assert took < 1, f"the paste took {took:.2f} s"
+        assert took < 1, f"the paste took {took:.2f} s of CPU"
         await pilot.press("x")  # the box is full: refused, not added
         assert len(box.value) == SEARCH_MAX and not box.value.endswith("x")
 
