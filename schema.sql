@@ -255,7 +255,17 @@ CREATE TABLE sources (
     format     TEXT NOT NULL DEFAULT 'text' CHECK (format IN ('text', 'ftm', 'csv')),
     -- JSON object: what the record's format says about it (FtM: schema,
     -- datasets, first_seen, last_seen, last_change; CSV: file, row)
-    meta       TEXT NOT NULL DEFAULT '{}'
+    meta       TEXT NOT NULL DEFAULT '{}',
+    -- the version `text` is (1 for a text never replaced); every earlier
+    -- version is kept in source_versions
+    version    INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    -- capture provenance of this version: when it was retrieved (UTC ISO
+    -- 8601), an archived copy, and the file as captured (for a web page,
+    -- the HTML the text was extracted from, kept beside it in the bundle)
+    retrieved      TEXT,
+    archive_url    TEXT,
+    capture_file   TEXT,
+    capture_sha256 TEXT CHECK (capture_sha256 IS NULL OR length(capture_sha256) = 64)
 );
 CREATE INDEX sources_input ON sources(input_id);
 -- deleting a source looks here for sources that relay it
@@ -265,6 +275,23 @@ CREATE INDEX sources_format ON sources(format, input_id);
 CREATE VIRTUAL TABLE sources_fts USING fts5(
     title, text, content='sources', content_rowid='rowid'
 );
+
+-- The earlier versions of a source's text, each with its sha256 and
+-- capture provenance. A citation that could not be re-anchored in a newer
+-- version (anchor 'orphaned') still points into the version it was made
+-- in, so its highlight stays viewable.
+CREATE TABLE source_versions (
+    source_id      TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    version        INTEGER NOT NULL CHECK (version >= 1),
+    text           TEXT NOT NULL,
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    retrieved      TEXT,
+    archive_url    TEXT,
+    capture_file   TEXT,
+    capture_sha256 TEXT CHECK (capture_sha256 IS NULL OR length(capture_sha256) = 64),
+    replaced       TEXT NOT NULL DEFAULT '',  -- when the next version replaced it
+    PRIMARY KEY (source_id, version)
+) WITHOUT ROWID;
 
 -- A verbatim quote at an exact span of a source (W3C TextQuoteSelector +
 -- TextPositionSelector). `anchor` says how import found it.
@@ -291,7 +318,10 @@ CREATE TABLE citations (
                CHECK (mode IN ('asserts', 'denies', 'demands', 'predicts')),
     -- who asserts it, when not the source's writer: an entity, or words
     speaker_id TEXT REFERENCES entities(id),
-    speaker    TEXT NOT NULL DEFAULT ''
+    speaker    TEXT NOT NULL DEFAULT '',
+    -- the version of the source's text that start and end point into: the
+    -- current one, or an older one for an orphaned citation
+    version    INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)
 );
 CREATE INDEX citations_claim ON citations(claim_id);
 -- the few contradicting citations, for the conflicts overview without a
@@ -327,6 +357,24 @@ CREATE TABLE errata (
     shown_by  TEXT REFERENCES claims(id) ON DELETE SET NULL
 );
 CREATE INDEX errata_source ON errata(source_id);
+
+-- Every curation write (kbtui new, add, edit, rm; re-anchoring on a new
+-- source version), with who made it, when, the bundle file it changed and
+-- a short diff of that file. A bundle keeps its own log (log.jsonl), which
+-- an import of the bundle loads here as that input's rows.
+CREATE TABLE log (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,             -- UTC ISO 8601
+    user     TEXT NOT NULL,             -- git config user.name, else $USER
+    action   TEXT NOT NULL CHECK (action IN ('new', 'add', 'edit', 'rm', 'version', 'reanchor', 'merge', 'judge')),
+    target   TEXT NOT NULL,             -- what it changed: 'role chen-head', 'source nr-chen'
+    file     TEXT NOT NULL DEFAULT '',  -- the bundle file written, relative to the bundle
+    diff     TEXT NOT NULL DEFAULT '',
+    input_id TEXT REFERENCES inputs(id) ON DELETE CASCADE,
+    write_id TEXT NOT NULL DEFAULT ''   -- one curation command's id (crash recovery)
+);
+CREATE INDEX log_input ON log(input_id);
+CREATE INDEX log_write ON log(write_id);
 
 -- ---------------------------------------------------------------------------
 -- Views for people who write SQL: flat, joined, names instead of ids.
@@ -416,6 +464,8 @@ SELECT ci.id          AS citation_id,
        ci.start,
        ci."end",
        ci.anchor,
+       ci.version     AS source_version,
+       ci.version < s.version AS in_old_version,
        ci.as_of,
        ci.as_of_note,
        ci.stance,

@@ -25,7 +25,7 @@ from kbtui.kb.paths import schema_path
 # (derived data only; migrate.STEPS[1] rebuilds it). 3: evidence in time:
 # dated sources and citations, stance/certainty/mode/speaker, properties,
 # conflicts, errata, descriptor/metonym aliases (migrate.STEPS[2]).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # page cache of a writing connection, in KiB (negative): a million-row import
 # revisits index pages constantly, and SQLite's default 2 MiB thrashes

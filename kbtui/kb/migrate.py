@@ -32,18 +32,16 @@ def _statements(names: tuple[str, ...]) -> list[str]:
     return out
 
 
-def rebuild_derived(conn: sqlite3.Connection, views: bool = True) -> None:
+def rebuild_derived(conn: sqlite3.Connection) -> None:
     """Drop and recreate what is computed from the base tables (the search
-    index and the SQL views), then refill it. Safe for any version step that
-    only changed derived objects. An intermediate step passes views=False:
-    the views of the current schema.sql may read tables a later step adds."""
+    index and the SQL views), then refill it."""
     kinds = dict(conn.execute("SELECT name, type FROM sqlite_master"))
     for name in DERIVED:
         if kinds.get(name) == "view":
             conn.execute(f"DROP VIEW {name}")
         elif name in kinds:
             conn.execute(f"DROP TABLE {name}")
-    for stmt in _statements(DERIVED if views else tuple(n for n in DERIVED if n not in VIEWS)):
+    for stmt in _statements(DERIVED):
         conn.execute(stmt)
     create_missing_indexes(conn)
     index.rebuild_names(conn)
@@ -73,14 +71,14 @@ def _rebuild_table(conn: sqlite3.Connection, table: str) -> None:
     rename; the caller has foreign keys off and checks them afterwards.)"""
     (create,) = _statements((table,))[:1]
     old = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-    conn.execute(re.sub(rf"CREATE TABLE {table}\b", f"CREATE TABLE {table}_v3", create, count=1))
-    new = {r[1] for r in conn.execute(f"PRAGMA table_info({table}_v3)")}
+    conn.execute(re.sub(rf"CREATE TABLE {table}\b", f"CREATE TABLE {table}_new", create, count=1))
+    new = {r[1] for r in conn.execute(f"PRAGMA table_info({table}_new)")}
     cols = ", ".join(f'"{c}"' for c in old if c in new)
     if "WITHOUT ROWID" not in create.upper():
         cols = "rowid, " + cols  # sources_fts and others key on it
-    conn.execute(f"INSERT INTO {table}_v3 ({cols}) SELECT {cols} FROM {table}")
+    conn.execute(f"INSERT INTO {table}_new ({cols}) SELECT {cols} FROM {table}")
     conn.execute(f"DROP TABLE {table}")
-    conn.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
+    conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
 
 
 def to_v3(conn: sqlite3.Connection) -> None:
@@ -107,8 +105,6 @@ def to_v3(conn: sqlite3.Connection) -> None:
         "UPDATE citations SET as_of_note = 'the source has no published date (migrated from schema v2)'"
         " WHERE as_of IS NULL"
     )
-    rebuild_derived(conn)
-    index.rebuild_source_fts(conn)
 
 
 def to_v4(conn: sqlite3.Connection) -> None:
@@ -123,6 +119,23 @@ def to_v4(conn: sqlite3.Connection) -> None:
         conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
     for table in ("entities", "aliases", "claims", "relations", "properties", "sources"):
         _rebuild_table(conn, table)
+
+
+def to_v5(conn: sqlite3.Connection) -> None:
+    """v4 -> v5: curation. Sources gain a version number (1) and capture
+    provenance (empty), citations the version they point into (1);
+    source_versions and log are new and empty. No v4 value changes."""
+    _drop_views(conn)
+    for table in ("sources", "citations"):
+        _rebuild_table(conn, table)
+    for stmt in _statements(("source_versions", "log")):
+        conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
+
+
+def _finish(conn: sqlite3.Connection) -> None:
+    """After the last step: indexes, the search index and the views of this
+    schema (made once, at the end: a view may read a column a later step
+    adds), and the source full-text index (rebuilt tables got new rows)."""
     create_missing_indexes(conn)
     rebuild_derived(conn)
     index.rebuild_source_fts(conn)
@@ -132,10 +145,11 @@ def to_v4(conn: sqlite3.Connection) -> None:
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # v1 -> v2: the search index changed shape (pass-join keys in name_grams)
     # and roles gained an index in listing order; base tables are untouched,
-    # so rebuilding derived objects and adding indexes is enough.
-    1: lambda conn: rebuild_derived(conn, views=False),
+    # so what _finish rebuilds is enough.
+    1: lambda conn: None,
     2: to_v3,
     3: to_v4,
+    4: to_v5,
 }
 
 
@@ -192,6 +206,7 @@ def migrate(path: Path | str) -> tuple[int, int, Path | None]:
                 src.close()
             for v in range(version, db.SCHEMA_VERSION):
                 STEPS[v](conn)
+            _finish(conn)
             dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
             if dangling:
                 raise UnusableDatabase(
