@@ -96,7 +96,7 @@ def test_a_problem_late_in_a_big_file_names_its_line(tmp_path: Path):
     (root / "kb.toml").write_text(kb, encoding="utf-8")
     line = kb.splitlines().index('holder = "nobody"') + 1
     assert _refused(root) == [
-        f"{root / 'kb.toml'}:{line}: role `role-2996`: `holder` = 'nobody' is not a known entity id"
+        f"{root / 'kb.toml'}:{line}: role `role-2996`: `holder` = 'nobody' is not a known entity id (in this bundle or the KB)"
     ]
 
 
@@ -453,8 +453,8 @@ def test_a_reference_missing_from_the_whole_file_is_reported_at_its_line(tmp_pat
     ghost = f"{kb_path}:{lines.index(GHOST) + 1}"
     nowhere = f"{kb_path}:{lines.index(NOWHERE) + 1}"
     expected = [
-        f"{nowhere}: role `late`: `organisation` = 'nowhere' is not a known entity id",
-        f"{ghost}: role `early`: `holder` = 'ghost' is not a known entity id",
+        f"{nowhere}: role `late`: `organisation` = 'nowhere' is not a known entity id (in this bundle or the KB)",
+        f"{ghost}: role `early`: `holder` = 'ghost' is not a known entity id (in this bundle or the KB)",
     ]
     problems, seen = _chunk_problems(root, 3)
     assert problems == expected

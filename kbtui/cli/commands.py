@@ -17,8 +17,10 @@ from types import ModuleType
 import click
 
 from kbtui import __version__
+from kbtui.cli import curate
 from kbtui.cli.errors import fail, handles_errors
 from kbtui.cli.output import RowFormat, emit_json, emit_rows
+from kbtui.cli.target import writable_target
 from kbtui.kb import db as kbdb
 from kbtui.kb.paths import default_db_path
 from kbtui.kb.vocab import ENTITY_KINDS, is_iso_prefix
@@ -447,7 +449,7 @@ def import_(
     from kbtui.cli import imports
     from kbtui.cli.progress import progress
 
-    target = db_path or _writable_target(ctx)
+    target = db_path or writable_target(ctx)
     with progress() as advance:
         report = imports.run(path, target, fmt, input_id, on_error, prune, dry_run, advance)
     if as_json:
@@ -455,20 +457,6 @@ def import_(
     else:
         for line in imports.describe(report, visible(str(path)), visible(str(target))):
             click.echo(visible(line), err=True)
-
-
-def _writable_target(ctx: click.Context) -> Path:
-    """The KB a writing command may change: one the user named. Writing into
-    the bundled sample by default would silently change what every later
-    `kbtui` shows (and, installed, a file inside site-packages)."""
-    if not ctx.obj.get("db_named"):
-        fail(
-            f"`kbtui {ctx.info_name}` writes a knowledge base, and none was named",
-            "pass --db PATH (created if missing) or set KBTUI_DB; the bundled sample is never written",
-            2,
-        )
-    target: Path = ctx.obj["db"]
-    return target
 
 
 @main.command()
@@ -523,9 +511,13 @@ def reindex(ctx: click.Context) -> None:
     """
     from kbtui.kb.migrate import reindex as run_reindex
 
-    target = _writable_target(ctx)
+    target = writable_target(ctx)
     run_reindex(target)
     click.echo(f"rebuilt the indexes of {visible(str(target))}", err=True)
+
+
+for _command in curate.COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

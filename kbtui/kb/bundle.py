@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,11 @@ SOURCE_FIELDS = {
     "relays",
     "origin",
     "as_of_note",
+    # capture provenance (kbtui add source writes them)
+    "retrieved",
+    "archive_url",
+    "capture_file",
+    "capture_sha256",
 }
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
 ALIAS_FIELDS = {"name", "kind", "as_of", "cite"}
@@ -69,6 +74,8 @@ ERRATUM_FIELDS = {"id", "source", "quote", "prefix", "suffix", "says", "correct"
 # fields that are names or short labels: indexed for search and shown in
 # one table cell, so they get the tighter limit
 NAME_FIELDS = {"id", "name", "title", "kind", "type", "holder", "organisation", "subject", "object", "entity"}
+CAPTURE_FIELDS = ("retrieved", "archive_url", "capture_file", "capture_sha256")
+RETRIEVED = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?")
 KB_TABLES = ("entity", "role", "relation", "event", "property", "conflict", "erratum")
 # characters of source text searched for nearest matches to missing quotes,
 # per bundle (~1 s); past it, a missing quote is reported without one
@@ -79,6 +86,28 @@ class BundleError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+# an entity id the bundle names without defining it -> its kind in the KB
+# the bundle is imported into, or None: bundles may build on each other
+Known = Callable[[str], "str | None"]
+
+
+def nothing_known(entity_id: str) -> str | None:
+    return None
+
+
+class _Kinds:
+    """Entity kinds: the bundle's, then the KB's."""
+
+    def __init__(self, own: dict[str, str], known: Known) -> None:
+        self.own, self.known = own, known
+
+    def get(self, entity_id: str, /) -> str | None:
+        kind = self.own.get(entity_id)
+        if kind is None and isinstance(entity_id, str):
+            kind = self.known(entity_id)
+        return kind
 
 
 @dataclass
@@ -233,16 +262,17 @@ def _nul_keys(value: Any, key: str) -> Iterator[str]:
         yield key
 
 
-def load(bundle_dir: Path | str) -> Bundle:
-    """Parse, validate and anchor a bundle, or raise BundleError."""
+def load(bundle_dir: Path | str, known: Known = nothing_known) -> Bundle:
+    """Parse, validate and anchor a bundle, or raise BundleError. `known`
+    resolves the entities it names without defining (the KB's)."""
     whole = Bundle()
-    for chunk in _read(Path(bundle_dir), None):
+    for chunk in _read(Path(bundle_dir), None, known):
         for f in fields(Bundle):
             getattr(whole, f.name).extend(getattr(chunk, f.name))
     return whole
 
 
-def load_chunks(bundle_dir: Path | str, size: int = 5000) -> Iterator[Bundle]:
+def load_chunks(bundle_dir: Path | str, size: int = 5000, known: Known = nothing_known) -> Iterator[Bundle]:
     """Parse, validate and anchor a bundle a piece of kb.toml at a time, so
     a file of a million entities need not be in memory at once.
 
@@ -262,15 +292,15 @@ def load_chunks(bundle_dir: Path | str, size: int = 5000) -> Iterator[Bundle]:
     incomplete); the rest is still read, to report all problems."""
     if size < 1:
         raise ValueError(f"size must be at least 1, not {size}")
-    return _read(Path(bundle_dir), size)
+    return _read(Path(bundle_dir), size, known)
 
 
-def _read(root: Path, size: int | None) -> Iterator[Bundle]:
+def _read(root: Path, size: int | None, known: Known) -> Iterator[Bundle]:
     problems: list[str] = []
     if not root.is_dir():
         raise BundleError([f"{root}: not a bundle directory (expected sources.toml and kb.toml)"])
     src_data, src_lines = _read_toml(root / "sources.toml", problems)
-    v = _Validator(root, problems, src_lines)
+    v = _Validator(root, problems, src_lines, known)
     pieces = _kb_pieces(root / "kb.toml", size, problems, v.plain_ids)
     piece = next(pieces, None)
     if problems or piece is None:
@@ -306,6 +336,65 @@ def _read(root: Path, size: int | None) -> Iterator[Bundle]:
         raise BundleError(problems)
 
 
+def check_tables(
+    root: Path,
+    known: Known,
+    kb_text: str,
+    sources_text: str | None = None,
+    staged: dict[str, bytes] | None = None,
+) -> Bundle:
+    """Check tables written as TOML (a curation's new or edited table, in
+    kb.toml's format) against the bundle's sources and the KB's entities,
+    as an import would, without reading the rest of kb.toml. Only the
+    sources they cite are read. `sources_text` stands for sources.toml and
+    `staged` (path in the bundle -> bytes) for source files not written
+    yet; a source of `sources_text` that is staged is checked and returned
+    too. Raises BundleError; line numbers are those of the given text."""
+    problems: list[str] = []
+    src_path = root / "sources.toml"
+    if sources_text is None:
+        src_data, src_lines = _read_toml(src_path, problems)
+    else:
+        src_lines = Lines(src_path, sources_text)
+        src_data = _parse(src_path, sources_text, 1, problems) or {}
+    kb_lines = Lines(root / "kb.toml", kb_text)
+    data = _parse(kb_lines.path, kb_text, 1, problems) or {}
+    if problems:
+        raise BundleError(problems)
+    v = _Validator(root, problems, src_lines, known)
+    v.staged = {str((root / rel).resolve()): b for rel, b in (staged or {}).items()}
+    v.top_level(data, kb_lines, set(KB_TABLES))
+    wanted = set(_cited(data))
+    texts: dict[str, str] = {}
+    new_sources = []
+    for i, raw in enumerate(v.tables(src_data, "source", src_lines)):
+        if not isinstance(raw, dict):
+            continue
+        is_new = str((root / str(raw.get("file"))).resolve()) in v.staged
+        if raw.get("id") in wanted or is_new:
+            item = v.source(raw, i, texts)
+            if item and is_new:
+                new_sources.append(item)
+    chunk = v.piece(v.kb_tables(data, kb_lines), kb_lines, True, texts)
+    chunk.sources = new_sources
+    v.settle()
+    if problems:
+        raise BundleError(problems)
+    return chunk
+
+
+def _cited(value: Any) -> Iterator[str]:
+    """Every source id a citation in `value` names, however deep."""
+    if isinstance(value, dict):
+        if isinstance(value.get("source"), str) and "quote" in value:
+            yield value["source"]
+        for v in value.values():
+            yield from _cited(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _cited(v)
+
+
 @dataclass(slots=True)
 class _Later:
     """A reference to an id not read yet, checked when the whole of kb.toml
@@ -319,8 +408,12 @@ class _Later:
 
 
 class _Validator:
-    def __init__(self, root: Path, problems: list[str], src: Lines) -> None:
+    def __init__(self, root: Path, problems: list[str], src: Lines, known: Known = nothing_known) -> None:
         self.root = root
+        # entities the bundle may name without defining: the KB's
+        self.known = known
+        # source files a curation is about to write (resolved path -> bytes)
+        self.staged: dict[str, bytes] = {}
         self.problems = problems
         self.src = src
         self.kb = Lines(root / "kb.toml", "")  # the piece being checked
@@ -348,6 +441,10 @@ class _Validator:
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
+
+    def is_entity(self, value: str) -> bool:
+        """Defined in this bundle, or in the KB it goes into."""
+        return value in self.entity_ids or (isinstance(value, str) and self.known(value) is not None)
 
     def tables(self, data: dict[str, Any], key: str, lines: Lines) -> list[Any]:
         """The array of tables `[[key]]`, or [] after reporting what is there instead."""
@@ -436,9 +533,9 @@ class _Validator:
 
     def _settle(self, later: _Later) -> None:
         where, what, key, value = self.kb.at(later.line), later.what, later.key, later.value
-        if later.kind == "entity" and value not in self.entity_ids:
-            self.fail(where, f"{what}: `{key}` = {value!r} is not a known entity id")
-        elif later.kind == "speaker" and value not in self.entity_ids:
+        if later.kind == "entity" and not self.is_entity(value):
+            self.fail(where, f"{what}: `{key}` = {value!r} is not a known entity id (in this bundle or the KB)")
+        elif later.kind == "speaker" and not self.is_entity(value):
             self.fail(
                 where,
                 f"{what}: `speaker` = {value!r} is not a known entity id"
@@ -446,7 +543,7 @@ class _Validator:
             )
         elif later.kind == "shape":
             name, shown, qualifier = value
-            wrong = property_problem(name, shown, qualifier, self.entity_kinds)
+            wrong = property_problem(name, shown, qualifier, _Kinds(self.entity_kinds, self.known))
             if wrong:
                 self.fail(where, f"{what}: {wrong[1]}")
         elif later.kind == "claims":
@@ -546,7 +643,7 @@ class _Validator:
             if not optional:
                 self.fail(lines.at(line), f"{what}: `{key}` is required")
             return None
-        if value not in self.entity_ids:
+        if not self.is_entity(value):
             self.refer("entity", value, lines.find(line, key), what, key)
         return value
 
@@ -563,7 +660,8 @@ class _Validator:
         try:
             path = (self.root / raw["file"]).resolve()
             inside = path.is_relative_to(self.root.resolve())
-            found = path.is_file()
+            staged = self.staged.get(str(path))
+            found = staged is not None or path.is_file()
         except (OSError, ValueError):  # an embedded NUL, a name too long
             self.fail(where, f"{what}: `file` = {raw['file']!r} is not a usable file name")
             return None
@@ -580,8 +678,8 @@ class _Validator:
             return None
         limit = self.limits.source_bytes
         try:
-            size = path.stat().st_size
-            data = path.read_bytes() if size <= limit else b""
+            size = path.stat().st_size if staged is None else len(staged)
+            data = (path.read_bytes() if staged is None else staged) if size <= limit else b""
         except OSError as exc:
             self.fail(where, f"{what}: file {raw['file']!r} cannot be read ({exc.strerror})")
             return None
@@ -647,8 +745,42 @@ class _Validator:
             "relays": raw.get("relays") or None,
             "origin": raw.get("origin") or None,
             "as_of_note": raw.get("as_of_note", ""),
+            **self._capture(raw, line, what),
             "_line": line,
         }
+
+    def _capture(self, raw: dict[str, Any], line: int, what: str) -> dict[str, str | None]:
+        """The source's capture provenance; a captured file must be in the
+        bundle and still have the sha256 recorded when it was captured."""
+        out: dict[str, str | None] = {k: raw.get(k) or None for k in CAPTURE_FIELDS}
+        retrieved = out["retrieved"]
+        if retrieved and not RETRIEVED.fullmatch(retrieved):
+            self.fail(
+                self.src.at(self.src.find(line, "retrieved")),
+                f"{what}: `retrieved` = {retrieved!r} is not a UTC time like 2024-05-03T10:00:00Z",
+            )
+        digest = out["capture_sha256"]
+        if digest and not re.fullmatch(r"[0-9a-f]{64}", digest):
+            self.fail(self.src.at(self.src.find(line, "capture_sha256")), f"{what}: `capture_sha256` is not a sha256")
+            return out
+        name = out["capture_file"]
+        if name:
+            where = self.src.at(self.src.find(line, "capture_file"))
+            path = (self.root / name).resolve()
+            staged = self.staged.get(str(path))
+            if not path.is_relative_to(self.root.resolve()):
+                self.fail(where, f"{what}: `capture_file` = {name!r} is outside the bundle directory")
+            elif staged is None and not path.is_file():
+                self.fail(where, f"{what}: capture file {name!r} not found")
+            elif digest:
+                data = staged if staged is not None else path.read_bytes()
+                if hashlib.sha256(data).hexdigest() != digest:
+                    self.fail(
+                        where,
+                        f"{what}: capture file {name!r} no longer has the recorded `capture_sha256`;"
+                        " restore the file as captured (it is the evidence the text came from)",
+                    )
+        return out
 
     def _bounds(
         self, published: str | None, not_before: str | None, not_after: str | None, line: int, what: str
@@ -900,7 +1032,7 @@ class _Validator:
                     )
                     ok = False
         speaker = c.get("speaker", "").strip()
-        if speaker in self.entity_ids:
+        if speaker and self.is_entity(speaker):
             cite.speaker_id = speaker
         elif SLUG.fullmatch(speaker) and ("-" in speaker or (not self.final and speaker in self.plain_ids)):
             # shaped like an entity id ("wang-yi"): the id of an entity
@@ -1012,8 +1144,8 @@ class _Validator:
         if name is None or entity is None:
             return None
         what = f"property `{name}` of `{entity}`"
-        wrong = property_problem(name, value, qualifier, self.entity_kinds)
-        if wrong and name in vocab.ENTITY_VALUED and value not in self.entity_ids and not self.final:
+        wrong = property_problem(name, value, qualifier, _Kinds(self.entity_kinds, self.known))
+        if wrong and name in vocab.ENTITY_VALUED and not self.is_entity(value) and not self.final:
             # the value names an entity further on: its kind is checked then
             self.refer("shape", (name, value, qualifier), self.kb.find(line, wrong[0]), what)
             wrong = None

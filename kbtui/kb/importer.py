@@ -9,6 +9,7 @@ idempotent and a bundle can add to a KB that already holds others.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kbtui.kb import bundle as bundle_mod
-from kbtui.kb import db, records
+from kbtui.kb import db, records, transact
 from kbtui.kb.errors import ImportFailed, UnusableDatabase
 from kbtui.kb.sink import Advance, Report, Sink, quiet
 from kbtui.kb.vocab import SLUG
@@ -64,12 +65,63 @@ def bundle_report(
     name = checked_input(input_id or input_name(Path(bundle_dir).resolve().name))
 
     def run(conn: sqlite3.Connection) -> Report:
+        chunks = bundle_mod.load_chunks(bundle_dir, known=kb_kinds(conn))
+
+        def then(conn: sqlite3.Connection) -> None:
+            load_log(conn, Path(bundle_dir), name)
+
         try:
-            return write(conn, bundle_mod.load_chunks(bundle_dir), advance, name, str(bundle_dir), prune, dry_run)
+            return write(conn, chunks, advance, name, str(bundle_dir), prune, dry_run, then)
         except bundle_mod.BundleError as exc:
             raise ImportFailed("\n".join(exc.problems), "nothing was written; fix the bundle and retry") from exc
 
-    return into(Path(db_path), run, publish=not dry_run)
+    with transact.settled(Path(bundle_dir)):
+        return into(Path(db_path), run, publish=not dry_run)
+
+
+LOG_ACTIONS = frozenset({"new", "add", "edit", "rm", "version", "reanchor", "merge", "judge"})
+
+
+def load_log(conn: sqlite3.Connection, bundle_dir: Path, input_id: str) -> None:
+    """The bundle's curation log (log.jsonl, written by `kbtui add` and the
+    rest) becomes this input's rows of the KB's log, replacing those it had.
+    A line that is not a log entry is refused with its line number."""
+    path = bundle_dir / "log.jsonl"
+    if not path.is_file():
+        return
+    rows = []
+    keys = ("at", "user", "action", "target", "file", "diff", "write_id")
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                ok = isinstance(entry, dict) and all(isinstance(entry.get(k, ""), str) for k in keys)
+            except ValueError:
+                ok = False
+            if not ok or entry["action"] not in LOG_ACTIONS:
+                raise ImportFailed(
+                    f"{path}:{n}: not a curation log entry (a JSON object with {', '.join(keys[:-1])})",
+                    "restore the line from git, or delete it; nothing was written",
+                )
+            rows.append((*(entry.get(k, "") for k in keys), input_id))
+    conn.execute("DELETE FROM log WHERE input_id = ?", (input_id,))
+    conn.executemany(
+        "INSERT INTO log (at, user, action, target, file, diff, write_id, input_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def kb_kinds(conn: sqlite3.Connection) -> bundle_mod.Known:
+    """The kind of an entity already in the KB (None if it is not): a
+    bundle may name entities another input defined."""
+
+    def kind(entity_id: str) -> str | None:
+        row = conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return row[0] if row else None
+
+    return kind
 
 
 # an input id's length: record ids are '<input>--<record id>' (FtM) and
@@ -112,7 +164,7 @@ def into(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: bool = 
         # another process created db_path meanwhile: add to theirs
     conn = db.connect_writable(db_path)
     try:
-        return _mapped(db_path, lambda: run(conn))
+        return mapped(db_path, lambda: run(conn))
     finally:
         conn.close()
 
@@ -175,7 +227,7 @@ def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: 
                 f"{db_path}: cannot be created ({exc})", "check that the folder exists and is writable"
             ) from exc
         try:
-            result = _mapped(db_path, lambda: run(conn))
+            result = mapped(db_path, lambda: run(conn))
         finally:
             conn.close()
         if not publish:
@@ -202,7 +254,7 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
-def _mapped(db_path: Path, run: Callable[[], T]) -> T:
+def mapped(db_path: Path, run: Callable[[], T]) -> T:
     """run(), with SQLite's failures turned into one readable error."""
     try:
         return run()
@@ -230,34 +282,54 @@ def write(
     location: str = "",
     prune: bool = False,
     dry_run: bool = False,
+    then: Callable[[sqlite3.Connection], None] | None = None,
 ) -> Report:
     """Write a bundle (or the pieces load_chunks yields, sources in the
     first) in one transaction through a Sink, which owns the rows by input,
     keeps unchanged citation ids and re-indexes; with `dry_run`, roll it
-    back and report what it would have done."""
-    pieces = [chunks] if isinstance(chunks, bundle_mod.Bundle) else chunks
+    back and report what it would have done. `then` runs last, inside the
+    transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        sink: Sink | None = None
-        at_risk: list[tuple[int, str, str | None, str]] = []
-        errata: set[str] = set()
-        summary: Counter[str] = Counter()
-        for data in pieces:
-            if sink is None:  # the first piece holds every source
-                at_risk = _spans_a_new_text_breaks(conn, data.sources)
-                sink = Sink(conn, input_id, "bundle", location, "stop", advance)
-            _write_piece(sink, data, advance)
-            errata.update(x["id"] for x in data.errata)
-            summary.update(_summary(data))
-        if sink is None:
-            raise ImportFailed(f"{location}: the bundle has nothing to import")
-        _keep_other_citations(conn, at_risk, errata, input_id, prune)
-        report = sink.finish(prune=prune)
+        report = write_in(conn, chunks, advance, input_id, location, prune)
+        if then is not None:
+            then(conn)
         conn.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
             conn.execute("ROLLBACK")
         raise
+    return report
+
+
+def write_in(
+    conn: sqlite3.Connection,
+    chunks: bundle_mod.Bundle | Iterable[bundle_mod.Bundle],
+    advance: Advance = quiet,
+    input_id: str = "bundle",
+    location: str = "",
+    prune: bool = False,
+    full: bool = True,
+) -> Report:
+    """write() inside the caller's transaction. `full`: the chunks are the
+    whole bundle (rows of the input they lack are stale); a curation that
+    writes one table passes False."""
+    pieces = [chunks] if isinstance(chunks, bundle_mod.Bundle) else chunks
+    sink: Sink | None = None
+    at_risk: list[tuple[int, str, str | None, str]] = []
+    errata: set[str] = set()
+    summary: Counter[str] = Counter()
+    for data in pieces:
+        if sink is None:  # the first piece holds every source
+            at_risk = _spans_a_new_text_breaks(conn, data.sources)
+            sink = Sink(conn, input_id, "bundle", location, "stop", advance)
+        _write_piece(sink, data, advance)
+        errata.update(x["id"] for x in data.errata)
+        summary.update(_summary(data))
+    if sink is None:
+        raise ImportFailed(f"{location}: the bundle has nothing to import")
+    _keep_other_citations(conn, at_risk, errata, input_id, prune)
+    report = sink.finish(prune=prune, full=full)
     report.summary = {k: summary[k] for k in SUMMARY}
     return report
 
@@ -297,7 +369,7 @@ def _write_piece(sink: Sink, data: bundle_mod.Bundle, advance: Advance) -> None:
     advance("writing records", len(data.sources) + len(data.entities) + len(data.claims()), None)
 
 
-SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin")
+SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin", *bundle_mod.CAPTURE_FIELDS)
 
 
 def _source(s: dict[str, Any]) -> records.Source:

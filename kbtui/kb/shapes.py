@@ -4,10 +4,18 @@ check` on a KB that may have been edited by hand."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from kbtui.kb import dates, vocab
 
 
-def property_problem(prop: str, value: str, qualifier: str, kinds: dict[str, str]) -> tuple[str, str] | None:
+class Kinds(Protocol):
+    """Entity id -> kind, or None (a dict, or the bundle's view of a KB)."""
+
+    def get(self, entity_id: str, /) -> str | None: ...
+
+
+def property_problem(prop: str, value: str, qualifier: str, kinds: Kinds) -> tuple[str, str] | None:
     """(field, what is wrong) when `value`/`qualifier` do not fit `prop`;
     `kinds` maps entity ids to kinds (values of nationality and affiliation
     are entity ids)."""

@@ -672,6 +672,23 @@ class Sink:
         self._count("retracted", removed=True)
         return True
 
+    def remove_claim(self, claim_id: str) -> str | None:
+        """Remove one claim of this input (a curator's `kbtui rm`) with its
+        citations; an event's participations go with it, and its entity
+        when nothing else refers to it. Returns the claim's kind, or None
+        when this input has no such claim."""
+        self.release()
+        row = self.conn.execute("SELECT kind, input_id FROM claims WHERE id = ?", (claim_id,)).fetchone()
+        if row is None or row[1] != self.input:
+            return None
+        self._touch_named("SELECT ?", (claim_id,))
+        event = self.conn.execute("SELECT entity_id FROM events WHERE claim_id = ?", (claim_id,)).fetchone()
+        self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
+        if event:
+            self._unlink(event[0])
+        self._count(PLURAL.get(row[0], row[0]), removed=True)
+        return str(row[0])
+
     def rewrite(self, source_id: str, entity_id: str | None) -> bool:
         """Before writing a record again that this run wrote already (a
         delta naming one id twice): the next write replaces it, as a MOD
