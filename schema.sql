@@ -319,9 +319,10 @@ CREATE TABLE citations (
     -- who asserts it, when not the source's writer: an entity, or words
     speaker_id TEXT REFERENCES entities(id),
     speaker    TEXT NOT NULL DEFAULT '',
-    -- the version of the source's text that start and end point into: the
-    -- current one, or an older one for an orphaned citation
-    version    INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)
+    -- NULL: start and end point into the source's current text; a number:
+    -- into that older version (source_versions), for a citation orphaned
+    -- when the text changed
+    version    INTEGER CHECK (version IS NULL OR version >= 1)
 );
 CREATE INDEX citations_claim ON citations(claim_id);
 -- the few contradicting citations, for the conflicts overview without a
@@ -330,6 +331,17 @@ CREATE INDEX citations_contradicting ON citations(claim_id) WHERE stance = 'cont
 CREATE INDEX citations_source ON citations(source_id, start);
 -- deleting an entity looks here for what it said
 CREATE INDEX citations_speaker ON citations(speaker_id) WHERE speaker_id IS NOT NULL;
+
+-- Where a citation now marked 'moved' was before its source's text
+-- changed: the version, the quote and its span there, for the curator who
+-- confirms the move (the diff between the two is what to look at).
+CREATE TABLE citation_moves (
+    citation_id INTEGER PRIMARY KEY REFERENCES citations(id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL CHECK (version >= 1),
+    quote       TEXT NOT NULL CHECK (length(quote) > 0),
+    start       INTEGER NOT NULL CHECK (start >= 0),
+    "end"       INTEGER NOT NULL CHECK ("end" > start)
+);
 
 -- Spans of a source where a known name or alias occurs.
 CREATE TABLE mentions (
@@ -464,8 +476,8 @@ SELECT ci.id          AS citation_id,
        ci.start,
        ci."end",
        ci.anchor,
-       ci.version     AS source_version,
-       ci.version < s.version AS in_old_version,
+       coalesce(ci.version, s.version) AS source_version,
+       ci.version IS NOT NULL AS in_old_version,
        ci.as_of,
        ci.as_of_note,
        ci.stance,

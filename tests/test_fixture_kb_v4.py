@@ -48,9 +48,10 @@ def test_migrate_brings_the_v4_fixture_to_the_current_version_with_nothing_lost(
         assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
         # every text is its first version, and every citation points into it
         assert conn.execute("SELECT DISTINCT version FROM sources").fetchall() == [(1,)]
-        assert conn.execute("SELECT DISTINCT version FROM citations").fetchall() == [(1,)]
+        assert conn.execute("SELECT DISTINCT version FROM citations").fetchall() == [(None,)]
         assert conn.execute("SELECT count(*) FROM source_versions").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM log").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM citation_moves").fetchone()[0] == 0
         # ownership is kept as it was
         assert conn.execute("SELECT count(*) FROM claims WHERE input_id = 'sample'").fetchone()[0] == len(
             before["claims"]

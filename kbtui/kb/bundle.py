@@ -59,6 +59,7 @@ SOURCE_FIELDS = {
     "archive_url",
     "capture_file",
     "capture_sha256",
+    "versions",
 }
 ENTITY_FIELDS = {"id", "kind", "name", "summary", "aliases"}
 ALIAS_FIELDS = {"name", "kind", "as_of", "cite"}
@@ -67,6 +68,12 @@ ROLE_FIELDS = CLAIM_FIELDS | {"holder", "organisation", "title", "start", "end",
 RELATION_FIELDS = CLAIM_FIELDS | {"type", "subject", "object", "start", "end", "label"}
 EVENT_FIELDS = CLAIM_FIELDS | {"name", "type", "summary", "aliases", "start", "end", "place", "participants"}
 CITE_FIELDS = {"source", "quote", "prefix", "suffix", "as_of", "as_of_note", "stance", "certainty", "mode", "speaker"}
+# a citation's place among its source's versions (written by `kbtui add
+# version`): `version` pins it to an older text (orphaned there);
+# `anchor = "moved"` with `was` and `was_version` marks one re-anchored
+# into the current text that a human should confirm
+CITE_VERSION_FIELDS = {"version", "anchor", "was", "was_version"}
+VERSION_FIELDS = {"file", "sha256", "replaced", *("retrieved", "archive_url", "capture_file", "capture_sha256")}
 PARTICIPANT_FIELDS = {"entity", "capacity", "cite"}
 PROPERTY_FIELDS = CLAIM_FIELDS | {"entity", "property", "value", "qualifier"}
 CONFLICT_FIELDS = {"claims", "note"}
@@ -414,6 +421,9 @@ class _Validator:
         self.known = known
         # source files a curation is about to write (resolved path -> bytes)
         self.staged: dict[str, bytes] = {}
+        # per source: its current version, and its older texts by version
+        self.current_version: dict[str, int] = {}
+        self.old_texts: dict[tuple[str, int], str] = {}
         self.problems = problems
         self.src = src
         self.kb = Lines(root / "kb.toml", "")  # the piece being checked
@@ -725,6 +735,8 @@ class _Validator:
         not_before = self._date(raw, "not_before", self.src, line, what)
         not_after = self._date(raw, "not_after", self.src, line, what)
         self._bounds(published, not_before, not_after, line, what)
+        versions = self._versions(raw, line, what)
+        self.current_version[raw["id"]] = len(versions) + 1
         self.source_dates[raw["id"]] = published
         self.source_undated_notes[raw["id"]] = raw.get("as_of_note", "").strip()
         return {
@@ -746,8 +758,55 @@ class _Validator:
             "origin": raw.get("origin") or None,
             "as_of_note": raw.get("as_of_note", ""),
             **self._capture(raw, line, what),
+            "version": len(versions) + 1,
+            "versions": versions,
             "_line": line,
         }
+
+    def _versions(self, raw: dict[str, Any], line: int, what: str) -> list[dict[str, Any]]:
+        """The source's earlier texts (`versions`, oldest first), each read
+        and checked against the sha256 recorded when it was replaced."""
+        value = raw.get("versions", [])
+        where = self.src.at(self.src.find(line, "versions"))
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.fail(where, f"{what}: `versions` must be a list of tables")
+            return []
+        out = []
+        for n, v in enumerate(value, 1):
+            extra = set(v) - VERSION_FIELDS
+            if extra or not isinstance(v.get("file"), str) or not all(isinstance(x, str) for x in v.values()):
+                self.fail(where, f"{what}: version {n} needs a `file` and string fields of {sorted(VERSION_FIELDS)}")
+                continue
+            data = self._read_inside(v["file"], where, f"{what} version {n}")
+            if data is None:
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if v.get("sha256") and v["sha256"] != digest:
+                self.fail(where, f"{what}: version {n} file {v['file']!r} no longer has its recorded sha256")
+                continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.fail(where, f"{what}: version {n} file {v['file']!r} is not valid UTF-8 at byte {exc.start}")
+                continue
+            self.old_texts[(raw["id"], n)] = text
+            out.append(
+                {**{k: v.get(k) for k in VERSION_FIELDS - {"file"}}, "version": n, "text": text, "sha256": digest}
+            )
+        return out
+
+    def _read_inside(self, name: str, where: str, what: str) -> bytes | None:
+        """A file of the bundle (or staged to be written), refused outside it."""
+        try:
+            path = (self.root / name).resolve()
+            if not path.is_relative_to(self.root.resolve()):
+                self.fail(where, f"{what}: {name!r} is outside the bundle directory")
+                return None
+            staged = self.staged.get(str(path))
+            return staged if staged is not None else path.read_bytes()
+        except (OSError, ValueError) as exc:
+            self.fail(where, f"{what}: file {name!r} cannot be read ({exc})")
+            return None
 
     def _capture(self, raw: dict[str, Any], line: int, what: str) -> dict[str, str | None]:
         """The source's capture provenance; a captured file must be in the
@@ -974,11 +1033,13 @@ class _Validator:
                 continue
             cline = self.kb.find_quote(cursor, c["quote"], default=line, span=span)
             cursor, span = (cursor if cline == line else cline), ITEM_SPAN
-            extra = set(c) - CITE_FIELDS
+            extra = set(c) - CITE_FIELDS - CITE_VERSION_FIELDS
             if extra:
                 self.fail(self.kb.at(cline), f"{what}: citation has unknown field(s) {', '.join(sorted(extra))}")
                 continue
-            bad = [k for k in CITE_FIELDS - {"source", "quote"} if not isinstance(c.get(k, ""), str)]
+            bad = [
+                k for k in CITE_FIELDS - {"source", "quote"} | {"anchor", "was"} if not isinstance(c.get(k, ""), str)
+            ]
             if bad:
                 self.fail(self.kb.at(cline), f"{what}: citation field `{sorted(bad)[0]}` must be a string")
                 continue
@@ -986,16 +1047,70 @@ class _Validator:
             if text is None:
                 self.fail(self.kb.at(cline), f"{what}: citation source {c['source']!r} is not a known source id")
                 continue
+            version = self._cite_version(c, cline, what)
+            if version is False:
+                continue
+            if version is not None:
+                text = self.old_texts[(c["source"], version)]
             try:
                 a = anchor(text, c["quote"], c.get("prefix", ""), c.get("suffix", ""), self.limits.quote_matches)
             except AnchorError as exc:
                 hint = self._hint(exc)
-                self.fail(self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`: {exc}{hint}")
+                shown = f" version {version}" if version else ""
+                self.fail(
+                    self.kb.at(cline), f"{what}: quote {c['quote']!r} in source `{c['source']}`{shown}: {exc}{hint}"
+                )
                 continue
-            cite = Cite(c["source"], a.start, a.end, text[a.start : a.end], a.prefix, a.suffix, a.method)
+            method = "orphaned" if version is not None else a.method
+            cite = Cite(c["source"], a.start, a.end, text[a.start : a.end], a.prefix, a.suffix, method, version=version)
+            if "anchor" in c and c["anchor"] != "moved":
+                self.fail(
+                    self.kb.at(cline),
+                    f'{what}: citation `anchor` = {c["anchor"]!r}: only "moved" is written (kbtui sets the others)',
+                )
+                continue
+            if c.get("anchor") == "moved" and not self._moved(c, cite, cline, what):
+                continue
             if self._cite_evidence(c, cite, cline, what):
                 out.append(cite)
         return out
+
+    def _cite_version(self, c: dict[str, Any], cline: int, what: str) -> int | bool | None:
+        """The older version a citation is pinned to, None for the current
+        text, False (reported) when it names none the source has."""
+        version = c.get("version")
+        if version is None:
+            return None
+        current = self.current_version.get(c["source"], 1)
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= current:
+            self.fail(
+                self.kb.at(cline),
+                f"{what}: citation `version` = {version!r}: source `{c['source']}` has versions 1 to {current}",
+            )
+            return False
+        return None if version == current else version
+
+    def _moved(self, c: dict[str, Any], cite: Cite, cline: int, what: str) -> bool:
+        """A citation re-anchored into a new text, awaiting a human: where
+        it was (`was` in version `was_version`) is found again."""
+        was, was_version = c.get("was"), c.get("was_version")
+        source = c["source"]
+        old = self.old_texts.get((source, was_version)) if isinstance(was_version, int) else None
+        if cite.version is not None or not isinstance(was, str) or old is None:
+            self.fail(
+                self.kb.at(cline),
+                f'{what}: a citation with `anchor = "moved"` needs `was` (the old quote) and `was_version`'
+                f" (an older version of source `{source}`); to confirm the move, delete those three fields",
+            )
+            return False
+        try:
+            a = anchor(old, was)
+        except AnchorError as exc:
+            self.fail(self.kb.at(cline), f"{what}: `was` {was!r} in source `{source}` version {was_version}: {exc}")
+            return False
+        cite.anchor = "moved"
+        cite.was = (int(str(was_version)), old[a.start : a.end], a.start, a.end)
+        return True
 
     def _hint(self, exc: AnchorError) -> str:
         """The nearest match to a missing quote, while the budget lasts (the

@@ -384,6 +384,8 @@ def _source(s: dict[str, Any]) -> records.Source:
         note=s["note"],
         date_basis=s["date_basis"],
         as_of_note=s["as_of_note"],
+        version=s["version"],
+        versions=s["versions"],
     )
 
 

@@ -123,12 +123,13 @@ def to_v4(conn: sqlite3.Connection) -> None:
 
 def to_v5(conn: sqlite3.Connection) -> None:
     """v4 -> v5: curation. Sources gain a version number (1) and capture
-    provenance (empty), citations the version they point into (1);
-    source_versions and log are new and empty. No v4 value changes."""
+    provenance (empty), citations the older version they point into (NULL:
+    the current text); source_versions, citation_moves and log are new and
+    empty. No v4 value changes."""
     _drop_views(conn)
     for table in ("sources", "citations"):
         _rebuild_table(conn, table)
-    for stmt in _statements(("source_versions", "log")):
+    for stmt in _statements(("source_versions", "citation_moves", "log")):
         conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
 
 

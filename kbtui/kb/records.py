@@ -65,6 +65,10 @@ class Cite:
     mode: str = "asserts"
     speaker_id: str | None = None
     speaker: str = ""
+    # None: in the source's current text; a number: in that older version
+    version: int | None = None
+    # a 'moved' citation: where it was before (version, quote, start, end)
+    was: tuple[int, str, int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +86,10 @@ class Source:
     as_of_note: str = ""
     meta: dict[str, Any] = field(default_factory=dict)  # stored as JSON (datasets, first/last seen, schema)
     where: str = ""
+    version: int = 1  # of `text`; the earlier ones are in `versions`
+    # earlier versions, oldest first: version, text, sha256, retrieved,
+    # archive_url, capture_file, capture_sha256, replaced
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

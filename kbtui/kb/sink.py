@@ -88,6 +88,7 @@ CITE_COLUMNS = (
     "mode",
     "speaker_id",
     "speaker",
+    "version",
 )
 # past this many changed entities or sources, derived indexes are rebuilt
 # whole rather than kept right row by row
@@ -352,7 +353,7 @@ class Sink:
         if self._seen("seen_sources", s.id):
             self.problem(s.where, f"source `{s.id}` appears twice in this input")
             return False
-        old = self._stored("sources", s.id, "input_id, sha256")
+        old = self._stored("sources", s.id, "input_id, sha256, version")
         digest = sha256(s.text.encode("utf-8")).hexdigest()
         if old is not None:
             self._take_over(old[0])
@@ -361,12 +362,13 @@ class Sink:
         self._source_changes(s.id, s.format, old is not None)
         self._add(
             "INSERT INTO sources (id, title, outlet, author, published, url, note, text, sha256, date_basis,"
-            " as_of_note, input_id, format, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " as_of_note, input_id, format, meta, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(id) DO UPDATE SET title = excluded.title, outlet = excluded.outlet,"
             " author = excluded.author, published = excluded.published, url = excluded.url,"
             " note = excluded.note, text = excluded.text, sha256 = excluded.sha256,"
             " date_basis = excluded.date_basis, as_of_note = excluded.as_of_note,"
-            " input_id = excluded.input_id, format = excluded.format, meta = excluded.meta",
+            " input_id = excluded.input_id, format = excluded.format, meta = excluded.meta,"
+            " version = excluded.version",
             (
                 s.id,
                 s.title,
@@ -382,8 +384,27 @@ class Sink:
                 self.input,
                 s.format,
                 json.dumps(s.meta, ensure_ascii=False, sort_keys=True),
+                s.version,
             ),
         )
+        if old is not None and old[2] > 1:  # (only texts replaced by curation have versions)
+            self.conn.execute("DELETE FROM source_versions WHERE source_id = ?", (s.id,))
+        for v in s.versions:
+            self._add(
+                "INSERT INTO source_versions (source_id, version, text, sha256, retrieved, archive_url,"
+                " capture_file, capture_sha256, replaced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    s.id,
+                    v["version"],
+                    v["text"],
+                    v["sha256"],
+                    v.get("retrieved"),
+                    v.get("archive_url"),
+                    v.get("capture_file"),
+                    v.get("capture_sha256"),
+                    v.get("replaced") or "",
+                ),
+            )
         self._count("sources")
         return True
 
@@ -544,11 +565,14 @@ class Sink:
                     c.mode,
                     c.speaker_id,
                     c.speaker,
+                    c.version,
                 ),
                 claim_id,
                 "",
                 c.speaker_id,
             )
+            if c.was is not None:
+                self._add("INSERT OR REPLACE INTO citation_moves VALUES (?, ?, ?, ?, ?)", (cid, *c.was))
         self.counts["citations"] = self.counts.get("citations", 0) + len(cites)
 
     def claim(self, c: AnyClaim) -> bool:
