@@ -374,16 +374,30 @@ def check(ctx: click.Context, as_json: bool) -> None:
     """Verify the KB: schema version, foreign keys, source hashes, every
     citation span equal to its quote, every claim cited. Exit 1 on problems.
 
+    Citations a new source version moved or orphaned are listed to review
+    (they are not problems: the exit code does not change).
+
     \b
     Example:
       kbtui --db my.db check
     """
     from kbtui.kb import check as kbcheck
 
-    findings, counts = kbcheck.run(_open(ctx))
+    conn = _open(ctx)
+    findings, counts = kbcheck.run(conn)
+    review = kbcheck.review(conn)
     if as_json:
-        emit_json({"ok": not findings, "counts": counts, "problems": [f.as_json() for f in findings]})
+        emit_json(
+            {
+                "ok": not findings,
+                "counts": counts,
+                "problems": [f.as_json() for f in findings],
+                "review": [f.as_json() for f in review],
+            }
+        )
     else:
+        if review:
+            _render().review_report(review)
         _render().check_report(str(ctx.obj["db"]), findings, counts)
     if findings:
         sys.exit(1)

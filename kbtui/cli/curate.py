@@ -33,9 +33,12 @@ def _report(change: Any, as_json: bool) -> None:
     if as_json:
         emit_json(change.as_dict())
         return
-    verb = {"add": "added", "rm": "removed", "edit": "changed", "new": "created"}[change.action]
     where = visible(change.bundle)
-    click.echo(f"{verb} {change.table} `{visible(change.id)}` in bundle {where}", err=True)
+    if change.action == "new":
+        click.echo(f"created bundle {where} (input `{visible(change.id)}`)", err=True)
+    else:
+        verb = {"add": "added", "rm": "removed", "edit": "changed"}[change.action]
+        click.echo(f"{verb} {change.table} `{visible(change.id)}` in bundle {where}", err=True)
     for c in change.citations:
         quote = c["quote"] if len(c["quote"]) <= 70 else c["quote"][:69] + "…"
         click.echo(
@@ -130,6 +133,57 @@ def add_source(
         rec = change.record
         captured = f"{visible(rec['capture_file'])} sha256 {rec['capture_sha256'][:12]}…"
         click.echo(f"  text {visible(rec['file'])}; captured {captured}", err=True)
+
+
+@add.command(name="version")
+@click.argument("source_id")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Default: where the KB says the source's bundle is.",
+)
+@click.option("--url", default=None, help="Where the new text was retrieved from.")
+@click.option("--archive-url", default=None, help="An archived copy of the new text.")
+@click.option("--retrieved", default=None, help="When it was retrieved, UTC (default: now).")
+@json_option
+@click.pass_context
+@handles_errors
+def add_version(
+    ctx: click.Context, /, source_id: str, file: Path, bundle: Path | None, as_json: bool, **fields: Any
+) -> None:
+    """Give source SOURCE_ID a new text (FILE: text or a web page), keeping
+    the old one, and re-anchor every citation of it.
+
+    A quote found as it was keeps its words. One whose passage changed a
+    little moves to it and is marked for review; one not found stays in
+    the old version, orphaned. `kbtui check` lists both; the old text and
+    its highlights stay viewable.
+
+    \b
+    Examples:
+      kbtui --db my.db add version example-news-chen article-updated.html
+      kbtui --db my.db add version notes notes-v2.txt --bundle research/chen-2024 --json
+    """
+    from kbtui.kb.versions import add_version as run
+
+    change = run(writable_target(ctx), source_id, file, fields, bundle)
+    if as_json:
+        emit_json(change.as_dict())
+        return
+    rec = change.record
+    click.echo(
+        f"source `{visible(source_id)}` is now version {rec['version']} in bundle {visible(change.bundle)}:"
+        f" {rec['exact']} citation(s) found as they were, {len(rec['moved'])} moved, {len(rec['orphaned'])} orphaned",
+        err=True,
+    )
+    for m in rec["moved"]:
+        click.echo(f"  moved ({visible(m['in'])}): {visible(m['quote'])!r} -> {visible(m['now'])!r}", err=True)
+    for o in rec["orphaned"]:
+        click.echo(f"  orphaned ({visible(o['in'])}): {visible(o['quote'])!r}", err=True)
+    if rec["moved"] or rec["orphaned"]:
+        click.echo("  review them: kbtui check lists what needs a human", err=True)
 
 
 @add.command(name="entity")

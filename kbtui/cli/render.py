@@ -195,7 +195,16 @@ def citation(data: CitationDetail) -> None:
     console.print(title)
     console.print(T(f"{src['title']} — {meta}" if meta else src["title"], "italic"))
     console.print(evidence_line(data))
-    console.print(Panel(body, box=box.ROUNDED, subtitle=T(f"chars {s}–{e} of {src['id']}")))
+    where = f"chars {s}–{e} of {src['id']}"
+    if "version" in data:
+        where += f" version {data['version']}"
+        console.print(
+            T(
+                f"orphaned: in version {data['version']} of the source, an earlier text; not found in the current one",
+                "yellow",
+            )
+        )
+    console.print(Panel(body, box=box.ROUNDED, subtitle=T(where)))
 
 
 def evidence_line(c: Citation) -> Text:
@@ -324,6 +333,14 @@ def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> No
     table = _table("check", "where", "problem", title=f"{len(findings)} problem(s) in {db}")
     for f in findings:
         table.add_row(T(f.check, "red"), T(f.where), T(f.message))
+    console.print(table)
+
+
+def review_report(items: list[Finding]) -> None:
+    """Citations a human should look at (moved, orphaned): not problems."""
+    table = _table("state", "where", "what to do", title=f"{len(items)} citation(s) to review")
+    for f in items:
+        table.add_row(T(f.check, "yellow"), T(f.where), T(f.message))
     console.print(table)
 
 

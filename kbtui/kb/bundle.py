@@ -581,7 +581,7 @@ class _Validator:
             ok = False
         limits = self.limits
         for key, value in raw.items():
-            if key in {"aliases", "cite", "participants", "claims"}:
+            if key in {"aliases", "cite", "participants", "claims", "versions"}:
                 continue
             if not isinstance(value, str):
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must be a string")

@@ -109,12 +109,17 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
                 Finding("source-hash", f"source {sid}", "text does not match its sha256: the stored text was changed")
             )
 
+    old_texts = _versions(conn, findings)
     counts["citations"] = 0
-    for cid, sid, quote, start, end in conn.execute('SELECT id, source_id, quote, start, "end" FROM citations'):
+    for cid, sid, quote, start, end, version in conn.execute(
+        'SELECT id, source_id, quote, start, "end", version FROM citations'
+    ):
         counts["citations"] += 1
-        text = texts.get(sid)
+        text = texts.get(sid) if version is None else old_texts.get((sid, version))
         if text is None:
-            continue  # reported by the foreign-key or source checks
+            if version is not None and sid in texts:
+                findings.append(Finding("citation-span", f"citation {cid}", f"source {sid} has no version {version}"))
+            continue  # else reported by the foreign-key or source checks
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             findings.append(
                 Finding(
@@ -161,6 +166,73 @@ def _run(conn: sqlite3.Connection, findings: list[Finding], counts: dict[str, in
     counts["entities"] = conn.execute("SELECT count(*) FROM entities").fetchone()[0]
     _evidence(conn, findings, counts, texts)
     findings.extend(derived(conn))
+
+
+def _versions(conn: sqlite3.Connection, findings: list[Finding]) -> dict[tuple[str, int], str]:
+    """The sources' older texts, each checked against its sha256, and the
+    places moved citations were in them."""
+    texts: dict[tuple[str, int], str] = {}
+    for sid, version, text, sha in conn.execute("SELECT source_id, version, text, sha256 FROM source_versions"):
+        if not isinstance(text, str) or hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
+            findings.append(Finding("source-hash", f"source {sid} version {version}", "text does not match its sha256"))
+            continue
+        texts[(sid, version)] = text
+    for cid, sid, version, quote, start, end in conn.execute(
+        'SELECT m.citation_id, c.source_id, m.version, m.quote, m.start, m."end" FROM citation_moves m'
+        " JOIN citations c ON c.id = m.citation_id"
+    ):
+        text = texts.get((sid, version))
+        if text is None or text[start:end] != quote:
+            findings.append(
+                Finding(
+                    "citation-span",
+                    f"citation {cid}",
+                    f"where it moved from (version {version}) does not read its quote",
+                )
+            )
+    return texts
+
+
+def review(conn: sqlite3.Connection) -> list[Finding]:
+    """What needs a human, though nothing is broken: citations moved to a
+    changed passage of a new source version (confirm them), and citations
+    left in an old version because their words are gone (fix or drop).
+    A damaged file gives none (run() reports the damage)."""
+    try:
+        return _review(conn)
+    except sqlite3.DatabaseError:
+        return []
+
+
+def _review(conn: sqlite3.Connection) -> list[Finding]:
+    found = []
+    for cid, claim, kind, sid, quote, old_quote, version in conn.execute(
+        "SELECT c.id, c.claim_id, l.kind, c.source_id, c.quote, m.quote, m.version FROM citations c"
+        " JOIN claims l ON l.id = c.claim_id JOIN citation_moves m ON m.citation_id = c.id"
+        " WHERE c.anchor = 'moved' ORDER BY c.id"
+    ):
+        found.append(
+            Finding(
+                "moved",
+                f"citation {cid} ({kind} {claim}, source {sid})",
+                f"re-anchored from version {version}: was {old_quote[:60]!r}, now {quote[:60]!r};"
+                " confirm it by deleting anchor, was and was_version from the citation in the bundle",
+            )
+        )
+    for cid, claim, kind, sid, quote, version, current in conn.execute(
+        "SELECT c.id, c.claim_id, l.kind, c.source_id, c.quote, c.version, s.version FROM citations c"
+        " JOIN claims l ON l.id = c.claim_id JOIN sources s ON s.id = c.source_id"
+        " WHERE c.version IS NOT NULL ORDER BY c.id"
+    ):
+        found.append(
+            Finding(
+                "orphaned",
+                f"citation {cid} ({kind} {claim}, source {sid})",
+                f"{quote[:60]!r} is not in version {current}; it still cites version {version}:"
+                " quote the new text instead, or remove the citation",
+            )
+        )
+    return found
 
 
 REINDEX_HINT = "rebuild the search indexes with `kbtui reindex --db PATH` (the data is not touched)"

@@ -244,7 +244,7 @@ def add_source(
         block = tomlw.table("source", table)
         text = s.read(SOURCES_FILE)
         new_text = tomlw.appended(text, block)
-        chunk = _checked(s, "", new_text, staged)
+        chunk = checked(s, "", new_text, staged)
         for rel, data in staged.items():
             s.write.put(rel, data)
         s.put(SOURCES_FILE, new_text)
@@ -379,7 +379,7 @@ def add_claim(
 def _append(s: Session, table_name: str, table: dict[str, Any]) -> Change:
     """Check `table`, append it to kb.toml, write its rows, log it."""
     block = tomlw.table(table_name, table)
-    chunk = _checked(s, block)
+    chunk = checked(s, block)
     text = s.read(KB_FILE)
     new_text = tomlw.appended(text, block)
     s.put(KB_FILE, new_text)
@@ -390,7 +390,7 @@ def _append(s: Session, table_name: str, table: dict[str, Any]) -> Change:
     return change
 
 
-def _checked(
+def checked(
     s: Session, kb_text: str, sources_text: str | None = None, staged: dict[str, bytes] | None = None
 ) -> bundle_mod.Bundle:
     try:
@@ -408,14 +408,14 @@ def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
     with session(where, kb, owner) as s:
         _refuse_if_referred(s.conn, claim_id)
         text = s.read(KB_FILE)
-        span = _find(s, text, table_name, claim_id)
+        span = find(s, text, table_name, claim_id)
         before = "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
         sink = s.sink()
         sink.remove_claim(claim_id)
         sink.finish(full=False)
         s.put(KB_FILE, tomlw.replaced(text, span, None))
         change = Change(
-            "rm", table_name, claim_id, str(s.bundle), diff=_hunk(span.first, before, ""), record=span.fields
+            "rm", table_name, claim_id, str(s.bundle), diff=hunk(span.first, before, ""), record=span.fields
         )
         s.log(change, KB_FILE)
     return change
@@ -438,7 +438,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
             if changes.get(key):
                 _check_entity(s, key, changes[key])
         text = s.read(KB_FILE)
-        span = _find(s, text, table_name, claim_id)
+        span = find(s, text, table_name, claim_id)
         fields = dict(span.fields)
         fields.setdefault("id", claim_id)
         for key, value in changes.items():
@@ -447,12 +447,12 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
             else:
                 fields.pop(key, None)
         block = tomlw.table(table_name, fields)
-        chunk = _checked(s, block)
+        chunk = checked(s, block)
         s.store(chunk)
         before = "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
         s.put(KB_FILE, tomlw.replaced(text, span, block))
         change = Change(
-            "edit", table_name, claim_id, str(s.bundle), diff=_hunk(span.first, before, block), record=fields
+            "edit", table_name, claim_id, str(s.bundle), diff=hunk(span.first, before, block), record=fields
         )
         change.citations = _citations(s.conn, claim_id)
         s.log(change, KB_FILE)
@@ -497,7 +497,7 @@ def _claim_home(kb: Path, claim_id: str, bundle: Path | None) -> tuple[str, str,
     return str(kind), str(owner), where
 
 
-def _find(s: Session, text: str, table_name: str, claim_id: str) -> tomlw.Span:
+def find(s: Session, text: str, table_name: str, claim_id: str) -> tomlw.Span:
     span = tomlw.find(s.bundle / KB_FILE, text, table_name, claim_id)
     if span is None and table_name == "property":
         span = _find_property(s, text, claim_id)
@@ -674,10 +674,10 @@ def _citations(conn: sqlite3.Connection, claim_id: str) -> list[dict[str, Any]]:
 
 def _added(new_text: str, block: str) -> str:
     first = new_text.count("\n", 0, len(new_text) - len(block)) + 1
-    return _hunk(first, "", block)
+    return hunk(first, "", block)
 
 
-def _hunk(first: int, before: str, after: str) -> str:
+def hunk(first: int, before: str, after: str) -> str:
     """A unified-diff hunk for one table replaced at line `first`."""
     old, new = before.splitlines(), after.splitlines()
     head = f"@@ -{first},{len(old)} +{first},{len(new)} @@"

@@ -457,7 +457,7 @@ def _spans_a_new_text_breaks(
         text = src["text"]
         for cid, claim_id, owner, start, end, quote in conn.execute(
             'SELECT c.id, c.claim_id, l.input_id, c.start, c."end", c.quote FROM citations c'
-            " JOIN claims l ON l.id = c.claim_id WHERE c.source_id = ?"
+            " JOIN claims l ON l.id = c.claim_id WHERE c.source_id = ? AND c.version IS NULL"
             ' UNION ALL SELECT 0, id, NULL, start, "end", quote FROM errata WHERE source_id = ?',
             (src["id"], src["id"]),
         ):

@@ -226,6 +226,7 @@ class CitationDetail(Citation):
     paragraph: Span
     paragraph_text: str
     claim: NotRequired[str]  # the claim in words (queries.claim_summary)
+    version: NotRequired[int]  # an orphaned citation: the older text it is in
 
 
 class SourceSummary(TypedDict):
@@ -252,6 +253,7 @@ class SourceDetail(SourceSummary):
     text: str
     sha256: str
     meta: dict[str, Any]  # what the record's format says about it (FtM: schema, datasets, last_seen)
+    version: int  # of `text`; earlier ones are kept (source_versions)
 
 
 class MarkedCitation(TypedDict):

@@ -612,12 +612,13 @@ def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[SourceM
 
 def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> CitationDetail:
     r = conn.execute(
-        _CITATION_SQL.replace(" FROM citations", ", s.text FROM citations", 1) + " WHERE c.id = ?",
+        _CITATION_SQL.replace(" FROM citations", ", s.text, c.version AS pinned FROM citations", 1) + " WHERE c.id = ?",
         (citation_id,),
     ).fetchone()
     if r is None:
         raise NotFound(f"no citation with id {citation_id}", "citation ids appear in `kbtui show --json`")
-    text: str = r["text"]
+    # an orphaned citation points into the older text it was made in
+    text: str = r["text"] if r["pinned"] is None else (version_text(conn, r["sid"], r["pinned"]) or "")
     start: int = r["start"]
     end: int = r["end"]
     para_start = text.rfind("\n", 0, start) + 1
@@ -642,7 +643,16 @@ def citation(conn: sqlite3.Connection, citation_id: int, context: int = 240) -> 
         "context_after": text[end : end + context],
         "paragraph": {"start": para_start, "end": para_end},
         "paragraph_text": text[para_start:para_end],
+        **({"version": r["pinned"]} if r["pinned"] is not None else {}),  # type: ignore[typeddict-item]
     }
+
+
+def version_text(conn: sqlite3.Connection, source_id: str, version: int) -> str | None:
+    """An older version of a source's text (None if it has no such version)."""
+    row = conn.execute(
+        "SELECT text FROM source_versions WHERE source_id = ? AND version = ?", (source_id, version)
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
@@ -757,7 +767,7 @@ def record_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
     r = conn.execute(
-        f"SELECT {', '.join(_SOURCE_COLUMNS)}, text, sha256, meta FROM sources WHERE id = ?",
+        f"SELECT {', '.join(_SOURCE_COLUMNS)}, text, sha256, meta, version FROM sources WHERE id = ?",
         (ref,),
     ).fetchone()
     if r is None:
@@ -793,6 +803,7 @@ def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
         "format": r["format"],
         "input": r["input_id"],
         "meta": _meta(r["meta"]),
+        "version": r["version"],
     }
 
 
@@ -804,15 +815,22 @@ def _meta(raw: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def source_marks(conn: sqlite3.Connection, source_id: str) -> tuple[list[MarkedCitation], list[Mention]]:
-    """(citations, mentions) of a source, each sorted by start, for the viewer."""
+def source_marks(
+    conn: sqlite3.Connection, source_id: str, version: int | None = None
+) -> tuple[list[MarkedCitation], list[Mention]]:
+    """(citations, mentions) of a source, each sorted by start, for the
+    viewer: of its current text, or of an older `version` (the citations
+    left there, and no mentions: those are found in the current text)."""
     cites: list[MarkedCitation] = [
         {"id": r["id"], "claim_id": r["claim_id"], "start": r["start"], "end": r["end"], "quote": r["quote"]}
         for r in conn.execute(
-            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? ORDER BY start',
-            (source_id,),
+            'SELECT id, claim_id, start, "end", quote FROM citations WHERE source_id = ? AND version IS ?'
+            " ORDER BY start",
+            (source_id, version),
         )
     ]
+    if version is not None:
+        return cites, []
     mentions: list[Mention] = [
         {"entity_id": r["entity_id"], "name": r["name"], "kind": r["kind"], "start": r["start"], "end": r["end"]}
         for r in conn.execute(

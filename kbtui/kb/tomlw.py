@@ -42,6 +42,8 @@ ORDER = (
     "archive_url",
     "retrieved",
     "capture_sha256",
+    "sha256",
+    "replaced",
     "start",
     "end",
     "status",

@@ -11,7 +11,7 @@ import csv
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import queries
@@ -195,15 +195,27 @@ class ViewedSource(SourceView):
 
     details: dict[int, Citation]
     errata: list[Erratum]
+    shown_version: NotRequired[int]  # an older text of the source, not its current one
 
 
-def source_view(path: Path | str, source_id: str) -> ViewedSource:
+def source_view(path: Path | str, source_id: str, citation_id: int | None = None) -> ViewedSource:
     """Everything the source viewer needs in one round trip: the source,
     its cited spans (with their claims in words and their evidence
-    records), its entity mentions and its errata."""
+    records), its entity mentions and its errata. For an orphaned
+    citation, the older text it is in, with the citations left there
+    (`shown_version` says which)."""
     with reader(path) as conn:
         src = queries.source(conn, source_id)
-        cites, mentions = queries.source_marks(conn, src["id"])
+        pinned = conn.execute(
+            "SELECT version FROM citations WHERE id = ? AND source_id = ?", (citation_id, src["id"])
+        ).fetchone()
+        version = pinned[0] if pinned else None
+        old = queries.version_text(conn, src["id"], version) if version is not None else None
+        if old is not None:
+            src["text"], src["length"] = old, len(old)
+        else:
+            version = None
+        cites, mentions = queries.source_marks(conn, src["id"], version)
         summaries: dict[str, str] = {}
         for c in cites:
             if c["claim_id"] not in summaries:
@@ -216,8 +228,16 @@ def source_view(path: Path | str, source_id: str) -> ViewedSource:
             for cite in claim_cites
             if cite["source"]["id"] == src["id"]
         }
-        errata = queries.errata(conn, src["id"])
-        view: ViewedSource = {**src, "citations": cites, "mentions": mentions, "details": details, "errata": errata}
+        errata = queries.errata(conn, src["id"]) if version is None else []
+        view: ViewedSource = {
+            **src,  # type: ignore[typeddict-item]
+            "citations": cites,
+            "mentions": mentions,
+            "details": details,
+            "errata": errata,
+        }
+        if version is not None:
+            view["shown_version"] = version
         return inert(view)
 
 

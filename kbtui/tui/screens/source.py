@@ -76,15 +76,25 @@ class SourceScreen(ContentScreen):
         if location is self.location:
             return
         self.location = location
-        if self.source is not None and self.source["id"] == location.source_id:
+        if self._holds(location) and self.source is not None:
             self._populate(location, self.source)
         else:
             self.load(location)
 
+    def _holds(self, location: Location) -> bool:
+        """The loaded text is the one `location` needs: the same source, and
+        the same version (an orphaned citation is in an older one)."""
+        src = self.source
+        if src is None or src["id"] != location.source_id:
+            return False
+        if location.citation_id is None:
+            return "shown_version" not in src
+        return any(c["id"] == location.citation_id for c in src["citations"])
+
     @work(thread=True, exclusive=True, group="source")
     def load(self, location: Location) -> None:
         assert location.source_id is not None
-        src = self.guarded(kbdata.source_view, self.db_path, location.source_id)
+        src = self.guarded(kbdata.source_view, self.db_path, location.source_id, location.citation_id)
         if src is not None:
             self.app.call_from_thread(self._populate, location, src)
 
@@ -139,6 +149,14 @@ class SourceScreen(ContentScreen):
             head.append(f" · reposted via {via}", style=Style(dim=True))
         if src.get("url"):
             head.append(" · " + shown(src["url"]), style=Style(dim=True))
+        if "shown_version" in src:
+            head.append(
+                f"\nversion {src['shown_version']} of {src['version']}, an earlier text: the citations shown here"
+                " were not found in the current one (kbtui check lists them)",
+                style=self.viewer.look.fg("warning"),
+            )
+        elif src.get("version", 1) > 1:
+            head.append(f" · version {src['version']}", style=Style(dim=True))
         self.query_one("#source-head", Static).update(head)
 
     def _show_info(self) -> None:
