@@ -568,6 +568,9 @@ def test_rm_of_an_event_takes_its_participations_and_entity(mini_bundle, run, kb
     r = run("rm", "moscow-meeting")
     assert r.exit_code == 0, r.output
     assert kb_rows(kb, "SELECT count(*) FROM participations") == [(0,)]
+    # the participations' own claims and citations go too
+    assert kb_rows(kb, "SELECT count(*) FROM claims WHERE id LIKE 'moscow-meeting%'") == [(0,)]
+    assert run("check").exit_code == 0
     assert kb_rows(kb, "SELECT count(*) FROM entities WHERE id = 'moscow-meeting'") == [(0,)]
     r = run("rm", "moscow-meeting--chen-wenqing")
     assert r.exit_code == 1

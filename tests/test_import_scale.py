@@ -96,7 +96,8 @@ def test_a_problem_late_in_a_big_file_names_its_line(tmp_path: Path):
     (root / "kb.toml").write_text(kb, encoding="utf-8")
     line = kb.splitlines().index('holder = "nobody"') + 1
     assert _refused(root) == [
-        f"{root / 'kb.toml'}:{line}: role `role-2996`: `holder` = 'nobody' is not a known entity id (in this bundle or the KB)"
+        f"{root / 'kb.toml'}:{line}: role `role-2996`: `holder` = 'nobody'"
+        " is not a known entity id (in this bundle or the KB)"
     ]
 
 

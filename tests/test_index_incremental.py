@@ -486,6 +486,7 @@ def test_mentions_without_a_format_column_scan_every_source():
         INSERT INTO entities VALUES ('xi-jinping', 'Xi Jinping');
         INSERT INTO sources VALUES ('a', 'Xi Jinping spoke.'), ('b', 'Then Xi Jinping left.');
     """)
+    # (rebuild_mentions is what a migration runs on such a file; refresh_mentions
+    # needs the current schema's name index)
     assert index.rebuild_mentions(conn) == 2
-    assert index.refresh_mentions(conn, ["b"]) == 1
     assert mentions(conn) == {("a", "xi-jinping", 0, 10), ("b", "xi-jinping", 5, 15)}

@@ -201,13 +201,20 @@ def new_bundle(bundle: Path, kb: Path, input_id: str | None = None) -> Change:
     """An empty bundle at `bundle` (a new folder, or an empty one), known to
     the KB as an input (the KB is created if missing)."""
     bundle = Path(bundle)
-    if bundle.exists() and (not bundle.is_dir() or any(p.name != transact.STATE for p in bundle.iterdir())):
-        raise ImportFailed(f"{bundle}: already exists and is not empty", "choose a new folder name")
+    if bundle.exists() and not bundle.is_dir():
+        raise ImportFailed(f"{bundle}: already exists and is not a folder", "choose a new folder name")
+    full = ImportFailed(f"{bundle}: already exists and is not empty", "choose a new folder name")
+    if bundle.is_dir() and _holds_files(bundle) and not (bundle / transact.STATE / "pending").is_dir():
+        raise full  # (before any lock: a folder of someone's files gets no state folder)
     try:
         bundle.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ImportFailed(f"{bundle}: cannot be created ({exc.strerror})", "check the parent folder") from exc
     with session(bundle, kb, input_id, create=True) as s:
+        # asked with the lock held and any half-done write settled: a `new`
+        # killed midway leaves only its state and empty folders behind
+        if _holds_files(s.bundle):
+            raise full
         s.put(KB_FILE, KB_HEADER)
         s.put(SOURCES_FILE, SOURCES_HEADER)
         s.put("sources/.keep", "")
@@ -217,6 +224,11 @@ def new_bundle(bundle: Path, kb: Path, input_id: str | None = None) -> Change:
         change = Change("new", "bundle", s.input_id, str(s.bundle), diff="")
         s.log(change, KB_FILE)
     return change
+
+
+def _holds_files(folder: Path) -> bool:
+    """Any file in the folder, outside kbtui's own state."""
+    return any(p.is_file() for p in folder.rglob("*") if transact.STATE not in p.relative_to(folder).parts)
 
 
 # -- add source -----------------------------------------------------------------
@@ -406,6 +418,7 @@ def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
     """Remove a claim from its bundle and the KB."""
     table_name, owner, where = _claim_home(kb, claim_id, bundle)
     with session(where, kb, owner) as s:
+        _still_there(s, claim_id)
         _refuse_if_referred(s.conn, claim_id)
         text = s.read(KB_FILE)
         span = find(s, text, table_name, claim_id)
@@ -434,6 +447,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
                 f"editable: {', '.join(allowed)}; to change citations, remove the claim and add it again",
             )
     with session(where, kb, owner) as s:
+        _still_there(s, claim_id)
         for key in ENTITY_FIELDS[table_name]:
             if changes.get(key):
                 _check_entity(s, key, changes[key])
@@ -524,6 +538,13 @@ def _find_property(s: Session, text: str, claim_id: str) -> tomlw.Span | None:
         )
 
     return tomlw.find(s.bundle / KB_FILE, text, "property", entity, derives)
+
+
+def _still_there(s: Session, claim_id: str) -> None:
+    """Asked again once the bundle is locked: another curator may have
+    removed the claim meanwhile."""
+    if not _exists(s.conn, "claims", claim_id):
+        raise NotFound(f"no claim `{claim_id}` in {s.kb} (it was just removed)", "see `kbtui log`")
 
 
 def _refuse_if_referred(conn: sqlite3.Connection, claim_id: str) -> None:

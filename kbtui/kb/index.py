@@ -16,6 +16,8 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
+from kbtui.kb import mentions
+from kbtui.kb.mentions import flexible
 from kbtui.kb.normalize import compact, norm
 
 Progress = Callable[[int], None]
@@ -400,26 +402,21 @@ def rebuild_mentions(conn: sqlite3.Connection) -> int:
 def refresh_mentions(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
     """Redo the mentions of these sources only; returns how many they have.
 
-    Right when the sources' texts were inserted or changed and no name,
-    alias or name property changed anywhere since the last
-    `rebuild_mentions` (otherwise call that: a new or removed name form
-    changes mentions in every text, and which entity a shared form means).
+    Right when the sources' texts were inserted or changed; after names
+    changed, `refresh_entity_mentions` (a few entities) or rebuild_mentions.
     Deleted sources lose their mentions by ON DELETE CASCADE; their ids are
-    ignored here. Builds the same regex as rebuild_mentions (cost grows with
-    the number of name forms, not of sources), then reads only these
-    sources. Above MENTIONS_MAX_FORMS forms, as there, none are written."""
-    _fill_scope(conn, "mention_scope", source_ids)
-    conn.execute("DELETE FROM mentions WHERE source_id IN (SELECT id FROM temp.mention_scope)")
-    matcher = _mention_matcher(conn)
-    count = 0
-    if matcher is not None:
-        sources = conn.execute(
-            "SELECT s.id, s.text FROM temp.mention_scope ids CROSS JOIN sources s ON s.id = ids.id"
-            + _text_only(conn, "AND")
-        )
-        count = _write_mentions(conn, matcher, sources)
-    conn.execute("DELETE FROM temp.mention_scope")
-    return count
+    ignored here. Each text is read word by word against the name index
+    (kbtui.kb.mentions), so the cost is the texts', whatever the number of
+    name forms (rebuild_mentions' one regex finds none above
+    MENTIONS_MAX_FORMS; this does)."""
+    return mentions.refresh_sources(conn, source_ids)
+
+
+def refresh_entity_mentions(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int:
+    """After these entities' names, aliases or name properties changed (or
+    they were added or removed): redo the mentions of the texts that hold
+    their names, found with the full-text index. Returns the texts read."""
+    return mentions.refresh_entities(conn, entity_ids)
 
 
 def _text_only(conn: sqlite3.Connection, word: str) -> str:
@@ -456,7 +453,7 @@ def _mention_matcher(conn: sqlite3.Connection) -> Matcher | None:
     forms = sorted((n for n, ids in owners.items() if len(ids) == 1), key=len, reverse=True)
     if not forms:
         return None
-    pattern = re.compile(r"(?<!\w)(" + "|".join(_flexible(f) for f in forms) + r")(?!\w)")
+    pattern = re.compile(r"(?<!\w)(" + "|".join(flexible(f) for f in forms) + r")(?!\w)")
     return pattern, {_squash(f): next(iter(owners[f])) for f in forms}
 
 
@@ -480,19 +477,6 @@ def _insert_mentions(conn: sqlite3.Connection, rows: list[tuple[str, str, int, i
     conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)", rows)
     rows.clear()
     return conn.total_changes - before
-
-
-def _flexible(name: str) -> str:
-    """A regex for a name that tolerates the source's spacing and quotes."""
-    parts = []
-    for ch in name:
-        if ch.isspace():
-            parts.append(r"\s+")
-        elif ch in "'’":
-            parts.append("['’]")
-        else:
-            parts.append(re.escape(ch))
-    return "".join(parts)
 
 
 def _squash(text: str) -> str:

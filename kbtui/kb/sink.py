@@ -707,6 +707,10 @@ class Sink:
             return None
         self._touch_named("SELECT ?", (claim_id,))
         event = self.conn.execute("SELECT entity_id FROM events WHERE claim_id = ?", (claim_id,)).fetchone()
+        if event:  # its participations are claims too (their rows would cascade, their claims not)
+            self.conn.execute(
+                "DELETE FROM claims WHERE id IN (SELECT claim_id FROM participations WHERE event_id = ?)", (event[0],)
+            )
         self.conn.execute("DELETE FROM claims WHERE id = ?", (claim_id,))
         if event:
             self._unlink(event[0])
@@ -894,10 +898,15 @@ class Sink:
         elif self.changed_sources:
             index.index_sources(self.conn, list(self.changed_sources))
         texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
-        if texts and (self.names_changed or self.sources_whole):  # records get no mentions: they are data
+        # (records get no mentions: they are data)
+        if texts and (self.sources_whole or (self.names_changed and self.names_whole)):
             index.rebuild_mentions(self.conn)
-        elif texts and self.changed_sources:
-            index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources.items() if fmt == "text"])
+        elif texts:
+            # a few names changed: only the texts that hold them are read again
+            if self.names_changed and self.touched:
+                index.refresh_entity_mentions(self.conn, self.touched)
+            if self.changed_sources:
+                index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources.items() if fmt == "text"])
         self.advance("indexing sources", 1, 1)
 
     def _touch_named(self, claims_sql: str, args: tuple[Any, ...]) -> None:

@@ -124,14 +124,17 @@ class Write:
         }
         _write_synced(folder / "intent.json", json.dumps(intent).encode())
         _fsync_dir(folder)
-        for rel in self.files:
-            _place(self.bundle, rel, folder / "new" / rel)
         try:
+            for rel in self.files:
+                _place(self.bundle, rel, folder / "new" / rel)
             conn.execute("COMMIT")
         except BaseException:
+            # a full disk or Ctrl-C mid-rename, a COMMIT refused: settled now
+            # as a crash is later, the files put back unless the KB holds the
+            # write (an interrupt that lands just after COMMIT)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            _undo(self.bundle, folder, intent)
+            recover(self.bundle)
             raise
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -140,11 +143,17 @@ def _place(bundle: Path, rel: str, staged: Path) -> None:
     """Put a staged file at bundle/rel atomically (a copy beside it, renamed)."""
     target = bundle / rel
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = _beside(target)
     shutil.copyfile(staged, tmp)
     _fsync(tmp)
     os.replace(tmp, target)
     _fsync_dir(target.parent)
+
+
+def _beside(target: Path) -> Path:
+    # one name, not one per process (_place runs with the bundle locked), so
+    # recover() can remove the copy a crash left before renaming it
+    return target.with_name(f".{target.name}.tmp")
 
 
 def _undo(bundle: Path, folder: Path, intent: dict[str, Any]) -> None:
@@ -170,6 +179,8 @@ def recover(bundle: Path) -> list[str]:
         except (OSError, ValueError):
             shutil.rmtree(folder, ignore_errors=True)  # crashed before any file moved
             continue
+        for rel in intent["files"]:
+            _beside(bundle / rel).unlink(missing_ok=True)
         if _committed(Path(intent["kb"]), intent["write_id"]):
             for rel in intent["files"]:
                 staged = folder / "new" / rel

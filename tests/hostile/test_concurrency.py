@@ -247,15 +247,15 @@ def test_a_second_importer_fails_cleanly_when_the_first_holds_on(kb, bundles, mo
     the second, with a short busy timeout, gives up with one clear message
     and changes nothing; the first then commits."""
     inside, release = threading.Event(), threading.Event()
-    real = index.rebuild_mentions
+    real = index.refresh_entity_mentions
 
-    def held(conn):
+    def held(conn, ids):  # the import's last step: marking where its names occur
         if threading.current_thread().name == "first":
             inside.set()
             release.wait(30)
-        return real(conn)
+        return real(conn, ids)
 
-    monkeypatch.setattr(index, "rebuild_mentions", held)
+    monkeypatch.setattr(index, "refresh_entity_mentions", held)
     before = fingerprint(kb)
     first = threading.Thread(target=import_bundle, args=(bundles[1], kb), name="first")
     first.start()

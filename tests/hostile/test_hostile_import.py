@@ -350,7 +350,9 @@ def test_a_failure_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
     def boom(conn):
         raise sqlite3.OperationalError("disk I/O error (simulated)")
 
+    # the last step of the write: mentions (re-read where the name changed)
     monkeypatch.setattr(index, "rebuild_mentions", boom)
+    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, ids: boom(conn))
     with pytest.raises(ImportFailed, match="nothing was written"):
         import_bundle(changed, good_kb)
     assert fingerprint(good_kb) == before
@@ -364,6 +366,7 @@ def test_an_interrupt_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index, "rebuild_mentions", interrupt)
+    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, ids: interrupt(conn))
     with pytest.raises(KeyboardInterrupt):
         import_bundle(changed, good_kb)
     assert fingerprint(good_kb) == before
@@ -433,11 +436,12 @@ def spilling(path, **kw):
     conn.execute("PRAGMA cache_size = 1")  # every changed page goes to the file at once
     return conn
 
-def killed(conn):
+def killed(conn, *args):
     os.kill(os.getpid(), signal.SIGKILL)  # as a power cut would, mid-transaction
 
 db.connect_writable = spilling
 index.rebuild_mentions = killed
+index.refresh_entity_mentions = killed
 import_bundle(sys.argv[1], sys.argv[2])
 """
 

@@ -1,0 +1,181 @@
+"""Mentions of known names in a few texts, at a cost that does not grow with
+the KB.
+
+`index.rebuild_mentions` builds one regex of every name form and runs it
+over every text: right for a whole rebuild, but a curator adding one entity
+or one article to a KB of 10,000 entities waited 35 s for it (and above
+MENTIONS_MAX_FORMS forms it finds nothing at all). Here a text is read word
+by word instead: every run of up to MAX_WORDS words is looked up in the
+name index (`names.compact`), and each hit is checked against the text as
+the regex would check it. The rules are rebuild_mentions' own: whole words,
+case as written, the longest name at each place, a form two entities share
+skipped unless all but one hold it only figuratively (a metonym or a
+descriptor). When names change, the texts that may hold them are found
+with the full-text index and read again.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+
+from kbtui.kb.normalize import compact, norm
+
+# the longest name form looked up, in words ("Central Political and Legal
+# Affairs Commission of the Communist Party of China" is 11)
+MAX_WORDS = 12
+_WORD = re.compile(r"\w+")
+_LOOKUP_CHUNK = 500
+# the properties whose values are names (index.NAME_PROPERTIES)
+NAME_PROPERTIES_SQL = "('official-name', 'name', 'identifier')"
+
+
+def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
+    """Redo the mentions of these text sources; returns how many they have."""
+    count = 0
+    patterns: dict[str, re.Pattern[str]] = {}
+    raw: dict[str, set[str]] = {}
+    for source_id in dict.fromkeys(source_ids):
+        row = conn.execute("SELECT text FROM sources WHERE id = ? AND format = 'text'", (source_id,)).fetchone()
+        conn.execute("DELETE FROM mentions WHERE source_id = ?", (source_id,))
+        if row is None:
+            continue
+        rows = [(source_id, *m) for m in _find(conn, row[0], patterns, raw)]
+        conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)", rows)
+        count += len(rows)
+    return count
+
+
+def refresh_entities(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int:
+    """After these entities' names changed (or they were added or removed):
+    redo the mentions of every text that holds one of their names now or
+    was marked with them before. Returns the number of texts read."""
+    ids = list(dict.fromkeys(entity_ids))
+    sources: set[str] = set()
+    for i in range(0, len(ids), _LOOKUP_CHUNK):
+        part = ids[i : i + _LOOKUP_CHUNK]
+        marks = ", ".join("?" * len(part))
+        sources.update(
+            r[0] for r in conn.execute(f"SELECT DISTINCT source_id FROM mentions WHERE entity_id IN ({marks})", part)
+        )
+        for (name,) in conn.execute(f"SELECT DISTINCT name FROM names WHERE entity_id IN ({marks})", part).fetchall():
+            sources.update(_texts_with(conn, name))
+    refresh_sources(conn, sorted(sources))
+    return len(sources)
+
+
+def _texts_with(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Text sources whose full-text index has the name's words in a row."""
+    words = _WORD.findall(name)
+    if not words or len(name) < 2:
+        return []
+    phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
+    try:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT s.id FROM sources_fts f JOIN sources s ON s.rowid = f.rowid"
+                " WHERE sources_fts MATCH ? AND s.format = 'text'",
+                (phrase,),
+            )
+        ]
+    except sqlite3.OperationalError:  # a phrase FTS5 cannot parse: no candidates from it
+        return []
+
+
+def _find(
+    conn: sqlite3.Connection, text: str, patterns: dict[str, re.Pattern[str]], raw: dict[str, set[str]]
+) -> list[tuple[str, int, int]]:
+    """(entity id, start, end) of each mention in `text`, left to right."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    spans: dict[str, list[int]] = {}  # compact key -> starts of the runs of words that have it
+    for i, (start, _) in enumerate(words):
+        for j in range(i, min(i + MAX_WORDS, len(words))):
+            key = compact(norm(text[start : words[j][1]]))
+            if key:
+                spans.setdefault(key, []).append(start)
+    found: dict[int, tuple[int, int, str]] = {}  # start -> (form length, end, owner)
+    for key, forms in _forms(conn, list(spans), raw).items():
+        for name, owners in forms.items():
+            owner = _owner(conn, name, owners)
+            if owner is None:
+                continue
+            pattern = patterns.get(name)
+            if pattern is None:
+                pattern = patterns[name] = re.compile(r"(?<!\w)" + flexible(name) + r"(?!\w)")
+            for start in spans[key]:
+                m = pattern.match(text, start)
+                if m and (start not in found or len(name) > found[start][0]):
+                    found[start] = (len(name), m.end(), owner)
+    out: list[tuple[str, int, int]] = []
+    last = 0
+    for start in sorted(found):
+        if start < last:
+            continue
+        _, end, owner = found[start]
+        out.append((owner, start, end))
+        last = end
+    return out
+
+
+def _forms(conn: sqlite3.Connection, keys: list[str], raw: dict[str, set[str]]) -> dict[str, dict[str, set[str]]]:
+    """compact key -> each name form (2 characters or more) with that key ->
+    the entities that have it. The name index finds the entities; their
+    forms are read as written (the index keeps one per spelling that
+    normalises alike, and "the Times" is not "The Times" to a reader)."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for i in range(0, len(keys), _LOOKUP_CHUNK):
+        part = keys[i : i + _LOOKUP_CHUNK]
+        for key, entity_id in conn.execute(
+            f"SELECT DISTINCT compact, entity_id FROM names WHERE compact IN ({', '.join('?' * len(part))})", part
+        ).fetchall():
+            for form in _raw_forms(conn, entity_id, raw):
+                if compact(norm(form)) == key:
+                    out.setdefault(key, {}).setdefault(form, set()).add(entity_id)
+    return out
+
+
+def _raw_forms(conn: sqlite3.Connection, entity_id: str, raw: dict[str, set[str]]) -> set[str]:
+    """An entity's names as written (index.name_rows' forms), memoised."""
+    forms = raw.get(entity_id)
+    if forms is None:
+        forms = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM entities WHERE id = ?1 UNION SELECT alias FROM aliases WHERE entity_id = ?1"
+                f" UNION SELECT value FROM properties WHERE entity_id = ?1 AND property IN {NAME_PROPERTIES_SQL}",
+                (entity_id,),
+            )
+            if isinstance(r[0], str) and len(r[0]) >= 2
+        }
+        raw[entity_id] = forms
+    return forms
+
+
+def _owner(conn: sqlite3.Connection, name: str, owners: set[str]) -> str | None:
+    """The one entity a form means, or None when it is shared, unless all
+    but one hold it only figuratively (rebuild_mentions' rule)."""
+    if len(owners) > 1:
+        figurative = {
+            r[0]
+            for r in conn.execute(
+                "SELECT entity_id FROM aliases WHERE alias = ? AND kind IN ('descriptor', 'metonym')", (name,)
+            )
+        }
+        literal = owners - figurative
+        owners = literal if len(literal) == 1 else owners
+    return next(iter(owners)) if len(owners) == 1 else None
+
+
+def flexible(name: str) -> str:
+    """A regex for a name that tolerates the source's spacing and quotes."""
+    parts = []
+    for ch in name:
+        if ch.isspace():
+            parts.append(r"\s+")
+        elif ch in "'’":
+            parts.append("['’]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
