@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import shutil
 import sqlite3
 import tomllib
@@ -668,3 +669,30 @@ def test_a_damaged_bundle_log_is_refused_on_import(curated, run, tmp_path):
 
 def test_the_mini_text_is_unchanged_by_curating_another_bundle(curated, mini_bundle):
     assert (mini_bundle / "sources" / "mini.txt").read_text(encoding="utf-8") == MINI_TEXT
+
+
+# -- the README's worked example ----------------------------------------------------
+EXAMPLE_PAGE = Path(__file__).parent.parent / "docs" / "examples" / "spy-chiefs-meet.html"
+
+
+def test_the_readme_worked_example_runs_as_written(tmp_path, sample_db, monkeypatch):
+    """README, "Curating a KB": a web page added to a copy of the sample and
+    three claims made from it, each command as the README shows it."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- curation example -->", 2)[1]
+    commands = [
+        line.strip().removeprefix("$ ")
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.strip().startswith("$ kbtui")
+    ]
+    assert len(commands) >= 6
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(sample_db, tmp_path / "my.db")
+    shutil.copy(EXAMPLE_PAGE, tmp_path / "spy-chiefs-meet.html")
+    runner = CliRunner()
+    for command in commands:
+        r = runner.invoke(main, shlex.split(command)[1:], env={"KBTUI_DB": "my.db"}, catch_exceptions=False)
+        assert r.exit_code == 0, (command, r.output)
+    made = kb_rows(tmp_path / "my.db", "SELECT kind, count(*) FROM claims WHERE input_id = 'examiner' GROUP BY 1")
+    assert made == [("event", 1), ("participation", 2), ("role", 2)]
+    assert runner.invoke(main, ["check"], env={"KBTUI_DB": "my.db"}).exit_code == 0

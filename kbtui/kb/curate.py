@@ -100,8 +100,9 @@ class Session:
     """One curation command: the bundle locked, the KB in a write
     transaction, the files it changes staged until commit."""
 
-    def __init__(self, bundle: Path, kb: Path, conn: sqlite3.Connection, input_id: str) -> None:
+    def __init__(self, bundle: Path, kb: Path, conn: sqlite3.Connection, input_id: str, shown: str = "") -> None:
         self.bundle, self.kb, self.conn, self.input_id = bundle, kb, conn, input_id
+        self.shown = shown or str(bundle)  # the bundle as the user named it, for messages
         self.write = transact.Write(bundle)
         self.known = importer.kb_kinds(conn)
         self.logged: list[dict[str, Any]] = []
@@ -160,6 +161,7 @@ class Session:
 def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = False) -> Iterator[Session]:
     """Lock `bundle`, open `kb` for writing; commit what the body staged
     when it returns, change nothing when it raises."""
+    shown = str(bundle)
     bundle = Path(bundle).resolve()
     if not create and not (bundle / KB_FILE).is_file():
         raise ImportFailed(
@@ -172,7 +174,7 @@ def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = 
 
             def run() -> Session:
                 conn.execute("BEGIN IMMEDIATE")
-                return Session(bundle, Path(kb), conn, name)
+                return Session(bundle, Path(kb), conn, name, shown)
 
             s = importer.mapped(Path(kb), run)
             try:
@@ -221,7 +223,7 @@ def new_bundle(bundle: Path, kb: Path, input_id: str | None = None) -> Change:
         from kbtui.kb.sink import ensure_input
 
         ensure_input(s.conn, s.input_id, "bundle", str(s.bundle))
-        change = Change("new", "bundle", s.input_id, str(s.bundle), diff="")
+        change = Change("new", "bundle", s.input_id, s.shown, diff="")
         s.log(change, KB_FILE)
     return change
 
@@ -261,7 +263,7 @@ def add_source(
             s.write.put(rel, data)
         s.put(SOURCES_FILE, new_text)
         s.store(chunk)
-        change = Change("add", "source", sid, str(s.bundle), diff=_added(new_text, block), record=table)
+        change = Change("add", "source", sid, s.shown, diff=_added(new_text, block), record=table)
         s.log(change, SOURCES_FILE)
     return change
 
@@ -396,7 +398,7 @@ def _append(s: Session, table_name: str, table: dict[str, Any]) -> Change:
     new_text = tomlw.appended(text, block)
     s.put(KB_FILE, new_text)
     s.store(chunk)
-    change = Change("add", table_name, table["id"], str(s.bundle), diff=_added(new_text, block), record=table)
+    change = Change("add", table_name, table["id"], s.shown, diff=_added(new_text, block), record=table)
     change.citations = _citations(s.conn, table["id"])
     s.log(change, KB_FILE)
     return change
@@ -427,9 +429,7 @@ def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
         sink.remove_claim(claim_id)
         sink.finish(full=False)
         s.put(KB_FILE, tomlw.replaced(text, span, None))
-        change = Change(
-            "rm", table_name, claim_id, str(s.bundle), diff=hunk(span.first, before, ""), record=span.fields
-        )
+        change = Change("rm", table_name, claim_id, s.shown, diff=hunk(span.first, before, ""), record=span.fields)
         s.log(change, KB_FILE)
     return change
 
@@ -465,9 +465,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
         s.store(chunk)
         before = "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
         s.put(KB_FILE, tomlw.replaced(text, span, block))
-        change = Change(
-            "edit", table_name, claim_id, str(s.bundle), diff=hunk(span.first, before, block), record=fields
-        )
+        change = Change("edit", table_name, claim_id, s.shown, diff=hunk(span.first, before, block), record=fields)
         change.citations = _citations(s.conn, claim_id)
         s.log(change, KB_FILE)
     return change

@@ -91,13 +91,13 @@ def add_version(
             "version",
             "source",
             source_id,
-            str(s.bundle),
+            s.shown,
             diff=curate.hunk(span.first, before, tomlw.table("source", table)),
             record=record,
         )
         s.log(change, curate.SOURCES_FILE)
         if blocks:
-            s.log(curate.Change("reanchor", "source", source_id, str(s.bundle), diff="".join(hunks)), curate.KB_FILE)
+            s.log(curate.Change("reanchor", "source", source_id, s.shown, diff="".join(hunks)), curate.KB_FILE)
     return change
 
 
