@@ -505,7 +505,7 @@ def log(ctx: click.Context, limit: int, input_id: str | None, with_diff: bool, a
       kbtui --db my.db log --json --limit 500
     """
     from kbtui.kb import db as kbdb
-    from kbtui.kb.curate import log_entries
+    from kbtui.kb.session import log_entries
 
     conn = kbdb.connect_readonly(ctx.find_root().obj["db"], snapshot=True)
     try:

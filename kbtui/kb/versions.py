@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kbtui.kb import curate, db, tomlw
+from kbtui.kb import curate, db, session, tomlw
 from kbtui.kb.anchor import AnchorError, anchor
 from kbtui.kb.capture import capture
 from kbtui.kb.errors import ImportFailed, NotFound
@@ -40,16 +40,16 @@ class Outcome:
 
 def add_version(
     kb: Path, source_id: str, file: Path, fields: dict[str, str | None], bundle: Path | None = None
-) -> curate.Change:
+) -> session.Change:
     """Replace source `source_id`'s text with FILE's, keeping the old one."""
     owner, where = _source_home(kb, source_id, bundle)
     got = capture(Path(file))
-    with curate.session(where, kb, owner) as s:
-        sources_text = s.read(curate.SOURCES_FILE)
-        span = tomlw.find(s.bundle / curate.SOURCES_FILE, sources_text, "source", source_id)
+    with session.session(where, kb, owner) as s:
+        sources_text = s.read(session.SOURCES_FILE)
+        span = tomlw.find(s.bundle / session.SOURCES_FILE, sources_text, "source", source_id)
         if span is None:
             raise ImportFailed(
-                f"source `{source_id}` is in the KB but not in {s.bundle / curate.SOURCES_FILE}",
+                f"source `{source_id}` is in the KB but not in {s.bundle / session.SOURCES_FILE}",
                 "re-import the bundle (kbtui import) and retry",
             )
         table = dict(span.fields)
@@ -78,26 +78,26 @@ def add_version(
         new_sources = tomlw.replaced(sources_text, span, tomlw.table("source", table))
         outcome = Outcome()
         kb_text, blocks, hunks = _reanchored(s, source_id, old_text, got.text, n, outcome)
-        chunk = curate.checked(s, "\n".join(blocks), new_sources, staged)
+        chunk = session.checked(s, "\n".join(blocks), new_sources, staged)
         for rel, data in staged.items():
             s.write.put(rel, data)
-        s.put(curate.SOURCES_FILE, new_sources)
+        s.put(session.SOURCES_FILE, new_sources)
         if blocks:
-            s.put(curate.KB_FILE, kb_text)
+            s.put(session.KB_FILE, kb_text)
         s.store(chunk)
         record = {"version": n + 1, "exact": outcome.exact, "moved": outcome.moved, "orphaned": outcome.orphaned}
         before = "".join(sources_text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
-        change = curate.Change(
+        change = session.Change(
             "version",
             "source",
             source_id,
             s.shown,
-            diff=curate.hunk(span.first, before, tomlw.table("source", table)),
+            diff=session.hunk(span.first, before, tomlw.table("source", table)),
             record=record,
         )
-        s.log(change, curate.SOURCES_FILE)
+        s.log(change, session.SOURCES_FILE)
         if blocks:
-            s.log(curate.Change("reanchor", "source", source_id, s.shown, diff="".join(hunks)), curate.KB_FILE)
+            s.log(session.Change("reanchor", "source", source_id, s.shown, diff="".join(hunks)), session.KB_FILE)
     return change
 
 
@@ -120,7 +120,7 @@ def _source_home(kb: Path, source_id: str, bundle: Path | None) -> tuple[str, Pa
             "a record changes when its data is imported again",
         )
     where = Path(bundle) if bundle else Path(location)
-    if not (where / curate.KB_FILE).is_file():
+    if not (where / session.KB_FILE).is_file():
         raise ImportFailed(
             f"source `{source_id}` belongs to bundle input `{owner}`, last imported from {location!r},"
             " which is not a bundle folder here",
@@ -129,14 +129,14 @@ def _source_home(kb: Path, source_id: str, bundle: Path | None) -> tuple[str, Pa
     return str(owner), where
 
 
-def _read(s: curate.Session, rel: str) -> bytes:
+def _read(s: session.Session, rel: str) -> bytes:
     try:
         return (s.bundle / rel).read_bytes()
     except OSError as exc:
         raise ImportFailed(f"{s.bundle / rel}: cannot be read ({exc.strerror})", "restore it from git") from exc
 
 
-def _archive(s: curate.Session, table: dict[str, Any], old_bytes: bytes, n: int) -> dict[str, bytes]:
+def _archive(s: session.Session, table: dict[str, Any], old_bytes: bytes, n: int) -> dict[str, bytes]:
     """Copies of version n's text (and captured file) under new names, and
     its entry in the source's `versions`."""
     text_rel = PurePosixPath(table["file"])
@@ -164,11 +164,11 @@ def _archive(s: curate.Session, table: dict[str, Any], old_bytes: bytes, n: int)
 
 # -- the claims citing the source ------------------------------------------------
 def _reanchored(
-    s: curate.Session, source_id: str, old_text: str, new_text: str, n: int, outcome: Outcome
+    s: session.Session, source_id: str, old_text: str, new_text: str, n: int, outcome: Outcome
 ) -> tuple[str, list[str], list[str]]:
     """kb.toml with every table citing the source re-anchored, those
     tables' new text, and a diff hunk for each."""
-    text = s.read(curate.KB_FILE)
+    text = s.read(session.KB_FILE)
     spans = []
     for table_name, table_id in _citing_tables(s.conn, source_id):
         span = curate.find(s, text, table_name, table_id)
@@ -188,7 +188,7 @@ def _reanchored(
         before = "".join(out.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
         out = tomlw.replaced(out, span, block)
         blocks.append(block)
-        hunks.append(curate.hunk(span.first, before, block))
+        hunks.append(session.hunk(span.first, before, block))
     return out, blocks, list(reversed(hunks))
 
 
