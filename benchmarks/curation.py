@@ -8,7 +8,7 @@ reused: /tmp/kbtui-bench-N.db, as run.py does), then a curator's session is
 replayed, every command its own `python -m kbtui` process timed whole (wall
 clock from start to exit, and the child's peak RSS as /usr/bin/time -v
 reports it): a new bundle; a 6 KB article naming people and an organisation
-of the KB added as a source; an entity; a role, a relation, an event and a
+of the KB added as a source; an entity; an alias of a KB person; a role, a relation, an event and a
 property citing the article and naming KB entities; an edit; a removal; a
 new version of the article (one citation found as it was, one moved, one
 orphaned); and the log. The target (issue 13) is at most 1 s each at 1M.
@@ -90,6 +90,7 @@ def session(db: Path, work: Path, n: int) -> dict[str, dict]:
         "new": ["new", str(bundle)],
         "add source": ["add", "source", str(v1), *b, "--id", src, "--published", "2024-05-06"],
         "add entity": ["add", "entity", *b, "--kind", "person", "--name", f"Bench Person {n} {run_id}"],
+        "add alias": ["add", "alias", person, f"Bench Alias {n} {run_id}", *b],
         "add role": [
             "add",
             "role",

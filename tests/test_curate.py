@@ -696,3 +696,72 @@ def test_the_readme_worked_example_runs_as_written(tmp_path, sample_db, monkeypa
     made = kb_rows(tmp_path / "my.db", "SELECT kind, count(*) FROM claims WHERE input_id = 'examiner' GROUP BY 1")
     assert made == [("event", 1), ("participation", 2), ("role", 2)]
     assert runner.invoke(main, ["check"], env={"KBTUI_DB": "my.db"}).exit_code == 0
+
+
+# -- add alias ----------------------------------------------------------------------
+def test_add_alias_to_an_entity_of_another_input(curated, run, kb, tmp_path, mini_bundle):
+    r = run("add", "alias", "nikolai-patrushev", "Nikolai Platonovich", "--bundle", str(curated), "--json")
+    assert r.exit_code == 0, r.output
+    r = run(
+        "add",
+        "alias",
+        "chen-wenqing",
+        "Xi’s security chief",
+        "--bundle",
+        str(curated),
+        "--kind",
+        "descriptor",
+        "--as-of",
+        "2024-05-03",
+        "--source",
+        "article",
+        "--quote",
+        "Chen Wenqing, Xi’s security chief",
+    )
+    assert r.exit_code == 0, r.output
+    assert "cites article" in r.stderr
+    # searchable at once, and the owner's entity row is unchanged
+    hits = json.loads(run("search", "nikolai platonovich", "--json").stdout)
+    assert hits[0]["id"] == "nikolai-patrushev" and hits[0]["matched"] == "Nikolai Platonovich"
+    assert kb_rows(kb, "SELECT name, summary, input_id FROM entities WHERE id = 'nikolai-patrushev'") == [
+        ("Nikolai Patrushev", "Secretary of Russia's Security Council.", "bundle")
+    ]
+    # the bundle restates the entity by id, kind and name, with its new names
+    tables = {t["id"]: t for t in tomllib.loads((curated / "kb.toml").read_text())["entity"]}
+    assert tables["nikolai-patrushev"] == {
+        "id": "nikolai-patrushev",
+        "kind": "person",
+        "name": "Nikolai Patrushev",
+        "aliases": [{"name": "Nikolai Platonovich", "kind": "alias"}],
+    }
+    assert tables["chen-wenqing"]["aliases"][0]["cite"] == [
+        {"source": "article", "quote": "Chen Wenqing, Xi’s security chief"}
+    ]
+    # a second alias goes into the same table
+    assert run("add", "alias", "nikolai-patrushev", "N. P. Patrushev", "--bundle", str(curated)).exit_code == 0
+    (table,) = [t for t in tomllib.loads((curated / "kb.toml").read_text())["entity"] if t["id"] == "nikolai-patrushev"]
+    assert [a["name"] for a in table["aliases"]] == ["Nikolai Platonovich", "N. P. Patrushev"]
+    # the KB is what an import of both bundles makes
+    rebuilt = tmp_path / "rebuilt.db"
+    import_bundle(mini_bundle, rebuilt)
+    import_bundle(curated, rebuilt)
+    names = "SELECT entity_id, name, norm, compact, is_primary FROM names"  # (row ids differ)
+    for sql in ("SELECT * FROM aliases", "SELECT * FROM entities", names, "SELECT * FROM mentions"):
+        assert sorted(kb_rows(kb, sql)) == sorted(kb_rows(rebuilt, sql)), sql
+    assert run("check").exit_code == 0
+
+
+def test_add_alias_refusals(curated, run, kb):
+    before = state(curated, kb)
+    for args, message in (
+        (("nikolai-patrushev", "Patrushev"), "already called 'Patrushev'"),
+        (("nikolai-patrushev", "Nikolai Patrushev"), "already called"),
+        (("nikolai-patrushv", "X"), "did you mean nikolai-patrushev"),
+        (("moscow-meeting", "X"), "is an event"),
+        (("chen-wenqing", "X", "--kind", "nickname"), "nickname"),
+        (("chen-wenqing", "X", "--source", "article"), "--source and --quote go together"),
+        (("chen-wenqing", "X", "--source", "article", "--quote", "not in it"), "quote not found"),
+    ):
+        r = run("add", "alias", *args, "--bundle", str(curated))
+        assert r.exit_code in (1, 2) and message in r.stderr, (args, r.stderr)
+    assert state(curated, kb) == before

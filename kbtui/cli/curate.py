@@ -13,7 +13,16 @@ import click
 from kbtui.cli.errors import fail, handles_errors
 from kbtui.cli.output import emit_json
 from kbtui.cli.target import writable_target
-from kbtui.kb.vocab import CERTAINTIES, ENTITY_KINDS, EVENT_TYPES, MODES, RELATION_TYPES, ROLE_STATUSES, STANCES
+from kbtui.kb.vocab import (
+    ALIAS_KINDS,
+    CERTAINTIES,
+    ENTITY_KINDS,
+    EVENT_TYPES,
+    MODES,
+    RELATION_TYPES,
+    ROLE_STATUSES,
+    STANCES,
+)
 from kbtui.safetext import visible
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
@@ -228,6 +237,50 @@ def add_entity(
     change = curate.add_entity(
         bundle, writable_target(ctx), kind, name, entity_id, summary, aliases, input_id, distinct
     )
+    _report(change, as_json)
+
+
+@add.command(name="alias")
+@click.argument("entity_id")
+@click.argument("name")
+@bundle_option
+@click.option("--kind", type=click.Choice(ALIAS_KINDS), default="alias", show_default=True)
+@click.option("--as-of", default=None, help="When the name was used (a descriptor: when it was true).")
+@click.option("--source", "source_id", default=None, help="A source of this bundle that uses the name.")
+@click.option("--quote", "quotes", multiple=True, help="The source's exact words (with --source; repeatable).")
+@input_option
+@json_option
+@click.pass_context
+@handles_errors
+def add_alias(
+    ctx: click.Context,
+    /,
+    entity_id: str,
+    name: str,
+    bundle: Path,
+    kind: str,
+    as_of: str | None,
+    source_id: str | None,
+    quotes: tuple[str, ...],
+    input_id: str | None,
+    as_json: bool,
+) -> None:
+    """Give entity ENTITY_ID another name, NAME: searchable at once, and
+    marked where texts use it. Cite the source that uses it with --source
+    and --quote (a descriptor such as "Xi's security chief" should be).
+
+    \b
+    Examples:
+      kbtui --db my.db add alias chen-wenqing "Chen Wen-ching" --bundle b --kind transliteration
+      kbtui --db my.db add alias chen-wenqing "Xi’s security chief" --bundle b --kind descriptor \\
+          --as-of 2024-05-03 --source nr-article --quote "Chen Wenqing, Xi’s security chief"
+    """
+    from kbtui.kb import curate
+
+    if bool(source_id) != bool(quotes):
+        fail("--source and --quote go together", "give both to cite the name, or neither", 2)
+    cites = [{"source": source_id, "quote": q} for q in quotes] if source_id else []
+    change = curate.add_alias(bundle, writable_target(ctx), entity_id, name, kind, as_of, cites, input_id)
     _report(change, as_json)
 
 

@@ -213,6 +213,64 @@ def add_entity(
     return change
 
 
+# -- add an alias ---------------------------------------------------------------
+def add_alias(
+    bundle: Path,
+    kb: Path,
+    entity_id: str,
+    name: str,
+    kind: str = "alias",
+    as_of: str | None = None,
+    cites: list[dict[str, str]] | None = None,
+    input_id: str | None = None,
+) -> Change:
+    """Give an entity (this bundle's or another input's) another name, cited
+    or not. The bundle's [[entity]] table for it gets the alias; an entity
+    defined elsewhere is restated there by id, kind and name (its owner's
+    name and summary stay the owner's)."""
+    if not name.strip():
+        raise ImportFailed("NAME: must not be empty", "give the other name as the sources write it")
+    if kind not in vocab.ALIAS_KINDS:
+        raise ImportFailed(f"--kind: {kind!r} is not an alias kind", f"one of {', '.join(vocab.ALIAS_KINDS)}")
+    with session(bundle, kb, input_id) as s:
+        _check_entity(s, "entity", entity_id)
+        for c in cites or []:
+            _check_quote(s, c)
+        row = s.conn.execute("SELECT kind, name, summary, input_id FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if row is not None and row[0] == "event":
+            raise ImportFailed(f"`{entity_id}` is an event", "give an event other names in its [[event]] table")
+        taken = {r[0] for r in s.conn.execute("SELECT alias FROM aliases WHERE entity_id = ?", (entity_id,))}
+        if name.strip() in taken or (row is not None and name.strip() == row[1]):
+            raise ImportFailed(f"`{entity_id}` is already called {name.strip()!r}", "nothing to add")
+        text = s.read(KB_FILE)
+        span = tomlw.find(s.bundle / KB_FILE, text, "entity", entity_id)
+        if span is not None:
+            table = dict(span.fields)
+        elif row is not None:
+            table = {"id": entity_id, "kind": row[0], "name": row[1]}
+            if row[3] is None and row[2]:  # an entity no input owns is adopted: its summary must come along
+                table["summary"] = row[2]
+        else:  # pragma: no cover - _check_entity found it in the KB or the bundle
+            raise ImportFailed(f"no entity `{entity_id}`")
+        alias: dict[str, Any] = {"name": name.strip(), "kind": kind, "as_of": as_of, "cite": cites or []}
+        table["aliases"] = [*table.get("aliases", []), {k: v for k, v in alias.items() if v}]
+        block = tomlw.table("entity", table)
+        chunk = checked(s, block)
+        before = "" if span is None else "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        new_text = tomlw.appended(text, block) if span is None else tomlw.replaced(text, span, block)
+        s.put(KB_FILE, new_text)
+        s.store(chunk)
+        diff = added(new_text, block) if span is None else hunk(span.first, before, block)
+        change = Change("add", "alias", f"{entity_id}: {name.strip()}", s.shown, diff=diff, record=table)
+        claim = s.conn.execute(
+            "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (entity_id, name.strip())
+        ).fetchone()
+        if claim and claim[0]:
+            change.citations = _citations(s.conn, claim[0])
+        s.log(change, KB_FILE)
+    return change
+
+
 # -- add a claim ----------------------------------------------------------------
 def add_claim(
     bundle: Path,

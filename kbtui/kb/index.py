@@ -412,11 +412,14 @@ def refresh_mentions(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int
     return mentions.refresh_sources(conn, source_ids)
 
 
-def refresh_entity_mentions(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int:
+def refresh_entity_mentions(
+    conn: sqlite3.Connection, entity_ids: Iterable[str], forms: Iterable[str] | None = None
+) -> int:
     """After these entities' names, aliases or name properties changed (or
     they were added or removed): redo the mentions of the texts that hold
-    their names, found with the full-text index. Returns the texts read."""
-    return mentions.refresh_entities(conn, entity_ids)
+    their names (only the `forms` that came or went, when given), found
+    with the full-text index. Returns the texts read."""
+    return mentions.refresh_entities(conn, entity_ids, forms)
 
 
 def _text_only(conn: sqlite3.Connection, word: str) -> str:

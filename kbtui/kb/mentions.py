@@ -47,12 +47,20 @@ def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
     return count
 
 
-def refresh_entities(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int:
+def refresh_entities(conn: sqlite3.Connection, entity_ids: Iterable[str], forms: Iterable[str] | None = None) -> int:
     """After these entities' names changed (or they were added or removed):
-    redo the mentions of every text that holds one of their names now or
-    was marked with them before. Returns the number of texts read."""
-    ids = list(dict.fromkeys(entity_ids))
+    redo the mentions of every text that may hold a changed name. Given the
+    name `forms` that came or went, only texts holding one of those are read
+    (a name that stayed marks the same places as before); without them,
+    every text holding any of the entities' names now, or marked with them
+    before. Returns the number of texts read."""
     sources: set[str] = set()
+    if forms is not None:
+        for form in set(forms):
+            sources.update(_texts_with(conn, form))
+        refresh_sources(conn, sorted(sources))
+        return len(sources)
+    ids = list(dict.fromkeys(entity_ids))
     for i in range(0, len(ids), _LOOKUP_CHUNK):
         part = ids[i : i + _LOOKUP_CHUNK]
         marks = ", ".join("?" * len(part))
@@ -63,6 +71,19 @@ def refresh_entities(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int
             sources.update(_texts_with(conn, name))
     refresh_sources(conn, sorted(sources))
     return len(sources)
+
+
+def name_forms(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(entity id, name form) of these entities in the name index: read
+    before and after names change, their difference is what came or went."""
+    ids = list(dict.fromkeys(entity_ids))
+    out: set[tuple[str, str]] = set()
+    for i in range(0, len(ids), _LOOKUP_CHUNK):
+        part = ids[i : i + _LOOKUP_CHUNK]
+        out.update(
+            conn.execute(f"SELECT entity_id, name FROM names WHERE entity_id IN ({', '.join('?' * len(part))})", part)
+        )
+    return out
 
 
 def _texts_with(conn: sqlite3.Connection, name: str) -> list[str]:

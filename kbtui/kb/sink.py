@@ -49,7 +49,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from kbtui.kb import index
+from kbtui.kb import index, mentions
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.records import (
     Alias,
@@ -235,6 +235,7 @@ class Sink:
         # entity is new and the whole index is built: not worth 100 MB at 1M)
         self.touched: set[str] = set()
         self.names_changed = False
+        self.changed_forms: set[str] | None = None  # known once the touched names are refreshed
         # Derived indexes are kept right row by row (kbtui.kb.index's
         # forget/refresh pairs) while an import changes few rows, so a delta
         # of a thousand records costs seconds on a million-entity KB; past
@@ -892,7 +893,11 @@ class Sink:
             done = index.rebuild_names(self.conn, lambda n: self.advance("building search index", n, total))
             self.advance("building search index", total - done, total)
         elif self.touched:
+            # the name forms that came or went: only texts holding them can
+            # have other mentions now (read while `names` still holds the old)
+            before = mentions.name_forms(self.conn, self.touched)
             index.refresh_names(self.conn, self.touched)
+            self.changed_forms = {name for _, name in before ^ mentions.name_forms(self.conn, self.touched)}
         if self.sources_whole:
             index.rebuild_source_fts(self.conn)
         elif self.changed_sources:
@@ -904,7 +909,7 @@ class Sink:
         elif texts:
             # a few names changed: only the texts that hold them are read again
             if self.names_changed and self.touched:
-                index.refresh_entity_mentions(self.conn, self.touched)
+                index.refresh_entity_mentions(self.conn, self.touched, self.changed_forms)
             if self.changed_sources:
                 index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources.items() if fmt == "text"])
         self.advance("indexing sources", 1, 1)

@@ -249,11 +249,11 @@ def test_a_second_importer_fails_cleanly_when_the_first_holds_on(kb, bundles, mo
     inside, release = threading.Event(), threading.Event()
     real = index.refresh_entity_mentions
 
-    def held(conn, ids):  # the import's last step: marking where its names occur
+    def held(conn, *args):  # the import's last step: marking where its names occur
         if threading.current_thread().name == "first":
             inside.set()
             release.wait(30)
-        return real(conn, ids)
+        return real(conn, *args)
 
     monkeypatch.setattr(index, "refresh_entity_mentions", held)
     before = fingerprint(kb)

@@ -352,7 +352,7 @@ def test_a_failure_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
 
     # the last step of the write: mentions (re-read where the name changed)
     monkeypatch.setattr(index, "rebuild_mentions", boom)
-    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, ids: boom(conn))
+    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, *args: boom(conn))
     with pytest.raises(ImportFailed, match="nothing was written"):
         import_bundle(changed, good_kb)
     assert fingerprint(good_kb) == before
@@ -366,7 +366,7 @@ def test_an_interrupt_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index, "rebuild_mentions", interrupt)
-    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, ids: interrupt(conn))
+    monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, *args: interrupt(conn))
     with pytest.raises(KeyboardInterrupt):
         import_bundle(changed, good_kb)
     assert fingerprint(good_kb) == before
