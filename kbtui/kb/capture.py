@@ -65,7 +65,13 @@ def capture(path: Path) -> Captured:
 
 
 def _from_html(path: Path, data: bytes) -> Captured:
-    import trafilatura  # lazy: ~0.3 s to import, and only pages need it
+    try:
+        import trafilatura  # lazy: ~0.3 s to import, and only pages need it
+    except ImportError as exc:  # a broken install: say what is missing, not a traceback
+        raise ImportFailed(
+            f"{path}: web pages cannot be read here ({exc.msg.splitlines()[0]})",
+            "reinstall kbtui (pip install -e .), or save the article's text as .txt and add that",
+        ) from exc
 
     try:
         doc = trafilatura.bare_extraction(
