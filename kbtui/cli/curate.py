@@ -33,6 +33,12 @@ bundle_option = click.option(
     required=True,
     help="The bundle folder to write (made with `kbtui new`).",
 )
+home_option = click.option(
+    "--bundle",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The bundle folder (default: where the KB says it was imported from).",
+)
 input_option = click.option(
     "--input", "input_id", default=None, help="The bundle's input id (default: its folder's name)."
 )
@@ -147,12 +153,7 @@ def add_source(
 @add.command(name="version")
 @click.argument("source_id")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--bundle",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Default: where the KB says the source's bundle is.",
-)
+@home_option
 @click.option("--url", default=None, help="Where the new text was retrieved from.")
 @click.option("--archive-url", default=None, help="An archived copy of the new text.")
 @click.option("--retrieved", default=None, help="When it was retrieved, UTC (default: now).")
@@ -468,12 +469,7 @@ def add_property(ctx: click.Context, /, entity: str, prop: str, value: str, qual
 # -- rm, edit -----------------------------------------------------------------
 @click.command()
 @click.argument("claim_id")
-@click.option(
-    "--bundle",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Default: where the KB says the claim's bundle is.",
-)
+@home_option
 @json_option
 @click.pass_context
 @handles_errors
@@ -492,12 +488,7 @@ def rm(ctx: click.Context, claim_id: str, bundle: Path | None, as_json: bool) ->
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("claim_id")
-@click.option(
-    "--bundle",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Default: where the KB says the claim's bundle is.",
-)
+@home_option
 @json_option
 @click.pass_context
 @handles_errors

@@ -29,7 +29,7 @@ from kbtui.kb.anchor import AnchorError, anchor
 from kbtui.kb.capture import Captured, capture
 from kbtui.kb.errors import ImportFailed, NotFound
 from kbtui.kb.records import derived_id
-from kbtui.kb.session import KB_FILE, SOURCES_FILE, Change, Session, added, checked, hunk, session
+from kbtui.kb.session import KB_FILE, SOURCES_FILE, Change, Session, added, checked, home, hunk, session
 
 CLAIM_TABLES = ("role", "relation", "event", "property")
 # which options name entities, per table (checked against the KB first, so
@@ -406,13 +406,7 @@ def _claim_home(kb: Path, claim_id: str, bundle: Path | None) -> tuple[str, str,
             " not a bundle",
             "only bundles are curated; re-import its data, or restate it in a bundle",
         )
-    where = Path(bundle) if bundle else Path(location)
-    if not (where / KB_FILE).is_file():
-        raise ImportFailed(
-            f"claim `{claim_id}` belongs to bundle input `{owner}`, last imported from {location!r}, which is not a"
-            " bundle folder here",
-            "pass --bundle PATH (the folder it was imported from)",
-        )
+    where = home(f"claim `{claim_id}`", str(owner), str(location), bundle)
     return str(kind), str(owner), where
 
 

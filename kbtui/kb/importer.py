@@ -233,7 +233,7 @@ def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: 
         if not publish:
             return True, result
         try:
-            _sync(tmp)
+            transact.fsync(tmp)
             db.publish(tmp, db_path)
         except FileExistsError:
             return False, None
@@ -244,14 +244,6 @@ def _import_new(db_path: Path, run: Callable[[sqlite3.Connection], T], publish: 
         return True, result
     finally:
         db.discard(tmp)
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def mapped(db_path: Path, run: Callable[[], T]) -> T:

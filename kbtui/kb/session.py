@@ -146,6 +146,19 @@ def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = 
             conn.close()
 
 
+def home(what: str, owner: str, location: str, bundle: Path | None) -> Path:
+    """The folder of bundle input `owner`, which `what` belongs to: `bundle`
+    if the curator gave one, else where the KB says it was imported from."""
+    where = Path(bundle) if bundle else Path(location)
+    if not (where / KB_FILE).is_file():
+        raise ImportFailed(
+            f"{what} belongs to bundle input `{owner}`, last imported from {location!r}, which is not a"
+            " bundle folder here",
+            "pass --bundle PATH (the folder it was imported from)",
+        )
+    return where
+
+
 def user_name() -> str:
     """Who is curating: git's user.name, else $USER."""
     try:

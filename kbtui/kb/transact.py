@@ -113,7 +113,7 @@ class Write:
             if target.exists():
                 (folder / "old" / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(target, folder / "old" / rel)
-                _fsync(folder / "old" / rel)
+                fsync(folder / "old" / rel)
             else:
                 absent.append(rel)
         intent: dict[str, Any] = {
@@ -145,7 +145,7 @@ def _place(bundle: Path, rel: str, staged: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _beside(target)
     shutil.copyfile(staged, tmp)
-    _fsync(tmp)
+    fsync(tmp)
     os.replace(tmp, target)
     _fsync_dir(target.parent)
 
@@ -219,7 +219,8 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Make a written file durable (its data on disk before it is renamed or published)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -119,13 +119,7 @@ def _source_home(kb: Path, source_id: str, bundle: Path | None) -> tuple[str, Pa
             f"source `{source_id}` is a {fmt} record of {input_kind or 'no'} input `{owner}`, not a bundle's text",
             "a record changes when its data is imported again",
         )
-    where = Path(bundle) if bundle else Path(location)
-    if not (where / session.KB_FILE).is_file():
-        raise ImportFailed(
-            f"source `{source_id}` belongs to bundle input `{owner}`, last imported from {location!r},"
-            " which is not a bundle folder here",
-            "pass --bundle PATH (the folder it was imported from)",
-        )
+    where = session.home(f"source `{source_id}`", str(owner), str(location), bundle)
     return str(owner), where
 
 

@@ -78,7 +78,7 @@ def reached(name):
     if name == step and seen[name] == int(nth):
         os.kill(os.getpid(), signal.SIGKILL)
 
-real_place, real_fsync, real_connect = transact._place, transact._fsync, sqlite3.connect
+real_place, real_fsync, real_connect = transact._place, transact.fsync, sqlite3.connect
 
 def place(bundle, rel, staged):
     reached("place")
@@ -102,7 +102,7 @@ def connect(*args, **kwargs):
     kwargs.setdefault("factory", Connection)
     return real_connect(*args, **kwargs)
 
-transact._place, transact._fsync, sqlite3.connect = place, fsync, connect
+transact._place, transact.fsync, sqlite3.connect = place, fsync, connect
 from kbtui.cli import main
 main()
 """
