@@ -765,3 +765,21 @@ def test_add_alias_refusals(curated, run, kb):
         r = run("add", "alias", *args, "--bundle", str(curated))
         assert r.exit_code in (1, 2) and message in r.stderr, (args, r.stderr)
     assert state(curated, kb) == before
+
+
+def test_edit_an_entity_the_bundle_defines(mini_bundle, run, kb):
+    r = run("edit", "chen-wenqing", "--summary", "Leads the commission.", "--name", "Chen Wen-qing")
+    assert r.exit_code == 0, r.output
+    assert kb_rows(kb, "SELECT name, summary FROM entities WHERE id = 'chen-wenqing'") == [
+        ("Chen Wen-qing", "Leads the commission.")
+    ]
+    # its aliases are kept, and the new name is found
+    assert ("chen-wenqing", "Chen") in kb_rows(kb, "SELECT entity_id, alias FROM aliases")
+    assert json.loads(run("search", "chen wen-qing", "--json").stdout)[0]["id"] == "chen-wenqing"
+    (table,) = [t for t in tomllib.loads((mini_bundle / "kb.toml").read_text())["entity"] if t["id"] == "chen-wenqing"]
+    assert table["name"] == "Chen Wen-qing" and table["aliases"] == ["Chen"]
+    r = run("edit", "chen-wenqing", "--kind", "organisation")
+    assert r.exit_code == 1 and "no field `kind`" in r.stderr
+    r = run("rm", "chen-wenqing")
+    assert r.exit_code == 1 and "is an entity, not a claim" in r.stderr
+    assert run("check").exit_code == 0

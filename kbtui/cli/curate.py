@@ -496,8 +496,11 @@ def edit(ctx: click.Context, claim_id: str, bundle: Path | None, as_json: bool) 
     """Change fields of claim CLAIM_ID: --FIELD VALUE for each (an empty
     VALUE removes the field). The claim is checked again as a whole.
 
+    CLAIM_ID may also be an entity the bundle defines: its name and summary.
+
     \b
-    Fields: role: holder organisation title start end status note disputed;
+    Fields: entity: name summary;
+    role: holder organisation title start end status note disputed;
     relation: type subject object start end label note disputed;
     event: name type summary start end place note disputed;
     property: value qualifier note disputed.

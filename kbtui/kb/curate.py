@@ -39,6 +39,7 @@ ENTITY_FIELDS = {
     "relation": ("subject", "object"),
     "event": ("place",),
     "property": ("entity",),
+    "entity": (),
 }
 # fields `kbtui edit` may change, per table (ids and citations are not
 # edited in place: remove the claim and add it again)
@@ -47,6 +48,8 @@ EDITABLE = {
     "relation": ("type", "subject", "object", "start", "end", "label", "note", "disputed"),
     "event": ("name", "type", "summary", "start", "end", "place", "note", "disputed"),
     "property": ("value", "qualifier", "note", "disputed"),
+    # an entity this bundle defines (its kind stays: claims rely on it)
+    "entity": ("name", "summary"),
 }
 KB_HEADER = """\
 # kbtui bundle: entities and the claims made about them, each with its
@@ -326,6 +329,10 @@ def _append(s: Session, table_name: str, table: dict[str, Any]) -> Change:
 def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
     """Remove a claim from its bundle and the KB."""
     table_name, owner, where = _claim_home(kb, claim_id, bundle)
+    if table_name == "entity":
+        raise ImportFailed(
+            f"`{claim_id}` is an entity, not a claim", "rm removes claims; an entity goes with its bundle's import"
+        )
     with session(where, kb, owner) as s:
         _still_there(s, claim_id)
         _refuse_if_referred(s.conn, claim_id)
@@ -342,7 +349,8 @@ def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
 
 
 def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None = None) -> Change:
-    """Change fields of a claim (an empty value removes the field)."""
+    """Change fields of a claim, or the name or summary of an entity the
+    bundle defines (an empty value removes the field)."""
     if not changes:
         raise ImportFailed("nothing to change", "give at least one --field VALUE (see kbtui edit --help)")
     table_name, owner, where = _claim_home(kb, claim_id, bundle)
@@ -354,7 +362,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
                 f"editable: {', '.join(allowed)}; to change citations, remove the claim and add it again",
             )
     with session(where, kb, owner) as s:
-        _still_there(s, claim_id)
+        _still_there(s, claim_id, "entities" if table_name == "entity" else "claims")
         for key in ENTITY_FIELDS[table_name]:
             if changes.get(key):
                 _check_entity(s, key, changes[key])
@@ -387,6 +395,12 @@ def _claim_home(kb: Path, claim_id: str, bundle: Path | None) -> tuple[str, str,
             " WHERE c.id = ?",
             (claim_id,),
         ).fetchone()
+        if row is None:  # an entity's own fields, then
+            row = conn.execute(
+                "SELECT 'entity', e.input_id, i.kind, i.location FROM entities e"
+                " LEFT JOIN inputs i ON i.id = e.input_id WHERE e.id = ? AND e.kind != 'event'",
+                (claim_id,),
+            ).fetchone()
         if row is None:
             hint = _claim_suggestions(conn, claim_id)
             raise NotFound(f"no claim `{claim_id}` in {kb}", hint or "list claims with `kbtui show ENTITY`")
@@ -439,10 +453,10 @@ def _find_property(s: Session, text: str, claim_id: str) -> tomlw.Span | None:
     return tomlw.find(s.bundle / KB_FILE, text, "property", entity, derives)
 
 
-def _still_there(s: Session, claim_id: str) -> None:
+def _still_there(s: Session, claim_id: str, table: str = "claims") -> None:
     """Asked again once the bundle is locked: another curator may have
     removed the claim meanwhile."""
-    if not _exists(s.conn, "claims", claim_id):
+    if not _exists(s.conn, table, claim_id):
         raise NotFound(f"no claim `{claim_id}` in {s.kb} (it was just removed)", "see `kbtui log`")
 
 

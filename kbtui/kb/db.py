@@ -30,6 +30,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # page cache of a writing connection, in KiB (negative): a million-row import
 # revisits index pages constantly, and SQLite's default 2 MiB thrashes
 IMPORT_CACHE = -131072
+PAGE_SIZE = 16384
 REQUIRED_TABLES = {"entities", "claims", "citations", "sources"}
 BUSY_TIMEOUT_MS = 5000
 
@@ -326,6 +327,11 @@ def connect_writable(path: Path | str, *, create: bool = False) -> sqlite3.Conne
 def apply_schema(conn: sqlite3.Connection) -> None:
     """Create every table, index and view from schema.sql in one transaction."""
     sql = schema_path().read_text(encoding="utf-8")
+    # 16 KiB pages (SQLite's default is 4): a stored FtM record or article
+    # row fits a page more often and the B-trees are shallower; importing
+    # 100,000 FtM records took 34 s instead of 37 (32 and 64 KiB: no better).
+    # Only an empty database takes it, so a KB keeps the size it was made with.
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.executescript("BEGIN;\n" + sql + f"\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
 
 
