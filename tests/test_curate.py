@@ -783,3 +783,64 @@ def test_edit_an_entity_the_bundle_defines(mini_bundle, run, kb):
     r = run("rm", "chen-wenqing")
     assert r.exit_code == 1 and "is an entity, not a claim" in r.stderr
     assert run("check").exit_code == 0
+
+
+def test_a_new_bundle_does_not_take_over_another_bundles_input(tmp_path, run, kb, mini_bundle):
+    """The mini bundle is input `bundle`: a new folder of the same name must
+    not become that input (an import of it with --prune would then delete
+    the mini bundle's rows)."""
+    r = run("new", str(tmp_path / "elsewhere" / "bundle"))
+    assert r.exit_code == 1 and "already has input `bundle`" in r.stderr and "--input NAME" in r.stderr
+    assert kb_rows(kb, "SELECT location FROM inputs WHERE id = 'bundle'") == [(str(mini_bundle),)]
+    r = run("new", str(tmp_path / "elsewhere" / "bundle"), "--input", "bundle-2")
+    assert r.exit_code == 0, r.output
+    # and a bundle folder that moved is still its input
+    moved = tmp_path / "moved"
+    mini_bundle.rename(moved)
+    assert run("edit", "chen-head-cplac", "--bundle", str(moved), "--start", "2022").exit_code == 0
+    assert kb_rows(kb, "SELECT location FROM inputs WHERE id = 'bundle'") == [(str(moved),)]
+
+
+def test_line_separators_in_a_quote_do_not_shift_later_edits(tmp_path, run, kb):
+    bundle = tmp_path / "notes"
+    run("new", str(bundle))
+    text = tmp_path / "a.txt"
+    text.write_text("Chen leads the\u2028commission. Patrushev met Chen in Moscow.\n", encoding="utf-8")
+    run("add", "source", str(text), "--bundle", str(bundle), "--id", "a")
+    r = run(
+        "add",
+        "role",
+        "--bundle",
+        str(bundle),
+        "--source",
+        "a",
+        "--holder",
+        "chen-wenqing",
+        "--title",
+        "Head",
+        "--quote",
+        "Chen leads the\u2028commission",
+    )
+    assert r.exit_code == 0, r.output
+    run(
+        "add",
+        "relation",
+        "--bundle",
+        str(bundle),
+        "--source",
+        "a",
+        "--type",
+        "met",
+        "--subject",
+        "nikolai-patrushev",
+        "--object",
+        "chen-wenqing",
+        "--quote",
+        "Patrushev met Chen",
+        "--id",
+        "m1",
+    )
+    assert "\\u2028" in (bundle / "kb.toml").read_text(encoding="utf-8")  # escaped, never a raw separator
+    assert run("rm", "m1").exit_code == 0
+    assert [t["id"] for t in tomllib.loads((bundle / "kb.toml").read_text())["role"]] == ["chen-wenqing-head"]
+    assert "relation" not in tomllib.loads((bundle / "kb.toml").read_text())

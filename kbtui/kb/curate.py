@@ -259,7 +259,7 @@ def add_alias(
         table["aliases"] = [*table.get("aliases", []), {k: v for k, v in alias.items() if v}]
         block = tomlw.table("entity", table)
         chunk = checked(s, block)
-        before = "" if span is None else "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        before = "" if span is None else tomlw.written(text, span)
         new_text = tomlw.appended(text, block) if span is None else tomlw.replaced(text, span, block)
         s.put(KB_FILE, new_text)
         s.store(chunk)
@@ -333,12 +333,12 @@ def remove(kb: Path, claim_id: str, bundle: Path | None = None) -> Change:
         raise ImportFailed(
             f"`{claim_id}` is an entity, not a claim", "rm removes claims; an entity goes with its bundle's import"
         )
-    with session(where, kb, owner) as s:
+    with session(where, kb, owner, owned=True) as s:
         _still_there(s, claim_id)
         _refuse_if_referred(s.conn, claim_id)
         text = s.read(KB_FILE)
         span = find(s, text, table_name, claim_id)
-        before = "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        before = tomlw.written(text, span)
         sink = s.sink()
         sink.remove_claim(claim_id)
         sink.finish(full=False)
@@ -361,7 +361,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
                 f"--{key}: a {table_name} has no field `{key}` that can be edited",
                 f"editable: {', '.join(allowed)}; to change citations, remove the claim and add it again",
             )
-    with session(where, kb, owner) as s:
+    with session(where, kb, owner, owned=True) as s:
         _still_there(s, claim_id, "entities" if table_name == "entity" else "claims")
         for key in ENTITY_FIELDS[table_name]:
             if changes.get(key):
@@ -378,7 +378,7 @@ def edit(kb: Path, claim_id: str, changes: dict[str, str], bundle: Path | None =
         block = tomlw.table(table_name, fields)
         chunk = checked(s, block)
         s.store(chunk)
-        before = "".join(text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        before = tomlw.written(text, span)
         s.put(KB_FILE, tomlw.replaced(text, span, block))
         change = Change("edit", table_name, claim_id, s.shown, diff=hunk(span.first, before, block), record=fields)
         change.citations = _citations(s.conn, claim_id)

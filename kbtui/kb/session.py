@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtui.kb import bundle as bundle_mod
-from kbtui.kb import db, importer, transact
+from kbtui.kb import db, importer, tomlw, transact
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.sink import Report, Sink
 
@@ -117,9 +117,13 @@ class Session:
 
 
 @contextmanager
-def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = False) -> Iterator[Session]:
+def session(
+    bundle: Path, kb: Path, input_id: str | None = None, create: bool = False, owned: bool = False
+) -> Iterator[Session]:
     """Lock `bundle`, open `kb` for writing; commit what the body staged
-    when it returns, change nothing when it raises."""
+    when it returns, change nothing when it raises. `owned`: the KB named
+    the input (rm, edit, add version), so the folder is that input's even if
+    it moved; otherwise an input id another folder uses is refused."""
     shown = str(bundle)
     bundle = Path(bundle).resolve()
     if not create and not (bundle / KB_FILE).is_file():
@@ -133,6 +137,8 @@ def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = 
 
             def run() -> Session:
                 conn.execute("BEGIN IMMEDIATE")
+                if not owned:
+                    _same_bundle(conn, name, bundle, create)
                 return Session(bundle, Path(kb), conn, name, shown)
 
             s = importer.mapped(Path(kb), run)
@@ -144,6 +150,28 @@ def session(bundle: Path, kb: Path, input_id: str | None = None, create: bool = 
                     conn.execute("ROLLBACK")
         finally:
             conn.close()
+
+
+def _same_bundle(conn: sqlite3.Connection, input_id: str, bundle: Path, create: bool) -> None:
+    """Refuse to write as an input that is another folder's: its rows would
+    be this bundle's, and an import of either with --prune would delete the
+    other's."""
+    row = conn.execute("SELECT kind, location FROM inputs WHERE id = ?", (input_id,)).fetchone()
+    if row is None:
+        return
+    kind, location = row
+    # a bundle folder that moved is still its input: only another folder
+    # that is a bundle now (or another kind of input) is someone else's
+    same = bool(location) and Path(location).resolve() == bundle
+    other = bool(location) and not same and (Path(location) / KB_FILE).is_file()
+    if kind != "bundle" or other or (create and not same):
+        where = f"a {kind} input" + (f" imported from {location}" if location else "")
+        raise ImportFailed(
+            f"the KB already has input `{input_id}`, {where}; this bundle would take its rows over",
+            "name this bundle's input with --input NAME (or curate that bundle with --bundle "
+            + (location or "…")
+            + ")",
+        )
 
 
 def home(what: str, owner: str, location: str, bundle: Path | None) -> Path:
@@ -199,6 +227,7 @@ def added(new_text: str, block: str) -> str:
 
 def hunk(first: int, before: str, after: str) -> str:
     """A unified-diff hunk for one table replaced at line `first`."""
-    old, new = before.splitlines(), after.splitlines()
+    old = [line.removesuffix("\n") for line in tomlw.lines_of(before)]
+    new = [line.removesuffix("\n") for line in tomlw.lines_of(after)]
     head = f"@@ -{first},{len(old)} +{first},{len(new)} @@"
     return "\n".join([head, *(f"-{x}" for x in old), *(f"+{x}" for x in new)]) + "\n"

@@ -8,6 +8,7 @@ place. Everything else in the file, comments included, stays byte for byte.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
@@ -77,7 +78,7 @@ def string(value: str) -> str:
     for ch in value:
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F or ch in "\u0085\u2028\u2029":
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -209,10 +210,22 @@ def _blank_or_comment(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a file as TOML counts them: cut at \\n only (str.splitlines
+    also cuts at U+2028, U+0085 and others, which TOML allows in strings
+    and comments, and every line number after one would be off)."""
+    return re.split(r"(?<=\n)", text)[: -1 if text.endswith("\n") else None] if text else []
+
+
+def written(text: str, span: Span) -> str:
+    """The text of the table at `span`, as it is written in the file."""
+    return "".join(lines_of(text)[span.first - 1 : span.stop - 1])
+
+
 def replaced(text: str, span: Span, block: str | None) -> str:
     """`text` with the table at `span` replaced by `block` (None: removed,
     with the blank line that separated it from the table before)."""
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     before, after = lines[: span.first - 1], lines[span.stop - 1 :]
     if block is None:
         # the blank line that set it apart goes with it

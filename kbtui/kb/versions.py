@@ -44,7 +44,7 @@ def add_version(
     """Replace source `source_id`'s text with FILE's, keeping the old one."""
     owner, where = _source_home(kb, source_id, bundle)
     got = capture(Path(file))
-    with session.session(where, kb, owner) as s:
+    with session.session(where, kb, owner, owned=True) as s:
         sources_text = s.read(session.SOURCES_FILE)
         span = tomlw.find(s.bundle / session.SOURCES_FILE, sources_text, "source", source_id)
         if span is None:
@@ -86,7 +86,7 @@ def add_version(
             s.put(session.KB_FILE, kb_text)
         s.store(chunk)
         record = {"version": n + 1, "exact": outcome.exact, "moved": outcome.moved, "orphaned": outcome.orphaned}
-        before = "".join(sources_text.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        before = tomlw.written(sources_text, span)
         change = session.Change(
             "version",
             "source",
@@ -179,7 +179,7 @@ def _reanchored(
                 if cite.get("source") == source_id and "version" not in cite:
                     _move(cite, old_text, new_text, n, outcome, where)
         block = tomlw.table(table_name, fields)
-        before = "".join(out.splitlines(keepends=True)[span.first - 1 : span.stop - 1])
+        before = tomlw.written(out, span)
         out = tomlw.replaced(out, span, block)
         blocks.append(block)
         hunks.append(session.hunk(span.first, before, block))
