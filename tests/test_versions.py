@@ -336,3 +336,61 @@ def test_a_new_web_page_version_keeps_the_old_page(tmp_path, mini_db):
     assert src["versions"][0]["capture_file"] == "sources/page.v1.html"
     assert src["versions"][0]["capture_sha256"] == hashlib.sha256(v1.read_bytes()).hexdigest()
     assert run("check").exit_code == 0
+
+
+def test_the_same_words_in_another_passage_are_moved_not_exact():
+    """The defence minister's sentence is deleted; the foreign minister said
+    the same words elsewhere. Never 'exact': a human must look."""
+    old = (
+        "On Monday the foreign minister said the talks were useful. "
+        "On Tuesday the defence minister said the talks were useful. The end."
+    )
+    new = "On Monday the foreign minister said the talks were useful. The end."
+    quote = "said the talks were useful"
+    second = old.index(quote, old.index("Tuesday"))
+    found = reanchor(old, new, second, second + len(quote), prefix="On Tuesday the defence minister")
+    assert found.state in ("moved", "orphaned")
+    # a sentence that is alone in both texts, with its surroundings kept, stays exact
+    found = reanchor(old, new, 17, 47)
+    assert found.state == "exact"
+
+
+def test_a_moved_quote_that_was_ambiguous_in_the_old_text_is_found_again(setup, tmp_path):
+    """`was` (the old words) occurred twice in version 1: the citation
+    carries the context that picks it, so an import re-finds it."""
+    run, _, bundle, _ = setup
+    src = tmp_path / "twice.txt"
+    src.write_text("Chen left early. Later Chen left early again.\n", encoding="utf-8")
+    assert (
+        run("add", "source", str(src), "--bundle", str(bundle), "--id", "twice", "--published", "2024").exit_code == 0
+    )
+    r = run(
+        "add",
+        "relation",
+        "--bundle",
+        str(bundle),
+        "--source",
+        "twice",
+        "--type",
+        "met",
+        "--subject",
+        "chen-wenqing",
+        "--object",
+        "nikolai-patrushev",
+        "--quote",
+        "Chen left early",
+        "--prefix",
+        "Later",
+        "--id",
+        "twice-rel",
+    )
+    assert r.exit_code == 0, r.output
+    v2 = tmp_path / "twice2.txt"
+    v2.write_text("Later Chen left very early again.\n", encoding="utf-8")
+    r = run("add", "version", "twice", str(v2), "--json")
+    assert r.exit_code == 0, r.output
+    relations = tomllib.loads((bundle / "kb.toml").read_text())["relation"]
+    (cite,) = next(t for t in relations if t["id"] == "twice-rel")["cite"]
+    assert cite["anchor"] == "moved" and cite["was"] == "Chen left early" and cite["was_prefix"].endswith("Later ")
+    assert run("import", str(bundle)).exit_code == 0
+    assert run("check").exit_code == 0

@@ -72,7 +72,7 @@ CITE_FIELDS = {"source", "quote", "prefix", "suffix", "as_of", "as_of_note", "st
 # version`): `version` pins it to an older text (orphaned there);
 # `anchor = "moved"` with `was` and `was_version` marks one re-anchored
 # into the current text that a human should confirm
-CITE_VERSION_FIELDS = {"version", "anchor", "was", "was_version"}
+CITE_VERSION_FIELDS = {"version", "anchor", "was", "was_version", "was_prefix", "was_suffix"}
 VERSION_FIELDS = {"file", "sha256", "replaced", *("retrieved", "archive_url", "capture_file", "capture_sha256")}
 PARTICIPANT_FIELDS = {"entity", "capacity", "cite"}
 PROPERTY_FIELDS = CLAIM_FIELDS | {"entity", "property", "value", "qualifier"}
@@ -1104,7 +1104,7 @@ class _Validator:
             )
             return False
         try:
-            a = anchor(old, was)
+            a = anchor(old, was, str(c.get("was_prefix", "")), str(c.get("was_suffix", "")))
         except AnchorError as exc:
             self.fail(self.kb.at(cline), f"{what}: `was` {was!r} in source `{source}` version {was_version}: {exc}")
             return False

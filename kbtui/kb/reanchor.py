@@ -1,13 +1,15 @@
 """Finding a citation again in a new version of its source's text.
 
-A quote found word for word (or after folding typography) once in the new
-text keeps its words: 'exact' (or 'normalised'). Found several times, the
-occurrence whose surroundings match the old ones is taken, if one clearly
-does; the citation then carries that context so an import picks the same
-one. Not found word for word, the passage most like the quote is looked
-for (an inserted word, a corrected spelling): if one passage is clearly
-the closest and close enough, the citation moves there and takes its words,
-marked 'moved' for a human to confirm. Otherwise it is 'orphaned': it stays
+A quote found word for word (or after folding typography) in the new text,
+among surroundings that read as before, keeps its words: 'exact' (or
+'normalised'). Found several times, the occurrence whose surroundings match
+the old ones is taken, if one clearly does; the citation then carries that
+context so an import picks the same one. The same words among other
+surroundings are 'moved': another passage may say them. Not found word
+for word, the passage most like the quote is looked for (an inserted word,
+a corrected spelling): if one passage is clearly the closest and close
+enough, the citation moves there and takes its words, marked 'moved' for a
+human to confirm. Otherwise it is 'orphaned': it stays
 in the version it was made in, where its highlight can still be seen.
 Nothing is ever silently re-pointed to a different passage: a doubt (two
 passages alike, a weak match) orphans.
@@ -30,6 +32,11 @@ AMBIGUOUS_MARGIN = 4.0
 # how alike the surroundings of one occurrence must be, and by how much
 # more than the next one's, to pick it among several
 CONTEXT_MIN, CONTEXT_MARGIN = 60.0, 15.0
+# how alike the surroundings must be for the same words to count as the
+# same passage ('exact'); less, and they are 'moved' for a human to confirm
+# (a deleted passage whose words also stand elsewhere, another speaker's
+# identical sentence)
+EXACT_CONTEXT = 80.0
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,19 @@ def reanchor(old_text: str, new_text: str, start: int, end: int, prefix: str = "
     after = old_text[end : end + CONTEXT_CHARS]
     try:
         a = anchor(new_text, quote, prefix, suffix)
-        return Found(a.method, a.start, a.end, new_text[a.start : a.end], prefix, suffix, 100.0)
     except AnchorError:
         pass
+    else:
+        # the same words, but are they the same passage? Around them the
+        # text should read as it did; elsewhere, a human says (moved)
+        score = _context_score(new_text, a.start, a.end, before, after)
+        state = a.method if score >= EXACT_CONTEXT else "moved"
+        return Found(state, a.start, a.end, new_text[a.start : a.end], prefix, suffix, score)
     spans = _occurrences(new_text, quote)
     if spans:
-        return _pick(new_text, spans, before, after)
+        # the citation's own prefix or suffix no longer picks one: whatever
+        # is picked now is someone else's doing, for a human to confirm
+        return _pick(new_text, spans, before, after, bool(prefix or suffix))
     return _closest(new_text, quote, before, after)
 
 
@@ -88,14 +102,16 @@ def _context_score(text: str, start: int, end: int, before: str, after: str) -> 
     return fuzz.ratio(old, here) if before or after else 0.0
 
 
-def _pick(text: str, spans: list[tuple[int, int]], before: str, after: str) -> Found:
+def _pick(text: str, spans: list[tuple[int, int]], before: str, after: str, had_context: bool = False) -> Found:
     """One of several occurrences, by its surroundings, or orphaned."""
     scored = sorted(((_context_score(text, s, e, before, after), s, e) for s, e in spans), reverse=True)
     best, s, e = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if best < CONTEXT_MIN or best - runner_up < CONTEXT_MARGIN:
         return Found("orphaned", score=best)
-    found = Found("exact", s, e, text[s:e], text[max(0, s - CONTEXT_CHARS) : s], text[e : e + CONTEXT_CHARS], best)
+    # picked by its surroundings: exact only if they read as before
+    state = "exact" if best >= EXACT_CONTEXT and not had_context else "moved"
+    found = Found(state, s, e, text[s:e], text[max(0, s - CONTEXT_CHARS) : s], text[e : e + CONTEXT_CHARS], best)
     # the context must pick it on import, as anchor() reads it
     try:
         a = anchor(text, found.quote, found.prefix, found.suffix)

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kbtui.kb import curate, db, session, tomlw
-from kbtui.kb.anchor import AnchorError, anchor
+from kbtui.kb.anchor import CONTEXT_CHARS, AnchorError, anchor
 from kbtui.kb.capture import capture
 from kbtui.kb.errors import ImportFailed, NotFound
 from kbtui.kb.reanchor import Found, reanchor
@@ -233,10 +233,15 @@ def _move(cite: dict[str, Any], old_text: str, new_text: str, n: int, outcome: O
         outcome.exact += 1
         _context(cite, found)
         return
-    for key in ("anchor", "was", "was_version"):
+    for key in ("anchor", "was", "was_version", "was_prefix", "was_suffix"):
         cite.pop(key, None)
     if found.state == "moved":
         cite.update(quote=found.quote, anchor="moved", was=old_text[start:end], was_version=n)
+        try:  # `was` alone must find its place in version n again, or take its context
+            anchor(old_text, old_text[start:end])
+        except AnchorError:
+            cite["was_prefix"] = old_text[max(0, start - CONTEXT_CHARS) : start]
+            cite["was_suffix"] = old_text[end : end + CONTEXT_CHARS]
         _context(cite, found)
         outcome.moved.append({**shown, "now": found.quote, "score": round(found.score, 1)})
     else:
