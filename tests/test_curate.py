@@ -844,3 +844,34 @@ def test_line_separators_in_a_quote_do_not_shift_later_edits(tmp_path, run, kb):
     assert run("rm", "m1").exit_code == 0
     assert [t["id"] for t in tomllib.loads((bundle / "kb.toml").read_text())["role"]] == ["chen-wenqing-head"]
     assert "relation" not in tomllib.loads((bundle / "kb.toml").read_text())
+
+
+def test_rm_of_an_event_that_other_claims_name_is_refused(mini_bundle, run, kb, tmp_path):
+    """The bundle would no longer import: a property of the event, or a
+    conflict naming one of its participations."""
+    bundle = tmp_path / "notes"
+    run("new", str(bundle))
+    text = tmp_path / "a.txt"
+    text.write_text("The Moscow meeting was in May 2024.\n", encoding="utf-8")
+    run("add", "source", str(text), "--bundle", str(bundle), "--id", "a", "--published", "2024-06")
+    r = run(
+        "add",
+        "property",
+        "--bundle",
+        str(bundle),
+        "--source",
+        "a",
+        "--entity",
+        "moscow-meeting",
+        "--property",
+        "position",
+        "--value",
+        "May 2024",
+        "--quote",
+        "The Moscow meeting was in May 2024",
+    )
+    assert r.exit_code == 0, r.output
+    before = state(mini_bundle, kb)
+    r = run("rm", "moscow-meeting")
+    assert r.exit_code == 1 and "is named by property moscow-meeting--position" in r.stderr
+    assert state(mini_bundle, kb) == before

@@ -100,3 +100,27 @@ def test_a_removed_claim_naming_an_entity_leaves_mentions_as_a_rebuild(tmp_path,
     conn.close()
     assert got == _rebuilt(kb)
     assert ("a", "moscow", 32, 38) in got
+
+
+def test_removing_an_entity_that_shared_a_name_gives_the_name_back(tmp_path, mini_db):
+    """An event named "Moscow" makes the city's mentions ambiguous; removing
+    it must mark the city again, as a rebuild does."""
+    kb, bundle = _curated(tmp_path, mini_db)
+    text = tmp_path / "a.txt"
+    text.write_text("Moscow hosted it. The talks in Moscow.\n", encoding="utf-8")
+    curate.add_source(bundle, kb, text, {"published": "2024"}, "a")
+    change = curate.add_claim(
+        bundle,
+        kb,
+        "event",
+        {"name": "Moscow", "participants": [{"entity": "chen-wenqing"}]},
+        [{"source": "a", "quote": "Moscow hosted it"}],
+    )
+    conn = sqlite3.connect(kb)
+    assert not any(m[1] == "moscow" for m in _all(conn))
+    conn.close()
+    curate.remove(kb, change.id)
+    conn = sqlite3.connect(kb)
+    got = _all(conn)
+    conn.close()
+    assert ("a", "moscow", 0, 6) in got and got == _rebuilt(kb)

@@ -461,18 +461,42 @@ def _still_there(s: Session, claim_id: str, table: str = "claims") -> None:
 
 
 def _refuse_if_referred(conn: sqlite3.Connection, claim_id: str) -> None:
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT 'conflict with ' || CASE WHEN claim_id = ?1 THEN other_id ELSE claim_id END FROM conflicts"
-            " WHERE claim_id = ?1 OR other_id = ?1 UNION ALL SELECT 'erratum ' || id FROM errata"
-            " WHERE about = ?1 OR shown_by = ?1",
-            (claim_id,),
-        )
-    ]
+    """Refuse to remove a claim that other tables name: the bundle would no
+    longer import. An event's participations are claims too, and the event
+    is an entity other claims may name."""
+    event = conn.execute("SELECT entity_id FROM events WHERE claim_id = ?", (claim_id,)).fetchone()
+    claims = [claim_id]
+    if event:
+        claims += [r[0] for r in conn.execute("SELECT claim_id FROM participations WHERE event_id = ?", (event[0],))]
+    names: list[str] = []
+    for cid in claims:
+        names += [
+            r[0]
+            for r in conn.execute(
+                "SELECT 'conflict ' || claim_id || ' / ' || other_id FROM conflicts"
+                " WHERE claim_id = ?1 OR other_id = ?1"
+                " UNION ALL SELECT 'erratum ' || id FROM errata WHERE about = ?1 OR shown_by = ?1",
+                (cid,),
+            )
+        ]
+    if event:
+        names += [
+            r[0]
+            for r in conn.execute(
+                "SELECT 'role ' || claim_id FROM roles WHERE holder_id = ?1 OR organisation_id = ?1"
+                " UNION ALL SELECT 'relation ' || claim_id FROM relations WHERE subject_id = ?1 OR object_id = ?1"
+                " UNION ALL SELECT 'property ' || claim_id FROM properties WHERE entity_id = ?1"
+                "   OR (property IN ('nationality', 'affiliation') AND value = ?1)"
+                " UNION ALL SELECT 'event ' || claim_id FROM events WHERE place_id = ?1"
+                " UNION ALL SELECT 'participation ' || claim_id FROM participations WHERE entity_id = ?1"
+                " UNION ALL SELECT 'citation ' || id FROM citations WHERE speaker_id = ?1",
+                (event[0],),
+            )
+        ]
     if names:
         raise ImportFailed(
-            f"claim `{claim_id}` is named by {', '.join(names[:3])}", "remove or change those tables first"
+            f"claim `{claim_id}` is named by {', '.join(names[:3])}{' …' if len(names) > 3 else ''}",
+            "remove or change those first",
         )
 
 

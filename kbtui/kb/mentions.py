@@ -178,10 +178,15 @@ def _owner(conn: sqlite3.Connection, name: str, owners: set[str]) -> str | None:
     """The one entity a form means, or None when it is shared, unless all
     but one hold it only figuratively (rebuild_mentions' rule)."""
     if len(owners) > 1:
+        # by the owners' own rows (primary key entity_id, alias): a lookup by
+        # alias alone would scan every alias of the KB
+        ids = sorted(owners)
         figurative = {
             r[0]
             for r in conn.execute(
-                "SELECT entity_id FROM aliases WHERE alias = ? AND kind IN ('descriptor', 'metonym')", (name,)
+                f"SELECT entity_id FROM aliases WHERE entity_id IN ({', '.join('?' * len(ids))}) AND alias = ?"
+                " AND kind IN ('descriptor', 'metonym')",
+                (*ids, name),
             )
         }
         literal = owners - figurative

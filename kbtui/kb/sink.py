@@ -236,6 +236,7 @@ class Sink:
         self.touched: set[str] = set()
         self.names_changed = False
         self.changed_forms: set[str] | None = None  # known once the touched names are refreshed
+        self.gone_forms: set[str] = set()  # names of entities removed this run
         # Derived indexes are kept right row by row (kbtui.kb.index's
         # forget/refresh pairs) while an import changes few rows, so a delta
         # of a thousand records costs seconds on a million-entity KB; past
@@ -822,7 +823,11 @@ class Sink:
             (self.input,),
         )
         if not self.names_whole:  # their names leave the index while it can still find them
-            index.forget_names(self.conn, [r[0] for r in one("SELECT id FROM temp.maybe_orphans").fetchall()])
+            orphans = [r[0] for r in one("SELECT id FROM temp.maybe_orphans").fetchall()]
+            # (and their names are among those that went: texts holding one
+            # may now mean another entity by it)
+            self.gone_forms |= {name for _, name in mentions.name_forms(self.conn, orphans)}
+            index.forget_names(self.conn, orphans)
         gone = one(
             "DELETE FROM entities WHERE id IN (SELECT id FROM temp.maybe_orphans) AND input_id IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM entity_inputs l WHERE l.entity_id = entities.id)"
@@ -897,7 +902,8 @@ class Sink:
             # have other mentions now (read while `names` still holds the old)
             before = mentions.name_forms(self.conn, self.touched)
             index.refresh_names(self.conn, self.touched)
-            self.changed_forms = {name for _, name in before ^ mentions.name_forms(self.conn, self.touched)}
+            after = mentions.name_forms(self.conn, self.touched)
+            self.changed_forms = {name for _, name in before ^ after} | self.gone_forms
         if self.sources_whole:
             index.rebuild_source_fts(self.conn)
         elif self.changed_sources:
