@@ -875,3 +875,70 @@ def test_rm_of_an_event_that_other_claims_name_is_refused(mini_bundle, run, kb, 
     r = run("rm", "moscow-meeting")
     assert r.exit_code == 1 and "is named by property moscow-meeting--position" in r.stderr
     assert state(mini_bundle, kb) == before
+
+
+def test_a_text_saved_with_a_byte_order_mark_is_added_and_imports(tmp_path, run, curated, kb):
+    text = tmp_path / "bom.txt"
+    text.write_bytes("\ufeffChen Wenqing met Nikolai Patrushev.\n".encode())
+    r = run("add", "source", str(text), "--bundle", str(curated), "--id", "bom", "--published", "2024")
+    assert r.exit_code == 0, r.output
+    r = run(
+        "add",
+        "relation",
+        "--bundle",
+        str(curated),
+        "--source",
+        "bom",
+        "--type",
+        "met",
+        "--subject",
+        "chen-wenqing",
+        "--object",
+        "nikolai-patrushev",
+        "--quote",
+        "Chen Wenqing met Nikolai Patrushev",
+    )
+    assert r.exit_code == 0, r.output
+    assert run("import", str(curated)).exit_code == 0 and run("check").exit_code == 0
+
+
+def test_an_id_written_by_hand_but_not_imported_is_not_given_again(curated, run, kb):
+    kb_toml = curated / "kb.toml"
+    hand = (
+        '\n[[role]]\nid = "chen-wenqing-head-cplac"  # written by hand\nholder = "chen-wenqing"\n'
+        'title = "Head"\norganisation = "cplac"\nnote = "HAND"\n'
+        'cite = [{ source = "article", quote = "Chen leads the party’s central political and legal affairs'
+        ' commission" }]\n'
+    )
+    kb_toml.write_text(kb_toml.read_text(encoding="utf-8") + hand, encoding="utf-8")
+    r = add(
+        run,
+        curated,
+        "role",
+        "--holder",
+        "chen-wenqing",
+        "--title",
+        "Head",
+        "--organisation",
+        "cplac",
+        "--quote",
+        "Chen leads the party’s central political and legal affairs commission",
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["id"] == "chen-wenqing-head-cplac-2"
+    r = add(
+        run,
+        curated,
+        "role",
+        "--holder",
+        "chen-wenqing",
+        "--title",
+        "Head",
+        "--id",
+        "chen-wenqing-head-cplac",
+        "--quote",
+        "Chen leads the party’s central political and legal affairs commission",
+    )
+    assert r.exit_code == 1 and "already exists" in r.stderr
+    assert run("import", str(curated)).exit_code == 0

@@ -61,7 +61,9 @@ def capture(path: Path) -> Captured:
             f"{path}: not valid UTF-8 at byte {exc.start}", "convert it to UTF-8 (e.g. iconv -t utf-8)"
         ) from None
     _usable(path, text)
-    return Captured(text=text.removeprefix("\ufeff"), original=data, html=False)
+    # stored as the file is, a byte-order mark too: the text is then exactly
+    # the captured file, as an import of the bundle reads it
+    return Captured(text=text, original=data, html=False)
 
 
 def _from_html(path: Path, data: bytes) -> Captured:

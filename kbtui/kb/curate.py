@@ -304,7 +304,11 @@ def add_claim(
         cid = claim_id or _claim_id(s, table_name, fields)
         if claim_id:
             _check_slug(claim_id, "--id")
-        if _exists(s.conn, "claims", cid) or (table_name == "event" and s.known(cid) is not None):
+        if (
+            _exists(s.conn, "claims", cid)
+            or (table_name == "event" and s.known(cid) is not None)
+            or _in_file(s, KB_FILE, table_name, cid)
+        ):
             raise ImportFailed(f"--id: a claim `{cid}` already exists", f"change it with `kbtui edit {cid}`")
         table = {"id": cid, **{k: v for k, v in fields.items() if v not in (None, "")}, "cite": cites}
         change = _append(s, table_name, table)
@@ -582,8 +586,15 @@ def _claim_id(s: Session, table_name: str, f: dict[str, Any]) -> str:
 
 
 def _free_id(s: Session, base: str, table: str) -> str:
+    """`base`, or `base-2`, `-3`…: an id neither the KB nor the bundle's
+    file uses (a table written by hand may not be imported yet)."""
+    rel = KB_FILE if table == "claims" else SOURCES_FILE
     candidate, n = base, 1
-    while _exists(s.conn, table, candidate) or (table == "claims" and s.known(candidate) is not None):
+    while (
+        _exists(s.conn, table, candidate)
+        or (table == "claims" and s.known(candidate) is not None)
+        or _quoted_in(s, rel, candidate)
+    ):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
@@ -601,10 +612,17 @@ def _exists(conn: sqlite3.Connection, table: str, id_: str) -> bool:
     return conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (id_,)).fetchone() is not None
 
 
+def _quoted_in(s: Session, rel: str, id_: str) -> bool:
+    """The id appears as a TOML string anywhere in the file (cheap, and
+    cautious: a generated id is never one the file mentions at all)."""
+    text = s.read(rel)
+    return tomlw.string(id_) in text or f"'{id_}'" in text
+
+
 def _in_file(s: Session, rel: str, table_name: str, id_: str) -> bool:
     """Written in the bundle though not (yet) in the KB."""
     text = s.read(rel)
-    return tomlw.string(id_) in text and tomlw.find(s.bundle / rel, text, table_name, id_) is not None
+    return _quoted_in(s, rel, id_) and tomlw.find(s.bundle / rel, text, table_name, id_) is not None
 
 
 # -- what changed ---------------------------------------------------------------

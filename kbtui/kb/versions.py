@@ -54,7 +54,13 @@ def add_version(
             )
         table = dict(span.fields)
         old_bytes = _read(s, table["file"])
-        old_text = old_bytes.decode("utf-8")
+        try:
+            old_text = old_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(
+                f"{s.bundle / table['file']}: not valid UTF-8 at byte {exc.start}, so not the text the KB holds",
+                "restore it from git (or re-import the bundle), then add the version",
+            ) from None
         if got.text == old_text:
             raise ImportFailed(f"{file}: its text is the source's current text", "nothing to do")
         n = len(table.get("versions", [])) + 1
