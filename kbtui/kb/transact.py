@@ -181,6 +181,7 @@ def recover(bundle: Path) -> list[str]:
             continue
         for rel in intent["files"]:
             _beside(bundle / rel).unlink(missing_ok=True)
+        _untouched(bundle, folder, intent)
         if _committed(Path(intent["kb"]), intent["write_id"]):
             for rel in intent["files"]:
                 staged = folder / "new" / rel
@@ -192,6 +193,25 @@ def recover(bundle: Path) -> list[str]:
             _undo(bundle, folder, intent)
             done.append(f"{intent['write_id']}: undone")
     return done
+
+
+def _untouched(bundle: Path, folder: Path, intent: dict[str, Any]) -> None:
+    """Each file of the write still holds what the write left (its old or
+    its new content): one edited since the crash is a human's to settle,
+    never overwritten."""
+    for rel in intent["files"]:
+        try:
+            current: bytes | None = (bundle / rel).read_bytes()
+        except FileNotFoundError:
+            current = None
+        known: list[bytes | None] = [p.read_bytes() for p in (folder / "new" / rel, folder / "old" / rel) if p.exists()]
+        if rel in intent["absent"]:
+            known.append(None)
+        if current not in known:
+            raise ImportFailed(
+                f"{bundle / rel}: changed since a curation write was interrupted; nothing was written",
+                f"compare it with {folder}/new and /old, keep what is right, then delete {folder}",
+            )
 
 
 def _committed(kb: Path, write_id: str) -> bool:

@@ -415,6 +415,22 @@ def test_a_crash_settled_by_an_import_into_another_kb(curated):
     assert_settled(c)
 
 
+def test_a_file_edited_after_a_crash_is_never_overwritten(curated):
+    """Killed after its renames, before COMMIT: the write is to be undone.
+    Meanwhile the curator edits kb.toml by hand. The next command must not
+    put the old kb.toml back over that edit: it stops and says what to do."""
+    c = curated
+    crash(c, "commit:1", *ADD_RELATION)
+    kb_toml = c.bundle / "kb.toml"
+    edited = kb_toml.read_text(encoding="utf-8") + "\n# a note added by hand after the crash\n"
+    kb_toml.write_text(edited, encoding="utf-8")
+    r = kbtui(c, "add", "entity", "--bundle", str(c.bundle), "--kind", "person", "--name", "After Crash")
+    assert r.returncode == 1 and "changed since a curation write was interrupted" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert kb_toml.read_text(encoding="utf-8") == edited
+    assert pending(c.bundle) != []  # kept for the human to compare
+
+
 @pytest.mark.parametrize("fails_at", [1, 2])
 @pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
 def test_a_write_that_fails_mid_rename_puts_the_files_back_at_once(curated, monkeypatch, error, fails_at):
