@@ -124,3 +124,27 @@ def test_removing_an_entity_that_shared_a_name_gives_the_name_back(tmp_path, min
     got = _all(conn)
     conn.close()
     assert ("a", "moscow", 0, 6) in got and got == _rebuilt(kb)
+
+
+def test_names_that_begin_with_a_mark_or_run_long_are_marked_as_a_rebuild_marks_them(tmp_path, sample_db):
+    kb = tmp_path / "kb.db"
+    shutil.copy(sample_db, kb)
+    conn = sqlite3.connect(kb, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO entities (id, kind, name) VALUES ('ndr', 'organisation', '’Ndrangheta'),"
+        " ('net', 'product', '.NET'), ('miit', 'organisation',"
+        " 'Ministry of Industry and Information Technology of the People''s Republic of China')"
+    )
+    conn.execute(
+        "UPDATE sources SET text = text || ' The ’Ndrangheta, .NET and the Ministry of Industry and Information"
+        " Technology of the People''s Republic of China.' WHERE id = 'nr-chen-russia-trip'"
+    )
+    index.rebuild_names(conn)
+    index.rebuild_mentions(conn)
+    want = _all(conn)
+    assert {m[1] for m in want} >= {"ndr", "net", "miit"}
+    mentions.refresh_sources(conn, [r[0] for r in conn.execute("SELECT id FROM sources")])
+    assert _all(conn) == want
+    conn.execute("ROLLBACK")
+    conn.close()

@@ -22,10 +22,12 @@ from collections.abc import Iterable
 
 from kbtui.kb.normalize import compact, norm
 
-# the longest name form looked up, in words ("Central Political and Legal
-# Affairs Commission of the Communist Party of China" is 11)
-MAX_WORDS = 12
+# the longest name form looked up, in words ("Ministry of Industry and
+# Information Technology of the People's Republic of China" is 13); a
+# longer one is found by rebuild_mentions only
+MAX_WORDS = 20
 _WORD = re.compile(r"\w+")
+_MARKS = re.compile(r"(?<!\S)[^\w\s]+")
 _LOOKUP_CHUNK = 500
 # the properties whose values are names (index.NAME_PROPERTIES)
 NAME_PROPERTIES_SQL = "('official-name', 'name', 'identifier')"
@@ -110,8 +112,15 @@ def _find(
 ) -> list[tuple[str, int, int]]:
     """(entity id, start, end) of each mention in `text`, left to right."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    # a run starts at a word, or at the marks just before one that begin a
+    # token ("’Ndrangheta", ".NET")
+    starts = [(start, i) for i, (start, _) in enumerate(words)]
+    first_word = {start: i for i, (start, _) in enumerate(words)}
+    for marks in _MARKS.finditer(text):
+        if marks.end() in first_word:
+            starts.append((marks.start(), first_word[marks.end()]))
     spans: dict[str, list[int]] = {}  # compact key -> starts of the runs of words that have it
-    for i, (start, _) in enumerate(words):
+    for start, i in starts:
         for j in range(i, min(i + MAX_WORDS, len(words))):
             key = compact(norm(text[start : words[j][1]]))
             if key:
