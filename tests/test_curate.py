@@ -942,3 +942,17 @@ def test_an_id_written_by_hand_but_not_imported_is_not_given_again(curated, run,
     )
     assert r.exit_code == 1 and "already exists" in r.stderr
     assert run("import", str(curated)).exit_code == 0
+
+
+def test_edit_keeps_the_comment_lines_of_the_table_it_rewrites(mini_bundle, run, kb):
+    kb_toml = mini_bundle / "kb.toml"
+    text = kb_toml.read_text(encoding="utf-8")
+    text = text.replace(
+        '[[role]]\nid = "chen-head-cplac"\n', '[[role]]\nid = "chen-head-cplac"\n# per the 2023 party list\n'
+    )
+    kb_toml.write_text(text, encoding="utf-8")
+    assert run("edit", "chen-head-cplac", "--status", "former").exit_code == 0
+    after = kb_toml.read_text(encoding="utf-8")
+    assert '[[role]]\n# per the 2023 party list\nid           = "chen-head-cplac"' in after
+    (role,) = [t for t in tomllib.loads(after)["role"] if t["id"] == "chen-head-cplac"]
+    assert role["status"] == "former"

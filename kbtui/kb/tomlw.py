@@ -232,4 +232,12 @@ def replaced(text: str, span: Span, block: str | None) -> str:
         if before and not before[-1].strip() and (not after or not after[0].strip()):
             before.pop()
         return "".join(before + after)
+    # a table is written again whole; the curator's own comment lines in it
+    # are kept, after its header (a comment at the end of a value's line is
+    # not: the value is written anew)
+    notes = [line if line.endswith("\n") else line + "\n" for line in lines[span.first - 1 : span.stop - 1]]
+    notes = [line for line in notes if line.lstrip().startswith("#")]
+    if notes:
+        head, _, rest = block.partition("\n")
+        block = head + "\n" + "".join(notes) + rest
     return "".join(before) + block + "".join(after)
