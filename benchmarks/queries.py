@@ -16,13 +16,30 @@ with two typos to find one person among a million.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from kbtui.kb.normalize import compact, norm
 
 KINDS = ("exact", "typo1", "typo2", "partial")
+# the forms issue 14 asks search to find, made by make_more (below); a
+# fragment that several names share equally is its own kind, a hit when the
+# target ties with the top result
+MORE_KINDS = ("fragment", "fragment_tie", "word_typo", "initials", "surname_first", "title")
+# queries that must never be slow or fail, whatever they find
+ADVERSARIAL = (
+    "a",
+    "Q",
+    "x" * 300,
+    "!!! ??? ...",
+    "the of and",
+    "Ива Wang 王 Müller",
+    "   ",
+    "%_*\\'\"",
+)
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 NEIGHBOURS: dict[str, str] = {}
 for r, row in enumerate(_ROWS):
@@ -113,3 +130,82 @@ def make(conn: sqlite3.Connection, count: int = 400, seed: int = 11) -> list[Que
             out.append(Query(text, kind, eid, form))
             made += 1
     return out
+
+
+def make_more(conn: sqlite3.Connection, per_kind: int = 50, seed: int = 12) -> list[Query]:
+    """`per_kind` queries of each of MORE_KINDS, from random entities:
+    fragments of a name's middle or end (two words or more), a typo in a
+    word after the first, an initial and a surname, surname first, and a
+    role's title with its organisation (for roles no one else holds so)."""
+    rng = random.Random(seed)
+    top = conn.execute("SELECT max(rowid) FROM entities").fetchone()[0]
+    made: dict[str, list[Query]] = {k: [] for k in MORE_KINDS}
+    tries = 0
+    while any(len(v) < per_kind for v in made.values()) and tries < per_kind * 400:
+        tries += 1
+        row = conn.execute("SELECT id, name, kind FROM entities WHERE rowid = ?", (rng.randint(1, top),)).fetchone()
+        if row is None or row[2] not in ("person", "organisation") or not row[1].isascii():
+            continue
+        eid, name, kind = row
+        words = name.split()
+        if len(words) >= 3 and len(made["fragment"]) + len(made["fragment_tie"]) < 2 * per_kind:
+            start = rng.randint(1, len(words) - 2)
+            frag = " ".join(words[start : rng.randint(start + 2, len(words))])
+            which = "fragment" if _sole(conn, frag, eid) else "fragment_tie"
+            if len(made[which]) < per_kind:
+                made[which].append(Query(frag, which, eid, name))
+        if len(words) >= 2 and len(made["word_typo"]) < per_kind:
+            later = [i for i, w in enumerate(words) if i and len(w) >= 5 and w.isalpha()]
+            if later:
+                i = rng.choice(later)
+                text = " ".join([*words[:i], _typos(words[i], 1, rng), *words[i + 1 :]])
+                made["word_typo"].append(Query(text, "word_typo", eid, name))
+        if kind == "person" and len(words) >= 2 and words[0][0].isalpha():
+            if len(made["initials"]) < per_kind:
+                made["initials"].append(Query(f"{words[0][0]}. {words[-1]}", "initials", eid, name))
+            if len(made["surname_first"]) < per_kind:
+                rest = " ".join(words[:-1])
+                text = f"{words[-1]}, {rest}" if rng.random() < 0.5 else f"{words[-1]} {rest}"
+                made["surname_first"].append(Query(text, "surname_first", eid, name))
+        if kind == "person" and len(made["title"]) < per_kind:
+            role = conn.execute(
+                "SELECT r.title, o.name FROM roles r JOIN entities o ON o.id = r.organisation_id"
+                " WHERE r.holder_id = ? AND (SELECT count(*) FROM roles x WHERE x.organisation_id = r.organisation_id"
+                " AND x.title = r.title) = 1 LIMIT 1",
+                (eid,),
+            ).fetchone()
+            if role:
+                made["title"].append(Query(f"{role[0]} {role[1]}", "title", eid, name))
+    return [q for k in MORE_KINDS for q in made[k]]
+
+
+def _sole(conn: sqlite3.Connection, fragment: str, entity_id: str) -> bool:
+    """Only this entity's names hold the fragment (as whole words, any
+    case). Candidates come from the names' trigram index, so a million
+    names are not scanned per fragment."""
+    key = norm(fragment)
+    padded = f" {key} "
+    owners = {
+        eid
+        for eid, name_norm in conn.execute(
+            "SELECT n.entity_id, n.norm FROM names_fts f JOIN names n ON n.id = f.rowid WHERE names_fts MATCH ?",
+            ('"' + compact(key).replace('"', "") + '"',),
+        )
+        if padded in f" {name_norm} "
+    }
+    return owners == {entity_id}
+
+
+def save(queries: list[Query], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(q) for q in queries], ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> list[Query]:
+    return [Query(**q) for q in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def fixture_path(entities: int, seed: int) -> Path:
+    """Where the query set for a generated KB is kept (committed, so search
+    changes are measured before and after on the same queries)."""
+    return Path(__file__).resolve().parent / "fixtures" / f"queries-{entities}-seed{seed}.json"
