@@ -16,7 +16,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
-from kbtui.kb import mentions
+from kbtui.kb import mentions, vocab
 from kbtui.kb.mentions import flexible
 from kbtui.kb.normalize import compact, norm
 
@@ -31,8 +31,8 @@ MENTIONS_MAX_FORMS = 50_000
 # Words whose norm is memoised while indexing (see _normaliser): ~30 MB.
 NORM_MEMO_WORDS = 200_000
 # The properties whose values search finds an entity by.
-NAME_PROPERTIES = ("official-name", "name", "identifier")
-_NAME_PROPERTIES_SQL = "(" + ", ".join(f"'{p}'" for p in NAME_PROPERTIES) + ")"
+NAME_PROPERTIES = vocab.NAME_PROPERTIES
+_NAME_PROPERTIES_SQL = vocab.NAME_PROPERTIES_SQL
 
 # a row of the names table: (entity_id, name, norm, compact, is_primary)
 NameRow = tuple[str, str, str, str, int]
@@ -412,14 +412,12 @@ def refresh_mentions(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int
     return mentions.refresh_sources(conn, source_ids)
 
 
-def refresh_entity_mentions(
-    conn: sqlite3.Connection, entity_ids: Iterable[str], forms: Iterable[str] | None = None
-) -> int:
-    """After these entities' names, aliases or name properties changed (or
-    they were added or removed): redo the mentions of the texts that hold
-    their names (only the `forms` that came or went, when given), found
-    with the full-text index. Returns the texts read."""
-    return mentions.refresh_entities(conn, entity_ids, forms)
+def refresh_entity_mentions(conn: sqlite3.Connection, forms: Iterable[str]) -> int:
+    """After names, aliases or name properties changed (or entities were
+    added or removed): redo the mentions of the texts that hold one of the
+    name `forms` that came or went, found with the full-text index.
+    Returns the texts read."""
+    return mentions.refresh_entities(conn, forms)
 
 
 def _text_only(conn: sqlite3.Connection, word: str) -> str:

@@ -20,6 +20,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
+from kbtui.kb import vocab
 from kbtui.kb.normalize import compact, norm
 
 # the longest name form looked up, in words ("Ministry of Industry and
@@ -29,8 +30,6 @@ MAX_WORDS = 20
 _WORD = re.compile(r"\w+")
 _MARKS = re.compile(r"(?<!\S)[^\w\s]+")
 _LOOKUP_CHUNK = 500
-# the properties whose values are names (index.NAME_PROPERTIES)
-NAME_PROPERTIES_SQL = "('official-name', 'name', 'identifier')"
 
 
 def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
@@ -49,28 +48,14 @@ def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
     return count
 
 
-def refresh_entities(conn: sqlite3.Connection, entity_ids: Iterable[str], forms: Iterable[str] | None = None) -> int:
-    """After these entities' names changed (or they were added or removed):
-    redo the mentions of every text that may hold a changed name. Given the
-    name `forms` that came or went, only texts holding one of those are read
-    (a name that stayed marks the same places as before); without them,
-    every text holding any of the entities' names now, or marked with them
-    before. Returns the number of texts read."""
+def refresh_entities(conn: sqlite3.Connection, forms: Iterable[str]) -> int:
+    """After entities' names changed (or they were added or removed): redo
+    the mentions of every text holding one of the name `forms` that came or
+    went (a name that stayed marks the same places as before). Returns the
+    number of texts read."""
     sources: set[str] = set()
-    if forms is not None:
-        for form in set(forms):
-            sources.update(_texts_with(conn, form))
-        refresh_sources(conn, sorted(sources))
-        return len(sources)
-    ids = list(dict.fromkeys(entity_ids))
-    for i in range(0, len(ids), _LOOKUP_CHUNK):
-        part = ids[i : i + _LOOKUP_CHUNK]
-        marks = ", ".join("?" * len(part))
-        sources.update(
-            r[0] for r in conn.execute(f"SELECT DISTINCT source_id FROM mentions WHERE entity_id IN ({marks})", part)
-        )
-        for (name,) in conn.execute(f"SELECT DISTINCT name FROM names WHERE entity_id IN ({marks})", part).fetchall():
-            sources.update(_texts_with(conn, name))
+    for form in set(forms):
+        sources.update(_texts_with(conn, form))
     refresh_sources(conn, sorted(sources))
     return len(sources)
 
@@ -174,7 +159,7 @@ def _raw_forms(conn: sqlite3.Connection, entity_id: str, raw: dict[str, set[str]
             r[0]
             for r in conn.execute(
                 "SELECT name FROM entities WHERE id = ?1 UNION SELECT alias FROM aliases WHERE entity_id = ?1"
-                f" UNION SELECT value FROM properties WHERE entity_id = ?1 AND property IN {NAME_PROPERTIES_SQL}",
+                f" UNION SELECT value FROM properties WHERE entity_id = ?1 AND property IN {vocab.NAME_PROPERTIES_SQL}",
                 (entity_id,),
             )
             if isinstance(r[0], str) and len(r[0]) >= 2

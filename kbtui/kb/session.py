@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,20 @@ class Session:
         self.write = transact.Write(bundle)
         self.known = importer.kb_kinds(conn)
         self.logged: list[dict[str, Any]] = []
+        self.read_files: dict[str, str] = {}
 
     def read(self, rel: str) -> str:
+        """A bundle file as this command sees it: what it staged, else the
+        file (read once: the checks of one command ask for it often)."""
         staged = self.write.files.get(rel)
         if staged is not None:
             return staged.decode("utf-8")
+        if rel in self.read_files:
+            return self.read_files[rel]
         path = self.bundle / rel
         try:
-            return path.read_text(encoding="utf-8")
+            self.read_files[rel] = path.read_text(encoding="utf-8")
+            return self.read_files[rel]
         except FileNotFoundError:
             raise ImportFailed(
                 f"{path}: missing; {self.bundle} is not a bundle", f"create one with `kbtui new {self.bundle}`"
@@ -187,6 +194,7 @@ def home(what: str, owner: str, location: str, bundle: Path | None) -> Path:
     return where
 
 
+@cache
 def user_name() -> str:
     """Who is curating: git's user.name, else $USER."""
     try:

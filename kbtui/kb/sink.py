@@ -915,7 +915,7 @@ class Sink:
         elif texts:
             # a few names changed: only the texts that hold them are read again
             if self.names_changed and self.touched:
-                index.refresh_entity_mentions(self.conn, self.touched, self.changed_forms)
+                index.refresh_entity_mentions(self.conn, self.changed_forms or set())
             if self.changed_sources:
                 index.refresh_mentions(self.conn, [i for i, fmt in self.changed_sources.items() if fmt == "text"])
         self.advance("indexing sources", 1, 1)

@@ -164,3 +164,9 @@ def iso_interval(start: str | None, end: str | None) -> str | None:
     if not end or end == start:
         return start
     return f"{start or '?'}/{end}"
+
+
+# The properties whose values are names of their entity: search finds an
+# entity by them, and texts are searched for them as for its aliases.
+NAME_PROPERTIES: Final = ("official-name", "name", "identifier")
+NAME_PROPERTIES_SQL: Final = "(" + ", ".join(f"'{p}'" for p in NAME_PROPERTIES) + ")"
