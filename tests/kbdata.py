@@ -26,3 +26,12 @@ def kb_data(path: Path) -> list[str]:
     finally:
         conn.close()
     return sorted(lines)
+
+
+def rows(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    """The rows of one query on the KB at `path` (a connection of its own)."""
+    conn = sqlite3.connect(path)
+    try:
+        return [tuple(r) for r in conn.execute(sql, args)]
+    finally:
+        conn.close()

@@ -19,7 +19,11 @@ from click.testing import CliRunner
 from kbtui.cli import main
 from kbtui.kb.importer import import_bundle
 from tests.conftest import MINI_TEXT
+from tests.kbdata import rows as kb_rows
 
+# the article's sentence most tests cite
+LEADS = "Chen leads the party’s central political and legal affairs commission"
+HEAD_OF_CPLAC = ("role", "--holder", "chen-wenqing", "--title", "Head", "--organisation", "cplac", "--quote", LEADS)
 ARTICLE = (
     "Moscow, Tuesday.\n\n"
     "Chen Wenqing, Xi’s security chief, met Nikolai Patrushev in Moscow on Monday.\n\n"
@@ -85,14 +89,6 @@ def state(bundle: Path, kb: Path) -> tuple[dict[str, bytes], dict[str, list[tupl
     finally:
         conn.close()
     return files, rows
-
-
-def kb_rows(kb: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(kb)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 # -- new ------------------------------------------------------------------------
@@ -233,15 +229,7 @@ def test_add_claims_of_each_kind_cite_the_exact_span(curated, run, kb, tmp_path)
     r = add(
         run,
         curated,
-        "role",
-        "--holder",
-        "chen-wenqing",
-        "--title",
-        "Head",
-        "--organisation",
-        "cplac",
-        "--quote",
-        "Chen leads the party’s central political and legal affairs commission",
+        *HEAD_OF_CPLAC,
         "--json",
     )
     assert r.exit_code == 0, r.output
@@ -356,7 +344,7 @@ def test_a_sequence_of_commands_leaves_what_an_import_of_the_bundle_makes(tmp_pa
             "--organisation",
             "cplac",
             "--quote",
-            "Chen leads the party’s central political and legal affairs commission",
+            LEADS,
         ),
         (
             "add",
@@ -635,15 +623,7 @@ def test_log_lists_changes_newest_first(curated, run, kb):
     add(
         run,
         curated,
-        "role",
-        "--holder",
-        "chen-wenqing",
-        "--title",
-        "Head",
-        "--organisation",
-        "cplac",
-        "--quote",
-        "Chen leads the party’s central political and legal affairs commission",
+        *HEAD_OF_CPLAC,
     )
     r = run("log")
     assert r.exit_code == 0
@@ -914,15 +894,7 @@ def test_an_id_written_by_hand_but_not_imported_is_not_given_again(curated, run,
     r = add(
         run,
         curated,
-        "role",
-        "--holder",
-        "chen-wenqing",
-        "--title",
-        "Head",
-        "--organisation",
-        "cplac",
-        "--quote",
-        "Chen leads the party’s central political and legal affairs commission",
+        *HEAD_OF_CPLAC,
         "--json",
     )
     assert r.exit_code == 0, r.output
@@ -938,7 +910,7 @@ def test_an_id_written_by_hand_but_not_imported_is_not_given_again(curated, run,
         "--id",
         "chen-wenqing-head-cplac",
         "--quote",
-        "Chen leads the party’s central political and legal affairs commission",
+        LEADS,
     )
     assert r.exit_code == 1 and "already exists" in r.stderr
     assert run("import", str(curated)).exit_code == 0

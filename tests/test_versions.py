@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from kbtui.cli import main
 from kbtui.kb.importer import import_bundle
 from kbtui.kb.reanchor import reanchor
 from kbtui.tui import data as tuidata
+from tests.kbdata import rows
 
 OLD = (
     "Moscow, Tuesday.\n\n"
@@ -176,14 +176,6 @@ def setup(tmp_path: Path, mini_db: Path):
         r = run(*args)
         assert r.exit_code == 0, (args, r.output)
     return run, kb, bundle, new
-
-
-def rows(kb: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(kb)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def test_add_version_re_anchors_every_citation_and_keeps_the_old_text(setup, tmp_path):

@@ -44,6 +44,7 @@ import pytest
 from kbtui.kb import curate, db, queries, transact
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.importer import import_bundle
+from tests.kbdata import rows
 
 from .conftest import REPO, cli, fingerprint, run_kbtui, subprocess_env
 
@@ -183,14 +184,6 @@ def bundle_log(bundle: Path) -> list[tuple[str, str]]:
     path = bundle / "log.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     return [(e["target"], e["write_id"]) for e in map(json.loads, lines)]
-
-
-def rows(kb: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(kb)
-    try:
-        return [tuple(r) for r in conn.execute(sql, args)]
-    finally:
-        conn.close()
 
 
 def kb_log(kb: Path) -> list[tuple[str, str]]:
