@@ -97,6 +97,23 @@ CREATE TABLE name_grams (
     compact TEXT NOT NULL,     -- names.compact
     PRIMARY KEY (gram, name_id)
 ) WITHOUT ROWID;
+-- Word-level search: every word of every name's normalised form, so a
+-- query's words match a name's words in any order ("legal affairs
+-- commission", "tsvetkov oleg"). detail='none': only which names hold a
+-- word is needed, not where, which keeps the index small.
+CREATE VIRTUAL TABLE names_words USING fts5(
+    norm, content='names', content_rowid='id', detail='none'
+);
+-- The words themselves, with how many names hold each (doc).
+CREATE VIRTUAL TABLE names_vocab USING fts5vocab(names_words, 'row');
+-- Typo candidates for single words, by pass-join as name_grams does for
+-- whole names: each word of 4 letters or more is cut into 3 pieces keyed
+-- '<l>:<piece>:<text>'. One row per distinct word of the names.
+CREATE TABLE word_grams (
+    gram TEXT NOT NULL,
+    word TEXT NOT NULL,
+    PRIMARY KEY (gram, word)
+) WITHOUT ROWID;
 
 -- A claim is anything a source asserts: a role, a relation, an event, a
 -- participation. Citations point at claims; the typed tables below share the
@@ -131,6 +148,8 @@ CREATE TABLE roles (
                     CHECK (status IN ('current', 'former', 'unknown'))
 );
 CREATE INDEX roles_holder ON roles(holder_id);
+-- role titles find their holders ("director of national intelligence")
+CREATE INDEX roles_title ON roles(title);
 CREATE INDEX roles_organisation ON roles(organisation_id, status);
 -- The order organisations list their holders in (current first, latest
 -- first), so the first page of a 10,000-holder organisation is read in

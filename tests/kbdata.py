@@ -12,7 +12,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-_SHADOW = re.compile(r'^INSERT INTO "((names|sources)_fts_|names"|name_grams")')
+_SHADOW = re.compile(r'^INSERT INTO "((names|sources)_fts_|names_words_|names"|name_grams")')
 _INPUT = re.compile(r"^(INSERT INTO \"?inputs\"? VALUES\('[^']*','[^']*','[^']*'),'[^']*'\);$")
 
 

@@ -54,23 +54,44 @@ def grams(conn: sqlite3.Connection) -> Counter[tuple[Any, ...]]:
     )
 
 
-def rebuilt(conn: sqlite3.Connection) -> tuple[set[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
-    """names and grams as a full rebuild makes them from the same data (on
-    an in-memory copy, so `conn` is not touched)."""
+def word_grams(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    return set(conn.execute("SELECT gram, word FROM word_grams"))
+
+
+def vocabulary(conn: sqlite3.Connection) -> set[tuple[Any, ...]]:
+    """Every word of the names, with how many names hold it."""
+    return set(conn.execute("SELECT term, doc FROM names_vocab"))
+
+
+Index = tuple[set[tuple[Any, ...]], Counter[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]
+
+
+def _index(conn: sqlite3.Connection) -> Index:
+    return names(conn), grams(conn), word_grams(conn), vocabulary(conn)
+
+
+def rebuilt(conn: sqlite3.Connection) -> Index:
+    """names, grams, word grams and the word vocabulary as a full rebuild
+    makes them from the same data (on an in-memory copy, so `conn` is not
+    touched)."""
     copy = sqlite3.connect(":memory:", isolation_level=None)
     conn.backup(copy)
     index.rebuild_names(copy)
-    out = names(copy), grams(copy)
+    out = _index(copy)
     copy.close()
     return out
 
 
 def assert_like_a_rebuild(conn: sqlite3.Connection) -> None:
-    want_names, want_grams = rebuilt(conn)
-    assert names(conn) == want_names
-    assert grams(conn) == want_grams
+    want_names, want_grams, want_words, want_vocab = rebuilt(conn)
+    have_names, have_grams, have_words, have_vocab = _index(conn)
+    assert have_names == want_names
+    assert have_grams == want_grams
+    assert have_vocab == want_vocab
+    assert have_words == want_words
     assert not [g for g in grams(conn) if g[3] is None or g[1] != g[4]]  # no key of a gone or changed row
     fts_ok(conn, "names_fts")
+    fts_ok(conn, "names_words")
 
 
 def fts_ok(conn: sqlite3.Connection, table: str) -> None:
@@ -382,7 +403,11 @@ def test_refresh_names_reads_only_the_rows_of_its_entities(tmp_path, sample_db):
     conn.execute("ROLLBACK")
     conn.close()
     scans = [
-        (sql, step) for sql, step in plans if re.match(r"SCAN (?!ids\b|staged\b|temp\.|\(subquery|\d+ CONSTANT)", step)
+        (sql, step)
+        for sql, step in plans
+        if re.match(
+            r"SCAN (?!ids\b|staged\b|temp\.|\(subquery|\d+ CONSTANT|names_vocab VIRTUAL TABLE INDEX [1-9])", step
+        )
     ]
     assert plans and not scans
 

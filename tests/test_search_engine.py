@@ -14,7 +14,9 @@ from rapidfuzz.distance import Levenshtein
 
 from kbtui.kb import db, index
 from kbtui.kb.normalize import compact, norm
-from kbtui.kb.search import Hit, _pieces, browse, match_spans, search, segment_keys, typo_budget, typo_neighbours
+from kbtui.kb.passjoin import pieces as _pieces
+from kbtui.kb.passjoin import segment_keys
+from kbtui.kb.search import Hit, browse, match_spans, search, typo_budget, typo_neighbours
 
 ENTITIES = [
     (
@@ -191,7 +193,8 @@ def test_each_entity_once_and_limit_respected(kb: sqlite3.Connection):
 
 def test_as_json_shape(kb: sqlite3.Connection):
     data = _top(kb, "fsb").as_json()
-    assert set(data) == {"id", "kind", "name", "score", "matched"}
+    assert set(data) == {"id", "kind", "name", "score", "matched", "reason"}
+    assert data["reason"] == "alias: exact"
     assert data["kind"] == "organisation"
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from kbtui.kb import dates, db
 from kbtui.kb.db import SCHEMA_VERSION
-from kbtui.kb.index import SEGMENTS
+from kbtui.kb.index import MIN_TYPO_WORD
+from kbtui.kb.passjoin import SEGMENTS
 from kbtui.kb.shapes import property_problem
 
 
@@ -55,6 +56,9 @@ BASE_TABLES = (
     "errata",
     "inputs",
     "entity_inputs",
+    "source_versions",
+    "citation_moves",
+    "log",
 )
 
 
@@ -260,8 +264,29 @@ def derived(conn: sqlite3.Connection) -> list[Finding]:
         found.append(
             Finding("index", "name_grams", f"{keys} typo keys for {expect} expected, {stale} stale; {REINDEX_HINT}")
         )
+    found.extend(_word_grams(conn))
     found.extend(_fts_integrity(conn))
     return found
+
+
+def _word_grams(conn: sqlite3.Connection) -> list[Finding]:
+    """word_grams holds SEGMENTS pieces of each word of the names long
+    enough to tolerate a typo, and of no other word."""
+    try:
+        keys, expect = conn.execute(
+            "SELECT (SELECT count(*) FROM word_grams),"
+            f" (SELECT {SEGMENTS} * count(*) FROM names_vocab WHERE length(term) >= {MIN_TYPO_WORD})"
+        ).fetchone()
+        stale = conn.execute(
+            "SELECT count(*) FROM word_grams g WHERE NOT EXISTS (SELECT 1 FROM names_vocab v WHERE v.term = g.word)"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return [Finding("index", "names_words", f"the word index cannot be read ({exc}); {REINDEX_HINT}")]
+    if keys == expect and not stale:
+        return []
+    return [
+        Finding("index", "word_grams", f"{keys} word typo keys for {expect} expected, {stale} stale; {REINDEX_HINT}")
+    ]
 
 
 def _fts_integrity(conn: sqlite3.Connection) -> list[Finding]:
@@ -279,7 +304,7 @@ def _fts_integrity(conn: sqlite3.Connection) -> list[Finding]:
     found = []
     try:
         rw.execute("BEGIN")
-        for table in ("names_fts", "sources_fts"):
+        for table in ("names_fts", "names_words", "sources_fts"):
             try:
                 rw.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
             except sqlite3.DatabaseError as exc:

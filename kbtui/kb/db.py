@@ -25,7 +25,10 @@ from kbtui.kb.paths import schema_path
 # (derived data only; migrate.STEPS[1] rebuilds it). 3: evidence in time:
 # dated sources and citations, stance/certainty/mode/speaker, properties,
 # conflicts, errata, descriptor/metonym aliases (migrate.STEPS[2]).
-SCHEMA_VERSION = 5
+# 4: inputs and ownership, FtM and CSV records. 5: curation: source
+# versions, capture provenance, the log. 6: word-level search (names_words,
+# names_vocab, word_grams) and role titles indexed (derived data only).
+SCHEMA_VERSION = 6
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # page cache of a writing connection, in KiB (negative): a million-row import
 # revisits index pages constantly, and SQLite's default 2 MiB thrashes

@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Iterator
 from kbtui.kb import mentions, vocab
 from kbtui.kb.mentions import flexible
 from kbtui.kb.normalize import compact, norm
+from kbtui.kb.passjoin import SEGMENTS, keys_of
 
 Progress = Callable[[int], None]
 
-# Pass-join segments per name: any name within SEGMENTS - 1 edits of a query
-# keeps one segment intact (see kbtui.kb.search).
-SEGMENTS = 3
+# Words shorter than this tolerate no typo (kbtui.kb.words.word_budget), so
+# word_grams holds no pieces for them.
+MIN_TYPO_WORD = 4
 # Mentions are found with one regex of every name form. Past this many forms
 # the regex costs minutes, so big KBs (the million-entity benchmark) skip it.
 MENTIONS_MAX_FORMS = 50_000
@@ -233,7 +234,9 @@ def rebuild_names(conn: sqlite3.Connection, progress: Progress | None = None, ba
     # content through that (smaller, covering) index, in compact order, and
     # FTS5 then gets rowids out of order and builds 3-4x slower.
     conn.execute("INSERT INTO names_fts(names_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO names_words(names_words) VALUES ('rebuild')")
     rebuild_segments(conn)
+    rebuild_word_grams(conn)
     for _, sql in indexes:
         conn.execute(sql)
     return count
@@ -258,12 +261,16 @@ def refresh_names(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> int:
     table, not a giant IN list). Mentions are not touched: see
     rebuild_mentions."""
     _fill_scope(conn, "name_scope", entity_ids)
-    _drop_names_in_scope(conn)
+    words = _drop_names_in_scope(conn)
     # new rows get ids above every remaining one, so they are found by range
     last = conn.execute("SELECT coalesce(max(id), 0) FROM names").fetchone()[0]
     count = _fill_names(conn, _SCOPED, None, 50_000, bare=False)
     conn.execute("INSERT INTO names_fts (rowid, compact) SELECT id, compact FROM names WHERE id > ?", (last,))
+    conn.execute("INSERT INTO names_words (rowid, norm) SELECT id, norm FROM names WHERE id > ?", (last,))
     conn.execute(f"INSERT INTO name_grams (gram, name_id, compact) {_segments_sql('id > ?')} ORDER BY 1, 2", (last,))
+    for (n,) in conn.execute("SELECT norm FROM names WHERE id > ?", (last,)):
+        words.update(n.split())
+    _sync_word_grams(conn, words)
     conn.execute("DELETE FROM temp.name_scope")
     return count
 
@@ -278,12 +285,18 @@ def forget_names(conn: sqlite3.Connection, entity_ids: Iterable[str]) -> None:
     `refresh_names` afterwards with the same ids is harmless: it finds
     nothing to remove and no entity to add."""
     _fill_scope(conn, "name_scope", entity_ids)
-    _drop_names_in_scope(conn)
+    _sync_word_grams(conn, _drop_names_in_scope(conn))
     conn.execute("DELETE FROM temp.name_scope")
 
 
-def _drop_names_in_scope(conn: sqlite3.Connection) -> None:
+def _drop_names_in_scope(conn: sqlite3.Connection) -> set[str]:
+    """Remove the name rows of the entities in temp.name_scope from names
+    and its indexes; returns the words they held, whose word_grams the
+    caller brings up to date (`_sync_word_grams`) once the new rows are in."""
     scope = "entity_id IN (SELECT id FROM temp.name_scope)"
+    words: set[str] = set()
+    for (n,) in conn.execute(f"SELECT norm FROM names WHERE {scope}"):
+        words.update(n.split())
     # name_grams has no index on name_id: its rows go by primary key, the
     # keys recomputed from the names rows they were made from. One DELETE
     # per key: as a row-value IN list SQLite seeks by gram alone and reads
@@ -293,7 +306,28 @@ def _drop_names_in_scope(conn: sqlite3.Connection) -> None:
     conn.execute(
         f"INSERT INTO names_fts (names_fts, rowid, compact) SELECT 'delete', id, compact FROM names WHERE {scope}"
     )
+    conn.execute(
+        f"INSERT INTO names_words (names_words, rowid, norm) SELECT 'delete', id, norm FROM names WHERE {scope}"
+    )
     conn.execute(f"DELETE FROM names WHERE {scope}")
+    return words
+
+
+def _sync_word_grams(conn: sqlite3.Connection, words: set[str]) -> None:
+    """word_grams holds the pieces of exactly the vocabulary's words: of
+    `words` (those whose names came or went), add the pieces of each that
+    some name still holds and drop those of each that none does."""
+    keep: list[tuple[str, str]] = []
+    gone: list[tuple[str, str]] = []
+    for word in words:
+        if len(word) < MIN_TYPO_WORD:
+            continue
+        held = conn.execute("SELECT 1 FROM names_vocab WHERE term = ?", (word,)).fetchone()
+        (keep if held else gone).extend((k, word) for k in keys_of(word))
+    if gone:
+        conn.executemany("DELETE FROM word_grams WHERE gram = ? AND word = ?", gone)
+    if keep:
+        conn.executemany("INSERT OR IGNORE INTO word_grams (gram, word) VALUES (?, ?)", keep)
 
 
 def _fill_scope(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
@@ -304,22 +338,37 @@ def _fill_scope(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> Non
     conn.executemany(f"INSERT OR IGNORE INTO temp.{table} (id) VALUES (?)", ((i,) for i in ids))
 
 
-def _segments_sql(where: str) -> str:
-    """SELECT gram, name_id, compact: the pass-join segments of the names
-    rows matching `where` (SQL on names.id and names.compact).
+def _pieces_sql(rows: str, text: str, rest: str) -> str:
+    """SELECT gram, <rest>: the pass-join pieces of `text` (a column of the
+    SELECT `rows`, which must also give its length as `l`), as
+    kbtui.kb.passjoin.keys_of cuts them.
 
-    A name of length l is cut into SEGMENTS pieces, the shorter ones first;
-    each piece is keyed by (l, piece number, text)."""
+    A string of length l is cut into SEGMENTS pieces, the shorter ones
+    first; each piece is keyed by (l, piece number, text)."""
     k = SEGMENTS
     # With l = q*k + r: pieces 0 .. k-r-1 have q letters, the last r have q + 1.
     # Piece i starts at i*q + max(0, i - (k - r)).
     return f"""
         SELECT l || ':' || i || ':' ||
-               substr(compact, 1 + i * (l / {k}) + max(0, i - ({k} - l % {k})),
-                      l / {k} + (i >= {k} - l % {k})) AS gram,
-               id AS name_id, compact
-        FROM (SELECT id, compact, length(compact) AS l FROM names WHERE length(compact) >= {k} AND {where}),
-             (SELECT column1 AS i FROM (VALUES {", ".join(f"({i})" for i in range(k))}))"""
+               substr({text}, 1 + i * (l / {k}) + max(0, i - ({k} - l % {k})),
+                      l / {k} + (i >= {k} - l % {k})) AS gram, {rest}
+        FROM ({rows}), (SELECT column1 AS i FROM (VALUES {", ".join(f"({i})" for i in range(k))}))"""
+
+
+def _segments_sql(where: str) -> str:
+    """SELECT gram, name_id, compact: the pass-join pieces of the compact
+    forms of the names rows matching `where` (SQL on names.id and
+    names.compact)."""
+    rows = f"SELECT id, compact, length(compact) AS l FROM names WHERE length(compact) >= {SEGMENTS} AND {where}"
+    return _pieces_sql(rows, "compact", "id AS name_id, compact")
+
+
+def rebuild_word_grams(conn: sqlite3.Connection) -> None:
+    """Fill word_grams with the pass-join pieces of every word of the
+    names (names_vocab) long enough to tolerate a typo, sorted."""
+    conn.execute("DELETE FROM word_grams")
+    rows = f"SELECT term, length(term) AS l FROM names_vocab WHERE length(term) >= {MIN_TYPO_WORD}"
+    conn.execute(f"INSERT INTO word_grams (gram, word) {_pieces_sql(rows, 'term', 'term')} ORDER BY 1, 2")
 
 
 def rebuild_segments(conn: sqlite3.Connection) -> None:

@@ -17,7 +17,7 @@ from kbtui.kb.errors import UnusableDatabase
 from kbtui.kb.paths import schema_path
 
 VIEWS = ("v_roles", "v_relations", "v_events", "v_citations", "v_properties", "v_conflicts", "v_errata")
-DERIVED = ("names", "names_fts", "name_grams", *VIEWS)
+DERIVED = ("names", "names_fts", "name_grams", "names_words", "names_vocab", "word_grams", *VIEWS)
 
 
 def _statements(names: tuple[str, ...]) -> list[str]:
@@ -151,6 +151,9 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: to_v3,
     3: to_v4,
     4: to_v5,
+    # v5 -> v6: word-level search (names_words, names_vocab, word_grams) and
+    # an index on role titles; derived data only, which _finish rebuilds.
+    5: lambda conn: None,
 }
 
 

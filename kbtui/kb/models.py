@@ -13,14 +13,18 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 
 class SearchHit(TypedDict):
-    """One search result (`kbtui search --json`); `matched` is the alias
-    that matched when it was not the main name."""
+    """One search result (`kbtui search --json`); `matched` is the name
+    form that matched when it was not the main name (an alias, an official
+    name, an identifier), `reason` what matched and how ("alias: all 2
+    words (1 typo)", "role: Director of National Intelligence, United
+    States")."""
 
     id: str
     kind: str
     name: str
     score: float  # 0-100
     matched: str | None
+    reason: str
 
 
 class EntityRef(TypedDict):

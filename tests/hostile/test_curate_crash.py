@@ -201,7 +201,7 @@ def everything(kb: Path) -> dict[str, list[tuple[object, ...]]]:
         names = [
             r[0]
             for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%VIRTUAL%'")
-            if not r[0].startswith(("names_fts", "sources_fts")) and r[0] != "inputs"
+            if not r[0].startswith(("names_fts", "names_words", "sources_fts")) and r[0] != "inputs"
         ]
         out = {}
         for name in names:

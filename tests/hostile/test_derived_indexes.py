@@ -41,6 +41,8 @@ DAMAGE = {
     "sources_fts": "UPDATE sources_fts_data SET block = zeroblob(length(block)) WHERE id = (SELECT max(id) FROM sources_fts_data)",
     "name_grams": "UPDATE name_grams SET compact = 'zzz' WHERE gram IN (SELECT gram FROM name_grams LIMIT 5)",
     "names": "DELETE FROM names WHERE entity_id = 'chen-wenqing' AND is_primary = 1",
+    "names_words": "UPDATE names_words_data SET block = zeroblob(length(block)) WHERE id = (SELECT max(id) FROM names_words_data)",
+    "word_grams": "DELETE FROM word_grams WHERE word = 'patrushev'",
 }
 
 

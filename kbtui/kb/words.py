@@ -1,0 +1,225 @@
+"""Word-level search: a query's words against the words of names.
+
+People type parts of names, in any order, with a typo in one word:
+"Legal Affairs Commission", "Tsvetkov, Oleg", "O. Tsvetkov", "Federal
+Securty", "Wuerth". Whole-name matching (kbtui.kb.search) misses these,
+so every word of the query is matched against the words of names, by
+names_words (an FTS5 index of every name's words), names_vocab (its
+vocabulary) and word_grams (pass-join keys of that vocabulary, for typos):
+
+* a word matches a name word exactly, as its prefix, within 1-2 edits
+  (WORD_BUDGET), or after German folding (ue/oe/ae for u/o/a);
+* a one-letter word is an initial: it matches a name word starting with
+  it ("N. Patrushev"), and is checked here, not looked up (a one-letter
+  prefix names half the vocabulary);
+* little words ("of", "the") count when present but are not required.
+
+Candidates come in stages, cheapest first, each only if the one before
+found too few: every word as typed (the last also as a prefix, since the
+user may still be typing), every word with its typo neighbours and as a
+prefix, then every word but one. `match` then says how well a name's
+words cover the query, for ranking and for the reason shown with a hit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from kbtui.kb import passjoin
+
+# words a query may hold that names rarely carry meaning in
+STOP_WORDS = frozenset(
+    {"of", "the", "and", "for", "in", "on", "at", "to", "an", "de", "del", "la", "le", "du", "des"}
+    | {"der", "den", "von", "van", "da", "di", "el"}
+)
+MATCH_LIMIT = 1500  # names taken from one full-text query
+TYPO_WORDS = 30  # vocabulary words kept per query word from the typo stage
+FOLDS = (("ue", "u"), ("oe", "o"), ("ae", "a"))
+
+
+def word_budget(length: int) -> int:
+    """Edits tolerated in one query word of this many letters."""
+    if length < 4:
+        return 0
+    return 1 if length < 7 else 2
+
+
+def folded(word: str) -> str:
+    """German transliteration folded to the plain vowel, as kbtui's own
+    normalisation writes ü, ö, ä ("wuerth" -> "wurth")."""
+    for a, b in FOLDS:
+        word = word.replace(a, b)
+    return word
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    text: str
+    initial: bool  # one letter: "N." in "N. Patrushev"
+    stop: bool  # a little word, not required
+    last: bool  # the word being typed: a prefix is as good as a match
+
+
+def parse(qn: str) -> list[QueryWord]:
+    """The words of a normalised query, each once, in order."""
+    words = list(dict.fromkeys(qn.split()))
+    content = [w for w in words if len(w) > 1 and w not in STOP_WORDS]
+    out = []
+    for i, w in enumerate(words):
+        # all little words ("the of and"): then they are what was asked for
+        stop = w in STOP_WORDS and bool(content)
+        out.append(QueryWord(w, len(w) == 1 and w.isalpha(), stop, i == len(words) - 1))
+    return out
+
+
+def required(qwords: list[QueryWord]) -> list[QueryWord]:
+    """The words a name must match to hold every word of the query."""
+    return [w for w in qwords if not w.stop]
+
+
+def _term(word: str, prefix: bool = False) -> str:
+    return f'"{word}"' + ("*" if prefix else "")
+
+
+class Candidates:
+    """Name row ids for the words of one query, gathered in stages."""
+
+    def __init__(self, conn: sqlite3.Connection, qwords: list[QueryWord]) -> None:
+        self.conn = conn
+        self.lookup = [w for w in required(qwords) if not w.initial]
+        self.typos: dict[str, list[tuple[str, int]]] = {}
+
+    def typo_words(self, word: str) -> list[tuple[str, int]]:
+        """(vocabulary word, edits) within the word's budget, closest first."""
+        if word not in self.typos:
+            budget = word_budget(len(word))
+            self.typos[word] = (
+                passjoin.neighbours(self.conn, "word_grams", "word", word, budget, want=TYPO_WORDS, limit=TYPO_WORDS)
+                if budget
+                else []
+            )
+        return self.typos[word]
+
+    def terms(self, w: QueryWord, relaxed: bool) -> list[str]:
+        out = [_term(w.text)]
+        if folded(w.text) != w.text:
+            out.append(_term(folded(w.text)))
+        if w.last or (relaxed and len(w.text) >= 3):
+            out.append(_term(w.text, prefix=True))
+        if relaxed:
+            out += [_term(t) for t, d in self.typo_words(w.text) if d]
+        return list(dict.fromkeys(out))
+
+    def _all_of(self, words: list[QueryWord], relaxed: bool) -> list[int]:
+        expr = " AND ".join("(" + " OR ".join(self.terms(w, relaxed)) + ")" for w in words)
+        rows = self.conn.execute(
+            f"SELECT rowid FROM names_words WHERE names_words MATCH ? LIMIT {MATCH_LIMIT}", (expr,)
+        )
+        return [r[0] for r in rows]
+
+    def gather(self, want: int) -> tuple[list[int], bool]:
+        """Name row ids, and whether they hold every word (else all but
+        one). Empty when the query has no word to look up."""
+        if not self.lookup:
+            return [], True
+        try:
+            ids = self._all_of(self.lookup, relaxed=False)
+            if len(ids) < want:
+                ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
+            if ids or len(self.lookup) < 2:
+                return ids, True
+            # no name holds every word: those holding all but one
+            # ("meeting in Moscow": no name says "meeting")
+            some: list[int] = []
+            for skip in range(len(self.lookup)):
+                rest = self.lookup[:skip] + self.lookup[skip + 1 :]
+                some += self._all_of(rest, relaxed=True)
+                if len(some) >= MATCH_LIMIT:
+                    break
+            return list(dict.fromkeys(some))[:MATCH_LIMIT], False
+        except sqlite3.OperationalError:
+            return [], True  # a KB indexed before names_words existed: whole-name search only
+
+
+@dataclass(frozen=True)
+class WordMatch:
+    matched: int  # required query words that matched
+    required: int  # required query words
+    quality: float  # 0..1, mean over the query's words
+    coverage: float  # 0..1, share of the name's words that were matched
+    typos: int  # edits spent on typos
+    initials: int  # query initials that matched
+
+    @property
+    def complete(self) -> bool:
+        return self.required > 0 and self.matched == self.required
+
+
+class Matcher:
+    """How well names' words match one query's words; memoised per word
+    pair, since a page of candidates repeats the same surnames."""
+
+    def __init__(self, qwords: list[QueryWord]) -> None:
+        self.qwords = qwords
+        self._memo: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def pair(self, w: QueryWord, nw: str) -> tuple[float, int]:
+        """(quality 0..1, edits) of query word `w` against name word `nw`."""
+        key = (w.text, nw)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = _pair(w, nw)
+        return got
+
+    def match(self, name_norm: str) -> WordMatch:
+        nwords = name_norm.split()
+        used = [False] * len(nwords)
+        total = matched = typos = initials = 0
+        quality = 0.0
+        for w in self.qwords:
+            best, edits, at = 0.0, 0, -1
+            for j, nw in enumerate(nwords):
+                q, d = self.pair(w, nw)
+                if q > best:
+                    best, edits, at = q, d, j
+            if at >= 0:
+                used[at] = True
+            if not w.stop:
+                total += 1
+                matched += best > 0
+                typos += edits
+                initials += w.initial and best > 0
+            quality += best * (0.3 if w.stop else 1.0)
+        weight = sum(0.3 if w.stop else 1.0 for w in self.qwords) or 1.0
+        content = [j for j, nw in enumerate(nwords) if nw not in STOP_WORDS] or list(range(len(nwords)))
+        coverage = sum(used[j] for j in content) / max(1, len(content))
+        return WordMatch(matched, total, quality / weight, coverage, typos, initials)
+
+
+def _pair(w: QueryWord, nw: str) -> tuple[float, int]:
+    t = w.text
+    if t == nw:
+        return 1.0, 0
+    if w.initial:
+        return (0.85, 0) if nw.startswith(t) else (0.0, 0)
+    if len(nw) == 1:
+        # an initial in the name ("Joe G. Mueller") and the word it may stand for
+        return (0.6, 0) if t.startswith(nw) else (0.0, 0)
+    if folded(t) == nw:
+        return 0.97, 0
+    if nw.startswith(t):
+        return (0.9 if len(t) >= 3 or w.last else 0.6), 0
+    budget = word_budget(len(t))
+    if budget:
+        d = OSA.distance(t, nw, score_cutoff=budget)
+        if d <= budget:
+            return 1.0 - 0.12 * d, d
+        d = OSA.distance(folded(t), nw, score_cutoff=budget)
+        if d <= budget:
+            return 0.95 - 0.12 * d, d
+    if len(t) >= 3 and t in nw:
+        return 0.6, 0
+    return 0.0, 0
