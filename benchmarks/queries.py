@@ -196,6 +196,22 @@ def _sole(conn: sqlite3.Connection, fragment: str, entity_id: str) -> bool:
     return owners == {entity_id}
 
 
+def initials_shared(conn: sqlite3.Connection, q: Query) -> bool:
+    """An initials query ("V. Potapov") that another entity's name answers
+    as well as the target's: a first word with that initial and that last
+    word. Such a query cannot tell them apart."""
+    initial, surname = norm(q.text).split()[0], norm(q.text).split()[-1]
+    holders = {
+        eid
+        for eid, name_norm in conn.execute(
+            "SELECT n.entity_id, n.norm FROM names_words w JOIN names n ON n.id = w.rowid WHERE names_words MATCH ?",
+            (f'"{surname}"',),
+        )
+        if name_norm.split()[0].startswith(initial) and name_norm.split()[-1] == surname
+    }
+    return len(holders - {q.entity_id}) > 0
+
+
 def save(queries: list[Query], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(q) for q in queries], ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

@@ -22,6 +22,7 @@ from kbtui.kb.normalize import norm
 TITLES_CAP = 5000  # distinct titles read per query
 ORGS_LIMIT = 50  # organisations kept for the words that follow a title
 HOLDERS_LIMIT = 50  # holders taken per title
+TITLES_TRIED = 3  # titles looked for at the organisations named
 WORD_QUALITY = 0.85  # a title's word counts as typed at this match quality or better
 TITLE_ONLY = 0.9  # a title alone says less than a title at a named organisation
 
@@ -72,7 +73,7 @@ def _titles(conn: sqlite3.Connection, content: list[words.QueryWord], matcher: w
         used: set[str] = set()
         quality = 0.0
         for tw in twords:
-            best = max(((matcher.pair(q, tw)[0], q.text) for q in content), default=(0.0, ""))
+            best = max(((_quality(matcher, q, tw), q.text) for q in content), default=(0.0, ""))
             if best[0] < WORD_QUALITY:
                 break
             used.add(best[1])
@@ -83,7 +84,15 @@ def _titles(conn: sqlite3.Connection, content: list[words.QueryWord], matcher: w
         if len(content) == 1 and len(twords) >= 2 and content[0].text == acronym(tn):
             found.append(_Title(title, frozenset({content[0].text}), 0.9 * len(content)))
     found = [t for t in found if not any(t.used < o.used for o in found)]
-    return sorted(found, key=lambda t: (-len(t.used), -t.quality, t.title))
+    return sorted(found, key=lambda t: (-len(t.used), -t.quality, t.title))[:TITLES_TRIED]
+
+
+def _quality(matcher: words.Matcher, q: words.QueryWord, title_word: str) -> float:
+    """How well a query word spells a title's word; a short prefix does
+    not ("min" is not yet "Minister": it would bring every minister)."""
+    if title_word.startswith(q.text) and q.text != title_word and len(q.text) < 4:
+        return 0.0
+    return matcher.pair(q, title_word)[0]
 
 
 def holders(conn: sqlite3.Connection, qwords: list[words.QueryWord], want: int) -> list[Held]:
@@ -94,7 +103,7 @@ def holders(conn: sqlite3.Connection, qwords: list[words.QueryWord], want: int) 
         return []
     matcher = words.Matcher(content)
     out: dict[str, Held] = {}
-    for t in _titles(conn, content, matcher)[:5]:
+    for t in _titles(conn, content, matcher):
         rest = [w for w in content if w.text not in t.used]
         title_q = t.quality / len(content)
         if not rest:
@@ -110,7 +119,9 @@ def holders(conn: sqlite3.Connection, qwords: list[words.QueryWord], want: int) 
         for org_id, org_name, q, coverage, complete in _organisations(conn, rest, want):
             score = 100.0 * (0.75 * (title_q + q * len(rest) / len(content)) + 0.25 * coverage)
             rows = conn.execute(
-                "SELECT holder_id FROM roles WHERE organisation_id = ? AND title = ? LIMIT ?",
+                # +title: through roles_organisation; roles_title would read
+                # every holder of a common title ("Director") to find a few
+                "SELECT holder_id FROM roles WHERE organisation_id = ? AND +title = ? LIMIT ?",
                 (org_id, t.title, HOLDERS_LIMIT),
             )
             for (holder,) in rows:

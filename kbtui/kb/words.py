@@ -35,7 +35,7 @@ STOP_WORDS = frozenset(
     {"of", "the", "and", "for", "in", "on", "at", "to", "an", "de", "del", "la", "le", "du", "des"}
     | {"der", "den", "von", "van", "da", "di", "el"}
 )
-MATCH_LIMIT = 1500  # names taken from one full-text query
+MATCH_LIMIT = 600  # names taken from one full-text query
 TYPO_WORDS = 30  # vocabulary words kept per query word from the typo stage
 FOLDS = (("ue", "u"), ("oe", "o"), ("ae", "a"))
 
@@ -90,6 +90,7 @@ class Candidates:
     def __init__(self, conn: sqlite3.Connection, qwords: list[QueryWord]) -> None:
         self.conn = conn
         self.lookup = [w for w in required(qwords) if not w.initial]
+        self.initials = [w.text for w in qwords if w.initial]
         self.typos: dict[str, list[tuple[str, int]]] = {}
 
     def typo_words(self, word: str) -> list[tuple[str, int]]:
@@ -107,16 +108,39 @@ class Candidates:
         out = [_term(w.text)]
         if folded(w.text) != w.text:
             out.append(_term(folded(w.text)))
-        if w.last or (relaxed and len(w.text) >= 3):
+        # a prefix of 2-3 letters ("bin"*) spans thousands of words: only
+        # for the word still being typed
+        if w.last or (relaxed and len(w.text) >= 4):
             out.append(_term(w.text, prefix=True))
         if relaxed:
             out += [_term(t) for t, d in self.typo_words(w.text) if d]
         return list(dict.fromkeys(out))
 
+    def _names_holding(self, w: QueryWord) -> int:
+        """How many names hold the word as typed or one of its typo
+        neighbours (names_vocab's document counts)."""
+        total = 0
+        for term in dict.fromkeys([w.text, folded(w.text), *(t for t, _ in self.typo_words(w.text))]):
+            row = self.conn.execute("SELECT doc FROM names_vocab WHERE term = ?", (term,)).fetchone()
+            total += row[0] if row else 0
+        return total
+
     def _all_of(self, words: list[QueryWord], relaxed: bool) -> list[int]:
         expr = " AND ".join("(" + " OR ".join(self.terms(w, relaxed)) + ")" for w in words)
+        if not self.initials:
+            rows = self.conn.execute(
+                f"SELECT rowid FROM names_words WHERE names_words MATCH ? LIMIT {MATCH_LIMIT}", (expr,)
+            )
+            return [r[0] for r in rows]
+        # Initials filter the names the words found, row by row: as a
+        # full-text prefix ("v"*) one letter would span a twentieth of the
+        # vocabulary, and without them the first MATCH_LIMIT Potapovs need
+        # not include the one whose name starts with V.
         rows = self.conn.execute(
-            f"SELECT rowid FROM names_words WHERE names_words MATCH ? LIMIT {MATCH_LIMIT}", (expr,)
+            "SELECT f.rowid FROM names_words f JOIN names n ON n.id = f.rowid WHERE names_words MATCH ?"
+            + " AND (' ' || n.norm) GLOB ?" * len(self.initials)
+            + f" LIMIT {MATCH_LIMIT}",
+            (expr, *(f"* {i}*" for i in self.initials)),
         )
         return [r[0] for r in rows]
 
@@ -131,15 +155,15 @@ class Candidates:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
             if ids or len(self.lookup) < 2:
                 return ids, True
-            # no name holds every word: those holding all but one
-            # ("meeting in Moscow": no name says "meeting")
-            some: list[int] = []
-            for skip in range(len(self.lookup)):
-                rest = self.lookup[:skip] + self.lookup[skip + 1 :]
-                some += self._all_of(rest, relaxed=True)
-                if len(some) >= MATCH_LIMIT:
-                    break
-            return list(dict.fromkeys(some))[:MATCH_LIMIT], False
+            # No name holds every word: those holding all but one ("meeting
+            # in Moscow": no name says "meeting"). The word left out is the
+            # one fewest names hold in any spelling tried, most likely the
+            # one mistyped; two tries at most, each a full-text query.
+            for skip in sorted(self.lookup, key=self._names_holding)[:2]:
+                some = self._all_of([w for w in self.lookup if w is not skip], relaxed=True)
+                if some:
+                    return some, False
+            return [], False
         except sqlite3.OperationalError:
             return [], True  # a KB indexed before names_words existed: whole-name search only
 
@@ -175,28 +199,51 @@ class Matcher:
         return got
 
     def match(self, name_norm: str) -> WordMatch:
+        """Each query word takes the name word it matches best, and no
+        name word serves two query words (else "T. Tkachenko" would find
+        the alias "Tkachenko" alone). Whole words go first; initials then
+        take what is left, best when they stand before the words the rest
+        of the query matched ("O. Tsvetkov" is Oleg Tsvetkov, and hardly
+        Tsvetkov Oil)."""
         nwords = name_norm.split()
         used = [False] * len(nwords)
+        got: dict[int, tuple[float, int]] = {}  # query word index -> (quality, edits)
+        first = len(nwords)  # the earliest name word a whole query word took
+        for order in (False, True):
+            for i, w in enumerate(self.qwords):
+                if w.initial != order:
+                    continue
+                best, edits, at = 0.0, 0, -1
+                for j, nw in enumerate(nwords):
+                    if used[j]:
+                        continue
+                    q, d = self.pair(w, nw)
+                    if w.initial and q and nw != w.text:
+                        # "M." for Mary: best as a first name, fair before
+                        # the surname; "M." for a name's own "M." is exact
+                        q = 0.9 if j == 0 else 0.85 if j < first else 0.7
+                    if q > best:
+                        best, edits, at = q, d, j
+                if at >= 0:
+                    used[at] = True
+                    if not w.initial and not w.stop:
+                        first = min(first, at)
+                got[i] = (best, edits)
         total = matched = typos = initials = 0
-        quality = 0.0
-        for w in self.qwords:
-            best, edits, at = 0.0, 0, -1
-            for j, nw in enumerate(nwords):
-                q, d = self.pair(w, nw)
-                if q > best:
-                    best, edits, at = q, d, j
-            if at >= 0:
-                used[at] = True
+        quality = weight = 0.0
+        for i, w in enumerate(self.qwords):
+            best, edits = got[i]
+            share = 0.3 if w.stop else 1.0
+            quality += best * share
+            weight += share
             if not w.stop:
                 total += 1
                 matched += best > 0
                 typos += edits
                 initials += w.initial and best > 0
-            quality += best * (0.3 if w.stop else 1.0)
-        weight = sum(0.3 if w.stop else 1.0 for w in self.qwords) or 1.0
         content = [j for j, nw in enumerate(nwords) if nw not in STOP_WORDS] or list(range(len(nwords)))
         coverage = sum(used[j] for j in content) / max(1, len(content))
-        return WordMatch(matched, total, quality / weight, coverage, typos, initials)
+        return WordMatch(matched, total, quality / (weight or 1.0), coverage, typos, initials)
 
 
 def _pair(w: QueryWord, nw: str) -> tuple[float, int]:
