@@ -143,6 +143,49 @@ def search(ctx: click.Context, query: str, kind: str | None, limit: int, as_json
 
 
 @main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Passages to show.")
+@click.option("--texts", is_flag=True, help="Only text sources (articles), not imported FtM/CSV records.")
+@json_option
+@click.pass_context
+@handles_errors
+def grep(ctx: click.Context, words: tuple[str, ...], limit: int, texts: bool, as_json: bool) -> None:
+    """Passages of the stored sources that hold all the WORDS.
+
+    Words match whole words, any case and accents; "a phrase" in quotes
+    matches those words in that order; secur* matches a prefix. Each
+    passage gives the source, outlet and date, and the offsets of the hit
+    (open it in the explorer, or `kbtui source ID`).
+
+    \b
+    Examples:
+      kbtui grep patrushev
+      kbtui grep '"state security"' moscow
+      kbtui grep secur* --json
+    """
+    from kbtui.kb.grep import BadQuery
+    from kbtui.kb.grep import grep as run_grep
+
+    conn = _open(ctx)
+    try:
+        result = run_grep(conn, " ".join(words), limit=limit, text_only=texts)
+    except BadQuery as exc:
+        fail(str(exc), 'give a word, a "phrase" or a prefix*', 2)
+    if as_json:
+        emit_json(
+            {
+                "sources": result.sources,
+                "ranked": result.ranked,
+                "passages": [p.as_json() for p in result.passages],
+            }
+        )
+    else:
+        _render().grep_table(" ".join(words), result)
+    if not result.passages:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("ref")
 @click.option("--limit", type=click.IntRange(1, 2**63 - 1), default=None, help="Roles to list (large organisations).")
 @click.option("--offset", type=click.IntRange(0, 2**63 - 1), default=0, help="Skip this many roles.")

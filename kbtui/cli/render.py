@@ -36,6 +36,7 @@ from kbtui.safetext import one_line, visible
 
 if TYPE_CHECKING:
     from kbtui.kb.check import Finding
+    from kbtui.kb.grep import Result as GrepResult
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False)
@@ -68,16 +69,43 @@ def search_table(query: str, hits: list[SearchHit]) -> None:
     if not hits:
         err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
         return
-    table = _table("score", "kind", "name", "matched alias", "id")
+    table = _table("score", "kind", "name", "matched", "why", "id")
     for h in hits:
         table.add_row(
             f"{h['score']:.0f}",
             T(h["kind"], "cyan"),
             T(h["name"], "bold"),
             T(h.get("matched") or ""),
+            T(h.get("reason") or "", "dim"),
             T(h["id"], "dim"),
         )
     console.print(table)
+
+
+def grep_table(query: str, result: GrepResult) -> None:
+    """Each passage: where it is (source, outlet, date, offsets), then the
+    text around the hit with the hit marked."""
+    if not result.passages:
+        err_console.print(Text(f"no source holds {one_line(query, 80)!r}"))
+        return
+    shown = len({p.source_id for p in result.passages})
+    order = "best first" if result.ranked else "too many to rank: latest imported first"
+    console.print(Text(f"{result.sources} source(s) hold it; passages from {shown}, {order}", style="dim"))
+    for p in result.passages:
+        where = Text()
+        where.append(one_line(p.source_id), style="bold")
+        meta = ", ".join(x for x in (p.outlet, p.published) if x)
+        if meta:
+            where.append(f"  {one_line(meta)}", style="cyan")
+        where.append(f"  {p.start}-{p.end}", style="dim")
+        if p.more:
+            where.append(f"  (+{p.more} more hits)", style="dim")
+        line = Text("  ")
+        line.append(visible(p.before))
+        line.append(visible(p.hit), style="bold reverse")
+        line.append(visible(p.after))
+        console.print(where)
+        console.print(line)
 
 
 def _cites(citations: list[Citation]) -> Text:

@@ -264,7 +264,11 @@ class KbtuiApp(App[int]):
 
     @on(OpenSource)
     def _open_source(self, event: OpenSource) -> None:
-        self.navigate(Location.source(event.source_id, focus_entity=event.focus_entity, erratum_id=event.erratum_id))
+        self.navigate(
+            Location.source(
+                event.source_id, focus_entity=event.focus_entity, erratum_id=event.erratum_id, span=event.span
+            )
+        )
 
     @on(ShowFullText)
     def _show_full_text(self, event: ShowFullText) -> None:

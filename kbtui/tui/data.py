@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
+from kbtui.kb import grep as kbgrep
 from kbtui.kb import queries
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
@@ -139,6 +140,19 @@ def check(path: Path | str) -> None:
 def search(path: Path | str, query: str, limit: int = RESULTS) -> list[kbsearch.Hit]:
     with reader(path) as conn:
         return kbsearch.search(conn, query, limit=limit)
+
+
+GrepResult = kbgrep.Result
+
+
+def grep(path: Path | str, query: str, limit: int = RESULTS) -> kbgrep.Result:
+    """Passages of the sources' text holding every word of `query`
+    (kbtui.kb.grep). A query with no word finds nothing, rather than fail."""
+    with reader(path) as conn:
+        try:
+            return kbgrep.grep(conn, query, limit=limit)
+        except kbgrep.BadQuery:
+            return kbgrep.Result([], 0, True)
 
 
 BROWSE_KINDS = ENTITY_KINDS  # in vocab order: people first, then organisations, ...

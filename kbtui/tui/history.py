@@ -34,17 +34,27 @@ class Location:
     focus_entity: str | None = None
     claim_id: str | None = None  # the conflicts view: the claim to start at
     erratum_id: str | None = None  # a source: the erratum to start at
+    span: tuple[int, int] | None = None  # a source: a passage search found, marked
     state: dict[str, Any] = field(default_factory=dict)
 
     def same_place(self, other: Location) -> bool:
         """Two entries for the same place (re-opening it does not grow history)."""
-        return (self.kind, self.entity_id, self.source_id, self.citation_id, self.claim_id, self.erratum_id) == (
+        return (
+            self.kind,
+            self.entity_id,
+            self.source_id,
+            self.citation_id,
+            self.claim_id,
+            self.erratum_id,
+            self.span,
+        ) == (
             other.kind,
             other.entity_id,
             other.source_id,
             other.citation_id,
             other.claim_id,
             other.erratum_id,
+            other.span,
         )
 
     @classmethod
@@ -63,6 +73,7 @@ class Location:
         title: str = "",
         focus_entity: str | None = None,
         erratum_id: str | None = None,
+        span: tuple[int, int] | None = None,
     ) -> Location:
         return cls(
             "source",
@@ -71,6 +82,7 @@ class Location:
             citation_id=citation_id,
             focus_entity=focus_entity,
             erratum_id=erratum_id,
+            span=span,
         )
 
     @classmethod

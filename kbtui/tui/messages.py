@@ -36,11 +36,20 @@ class OpenCitation(Message):
 @dataclass
 class OpenSource(Message):
     """Show a whole source, starting at the first mention of `focus_entity`
-    (or at one of its errata)."""
+    (or at one of its errata, or at a passage search found: `span`)."""
 
     source_id: str
     focus_entity: str | None = None
     erratum_id: str | None = None
+    span: tuple[int, int] | None = None
+
+
+@dataclass
+class SearchScopeChanged(Message):
+    """The search box now searches `scope`: "names" or "sources" (their
+    text); the screen searches again."""
+
+    scope: str
 
 
 @dataclass

@@ -34,6 +34,7 @@ from kbtui.tui.messages import (
     ExportTable,
     LoadMoreRoles,
     LocationFailed,
+    SearchScopeChanged,
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen, ReadFailed
@@ -148,8 +149,16 @@ class ExplorerScreen(ContentScreen):
     def _query_changed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
 
+    @on(SearchScopeChanged)
+    def _scope_changed(self, event: SearchScopeChanged) -> None:
+        event.stop()
+        self.run_search(self.panel.input.value)
+
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
+        if self.panel.scope == "sources":
+            self._search_texts(query)
+            return
         browsing = not query.strip()
         found = (
             self.attempt(kbdata.browse, self.db_path) if browsing else self.attempt(kbdata.search, self.db_path, query)
@@ -166,6 +175,17 @@ class ExplorerScreen(ContentScreen):
             stats = self.stats or self.guarded(kbdata.stats, self.db_path)
             total = sum(stats["entities"].values()) if stats else None
         self.app.call_from_thread(self.panel.show_results, query, found, browsing, total)
+
+    def _search_texts(self, query: str) -> None:
+        """(In the search worker.) Passages of the sources' text."""
+        found = self.attempt(kbdata.grep, self.db_path, query) if query.strip() else kbdata.GrepResult([], 0, True)
+        if get_current_worker().is_cancelled:
+            return
+        if isinstance(found, ReadFailed):
+            self.app.call_from_thread(self.panel.show_failure, query)
+            self.tell_failure(found)
+            return
+        self.app.call_from_thread(self.panel.show_passages, query, found)
 
     @work(thread=True, group="stats")
     def load_stats(self) -> None:

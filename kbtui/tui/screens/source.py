@@ -107,7 +107,7 @@ class SourceScreen(ContentScreen):
         current = next((n for n, c in enumerate(cites) if c["id"] == location.citation_id), -1)
         state = location.state
         viewer = self.viewer
-        viewer.load(src["text"], cites, src["mentions"], state.get("current", current), src["errata"])
+        viewer.load(src["text"], cites, src["mentions"], state.get("current", current), src["errata"], location.span)
         erratum = next((n for n, x in enumerate(src["errata"]) if x["id"] == location.erratum_id), -1)
         self._show_head(src)
         if state:
@@ -117,6 +117,8 @@ class SourceScreen(ContentScreen):
         elif erratum >= 0:
             viewer.erratum = erratum
             viewer.when_ready(viewer.scroll_to_offset, src["errata"][erratum]["span"][0])
+        elif location.span is not None:
+            viewer.when_ready(viewer.scroll_to_offset, location.span[0])
         elif current >= 0:
             viewer.when_ready(viewer.scroll_to_current)
             if not cites[current]["matches"]:

@@ -1,4 +1,5 @@
-"""The search box and its results: find an entity by a few letters.
+"""The search box and its results: find an entity by a few letters, or
+(ctrl+t) a passage of the sources' text by its words.
 
 The panel owns both children (parent to child is allowed; siblings never
 talk). It does not search by itself: the screen runs the search in a worker
@@ -21,11 +22,13 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kbtui.kb.grep import Passage
+from kbtui.kb.grep import Result as GrepResult
 from kbtui.kb.search import Hit, match_spans
-from kbtui.safetext import UNSAFE
+from kbtui.safetext import UNSAFE, visible
 from kbtui.tui.clip import shown
 from kbtui.tui.look import Look, plural
-from kbtui.tui.messages import EntitySelected
+from kbtui.tui.messages import EntitySelected, OpenSource, SearchScopeChanged
 
 # The longest query the box holds. Names are short (the sample's longest is
 # under 60 characters; a search needs a few letters of one), and every
@@ -36,6 +39,7 @@ SEARCH_MAX = 200
 # what is looked at of a paste: enough to find SEARCH_MAX characters that
 # survive cleaning even in escape-laden text, without cleaning megabytes
 PASTE_LOOK = 16 * SEARCH_MAX
+PASSAGE_CONTEXT = 40  # characters of text shown each side of a hit in the list
 BELL_GAP_S = 0.5  # a full box rings at most this often
 
 
@@ -110,11 +114,21 @@ class SearchPanel(Vertical):
         Binding("up", "move(-1)", "previous result", show=False, id="search.previous"),
         Binding("pagedown", "move(10)", "page down", show=False, id="search.page_down"),
         Binding("pageup", "move(-10)", "page up", show=False, id="search.page_up"),
+        Binding(
+            "ctrl+t",
+            "toggle_scope",
+            "names/texts",
+            tooltip="search names, or the words of the sources' text",
+            id="search.scope",
+        ),
     ]
+    PLACEHOLDERS = {"names": "Search names…", "sources": "Search the sources' text…"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.scope = "names"  # or "sources": passages of the stored texts
         self.hits: list[Hit] = []
+        self.passages: list[Passage] = []
         self._pending = False  # results for the latest keystroke not in yet
         self._open_when_ready = False  # Enter was pressed while pending
         self.look = Look()
@@ -147,6 +161,9 @@ class SearchPanel(Vertical):
         self._pending = False
         results = self.results
         previous = results.highlighted_option.id if results.highlighted_option else None
+        if self.scope != "names":
+            return  # a names search that finished after the switch to texts
+        self.passages = []
         results.clear_options()
         results.add_options(Option(self._prompt(h, query, browsing), id=h.id) for h in hits)
         if hits:
@@ -169,6 +186,56 @@ class SearchPanel(Vertical):
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_highlighted()
+
+    def show_passages(self, query: str, result: GrepResult) -> None:
+        """Replace the results with passages of the sources' text."""
+        if query != self.input.value or self.scope != "sources":
+            return
+        self.hits = []
+        self.passages = result.passages
+        self._pending = False
+        results = self.results
+        results.clear_options()
+        results.add_options(Option(self._passage_prompt(p), id=str(n)) for n, p in enumerate(result.passages))
+        if result.passages:
+            results.highlighted = 0
+        status = self.query_one("#results-status", Static)
+        if not query.strip():
+            note = 'Type words to find in the sources\' text; "a phrase", prefix*'
+        elif result.passages:
+            order = "best first" if result.ranked else "latest first"
+            note = f"{plural(result.sources, 'source')} hold it · {plural(len(result.passages), 'passage')}, {order}"
+        else:
+            note = f"No source holds “{shown(query, 40)}”."
+        status.update(Text(note, style=Style(dim=True)))
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self._open_highlighted()
+
+    def _passage_prompt(self, p: Passage) -> Text:
+        look = self.look
+        head = Text(shown(p.source_id, 60), style=look.fg("primary", bold=True))
+        meta = ", ".join(x for x in (p.outlet, p.published) if x)
+        if meta:
+            head.append(f"  {shown(meta, 40)}", style=Style(dim=True))
+        # a little context each side, the spaces at its edges kept (shown()
+        # would strip them and glue the hit to its neighbours)
+        before = p.before[-PASSAGE_CONTEXT:]
+        after = p.after[:PASSAGE_CONTEXT]
+        body = Text("\n")
+        body.append(("…" if len(p.before) > len(before) else "") + visible(before))
+        body.append(shown(p.hit, 60), style=look.fg("warning", bold=True) + Style(reverse=True))
+        body.append(visible(after) + ("…" if len(p.after) > len(after) else ""))
+        return head + body
+
+    def action_toggle_scope(self) -> None:
+        """Names <-> the sources' text; the screen searches again."""
+        self.scope = "sources" if self.scope == "names" else "names"
+        self.input.placeholder = self.PLACEHOLDERS[self.scope]
+        self.hits, self.passages = [], []
+        self.results.clear_options()
+        self._pending = True
+        self.post_message(SearchScopeChanged(self.scope))
 
     def show_failure(self, query: str) -> None:
         """The search for `query` failed (the screen's notice says why): the
@@ -210,10 +277,11 @@ class SearchPanel(Vertical):
 
     def action_move(self, delta: int) -> None:
         results = self.results
-        if not self.hits:
+        count = len(self.hits) or len(self.passages)
+        if not count:
             return
         current = results.highlighted if results.highlighted is not None else -1
-        results.highlighted = max(0, min(len(self.hits) - 1, current + delta))
+        results.highlighted = max(0, min(count - 1, current + delta))
 
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -233,6 +301,10 @@ class SearchPanel(Vertical):
         if option is None or option.id is None:
             if self.input.value.strip():
                 self.app.bell()
+            return
+        if self.scope == "sources":
+            p = self.passages[int(option.id)]
+            self.post_message(OpenSource(p.source_id, span=(p.start, p.end) if p.end > p.start else None))
             return
         name = next((h.name for h in self.hits if h.id == option.id), option.id)
         self.post_message(EntitySelected(option.id, name))

@@ -42,6 +42,7 @@ class SourceText(WrappedText):
         self.current = -1  # index into citations
         self.link = -1  # index into mentions (keyboard cursor)
         self.erratum = -1  # index into errata (the one explained)
+        self.found: tuple[int, int] | None = None  # the passage a text search opened
 
     # --- attributes down -----------------------------------------------------
 
@@ -52,8 +53,10 @@ class SourceText(WrappedText):
         mentions: list[Mention],
         current: int = -1,
         errata: list[Erratum] | None = None,
+        found: tuple[int, int] | None = None,
     ) -> None:
         self.citations = citations
+        self.found = found
         self.mentions = mentions
         self.errata = errata or []
         self.refresh_bindings()
@@ -101,6 +104,10 @@ class SourceText(WrappedText):
                 if n == self.erratum:
                     style += Style(reverse=True)
                 marks.append((a, b, style))
+        if self.found is not None:
+            a, b = max(self.found[0], start), min(self.found[1], end)
+            if a < b:
+                marks.append((a, b, look.fg("warning", bold=True) + Style(reverse=True)))
         if current is not None:
             marks.append((*current, Style(color=look.colour("accent"), reverse=True, bold=True)))
         return marks
