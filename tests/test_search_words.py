@@ -797,3 +797,10 @@ def test_any_mix_of_words_never_raises(kb: sqlite3.Connection, query: str) -> No
     hits = search(kb, query, limit=10)
     assert len(hits) <= 10
     assert len({h.id for h in hits}) == len(hits)
+
+
+def test_all_but_one_keeps_the_names_of_either_word(kb: sqlite3.Connection) -> None:
+    """No name holds both words: the names holding either come back, not
+    only those of the word fewer names hold."""
+    ids = {h.id for h in search(kb, "Kalashnikov Works", limit=10)}
+    assert {"kalashnikov", "kalinin"} <= ids

@@ -64,8 +64,14 @@ class QueryWord:
 
 
 def parse(qn: str) -> list[QueryWord]:
-    """The words of a normalised query, each once, in order."""
-    words = list(dict.fromkeys(qn.split()))
+    """The words of a normalised query in order, each once, except that
+    initials repeat ("A. A. Efimov": two A-names)."""
+    seen: set[str] = set()
+    words = []
+    for w in qn.split():
+        if w not in seen or (len(w) == 1 and w.isalpha()):
+            words.append(w)
+            seen.add(w)
     content = [w for w in words if len(w) > 1 and w not in STOP_WORDS]
     out = []
     for i, w in enumerate(words):
@@ -156,14 +162,14 @@ class Candidates:
             if ids or len(self.lookup) < 2:
                 return ids, True
             # No name holds every word: those holding all but one ("meeting
-            # in Moscow": no name says "meeting"). The word left out is the
-            # one fewest names hold in any spelling tried, most likely the
-            # one mistyped; two tries at most, each a full-text query.
+            # in Moscow": no name says "meeting"). The words left out first
+            # are those fewest names hold in any spelling tried, most likely
+            # mistyped; two tries at most, each a full-text query, merged
+            # ("Kalashnikov Works": Kalashnikov Concern and Kalinin Works).
+            some: list[int] = []
             for skip in sorted(self.lookup, key=self._names_holding)[:2]:
-                some = self._all_of([w for w in self.lookup if w is not skip], relaxed=True)
-                if some:
-                    return some, False
-            return [], False
+                some += self._all_of([w for w in self.lookup if w is not skip], relaxed=True)
+            return list(dict.fromkeys(some)), False
         except sqlite3.OperationalError:
             return [], True  # a KB indexed before names_words existed: whole-name search only
 
