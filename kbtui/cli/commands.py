@@ -17,7 +17,7 @@ from types import ModuleType
 import click
 
 from kbtui import __version__
-from kbtui.cli import curate
+from kbtui.cli import curate, screening
 from kbtui.cli.errors import fail, handles_errors
 from kbtui.cli.output import RowFormat, emit_json, emit_rows
 from kbtui.cli.target import writable_target
@@ -575,6 +575,7 @@ def reindex(ctx: click.Context) -> None:
 
 for _command in curate.COMMANDS:
     main.add_command(_command)
+main.add_command(screening.match)
 
 
 if __name__ == "__main__":
