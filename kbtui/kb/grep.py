@@ -119,21 +119,22 @@ def grep(conn: sqlite3.Connection, query: str, limit: int = 20, text_only: bool 
         ).fetchone()
         if meta is None:
             continue
-        passages += _passages(meta, marked)
+        passages += _passages(meta, marked, min(PASSAGES_PER_SOURCE, limit - len(passages)))
         if len(passages) >= limit:
             break
-    return Result(passages[:limit], total, ranked)
+    return Result(passages, total, ranked)
 
 
-def _passages(meta: tuple[str, str, str, str, str], marked: str) -> list[Passage]:
-    """The hits of one source as passages; hits close together (within a
-    passage's context) share one, its span from the first to the last."""
+def _passages(meta: tuple[str, str, str, str, str], marked: str, room: int) -> list[Passage]:
+    """The hits of one source as at most `room` passages; hits close
+    together (within a passage's context) share one, its span from the
+    first to the last. The last passage counts the hits left out."""
     source_id, title, outlet, published, text = meta
-    spans = _spans(marked)
-    if len(marked) - 2 * len(spans) != len(text):
-        spans = []  # the text itself holds a marker character: offsets unknown
-    if not spans:  # the title matched, not the text
-        return [Passage(source_id, title, outlet, published, 0, 0, "", "", _line(text[: 2 * CONTEXT]), 0)]
+    # a text that itself holds a marker character: offsets unknown
+    spans = [] if _OPEN in text or _CLOSE in text else _spans(marked)
+    if not spans:  # the title matched, not the text (or the offsets are unknown)
+        head = _line(text[:CONTEXT]) + ("…" if len(text) > CONTEXT else "")
+        return [Passage(source_id, title, outlet, published, 0, 0, "", "", head, 0)]
     groups: list[list[tuple[int, int]]] = []
     for span in spans:
         if groups and span[0] - groups[-1][-1][1] <= CONTEXT:
@@ -141,8 +142,8 @@ def _passages(meta: tuple[str, str, str, str, str], marked: str) -> list[Passage
         else:
             groups.append([span])
     out = []
-    shown = groups[:PASSAGES_PER_SOURCE]
-    more = sum(len(g) for g in groups[PASSAGES_PER_SOURCE:])
+    shown = groups[:room]
+    more = sum(len(g) for g in groups[room:])
     for i, group in enumerate(shown):
         start, end = group[0][0], group[-1][1]
         before = text[max(0, start - CONTEXT) : start]

@@ -108,7 +108,14 @@ class ExplorerScreen(ContentScreen):
         self.evidence.display = False
         self.pane.show_home(self.db_path.name, None)
         self.panel.input.focus()
-        self.run_search("")
+        # the start list and the KB's counts come after the first frame: a
+        # million-entity KB's counts take ~100 ms of a worker thread, which
+        # would compete with the first paint for the interpreter
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        if not self.panel.input.value:  # typed before the first frame: that search runs instead
+            self.run_search("")
         self.load_stats()
 
     # --- responsive layout ---------------------------------------------------------
