@@ -15,7 +15,9 @@ entities take under a minute on two cores.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +38,10 @@ COUNTRY_HEADERS = ("country", "nationality", "citizenship", "countries", "jurisd
 # score changes, out of 100, for what the row's extra columns say
 SAME_DATE, SAME_YEAR, OTHER_DATE = 10.0, 4.0, -20.0
 SAME_COUNTRY, OTHER_COUNTRY = 5.0, -10.0
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 class ListError(KBError):
@@ -114,15 +120,22 @@ def read_list(
     lim = limits.current()
     csv.field_size_limit(lim.value_chars)
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        # undecodable bytes become surrogates, found row by row below: a
+        # strict decoder would fail a whole read-ahead buffer, rows too early
+        handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         raise ListError(f"{path}: cannot read it ({exc.strerror or exc})", "give the path of a CSV file") from None
-    reader = csv.reader(handle)
+    # strict: an unclosed quote is an error, not a field swallowing the rows after it
+    reader = csv.reader(handle, strict=True)
     try:
         headers = next(reader, [])
+        _check(headers, path, "header row")
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
         raise ListError(f"{path}: header row: {_why(exc)}", "save the list as UTF-8 CSV") from None
+    except ListError:
+        handle.close()
+        raise
     cols = columns(path, headers, name, birth, country)
     at = {h: i for i, h in enumerate(headers)}
 
@@ -130,6 +143,7 @@ def read_list(
         number = 0
         try:
             for number, record in enumerate(reader, start=1):
+                _check(record, path, f"row {number}")
                 values = {h: (record[i] if i < len(record) else "") for h, i in at.items()}
                 text = values[cols.name].strip()
                 if len(text) > lim.name_chars:
@@ -150,6 +164,15 @@ def read_list(
             handle.close()
 
     return cols, rows()
+
+
+def _check(record: list[str], path: Path, where: str) -> None:
+    """Refuse a record holding bytes that are not UTF-8 or a NUL."""
+    for value in record:
+        if _SURROGATE.search(value):
+            raise ListError(f"{path}:{where}: not UTF-8 text", "save the list as UTF-8 CSV")
+        if "\x00" in value:
+            raise ListError(f"{path}:{where}: a NUL character", "a CSV of names holds none: is this the right file?")
 
 
 def _why(exc: Exception) -> str:
@@ -198,20 +221,15 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
     ):
         facts.setdefault(entity_id, {}).setdefault(prop, []).append((value, label))
     wanted_country = norm(row.country)
+    birth = row.birth if _DATE.fullmatch(row.birth) else ""
     for c in found:
+        base = c.score
         f = facts.get(c.id, {})
         births = [v for v, _ in f.get("birth-date", [])]
-        if row.birth and births:
-            if row.birth in births or any(b.startswith(row.birth) or row.birth.startswith(b) for b in births):
-                exact = row.birth in births
-                c.score += SAME_DATE if exact else SAME_YEAR
-                c.reasons.append(f"born {row.birth}: {'matches' if exact else 'fits'} {births[0]}")
-            elif any(b[:4] == row.birth[:4] for b in births):
-                c.score += SAME_YEAR
-                c.reasons.append(f"born {births[0]}: same year as {row.birth}")
-            else:
-                c.score += OTHER_DATE
-                c.reasons.append(f"born {births[0]}, not {row.birth}")
+        if row.birth and not birth:
+            c.reasons.append(f"birth date {row.birth!r} not read (YYYY, YYYY-MM or YYYY-MM-DD)")
+        elif birth and births:
+            _weigh_birth(c, birth, births)
         places = f.get("nationality", []) + f.get("country", [])
         if wanted_country and places:
             names = {norm(v) for v, _ in places} | {norm(label) for _, label in places}
@@ -222,9 +240,30 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
             else:
                 c.score += OTHER_COUNTRY
                 c.reasons.append(f"country {shown}, not {row.country}")
-        # only an exact name reads 100: agreeing facts never make a
-        # misspelt one certain
-        c.score = max(0.0, min(100.0 if c.reasons[0] == "exact" else 99.0, c.score))
+        # only a name matched exactly reads 100: agreeing facts never make a
+        # misspelt one certain, nor lower an exact one
+        c.score = max(0.0, min(100.0 if base >= 100.0 else 99.0, c.score))
+
+
+def _weigh_birth(c: Candidate, birth: str, births: list[str]) -> None:
+    """A birth date against the recorded ones, at the precision both have:
+    the same date, or one that a partial date (a year, a month) covers,
+    raises the score; the same year of two different full dates does not."""
+    if birth in births:
+        c.score += SAME_DATE
+        c.reasons.append(f"born {birth}: matches")
+        return
+    fits = [
+        b
+        for b in births
+        if (len(b) < len(birth) and birth.startswith(b)) or (len(birth) < len(b) and b.startswith(birth))
+    ]
+    if fits:
+        c.score += SAME_YEAR
+        c.reasons.append(f"born {birth}: fits {fits[0]}")
+        return
+    c.score += OTHER_DATE
+    c.reasons.append(f"born {births[0]}, not {birth}")
 
 
 # -- in parallel ---------------------------------------------------------------
@@ -265,7 +304,10 @@ def screen(
     processes (default: one per CPU; 1 searches here). `progress` is told
     how many rows each chunk held as it is done."""
     workers = workers or os.cpu_count() or 1
-    if workers <= 1:
+    # a short list is searched here: starting processes would cost more
+    head = list(itertools.islice(rows, 2 * CHUNK))
+    rows = itertools.chain(head, rows)
+    if workers <= 1 or len(head) < 2 * CHUNK:
         conn = db.connect_readonly(path)
         try:
             for chunk in _chunks(rows, CHUNK):
