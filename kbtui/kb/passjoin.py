@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 SEGMENTS = 3
 MAX_EDITS = SEGMENTS - 1
 
@@ -110,6 +107,9 @@ def neighbours(
     Short queries go in two steps: strings one edit away first (few keys),
     and two edits only if fewer than `want` were found, since otherwise no
     string two edits away could rank among the first `want` anyway."""
+    from rapidfuzz import process  # here, not at the top: see kbtui.kb.search._rank
+    from rapidfuzz.distance import OSA
+
     steps = [1, edits] if edits > 1 and len(qc) <= 12 else [edits]
     seen_keys: set[str] = set()
     found: set[str] = set()

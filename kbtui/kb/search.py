@@ -36,9 +36,6 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from kbtui.kb import passjoin, titles, words
 from kbtui.kb.models import SearchHit
 from kbtui.kb.normalize import compact, norm
@@ -196,6 +193,11 @@ def _rank(qn: str, qc: str, qwords: list[words.QueryWord], rows: list[Row]) -> d
     """The best name row of each entity among `rows`, with its ranking key."""
     if not rows:
         return {}
+    # imported here: the explorer's first frame needs this module (Hit) but
+    # not rapidfuzz, ~20 ms of a start
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
+
     typo = [0.0] * len(rows)
     for _, sim, j in process.extract(qc, [r[4] for r in rows], scorer=OSA.normalized_similarity, limit=None):
         typo[j] = sim

@@ -26,8 +26,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
 from kbtui.kb import passjoin
 
 # words a query may hold that names rarely carry meaning in
@@ -267,6 +265,8 @@ def _pair(w: QueryWord, nw: str) -> tuple[float, int]:
         return (0.9 if len(t) >= 3 or w.last else 0.6), 0
     budget = word_budget(len(t))
     if budget:
+        from rapidfuzz.distance import OSA  # here, not at the top: see kbtui.kb.search._rank
+
         d = OSA.distance(t, nw, score_cutoff=budget)
         if d <= budget:
             return 1.0 - 0.12 * d, d

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from textual import on
@@ -45,13 +46,17 @@ from kbtui.tui.messages import (
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen
-from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.error import ErrorScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
-from kbtui.tui.screens.fulltext import FullTextScreen
-from kbtui.tui.screens.help import HelpScreen, bindings_of, sections
-from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.tables import ClaimTable
+
+if TYPE_CHECKING:
+    from kbtui.tui.screens.conflicts import ConflictsScreen
+    from kbtui.tui.screens.source import SourceScreen
+
+# The source viewer, the conflicts view, the full text and help are
+# imported when first opened: the first paint needs none of them (their
+# modules and widgets cost ~15 ms of a start that is mostly imports).
 
 
 class KbtuiApp(App[int]):
@@ -177,6 +182,9 @@ class KbtuiApp(App[int]):
         screen above it (a source, the conflicts view), reused when it is
         already on top; each screen restores itself from location.state."""
         assert self.explorer is not None
+        from kbtui.tui.screens.conflicts import ConflictsScreen
+        from kbtui.tui.screens.source import SourceScreen
+
         place: type[SourceScreen] | type[ConflictsScreen] | None = None
         if location.kind == "source":
             place = SourceScreen
@@ -272,6 +280,8 @@ class KbtuiApp(App[int]):
 
     @on(ShowFullText)
     def _show_full_text(self, event: ShowFullText) -> None:
+        from kbtui.tui.screens.fulltext import FullTextScreen
+
         if not isinstance(self.screen, FullTextScreen):
             self.push_screen(FullTextScreen(event.title, event.text, self.look))
 
@@ -282,6 +292,8 @@ class KbtuiApp(App[int]):
     # --- global actions ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from kbtui.tui.screens.help import HelpScreen, bindings_of, sections
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
 

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.kb.models import (
@@ -59,13 +60,26 @@ class EntityPane(VerticalScroll, can_focus=False):
         self.look = Look()
         self.today = ""  # set by the screen: the app's date, that evidence ages against
         self._role_dates = True
+        self.built = False  # the sections' tables are mounted (see build)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="welcome")
         yield Static("", id="entity-header")
+
+    def build(self) -> None:
+        """Mount the sections' tables, hidden. Not in compose: the first
+        frame shows the welcome text only, and five DataTables are a good
+        part of the time to it; the screen calls this right after."""
+        if self.built:
+            return
+        self.built = True
+        widgets: list[Widget] = []
         for name in SECTIONS:
-            yield Static("", id=f"{name}-title", classes="section-title")
-            yield ClaimTable(id=name, export_header=EXPORT_HEADERS[name])
+            widgets.append(Static("", id=f"{name}-title", classes="section-title"))
+            widgets.append(ClaimTable(id=name, export_header=EXPORT_HEADERS[name]))
+        for w in widgets:
+            w.display = False
+        self.mount_all(widgets)
 
     def table(self, name: str) -> ClaimTable:
         return self.query_one(f"#{name}", ClaimTable)
@@ -128,6 +142,10 @@ class EntityPane(VerticalScroll, can_focus=False):
     def _entity_widgets(self, on: bool) -> None:
         self.query_one("#welcome").display = not on
         self.query_one("#entity-header").display = on
+        if not self.built:
+            if not on:
+                return
+            self.build()
         for name in SECTIONS:
             self.query_one(f"#{name}-title").display = on
             self.table(name).display = on
