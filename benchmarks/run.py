@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import queries as bq  # noqa: E402
 from benchmarks.progress import Phases  # noqa: E402
+from benchmarks.tui import bench_keys, bench_tui  # noqa: E402
 
 KEYS = (
     "entities",
@@ -65,6 +66,11 @@ KEYS = (
     "cli_oneshot_ms",
     "tui_first_paint_s",
     "bare_textual_first_paint_s",
+    "tui_vs_bare",
+    "key_repaint_p50_ms",
+    "key_repaint_p95_ms",
+    "bare_key_repaint_p95_ms",
+    "key_vs_bare",
     "rss_mb",
 )
 
@@ -274,139 +280,6 @@ def bench_oneshot(db: Path, query: str, runs: int = 7) -> dict:
     }
 
 
-# The child that measures first paint. It runs under a pseudo-terminal with
-# Textual's real driver; the auto-pilot starts once the app is ready and
-# asks for a callback after the next refresh, i.e. once the first frame has
-# been written. The timestamp is CLOCK_MONOTONIC, shared with the parent.
-_CHILD = r"""
-import asyncio, json, os, resource, sys, time
-mode, db, query, fd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-if mode == "bare":
-    from textual.app import App
-    from textual.widgets import Input, Static
-
-    class Bare(App):
-        def compose(self):
-            yield Input(placeholder="search")
-            yield Static("bare Textual app")
-    app = Bare()
-else:
-    from kbtui.tui.app import create_app
-    app = create_app(db)
-
-async def pilot(p):
-    painted = asyncio.Event()
-    app.call_after_refresh(painted.set)
-    await painted.wait()
-    out = {"paint": time.monotonic()}
-    if query:
-        t = time.monotonic()
-        await p.press(*["space" if c == " " else c for c in query])
-        await p.pause(0.3)
-        await app.workers.wait_for_complete()
-        await p.pause()
-        out["typed_search_s"] = time.monotonic() - t
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork+exec, so it
-    # would report the (large) benchmark parent, not this process
-    try:
-        with open("/proc/self/status") as fh:
-            hwm = next(line for line in fh if line.startswith("VmHWM:"))
-        out["rss_mb"] = int(hwm.split()[1]) / 1024
-    except (OSError, StopIteration):
-        out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    os.write(fd, json.dumps(out).encode())
-    app.exit()
-
-app.run(auto_pilot=pilot)
-"""
-
-
-# Text each app's first frame shows: the moment the terminal receives it is
-# the first paint as a user sees it (the child's own "after refresh"
-# callback can come a frame later, once work queued behind the first frame
-# has run).
-FIRST_FRAME = {"bare": b"bare Textual app", "kbtui": b"earch names"}
-
-
-def _pty_run(mode: str, db: Path, query: str, timeout: float = 60.0) -> dict:
-    import fcntl
-    import struct
-    import termios
-    import threading
-
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    rfd, wfd = os.pipe()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-    for var in ("TEXTUAL", "PYTHONDONTWRITEBYTECODE", "NO_COLOR"):
-        env.pop(var, None)
-    start = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, mode, str(db), query, str(wfd)],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        pass_fds=(wfd,),
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    os.close(wfd)
-    screen: list[bytes] = []
-    seen: list[float] = []  # when the first frame's text arrived
-    marker = FIRST_FRAME[mode]
-
-    def drain() -> None:
-        tail = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            if not seen and marker in tail + chunk:
-                seen.append(time.monotonic())
-            tail = chunk[-len(marker) :]
-            screen.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    data = b""
-    while chunk := os.read(rfd, 65536):
-        data += chunk
-    os.close(rfd)
-    os.close(master)
-    if not data:
-        tail = b"".join(screen)[-2000:].decode("utf-8", "replace")
-        raise RuntimeError(f"{mode} app did not report a first paint (exit {proc.returncode}): {tail}")
-    out = json.loads(data)
-    out["refreshed_s"] = out.pop("paint") - start
-    out["first_paint_s"] = (seen[0] if seen else float("nan")) - start
-    return out
-
-
-def bench_tui(db: Path, query: str, runs: int = 3) -> dict:
-    _pty_run("bare", db, "")  # warm-up: .pyc files written, OS caches warm
-    _pty_run("kbtui", db, "")
-    bare = [_pty_run("bare", db, "")["first_paint_s"] for _ in range(runs)]
-    tui = [_pty_run("kbtui", db, "")["first_paint_s"] for _ in range(runs)]
-    with_search = _pty_run("kbtui", db, query)
-    return {
-        "tui_first_paint_s": round(statistics.median(tui), 3),
-        "bare_textual_first_paint_s": round(statistics.median(bare), 3),
-        "tui_vs_bare": round(statistics.median(tui) / statistics.median(bare), 2),
-        "rss_mb": round(with_search["rss_mb"], 1),
-        "tui_typed_search_s": round(with_search.get("typed_search_s", 0.0), 3),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entities", type=int, required=True)
@@ -472,7 +345,10 @@ def main(argv: list[str] | None = None) -> int:
             result.update({"tui_first_paint_s": None, "bare_textual_first_paint_s": None, "rss_mb": None})
         else:
             with phases.phase("TUI first paint", total=1) as advance:
-                result.update(bench_tui(db_path, probe.text, runs=1 if args.quick else 3))
+                result.update(bench_tui(db_path, probe.text, runs=3 if args.quick else 9))
+                advance(1)
+            with phases.phase("TUI keystrokes", total=1) as advance:
+                result.update(bench_keys(db_path, [q.text for q in qs if q.kind == "exact"][:3]))
                 advance(1)
     result["notes"] = (
         "recall counts a hit on the intended entity or on an entity whose main name "

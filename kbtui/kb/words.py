@@ -108,13 +108,13 @@ class Candidates:
             )
         return self.typos[word]
 
-    def terms(self, w: QueryWord, relaxed: bool) -> list[str]:
+    def terms(self, w: QueryWord, relaxed: bool, prefix: bool = True) -> list[str]:
         out = [_term(w.text)]
         if folded(w.text) != w.text:
             out.append(_term(folded(w.text)))
         # a prefix of 2-3 letters ("bin"*) spans thousands of words: only
         # for the word still being typed
-        if w.last or (relaxed and len(w.text) >= 4):
+        if prefix and (w.last or (relaxed and len(w.text) >= 4)):
             out.append(_term(w.text, prefix=True))
         if relaxed:
             out += [_term(t) for t, d in self.typo_words(w.text) if d]
@@ -129,8 +129,8 @@ class Candidates:
             total += row[0] if row else 0
         return total
 
-    def _all_of(self, words: list[QueryWord], relaxed: bool) -> list[int]:
-        expr = " AND ".join("(" + " OR ".join(self.terms(w, relaxed)) + ")" for w in words)
+    def _all_of(self, words: list[QueryWord], relaxed: bool, prefix: bool = True) -> list[int]:
+        expr = " AND ".join("(" + " OR ".join(self.terms(w, relaxed, prefix)) + ")" for w in words)
         if not self.initials:
             rows = self.conn.execute(
                 f"SELECT rowid FROM names_words WHERE names_words MATCH ? LIMIT {MATCH_LIMIT}", (expr,)
@@ -154,7 +154,11 @@ class Candidates:
         if not self.lookup:
             return [], True
         try:
-            ids = self._all_of(self.lookup, relaxed=False)
+            # the words as typed first: when they fill the page, the last
+            # word's prefix ("oleg"* is also every Olegovich) is not read
+            ids = self._all_of(self.lookup, relaxed=False, prefix=False)
+            if len(ids) < MATCH_LIMIT:
+                ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=False)))
             if len(ids) < want:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
             if ids or len(self.lookup) < 2:
@@ -193,6 +197,7 @@ class Matcher:
     def __init__(self, qwords: list[QueryWord]) -> None:
         self.qwords = qwords
         self._memo: dict[tuple[str, str], tuple[float, int]] = {}
+        self._names: dict[str, WordMatch] = {}
 
     def pair(self, w: QueryWord, nw: str) -> tuple[float, int]:
         """(quality 0..1, edits) of query word `w` against name word `nw`."""
@@ -203,6 +208,14 @@ class Matcher:
         return got
 
     def match(self, name_norm: str) -> WordMatch:
+        """How well `name_norm`'s words match the query (memoised: a page
+        of candidates holds many names spelt alike)."""
+        got = self._names.get(name_norm)
+        if got is None:
+            got = self._names[name_norm] = self._match(name_norm)
+        return got
+
+    def _match(self, name_norm: str) -> WordMatch:
         """Each query word takes the name word it matches best, and no
         name word serves two query words (else "T. Tkachenko" would find
         the alias "Tkachenko" alone). Whole words go first; initials then
