@@ -169,8 +169,8 @@ def bench_search(conn, qs: list[bq.Query], advance) -> dict:
         # some order ("Commission of Forestry of", typed half-way, starts
         # twenty names alike)
         target = next((h.score for h in hits if h.id in same), None)
-        row[3] += target is not None and bool(hits) and target >= hits[0].score
-        row[4] += target is not None and target >= hits[min(4, len(hits) - 1)].score
+        row[3] += bool(ids[:1] and ids[0] in same) or (target is not None and target >= hits[0].score)
+        row[4] += bool(at5) or (target is not None and target >= hits[min(4, len(hits) - 1)].score)
         advance(1)
     adversarial = []
     for text in bq.ADVERSARIAL:

@@ -804,3 +804,24 @@ def test_all_but_one_keeps_the_names_of_either_word(kb: sqlite3.Connection) -> N
     only those of the word fewer names hold."""
     ids = {h.id for h in search(kb, "Kalashnikov Works", limit=10)}
     assert {"kalashnikov", "kalinin"} <= ids
+
+
+def test_an_identifier_is_found_with_or_without_spaces_and_dashes(writable: sqlite3.Connection) -> None:
+    """A registry number recorded as an identifier property finds its
+    entity as typed, and with its spaces or dashes left out or changed;
+    the reason names the property."""
+    eid = writable.execute("SELECT id FROM entities WHERE kind = 'organisation' ORDER BY id LIMIT 1").fetchone()[0]
+    writable.execute("BEGIN")
+    writable.execute("INSERT INTO claims (id, kind) VALUES ('reg-number', 'property')")
+    writable.execute(
+        "INSERT INTO properties (claim_id, entity_id, property, value) VALUES ('reg-number', ?, 'identifier', ?)",
+        (eid, "RU 7707-083 893"),
+    )
+    index.refresh_names(writable, [eid])
+    writable.execute("COMMIT")
+    for typed in ("RU 7707-083 893", "RU7707083893", "ru-7707-083-893", "7707083893"):
+        hits = search(writable, typed, limit=5)
+        assert hits and hits[0].id == eid, (typed, hits[:2])
+    top = search(writable, "RU7707083893", limit=1)[0]
+    assert top.matched == "RU 7707-083 893"
+    assert top.reason == "identifier: exact"
