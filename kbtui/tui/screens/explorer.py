@@ -172,18 +172,15 @@ class ExplorerScreen(ContentScreen):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         if self.panel.scope == "sources":
-            self._search_texts(query)
+            texts = self.attempt(kbdata.grep, self.db_path, query) if query.strip() else kbdata.GrepResult([], 0, True)
+            if self._usable(query, texts):
+                self.app.call_from_thread(self.panel.show_passages, query, texts)
             return
         browsing = not query.strip()
         found = (
             self.attempt(kbdata.browse, self.db_path) if browsing else self.attempt(kbdata.search, self.db_path, query)
         )
-        if get_current_worker().is_cancelled:
-            return
-        if isinstance(found, ReadFailed):
-            # the list says the search failed (not "no match"), the notice why
-            self.app.call_from_thread(self.panel.show_failure, query)
-            self.tell_failure(found)
+        if not self._usable(query, found):
             return
         total = None
         if browsing:
@@ -191,16 +188,17 @@ class ExplorerScreen(ContentScreen):
             total = sum(stats["entities"].values()) if stats else None
         self.app.call_from_thread(self.panel.show_results, query, found, browsing, total)
 
-    def _search_texts(self, query: str) -> None:
-        """(In the search worker.) Passages of the sources' text."""
-        found = self.attempt(kbdata.grep, self.db_path, query) if query.strip() else kbdata.GrepResult([], 0, True)
+    def _usable(self, query: str, found: object) -> bool:
+        """(In the search worker.) Whether to show `found`: not when a newer
+        keystroke cancelled this search, nor when the read failed (then the
+        list says the search failed, not "no match", and a notice says why)."""
         if get_current_worker().is_cancelled:
-            return
+            return False
         if isinstance(found, ReadFailed):
             self.app.call_from_thread(self.panel.show_failure, query)
             self.tell_failure(found)
-            return
-        self.app.call_from_thread(self.panel.show_passages, query, found)
+            return False
+        return True
 
     @work(thread=True, group="stats")
     def load_stats(self) -> None:
