@@ -123,10 +123,14 @@ class EntityPane(VerticalScroll, can_focus=False):
                 ),
                 style=Style(dim=True),
             )
-        text.append("\n\nType a name in the search box; typos and other name forms are fine.\n")
+        text.append(
+            "\n\nType a name in the search box: a few of its words in any order, an initial and a"
+            " surname, or a post (“director of national intelligence”); typos are fine.\n"
+        )
         for key, what in (
             ("↑ ↓", "move through results"),
             ("Enter", "open"),
+            ("ctrl+t", "search the words of the sources instead"),
             ("Tab", "next pane"),
             ("/", "search from anywhere"),
             ("ctrl+p", "jump to anything"),

@@ -281,12 +281,14 @@ class SearchPanel(Vertical):
         return out
 
     def _text_width(self) -> int:
-        """Cells a result's text may use: the list's width less its
-        padding and scrollbar (the first layout, before sizes are known:
-        the column's usual width)."""
+        """Cells a result's text gets: the list's content width less a
+        vertical scrollbar, whether or not one shows yet (it appears once
+        the options overflow, after they are wrapped; a line wrapped for
+        the wider list would then lose its end), less the gutter. Before
+        the first layout, when sizes are not known, the column's usual."""
         results = self.results
-        width = results.scrollable_content_region.width or results.size.width or 28
-        return max(10, width - 1)
+        width = results.content_region.width - results.styles.scrollbar_size_vertical - results._get_left_gutter_width()
+        return width if width > 0 else 24
 
     def on_resize(self) -> None:
         # the results were wrapped to the old width
