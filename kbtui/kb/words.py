@@ -154,10 +154,12 @@ class Candidates:
         if not self.lookup:
             return [], True
         try:
-            # the words as typed first: when they fill the page, the last
+            # the words as typed first: when they give a page, the last
             # word's prefix ("oleg"* is also every Olegovich) is not read
             ids = self._all_of(self.lookup, relaxed=False, prefix=False)
-            if len(ids) < MATCH_LIMIT:
+            if len(ids) < want:
+                # too few: names whose last word starts as typed (names that
+                # start as typed come from the whole-name prefix stage)
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=False)))
             if len(ids) < want:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
