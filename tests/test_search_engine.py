@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,14 @@ def test_match_spans_point_into_the_display_name():
     assert spans and spans[0][0] == 0
     assert all(0 <= a < b <= len("Chen Wenqing") for a, b in spans)
     assert match_spans("x", "ß") == []  # casefold changes length: no spans rather than wrong ones
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0xC0, max_codepoint=0x24F) | st.sampled_from("ab -'"), max_size=12))
+def test_accented_latin_folds_as_anyascii_does(text: str):
+    """norm strips the accents of Latin letters itself (anyascii's import
+    costs a one-shot search ~12 ms): the result must be what anyascii
+    gives, or every KB indexed before would stop matching."""
+    from anyascii import anyascii
+
+    assert norm(text) == norm(anyascii(unicodedata.normalize("NFKC", text)))
