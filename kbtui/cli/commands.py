@@ -17,8 +17,8 @@ from types import ModuleType
 import click
 
 from kbtui import __version__
-from kbtui.cli import curate, screening
 from kbtui.cli.errors import fail, handles_errors
+from kbtui.cli.lazy import LazyGroup
 from kbtui.cli.output import RowFormat, emit_json, emit_rows
 from kbtui.cli.target import writable_target
 from kbtui.kb import db as kbdb
@@ -55,7 +55,19 @@ def _finite(value: float) -> float:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the scripting contract).")
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "new": "kbtui.cli.curate:new",
+        "add": "kbtui.cli.curate:add",
+        "rm": "kbtui.cli.curate:rm",
+        "edit": "kbtui.cli.curate:edit",
+        "log": "kbtui.cli.curate:log",
+        "match": "kbtui.cli.screening:match",
+    },
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",
@@ -123,11 +135,17 @@ def tui(ctx: click.Context) -> None:
 @click.pass_context
 @handles_errors
 def search(ctx: click.Context, query: str, kind: str | None, limit: int, as_json: bool) -> None:
-    """Fuzzy search over names and aliases of every entity, best first.
+    """Find entities by name, alias, identifier or role title, best first,
+    each with why it matched.
+
+    Typos, words in any order, initials ("N. Patrushev"), surname first and
+    other scripts are fine; a post ("director of national intelligence",
+    "DNI") finds its holders.
 
     \b
     Examples:
       kbtui search patrushv
+      kbtui search "Legal Affairs Commission"
       kbtui search fsb --kind organisation --json
     """
     from kbtui.kb.search import search as run_search
@@ -571,11 +589,6 @@ def reindex(ctx: click.Context) -> None:
     target = writable_target(ctx)
     run_reindex(target)
     click.echo(f"rebuilt the indexes of {visible(str(target))}", err=True)
-
-
-for _command in curate.COMMANDS:
-    main.add_command(_command)
-main.add_command(screening.match)
 
 
 if __name__ == "__main__":
