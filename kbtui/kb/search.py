@@ -175,14 +175,18 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None, limit:
     # long result list (the TUI shows 50) need not pay for its tail.
     want = max(5, min(limit, 20))
     qwords = words.parse(qn)
+    held = titles.holders(conn, qwords, want)
     found = _Rows(candidates(conn, qn, qc, want))
-    word_ids, _ = words.Candidates(conn, qwords).gather(want)
+    # a title and its organisation that account for every word: names
+    # holding only some of the words would rank below its holders anyway
+    some = not any(h.complete for h in held)
+    word_ids, _ = words.Candidates(conn, qwords).gather(want, some_words=some)
     found.take_ids(conn, word_ids)
     best = _rank(qn, qc, qwords, list(found.values()))
-    for held in titles.holders(conn, qwords, want):
-        key: Key = (False, False, held.complete, held.score, 0, 0)
-        if held.entity_id not in best or key > best[held.entity_id].key:
-            best[held.entity_id] = _Best(key, held.score, "", 1, held.reason)
+    for held_by in held:
+        key: Key = (False, False, held_by.complete, held_by.score, 0, 0)
+        if held_by.entity_id not in best or key > best[held_by.entity_id].key:
+            best[held_by.entity_id] = _Best(key, held_by.score, "", 1, held_by.reason)
     if not best:
         return []
     ranked = sorted(best.items(), key=lambda kv: (kv[1].key, kv[0]), reverse=True)

@@ -112,9 +112,10 @@ class Candidates:
         out = [_term(w.text)]
         if folded(w.text) != w.text:
             out.append(_term(folded(w.text)))
-        # a prefix of 2-3 letters ("bin"*) spans thousands of words: only
-        # for the word still being typed
-        if prefix and (w.last or (relaxed and len(w.text) >= 4)):
+        # a prefix of 2-3 letters ("bin"*, "al"*) spans thousands of words:
+        # only for the word still being typed, and never of 2 letters (names
+        # that start as typed come from the whole-name prefix stage)
+        if prefix and ((w.last and len(w.text) >= 3) or (relaxed and len(w.text) >= 4)):
             out.append(_term(w.text, prefix=True))
         if relaxed:
             out += [_term(t) for t, d in self.typo_words(w.text) if d]
@@ -148,9 +149,10 @@ class Candidates:
         )
         return [r[0] for r in rows]
 
-    def gather(self, want: int) -> tuple[list[int], bool]:
+    def gather(self, want: int, some_words: bool = True) -> tuple[list[int], bool]:
         """Name row ids, and whether they hold every word (else all but
-        one). Empty when the query has no word to look up."""
+        one; not looked for unless `some_words`). Empty when the query has
+        no word to look up."""
         if not self.lookup:
             return [], True
         try:
@@ -163,7 +165,7 @@ class Candidates:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=False)))
             if len(ids) < want:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
-            if ids or len(self.lookup) < 2:
+            if ids or len(self.lookup) < 2 or not some_words:
                 return ids, True
             # No name holds every word: those holding all but one ("meeting
             # in Moscow": no name says "meeting"). The words left out first
