@@ -172,17 +172,21 @@ class SearchPanel(Vertical):
                 ids = [h.id for h in hits]
                 index = ids.index(previous) if previous in ids else 0
             results.highlighted = index
+        # (the status line is one row high in any case: its updates need no layout)
         status = self.query_one("#results-status", Static)
         if browsing:
             count = total if total is not None else len(hits)
             listed = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
-            status.update(Text(f"{listed} entities · type to search", style=Style(dim=True)))
+            status.update(Text(f"{listed} entities · type to search", style=Style(dim=True)), layout=False)
         elif hits:
             status.update(
-                Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""), style=Style(dim=True))
+                Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""), style=Style(dim=True)),
+                layout=False,
             )
         else:
-            status.update(Text(f"No match for “{shown(query, 40)}”. Try fewer letters.", style=Style(dim=True)))
+            status.update(
+                Text(f"No match for “{shown(query, 40)}”. Try fewer letters.", style=Style(dim=True)), layout=False
+            )
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_highlighted()
@@ -207,7 +211,7 @@ class SearchPanel(Vertical):
             note = f"{plural(result.sources, 'source')} hold it · {plural(len(result.passages), 'passage')}, {order}"
         else:
             note = f"No source holds “{shown(query, 40)}”."
-        status.update(Text(note, style=Style(dim=True)))
+        status.update(Text(note, style=Style(dim=True)), layout=False)
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_highlighted()
@@ -246,7 +250,7 @@ class SearchPanel(Vertical):
         self._pending = self._open_when_ready = False
         self.results.clear_options()
         status = self.query_one("#results-status", Static)
-        status.update(Text("Search failed (see the notice)", style=self.look.fg("error", bold=True)))
+        status.update(Text("Search failed (see the notice)", style=self.look.fg("error", bold=True)), layout=False)
 
     def restore(self, highlighted: str | None) -> None:
         ids = [h.id for h in self.hits]
