@@ -453,8 +453,10 @@ def test_titles_holders_directly(kb: sqlite3.Connection) -> None:
 
 
 def test_sample_role_titles(sample: sqlite3.Connection) -> None:
-    assert _top(sample, "director of national intelligence").id == "avril-haines"
-    for query in ("DNI", "national intelligence director", "Director of National Intelligence United States"):
+    # her alias "the director of national intelligence" holds these words as typed
+    for query in ("director of national intelligence", "national intelligence director"):
+        assert _top(sample, query).id == "avril-haines"
+    for query in ("DNI", "Director of National Intelligence United States"):
         hit = _top(sample, query)
         assert hit.id == "avril-haines", query
         assert hit.reason.startswith("role:"), (query, hit.reason)
@@ -825,3 +827,14 @@ def test_an_identifier_is_found_with_or_without_spaces_and_dashes(writable: sqli
     top = search(writable, "RU7707083893", limit=1)[0]
     assert top.matched == "RU 7707-083 893"
     assert top.reason == "identifier: exact"
+
+
+@pytest.mark.parametrize("typed", ["wen qing chen", "wen ching", "Chen Wen Ching"])
+def test_two_words_typed_for_one(sample: sqlite3.Connection, typed: str) -> None:
+    """A name word split in two ("Wen-qing" written "wen qing", or Wade-Giles
+    "wen ching") matches it as one word, in any order, with its typos
+    counted once."""
+    top = search(sample, typed, limit=3)[0]
+    assert top.id == "chen-wenqing"
+    assert top.reason.startswith("all ")
+    assert "4 typos" not in top.reason

@@ -152,8 +152,9 @@ def typo_neighbours(conn: sqlite3.Connection, qc: str, edits: int, want: int = 2
     return [name for name, _ in near]
 
 
-# Ranking key: exact, prefix, every word, score, main name, shorter first
-Key = tuple[bool, bool, bool, float, int, int]
+# Ranking key: exact, prefix, every word, every word without a typo, score,
+# main name, shorter first
+Key = tuple[bool, bool, bool, bool, float, int, int]
 
 
 @dataclass
@@ -184,7 +185,9 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None, limit:
     found.take_ids(conn, word_ids)
     best = _rank(qn, qc, qwords, list(found.values()))
     for held_by in held:
-        key: Key = (False, False, held_by.complete, held_by.score, 0, 0)
+        # (a holder is below a name that matches every word as typed: that
+        # query names the organisation itself)
+        key: Key = (False, False, held_by.complete, False, held_by.score, 0, 0)
         if held_by.entity_id not in best or key > best[held_by.entity_id].key:
             best[held_by.entity_id] = _Best(key, held_by.score, "", 1, held_by.reason)
     if not best:
@@ -228,7 +231,9 @@ def _rank(qn: str, qc: str, qwords: list[words.QueryWord], rows: list[Row]) -> d
             score = max(score, 95.0)
         elif score < MIN_SCORE:
             continue
-        key: Key = (exact, prefix, wm.complete, round(rank, 1), primary, -len(nc))
+        # every word as typed beats every word with a typo: "Yibin, Chen" is
+        # Chen Yibin before Shen Yibin, however alike their spellings
+        key: Key = (exact, prefix, wm.complete, wm.as_typed, round(rank, 1), primary, -len(nc))
         if entity_id not in best or key > best[entity_id].key:
             best[entity_id] = _Best(key, score, name, primary, _reason(exact, prefix, wm))
     return best

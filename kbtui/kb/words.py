@@ -33,6 +33,7 @@ STOP_WORDS = frozenset(
     {"of", "the", "and", "for", "in", "on", "at", "to", "an", "de", "del", "la", "le", "du", "des"}
     | {"der", "den", "von", "van", "da", "di", "el"}
 )
+MAX_JOINED = 4  # queries of up to this many words also try neighbouring words as one
 MATCH_LIMIT = 600  # names taken from one full-text query
 TYPO_WORDS = 30  # vocabulary words kept per query word from the typo stage
 FOLDS = (("ue", "u"), ("oe", "o"), ("ae", "a"))
@@ -82,6 +83,12 @@ def parse(qn: str) -> list[QueryWord]:
 def required(qwords: list[QueryWord]) -> list[QueryWord]:
     """The words a name must match to hold every word of the query."""
     return [w for w in qwords if not w.stop]
+
+
+def joined(qwords: list[QueryWord], i: int) -> list[QueryWord]:
+    """`qwords` with words i and i + 1 made one ("wen", "qing": "wenqing")."""
+    a, b = qwords[i], qwords[i + 1]
+    return [*qwords[:i], QueryWord(a.text + b.text, False, False, b.last), *qwords[i + 2 :]]
 
 
 def _term(word: str, prefix: bool = False) -> str:
@@ -165,6 +172,12 @@ class Candidates:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=False)))
             if len(ids) < want:
                 ids = list(dict.fromkeys(ids + self._all_of(self.lookup, relaxed=True)))
+            if not ids and 2 <= len(self.lookup) <= MAX_JOINED:
+                # no name holds them all: maybe two words were typed for one
+                # ("wen ching", "wen qing chen" for Chen Wenqing); each
+                # neighbouring pair as one word
+                for i in range(len(self.lookup) - 1):
+                    ids = list(dict.fromkeys(ids + self._all_of(joined(self.lookup, i), relaxed=True)))
             if ids or len(self.lookup) < 2 or not some_words:
                 return ids, True
             # No name holds every word: those holding all but one ("meeting
@@ -188,10 +201,17 @@ class WordMatch:
     coverage: float  # 0..1, share of the name's words that were matched
     typos: int  # edits spent on typos
     initials: int  # query initials that matched
+    weakest: float = 0.0  # the lowest match quality among the required words
 
     @property
     def complete(self) -> bool:
         return self.required > 0 and self.matched == self.required
+
+    @property
+    def as_typed(self) -> bool:
+        """Every word matched, none by a typo, a bare initial or a scrap
+        of a word ("Haynws" is not the "H." of Nicole H. Hines)."""
+        return self.complete and not self.typos and self.weakest >= 0.85
 
 
 class Matcher:
@@ -229,6 +249,7 @@ class Matcher:
         nwords = name_norm.split()
         used = [False] * len(nwords)
         got: dict[int, tuple[float, int]] = {}  # query word index -> (quality, edits)
+        took: dict[int, int] = {}  # query word index -> the name word it took
         first = len(nwords)  # the earliest name word a whole query word took
         for order in (False, True):
             for i, w in enumerate(self.qwords):
@@ -247,11 +268,14 @@ class Matcher:
                         best, edits, at = q, d, j
                 if at >= 0:
                     used[at] = True
+                    took[i] = at
                     if not w.initial and not w.stop:
                         first = min(first, at)
                 got[i] = (best, edits)
+        self._join(nwords, used, got, took)
         total = matched = typos = initials = 0
         quality = weight = 0.0
+        weakest = 1.0
         for i, w in enumerate(self.qwords):
             best, edits = got[i]
             share = 0.3 if w.stop else 1.0
@@ -262,9 +286,39 @@ class Matcher:
                 matched += best > 0
                 typos += edits
                 initials += w.initial and best > 0
+                weakest = min(weakest, best)
         content = [j for j, nw in enumerate(nwords) if nw not in STOP_WORDS] or list(range(len(nwords)))
         coverage = sum(used[j] for j in content) / max(1, len(content))
-        return WordMatch(matched, total, quality / (weight or 1.0), coverage, typos, initials)
+        return WordMatch(matched, total, quality / (weight or 1.0), coverage, typos, initials, weakest)
+
+    def _join(
+        self, nwords: list[str], used: list[bool], got: dict[int, tuple[float, int]], took: dict[int, int]
+    ) -> None:
+        """Two neighbouring query words that match a name word better as
+        one ("wen qing" for Wenqing, "wen ching" within two edits) take it
+        together, each with the joined match's quality."""
+        if not 2 <= len(self.qwords) <= MAX_JOINED + 1:
+            return
+        for i in range(len(self.qwords) - 1):
+            a, b = self.qwords[i], self.qwords[i + 1]
+            if a.initial or b.initial or a.stop or b.stop:
+                continue
+            now = (got[i][0] + got[i + 1][0]) / 2
+            if now >= 0.85:
+                continue
+            word = QueryWord(a.text + b.text, False, False, b.last)
+            free = [j for j, _ in enumerate(nwords) if not used[j] or j in (took.get(i), took.get(i + 1))]
+            best = max(((self.pair(word, nwords[j]), j) for j in free), default=((0.0, 0), -1))
+            (q, d), j = best
+            # two edits in a joined word of 8 letters or more, else one
+            # ("wen ching" is Wenqing; "mrk sims" is not Maksim)
+            if q >= 0.75 and q > now and d <= (2 if len(word.text) >= 8 else 1):
+                for k in (i, i + 1):
+                    if k in took:
+                        used[took.pop(k)] = False
+                    got[k] = (q, d if k == i else 0)  # the typos counted once
+                used[j] = True
+                took[i] = j
 
 
 def _pair(w: QueryWord, nw: str) -> tuple[float, int]:
