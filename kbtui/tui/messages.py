@@ -75,6 +75,7 @@ class ClaimHighlighted(Message):
 
     claim: Evidence | None
     summary: str = ""
+    table: str | None = None  # the id of the table whose row it is
 
 
 @dataclass

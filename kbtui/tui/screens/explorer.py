@@ -40,7 +40,7 @@ from kbtui.tui.messages import (
 from kbtui.tui.screens.base import ContentScreen, ReadFailed
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
-from kbtui.tui.widgets.entity import EntityPane
+from kbtui.tui.widgets.entity import SECTIONS, EntityPane
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
 from kbtui.tui.widgets.search import ResultsList, SearchInput, SearchPanel
 from kbtui.tui.widgets.tables import ClaimTable
@@ -79,6 +79,10 @@ class ExplorerScreen(ContentScreen):
         self.stats: Stats | None = None
         self._focus_after_load: str | None = None
         self._evidence = EvidencePane(id="evidence")  # mounted after the first frame
+        # the table whose row the evidence pane shows (history records it)
+        self._claim_table: str | None = None
+        # a citation to select, and focus, once the restored claim is shown
+        self._evidence_after: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(id="crumbs")
@@ -264,16 +268,28 @@ class ExplorerScreen(ContentScreen):
         self.post_message(TitleLearned(location, found["name"]))
         self.evidence.show_claim(None)
         self.evidence.display = True
+        # No table may speak for the evidence pane while the cursors are put
+        # back: the one focused (the same widget, showing the entity left
+        # just now) would announce its row, the wrong claim.
+        self.set_focus(None)
+        self._evidence_after = None
         self.pane.show_entity(found, view.alias_claims)
         state = location.state
         if state:
             self.pane.restore(state.get("pane", {}))
-            self.evidence.restore(state.get("evidence"))
         # Back to an entity means back to reading it: focus returns to the
         # table (or evidence) the user was in, never to the search box
-        # they last used to leave it.
-        if state.get("focus") in {"properties", "roles", "relations", "events", "sources", "evidence-list"}:
+        # they last used to leave it. The table whose claim the evidence
+        # showed is focused first, so the pane shows that claim again; a
+        # citation selected in it is selected again once it is there.
+        focus, table = state.get("focus"), state.get("table")
+        if table in SECTIONS and focus == "evidence-list":
+            self._evidence_after = state.get("evidence") or 0
+            self._restore_focus({"focus": table})
+        elif focus in SECTIONS or focus == "evidence-list":
             self._restore_focus(state)
+        elif table in SECTIONS:
+            self._restore_focus({"focus": table})  # left from the search column: its claim again
         else:
             (self.pane.first_table() or self.panel.results).focus()
 
@@ -302,6 +318,7 @@ class ExplorerScreen(ContentScreen):
             "focus": focused.id if focused is not None else None,
             "pane": self.pane.capture(),
             "evidence": self.evidence.highlighted_index,
+            "table": self._claim_table,
             "result": self.panel.highlighted_id,
         }
 
@@ -310,7 +327,13 @@ class ExplorerScreen(ContentScreen):
     @on(ClaimHighlighted)
     def _claim(self, event: ClaimHighlighted) -> None:
         event.stop()
+        if event.table is not None:
+            self._claim_table = event.table
         self.evidence.show_claim(event.claim, event.summary)
+        if self._evidence_after is not None:
+            index, self._evidence_after = self._evidence_after, None
+            self.evidence.restore(index)
+            self._restore_focus({"focus": "evidence-list"})
 
     @on(ClaimNamesWanted)
     def _claim_names(self, event: ClaimNamesWanted) -> None:

@@ -108,7 +108,7 @@ class ClaimTable(DataTable[Cell]):
         other tables moves their cursors too)."""
         info = self.current
         if info is not None and not info.more and (focused or self.screen.focused is self):
-            self.post_message(ClaimHighlighted(info.claim, info.summary))
+            self.post_message(ClaimHighlighted(info.claim, info.summary, self.id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table is not self:
