@@ -62,6 +62,13 @@ class ExplorerScreen(ContentScreen):
             id="explorer.citations",
         ),
         Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="explorer.copy"),
+        Binding(
+            "z",
+            "zoom_evidence",
+            "zoom",
+            tooltip="the evidence pane at full height, and back",
+            id="explorer.zoom_evidence",
+        ),
         Binding("escape", "step_out", "focus back towards the search box", show=False, id="explorer.step_out"),
         Binding(
             SHOW_ALL_KEY,
@@ -386,6 +393,20 @@ class ExplorerScreen(ContentScreen):
             self.notify(
                 "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
             )
+
+    def action_zoom_evidence(self) -> None:
+        """The evidence at full height (the entity pane gives way), and back:
+        a claim with many long citations reads whole, without scrolling a
+        strip of the screen."""
+        if not self.evidence.citations and not self.evidence.has_class("-zoomed"):
+            self.notify("Select a role, relation or event first: its citations show below.", timeout=3)
+            return
+        zoomed = not self.evidence.has_class("-zoomed")
+        self.evidence.set_class(zoomed, "-zoomed")
+        self.pane.display = not zoomed
+        if zoomed:
+            self.query_one(EvidenceList).focus()
+        self.evidence.refit()
 
     def cut_short(self) -> list[tuple[str, str]]:
         panes = [self.pane.cut_short(), self.evidence.cut_short()]

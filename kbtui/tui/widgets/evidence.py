@@ -95,9 +95,21 @@ class EvidencePane(Vertical):
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._fit_list)
 
+    def refit(self) -> None:
+        """The pane's height changed (zoomed): fit the list to it again and
+        keep the selected citation in view."""
+        self.call_after_refresh(self._fit_list)
+
     def _fit_list(self) -> None:
         limit, parent = self.styles.max_height, self.parent
         if limit is None or limit.is_auto or not isinstance(parent, Widget) or not self.is_mounted:
+            return
+        options = self.query_one(EvidenceList)
+        if self.has_class("-zoomed"):
+            # full height: the list takes what the title leaves (CSS 1fr)
+            self._fit = 0
+            options.styles.max_height = None
+            self.call_after_refresh(self._show_selected)
             return
         room = int(limit.resolve(parent.size, self.app.size))
         title = self.query_one("#evidence-title", Static).outer_size.height
@@ -105,6 +117,14 @@ class EvidencePane(Vertical):
         if fit != self._fit:
             self._fit = fit
             self.query_one(EvidenceList).styles.max_height = fit
+            self.call_after_refresh(self._show_selected)
+
+    def _show_selected(self) -> None:
+        """The selected citation whole in view (quote, outlet line, facts),
+        not just its first line, after the list's height changed."""
+        options = self.query_one(EvidenceList)
+        if options.highlighted is not None:
+            options.scroll_to_highlight()
 
     @property
     def citations(self) -> list[Citation]:
