@@ -430,6 +430,6 @@ class ExplorerScreen(ContentScreen):
         elif isinstance(focused, ClaimTable):
             self.panel.results.focus()
         elif isinstance(focused, ResultsList):
-            self.panel.input.focus()
+            self.panel.input.focus_at_end()
         elif isinstance(focused, SearchInput) and focused.value:
             focused.value = ""

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 
 from kbtui.kb.models import Citation, Erratum, MarkedCitation
 from kbtui.tui import data as kbdata
-from kbtui.tui.clip import shown
+from kbtui.tui.clip import SHOW_ALL_KEY, shown
 from kbtui.tui.evidence_text import citation_facts
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural, source_line
@@ -30,6 +30,8 @@ from kbtui.tui.messages import CitationFocused, EntitySelected, ErratumFocused, 
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.source_text import SourceText
+
+NOTE_HEAD = 160  # characters of a source's note in the viewer's head
 
 
 class SourceScreen(ContentScreen):
@@ -41,6 +43,9 @@ class SourceScreen(ContentScreen):
         ),
         # the app's search: it closes the viewer (history keeps it) and focuses the box
         Binding("slash", "app.focus_search", "search", show=False, id="source.search"),
+        Binding(
+            SHOW_ALL_KEY, "show_all", "whole note", show=False, tooltip="the source's note in full", id="source.note"
+        ),
     ]
     NO_CITATION = "No citation selected: press n to go to one."
 
@@ -151,6 +156,16 @@ class SourceScreen(ContentScreen):
             head.append(f" · reposted via {via}", style=Style(dim=True))
         if src.get("url"):
             head.append(" · " + shown(src["url"]), style=Style(dim=True))
+        # where it comes from: the report it relays, and the curator's note
+        # on its provenance (why unattributed, how it is dated)
+        relayed = src.get("origin") or src.get("relays")
+        if relayed:
+            head.append("\nrelays " + shown(relayed, NOTE_HEAD), style=Style(dim=True))
+        note = " ".join((src.get("note") or "").split())
+        if note:
+            head.append("\nnote: " + shown(note, NOTE_HEAD), style=Style(dim=True, italic=True))
+            if len(note) > NOTE_HEAD:
+                head.append(f" ({SHOW_ALL_KEY}: the whole note)", style=Style(dim=True))
         if "shown_version" in src:
             head.append(
                 f"\nversion {src['shown_version']} of {src['version']}, an earlier text: the citations shown here"
@@ -160,6 +175,12 @@ class SourceScreen(ContentScreen):
         elif src.get("version", 1) > 1:
             head.append(f" · version {src['version']}", style=Style(dim=True))
         self.query_one("#source-head", Static).update(head)
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        note = (self.source.get("note") if self.source is not None else None) or ""
+        if len(" ".join(note.split())) > NOTE_HEAD:
+            return [("Note on the source", note)]
+        return []
 
     def _show_info(self) -> None:
         if self.source is None:

@@ -64,6 +64,19 @@ class SearchInput(Input):
         super().__init__(placeholder=placeholder, id=id, max_length=SEARCH_MAX)
         self._rang = 0.0
 
+    def focus_at_end(self) -> None:
+        """Focus with the cursor after the query and nothing selected:
+        stepping back here (Escape) must not arm the next key to erase
+        the whole query, as a selection would (`/` still selects it all,
+        to type a new one)."""
+        self.select_on_focus = False
+        self.focus()
+        self.call_after_refresh(self._select_on_focus_again)
+
+    def _select_on_focus_again(self) -> None:
+        self.select_on_focus = True
+        self.cursor_position = len(self.value)
+
     def restricted(self) -> None:
         # one bell per burst: a terminal that types a paste out as keys (tmux
         # does, for text with control characters) would ring once a character
