@@ -59,6 +59,7 @@ class Hit:
     score: float
     matched: str | None = None  # the name form that matched, when not the main name
     reason: str = ""  # what matched and how, in a few words
+    detail: str = ""  # what sets it apart from a namesake in the same list (kbtui.kb.namesakes)
 
     def as_json(self) -> SearchHit:
         return {

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import grep as kbgrep
-from kbtui.kb import queries
+from kbtui.kb import namesakes, queries
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
     Citation,
@@ -37,6 +38,7 @@ from kbtui.safetext import UNSAFE, visible
 T = TypeVar("T")
 
 PAGE = 200  # roles loaded at a time for big organisations
+NAMESAKES_TOLD = 12  # namesakes in a result list given a line that tells them apart
 RESULTS = 30  # search results shown: drawn on every keystroke, ~0.3 ms each
 # entities listed before anything is typed: OptionList renders every option
 # up front, and 200 cost ~0.2 s of first paint
@@ -138,8 +140,16 @@ def check(path: Path | str) -> None:
 
 
 def search(path: Path | str, query: str, limit: int = RESULTS) -> list[kbsearch.Hit]:
+    """The hits for `query`; namesakes among them carry a line that tells
+    them apart (their role, country, holders: kbtui.kb.namesakes)."""
     with reader(path) as conn:
-        return kbsearch.search(conn, query, limit=limit)
+        hits = kbsearch.search(conn, query, limit=limit)
+        # the first screenful: each costs a few index reads
+        alike = namesakes.shared_names([(h.id, h.name) for h in hits])[:NAMESAKES_TOLD]
+        if not alike:
+            return hits
+        told = namesakes.details(conn, alike)
+    return [replace(h, detail=told[h.id]) if h.id in told else h for h in hits]
 
 
 GrepResult = kbgrep.Result

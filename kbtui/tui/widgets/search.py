@@ -288,6 +288,8 @@ class SearchPanel(Vertical):
         if hit.matched:
             alias = look.highlighted(hit.matched, match_spans(query, hit.matched), base=Style(italic=True))
             body.append_text(Text.assemble("\n≈ ", alias))
+        if hit.detail:  # a namesake in this list: what sets it apart
+            body.append("\n" + shown(hit.detail, 120), style=Style(dim=True))
         width = max(8, self._text_width() - BADGE_WIDTH)
         out = look.badge(hit.kind)
         out.pad_right(BADGE_WIDTH - out.cell_len)
