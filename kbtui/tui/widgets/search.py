@@ -190,7 +190,7 @@ class SearchPanel(Vertical):
         if browsing:
             count = total if total is not None else len(hits)
             listed = f"First {len(hits):,} of {count:,}" if count > len(hits) else f"All {count:,}"
-            status.update(Text(f"{listed} entities · type to search", style=Style(dim=True)), layout=False)
+            status.update(Text(f"{listed} entities", style=Style(dim=True)), layout=False)
         elif hits:
             status.update(
                 Text(plural(len(hits), "match") + (" (best first)" if len(hits) > 1 else ""), style=Style(dim=True)),
@@ -198,7 +198,9 @@ class SearchPanel(Vertical):
             )
         else:
             status.update(
-                Text(f"No match for “{shown(query, 40)}”. Try fewer letters.", style=Style(dim=True)), layout=False
+                # the status line is the column's width: the query is in the box above
+                Text("No match: try fewer letters.", style=Style(dim=True)),
+                layout=False,
             )
         if self._open_when_ready:
             self._open_when_ready = False
@@ -223,7 +225,7 @@ class SearchPanel(Vertical):
             order = "best first" if result.ranked else "latest first"
             note = f"{plural(result.sources, 'source')} hold it · {plural(len(result.passages), 'passage')}, {order}"
         else:
-            note = f"No source holds “{shown(query, 40)}”."
+            note = "No source holds these words."
         status.update(Text(note, style=Style(dim=True)), layout=False)
         if self._open_when_ready:
             self._open_when_ready = False
@@ -263,7 +265,7 @@ class SearchPanel(Vertical):
         self._pending = self._open_when_ready = False
         self.results.clear_options()
         status = self.query_one("#results-status", Static)
-        status.update(Text("Search failed (see the notice)", style=self.look.fg("error", bold=True)), layout=False)
+        status.update(Text("Search failed: see the notice", style=self.look.fg("error", bold=True)), layout=False)
 
     def restore(self, highlighted: str | None) -> None:
         ids = [h.id for h in self.hits]
