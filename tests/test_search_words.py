@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from kbtui.kb import db, index, passjoin, titles, words
 from kbtui.kb.normalize import norm
 from kbtui.kb.search import Hit, search
+from tests.test_index_incremental import assert_like_a_rebuild
 
 # (id, kind, name, aliases)
 Entity = tuple[str, str, str, list[tuple[str, str]]]
@@ -588,26 +589,6 @@ def test_a_word_within_its_budget_is_always_a_candidate(word: str, others: list[
         conn.close()
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="abcn", min_size=4, max_size=16), st.data())
-def test_segment_keys_meet_the_keys_of_every_word_within_the_edits(word: str, data: st.DataObject) -> None:
-    query = list(word)
-    for _ in range(data.draw(st.integers(0, 2))):
-        op = data.draw(st.sampled_from(["sub", "del", "ins"]))
-        i = data.draw(st.integers(0, len(query)))
-        if op == "sub" and i < len(query):
-            query[i] = data.draw(st.sampled_from("abcnz"))
-        elif op == "del" and i < len(query) and len(query) > 1:
-            del query[i]
-        else:
-            query.insert(i, data.draw(st.sampled_from("abcnz")))
-    q = "".join(query)
-    distance = Levenshtein.distance(q, word)
-    for k in (1, 2):
-        if distance <= k:
-            assert set(passjoin.segment_keys(q, k)) & set(passjoin.keys_of(word)), (word, q, k)
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="abcdn", min_size=4, max_size=14), st.data())
 def test_keys_with_swaps_meet_every_word_within_osa_edits(word: str, data: st.DataObject) -> None:
@@ -651,31 +632,6 @@ def test_neighbours_closest_first(kb: sqlite3.Connection) -> None:
 # -- 10. refresh keeps the word index right ------------------------------------------------
 
 
-def _word_index(conn: sqlite3.Connection) -> tuple[set[tuple[str, str]], set[tuple[str, int]]]:
-    return (
-        set(conn.execute("SELECT gram, word FROM word_grams")),
-        set(conn.execute("SELECT term, doc FROM names_vocab")),
-    )
-
-
-def _rebuilt_word_index(conn: sqlite3.Connection) -> tuple[set[tuple[str, str]], set[tuple[str, int]]]:
-    copy = sqlite3.connect(":memory:", isolation_level=None)
-    conn.backup(copy)
-    index.rebuild_names(copy)
-    out = _word_index(copy)
-    copy.close()
-    return out
-
-
-def _fts_ok(conn: sqlite3.Connection, table: str) -> None:
-    conn.execute("SAVEPOINT check_fts")
-    try:
-        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
-    finally:
-        conn.execute("ROLLBACK TO check_fts")
-        conn.execute("RELEASE check_fts")
-
-
 @pytest.fixture
 def writable(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(_build(tmp_path / "kb.db", filler=50), isolation_level=None)
@@ -691,8 +647,7 @@ def test_refresh_names_indexes_a_new_alias_word(writable: sqlite3.Connection) ->
     conn.execute("INSERT INTO aliases (entity_id, alias) VALUES ('kalashnikov', 'Izhmash Arms Plant')")
     index.refresh_names(conn, ["kalashnikov"])
     conn.execute("COMMIT")
-    assert _word_index(conn) == _rebuilt_word_index(conn)
-    _fts_ok(conn, "names_words")
+    assert_like_a_rebuild(conn)
     hit = _top(conn, "Izhmash")
     assert hit.id == "kalashnikov" and hit.matched == "Izhmash Arms Plant"
     # the new word's typo keys are in: a typo in it finds it, words in any order too
@@ -716,8 +671,7 @@ def test_refresh_names_drops_words_no_name_holds(writable: sqlite3.Connection) -
     conn.execute("COMMIT")
     assert ("schraubenhandel",) not in set(conn.execute("SELECT word FROM word_grams"))
     assert ("group",) not in set(conn.execute("SELECT word FROM word_grams"))  # held by Würth Group only
-    assert _word_index(conn) == _rebuilt_word_index(conn)
-    _fts_ok(conn, "names_words")
+    assert_like_a_rebuild(conn)
     assert "wurth" not in _ids(conn, "Schraubenhandel")
     assert _top(conn, "Wuerth Holding").id == "wurth"
     assert _top(conn, "Holdng Wuerth").id == "wurth"
@@ -731,7 +685,7 @@ def test_refresh_names_keeps_a_word_another_name_still_holds(writable: sqlite3.C
     conn.execute("COMMIT")
     grams = {w for (w,) in conn.execute("SELECT word FROM word_grams")}
     assert "kalinin" in grams and "plant" in grams and "works" not in grams
-    assert _word_index(conn) == _rebuilt_word_index(conn)
+    assert_like_a_rebuild(conn)
     assert _top(conn, "Kalinin Plnat").id == "kalinin"
     assert _top(conn, "Kalinin Works").reason == "1 of 2 words"  # "works" is gone
 
