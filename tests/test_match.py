@@ -557,3 +557,20 @@ def test_parallel_cli_output_is_the_serial_output(run: Run, tmp_path: Path, monk
     assert one.exit_code == two.exit_code == 0
     assert two.stdout == one.stdout
     assert [int(k) for k in by_row(lines_of(two))] == list(range(1, 56))
+
+
+def test_a_country_matches_by_its_aliases_but_not_its_metonyms(sample_db: Path) -> None:
+    """'US' is an abbreviation of the United States: a match; 'Washington'
+    only stands for it (a metonym): a different country. A cell may name
+    several countries."""
+    conn = db.connect_readonly(sample_db)
+    try:
+
+        def first(name: str, country: str) -> Candidate:
+            return screen_rows(conn, [Row(1, name, "", country)], 1)[0][1][0]
+
+        assert first("Avril Haines", "US").reasons[-1] == "country United States: matches"
+        assert first("Avril Haines", "Washington").reasons[-1].endswith("not Washington")
+        assert first("Nikolai Patrushev", "France; Russia").reasons[-1] == "country Russia: matches"
+    finally:
+        conn.close()

@@ -792,3 +792,29 @@ def test_two_words_typed_for_one(sample: sqlite3.Connection, typed: str) -> None
     assert top.id == "chen-wenqing"
     assert top.reason.startswith("all ")
     assert "4 typos" not in top.reason
+
+
+def test_little_words_never_take_a_name_word_a_required_word_needs(sample: sqlite3.Connection) -> None:
+    """'to' could take 'Tom' as a prefix before 'Tom' did: required words
+    choose first."""
+    top = search(sample, "to Tom Rogan", limit=1)[0]
+    assert top.id == "tom-rogan" and top.reason == "all 2 words"
+    m = words.Matcher(words.parse("head of office")).match("office head")
+    assert (m.matched, m.required) == (2, 2)
+
+
+def test_a_joined_pair_spends_both_words() -> None:
+    """After 'ab'+'cd' made one word, 'cd' is not joined again with 'ef'."""
+    m = words.Matcher(words.parse("ab cd ef")).match("abcd cdef")
+    assert m.matched < m.required
+
+
+def test_tabs_and_line_breaks_separate_words(sample: sqlite3.Connection) -> None:
+    assert norm("Nikolai\tPatrushev") == norm("Nikolai\nPatrushev") == "nikolai patrushev"
+    assert search(sample, "Patrushev\nNikolai", limit=1)[0].id == "nikolai-patrushev"
+
+
+def test_a_repeated_initial_needs_as_many_words_with_it(kb: sqlite3.Connection) -> None:
+    ids = words.Candidates(kb, words.parse("a a efimov")).gather(20)[0]
+    norms = [kb.execute("SELECT norm FROM names WHERE id = ?", (i,)).fetchone()[0] for i in ids]
+    assert norms and all(sum(w.startswith("a") for w in n.split()) >= 2 for n in norms)

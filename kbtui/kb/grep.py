@@ -27,8 +27,9 @@ PASSAGES_PER_SOURCE = 3
 # highlight() markers: control characters a text hardly holds (one that
 # does is detected: its passages fall back to the text's start)
 _OPEN, _CLOSE = "\x01", "\x02"
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
-_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r'"([^"]*)"?(\*?)|(\S+)')
+# what the unicode61 tokenizer keeps: letters and digits (an underscore separates)
+_WORD = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
 
 
@@ -77,12 +78,12 @@ def fts_query(text: str) -> str:
     NOT or NEAR, a stray parenthesis or colon means itself)."""
     parts = []
     for m in _TOKEN.finditer(text[:MAX_QUERY_CHARS]):
-        if m.group(1) is not None:  # "a phrase"
+        if m.group(1) is not None:  # "a phrase", or "a phrase"* for its last word as a prefix
             words = _WORD.findall(m.group(1))
             if words:
-                parts.append('"' + " ".join(words) + '"')
+                parts.append('"' + " ".join(words) + '"' + m.group(2))
             continue
-        raw = m.group(2)
+        raw = m.group(3)
         words = _WORD.findall(raw)
         if not words:
             continue

@@ -36,7 +36,8 @@ def norm(text: str) -> str:
 
             text = anyascii(text)
     text = text.casefold()
-    text = _JOINERS.sub(" ", text)
+    # tabs and line breaks separate words as spaces do ("Nikolai\tPatrushev")
+    text = _JOINERS.sub(" ", _SPACES.sub(" ", text))
     text = _NOT_WORD.sub("", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -41,6 +41,7 @@ SAME_COUNTRY, OTHER_COUNTRY = 5.0, -10.0
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_SEPARATORS = re.compile(r"[;,/|]")
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -220,7 +221,12 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
         ids,
     ):
         facts.setdefault(entity_id, {}).setdefault(prop, []).append((value, label))
-    wanted_country = norm(row.country)
+    # a cell may name several countries ("Russia; China"), each as the KB
+    # names it or by one of its aliases ("USA", "Russian Federation")
+    wanted = {norm(part) for part in _SEPARATORS.split(row.country)} - {""}
+    aliases = _aliases(
+        conn, {v for places in facts.values() for p in ("nationality", "country") for v, _ in places.get(p, [])}
+    )
     birth = row.birth if _DATE.fullmatch(row.birth) else ""
     for c in found:
         base = c.score
@@ -231,10 +237,11 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
         elif birth and births:
             _weigh_birth(c, birth, births)
         places = f.get("nationality", []) + f.get("country", [])
-        if wanted_country and places:
+        if wanted and places:
             names = {norm(v) for v, _ in places} | {norm(label) for _, label in places}
+            names |= {a for v, _ in places for a in aliases.get(v, ())}
             shown = places[0][1]
-            if wanted_country in names:
+            if wanted & names:
                 c.score += SAME_COUNTRY
                 c.reasons.append(f"country {shown}: matches")
             else:
@@ -243,6 +250,22 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
         # only a name matched exactly reads 100: agreeing facts never make a
         # misspelt one certain, nor lower an exact one
         c.score = max(0.0, min(100.0 if base >= 100.0 else 99.0, c.score))
+
+
+def _aliases(conn: sqlite3.Connection, entity_ids: set[str]) -> dict[str, set[str]]:
+    """entity id -> the normalised aliases of those that are entities."""
+    out: dict[str, set[str]] = {}
+    ids = sorted(entity_ids)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for entity_id, alias in conn.execute(
+            # not a metonym or descriptor: "Moscow" stands for Russia, it is not its name
+            f"SELECT entity_id, alias FROM aliases WHERE entity_id IN ({','.join('?' * len(part))})"
+            " AND kind NOT IN ('descriptor', 'metonym')",
+            part,
+        ):
+            out.setdefault(entity_id, set()).add(norm(alias))
+    return out
 
 
 def _weigh_birth(c: Candidate, birth: str, births: list[str]) -> None:

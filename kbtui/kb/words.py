@@ -24,6 +24,7 @@ words cover the query, for ranking and for the reason shown with a hit.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 
 from kbtui.kb import passjoin
@@ -60,6 +61,7 @@ class QueryWord:
     initial: bool  # one letter: "N." in "N. Patrushev"
     stop: bool  # a little word, not required
     last: bool  # the word being typed: a prefix is as good as a match
+    at: int = 0  # its place in the query (words next to each other may be one)
 
 
 def parse(qn: str) -> list[QueryWord]:
@@ -76,7 +78,7 @@ def parse(qn: str) -> list[QueryWord]:
     for i, w in enumerate(words):
         # all little words ("the of and"): then they are what was asked for
         stop = w in STOP_WORDS and bool(content)
-        out.append(QueryWord(w, len(w) == 1 and w.isalpha(), stop, i == len(words) - 1))
+        out.append(QueryWord(w, len(w) == 1 and w.isalpha(), stop, i == len(words) - 1, i))
     return out
 
 
@@ -88,7 +90,7 @@ def required(qwords: list[QueryWord]) -> list[QueryWord]:
 def joined(qwords: list[QueryWord], i: int) -> list[QueryWord]:
     """`qwords` with words i and i + 1 made one ("wen", "qing": "wenqing")."""
     a, b = qwords[i], qwords[i + 1]
-    return [*qwords[:i], QueryWord(a.text + b.text, False, False, b.last), *qwords[i + 2 :]]
+    return [*qwords[:i], QueryWord(a.text + b.text, False, False, b.last, a.at), *qwords[i + 2 :]]
 
 
 def _term(word: str, prefix: bool = False) -> str:
@@ -148,11 +150,13 @@ class Candidates:
         # full-text prefix ("v"*) one letter would span a twentieth of the
         # vocabulary, and without them the first MATCH_LIMIT Potapovs need
         # not include the one whose name starts with V.
+        # a repeated initial ("A. A. Efimov") needs as many words with it
+        patterns = [f"*{f' {letter}*' * count}" for letter, count in Counter(self.initials).items()]
         rows = self.conn.execute(
             "SELECT f.rowid FROM names_words f JOIN names n ON n.id = f.rowid WHERE names_words MATCH ?"
-            + " AND (' ' || n.norm) GLOB ?" * len(self.initials)
+            + " AND (' ' || n.norm) GLOB ?" * len(patterns)
             + f" LIMIT {MATCH_LIMIT}",
-            (expr, *(f"* {i}*" for i in self.initials)),
+            (expr, *patterns),
         )
         return [r[0] for r in rows]
 
@@ -177,7 +181,8 @@ class Candidates:
                 # ("wen ching", "wen qing chen" for Chen Wenqing); each
                 # neighbouring pair as one word
                 for i in range(len(self.lookup) - 1):
-                    ids = list(dict.fromkeys(ids + self._all_of(joined(self.lookup, i), relaxed=True)))
+                    if self.lookup[i].at + 1 == self.lookup[i + 1].at:  # typed side by side
+                        ids = list(dict.fromkeys(ids + self._all_of(joined(self.lookup, i), relaxed=True)))
             if ids or len(self.lookup) < 2 or not some_words:
                 return ids, True
             # No name holds every word: those holding all but one ("meeting
@@ -251,9 +256,12 @@ class Matcher:
         got: dict[int, tuple[float, int]] = {}  # query word index -> (quality, edits)
         took: dict[int, int] = {}  # query word index -> the name word it took
         first = len(nwords)  # the earliest name word a whole query word took
-        for order in (False, True):
+        # whole required words choose first, then the little words ("to",
+        # "of": one must not take a name word a required word needs), then
+        # initials from what is left
+        for group in ("word", "stop", "initial"):
             for i, w in enumerate(self.qwords):
-                if w.initial != order:
+                if ("initial" if w.initial else "stop" if w.stop else "word") != group:
                     continue
                 best, edits, at = 0.0, 0, -1
                 for j, nw in enumerate(nwords):
@@ -299,7 +307,9 @@ class Matcher:
         together, each with the joined match's quality."""
         if not 2 <= len(self.qwords) <= MAX_JOINED + 1:
             return
-        for i in range(len(self.qwords) - 1):
+        i = -1
+        while i + 2 < len(self.qwords):
+            i += 1
             a, b = self.qwords[i], self.qwords[i + 1]
             if a.initial or b.initial or a.stop or b.stop:
                 continue
@@ -319,6 +329,7 @@ class Matcher:
                     got[k] = (q, d if k == i else 0)  # the typos counted once
                 used[j] = True
                 took[i] = j
+                i += 1  # word i + 1 is spent: it joins nothing else
 
 
 def _pair(w: QueryWord, nw: str) -> tuple[float, int]:
