@@ -13,9 +13,10 @@ import stat
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from kbtui.kb.errors import UnusableDatabase
@@ -242,6 +243,17 @@ def reading(path: Path | str) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+IN_CHUNK = 500  # values bound to one IN (...) list, far below SQLite's limit of variables
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` for all of `values`, where `sql` says `IN ({marks})`
+    for them: IN_CHUNK values per statement, however many there are."""
+    for i in range(0, len(values), IN_CHUNK):
+        part = values[i : i + IN_CHUNK]
+        yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(part))), part)
 
 
 def temp_beside(path: Path, tag: str = "tmp") -> Path:

@@ -255,16 +255,10 @@ def _weigh(conn: sqlite3.Connection, row: Row, found: list[Candidate]) -> None:
 def _aliases(conn: sqlite3.Connection, entity_ids: set[str]) -> dict[str, set[str]]:
     """entity id -> the normalised aliases of those that are entities."""
     out: dict[str, set[str]] = {}
-    ids = sorted(entity_ids)
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        for entity_id, alias in conn.execute(
-            # not a metonym or descriptor: "Moscow" stands for Russia, it is not its name
-            f"SELECT entity_id, alias FROM aliases WHERE entity_id IN ({','.join('?' * len(part))})"
-            " AND kind NOT IN ('descriptor', 'metonym')",
-            part,
-        ):
-            out.setdefault(entity_id, set()).add(norm(alias))
+    # not a metonym or descriptor: "Moscow" stands for Russia, it is not its name
+    sql = "SELECT entity_id, alias FROM aliases WHERE entity_id IN ({marks}) AND kind NOT IN ('descriptor', 'metonym')"
+    for entity_id, alias in db.rows_in(conn, sql, sorted(entity_ids)):
+        out.setdefault(entity_id, set()).add(norm(alias))
     return out
 
 

@@ -33,10 +33,10 @@ form that matched and the reason it ranks where it does.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kbtui.kb import passjoin, titles, words
+from kbtui.kb import db, passjoin, titles, words
 from kbtui.kb.models import SearchHit
 from kbtui.kb.normalize import compact, norm
 from kbtui.kb.vocab import NAME_PROPERTIES_SQL
@@ -90,19 +90,23 @@ class _Rows(dict[int, Row]):
     """Candidate name rows by id, at most CANDIDATE_CAP."""
 
     def take(self, conn: sqlite3.Connection, sql: str, args: Sequence[object]) -> None:
-        for row in conn.execute(sql, args):
+        self._add(conn.execute(sql, args))
+
+    def take_ids(self, conn: sqlite3.Connection, ids: list[int]) -> None:
+        self._add(
+            db.rows_in(
+                conn, f"SELECT {_COLS} FROM names n WHERE n.id IN ({{marks}})", [i for i in ids if i not in self]
+            )
+        )
+
+    def _add(self, rows: Iterable[Row]) -> None:
+        for row in rows:
             if len(self) >= CANDIDATE_CAP:
                 return
             self.setdefault(row[0], row)
 
-    def take_ids(self, conn: sqlite3.Connection, ids: list[int]) -> None:
-        ids = [i for i in ids if i not in self]
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            self.take(conn, f"SELECT {_COLS} FROM names n WHERE n.id IN ({','.join('?' * len(part))})", part)
 
-
-def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> dict[int, Row]:
+def candidates(conn: sqlite3.Connection, qn: str, qc: str, want: int = 20) -> _Rows:
     """Whole-name candidates: name row id -> row. Typo candidates are
     skipped when `want` names match exactly already."""
     found = _Rows()
@@ -174,11 +178,11 @@ def search(conn: sqlite3.Connection, query: str, kind: str | None = None, limit:
     if not qc or limit <= 0:
         return []
     # Typo candidates stop early when this many names are one edit away; a
-    # long result list (the TUI shows 50) need not pay for its tail.
+    # long result list (the explorer shows 30) need not pay for its tail.
     want = max(5, min(limit, 20))
     qwords = words.parse(qn)
     held = titles.holders(conn, qwords, want)
-    found = _Rows(candidates(conn, qn, qc, want))
+    found = candidates(conn, qn, qc, want)
     # a title and its organisation that account for every word: names
     # holding only some of the words would rank below its holders anyway
     some = not any(h.complete for h in held)
@@ -311,12 +315,9 @@ def browse(conn: sqlite3.Connection, limit: int = 200, kind: str | None = None) 
 
 
 def _entity_meta(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        rows = conn.execute(f"SELECT id, kind, name FROM entities WHERE id IN ({','.join('?' * len(part))})", part)
-        out.update({r[0]: (r[1], r[2]) for r in rows})
-    return out
+    return {
+        r[0]: (r[1], r[2]) for r in db.rows_in(conn, "SELECT id, kind, name FROM entities WHERE id IN ({marks})", ids)
+    }
 
 
 def match_spans(query: str, name: str) -> list[tuple[int, int]]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 
-from kbtui.kb import words
+from kbtui.kb import db, words
 from kbtui.kb.normalize import norm
 
 TITLES_CAP = 5000  # distinct titles read per query
@@ -56,6 +57,14 @@ def acronym(title_norm: str) -> str:
     return "".join(w[0] for w in title_norm.split() if w not in words.STOP_WORDS)
 
 
+@lru_cache(maxsize=TITLES_CAP)
+def _title_words(title: str) -> tuple[str, tuple[str, ...]]:
+    """A title's search form and its words that count (every keystroke
+    matches the query against every distinct title: normalised once)."""
+    tn = norm(title)
+    return tn, tuple(w for w in tn.split() if w not in words.STOP_WORDS)
+
+
 def _titles(conn: sqlite3.Connection, content: list[words.QueryWord], matcher: words.Matcher) -> list[_Title]:
     """Titles whose every word the query holds (or whose acronym it is),
     the best-covering first; a title that takes a subset of another's
@@ -66,8 +75,7 @@ def _titles(conn: sqlite3.Connection, content: list[words.QueryWord], matcher: w
         return []  # a KB without roles_title (or without roles): no titles
     found: list[_Title] = []
     for (title,) in rows:
-        tn = norm(title)
-        twords = [w for w in tn.split() if w not in words.STOP_WORDS]
+        tn, twords = _title_words(title)
         if not twords:
             continue
         used: set[str] = set()
@@ -145,21 +153,13 @@ def _organisations(
         return []
     matcher = words.Matcher(rest)
     best: dict[str, tuple[float, float, bool]] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        for entity_id, name_norm in conn.execute(
-            f"SELECT entity_id, norm FROM names WHERE id IN ({','.join('?' * len(part))})", part
-        ):
-            wm = matcher.match(name_norm)
-            if not wm.matched:
-                continue
-            got = (wm.quality, wm.coverage, wm.complete)
-            if entity_id not in best or (got[2], got[0] + got[1]) > (best[entity_id][2], sum(best[entity_id][:2])):
-                best[entity_id] = got
+    for entity_id, name_norm in db.rows_in(conn, "SELECT entity_id, norm FROM names WHERE id IN ({marks})", ids):
+        wm = matcher.match(name_norm)
+        if not wm.matched:
+            continue
+        got = (wm.quality, wm.coverage, wm.complete)
+        if entity_id not in best or (got[2], got[0] + got[1]) > (best[entity_id][2], sum(best[entity_id][:2])):
+            best[entity_id] = got
     top = sorted(best.items(), key=lambda kv: (kv[1][2], kv[1][0] + kv[1][1]), reverse=True)[:ORGS_LIMIT]
-    names = dict(
-        conn.execute(
-            f"SELECT id, name FROM entities WHERE id IN ({','.join('?' * len(top))})", [eid for eid, _ in top]
-        ).fetchall()
-    )
+    names = dict(db.rows_in(conn, "SELECT id, name FROM entities WHERE id IN ({marks})", [eid for eid, _ in top]))
     return [(eid, names.get(eid, eid), q, cov, complete) for eid, (q, cov, complete) in top]

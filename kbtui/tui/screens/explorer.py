@@ -84,7 +84,6 @@ class ExplorerScreen(ContentScreen):
         super().__init__(db_path)
         self.shown: Location | None = None
         self.stats: Stats | None = None
-        self._focus_after_load: str | None = None
         self._evidence = EvidencePane(id="evidence")  # mounted after the first frame
         # the table whose row the evidence pane shows (history records it)
         self._claim_table: str | None = None
