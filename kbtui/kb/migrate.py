@@ -154,6 +154,10 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # v5 -> v6: word-level search (names_words, names_vocab, word_grams) and
     # an index on role titles; derived data only, which _finish rebuilds.
     5: lambda conn: None,
+    # v6 -> v7: indexes the overview screens page through in order
+    # (entities by kind and name, events by date, sources by date);
+    # create_missing_indexes in _finish adds them.
+    6: lambda conn: None,
 }
 
 
