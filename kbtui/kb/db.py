@@ -13,14 +13,16 @@ import stat
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from kbtui.kb.errors import UnusableDatabase
 from kbtui.kb.paths import schema_path
+
+T = TypeVar("T")
 
 # 1: first release. 2: typo index moved to pass-join keys in name_grams
 # (derived data only; migrate.STEPS[1] rebuilds it). 3: evidence in time:
@@ -90,6 +92,23 @@ def guard_reads(conn: sqlite3.Connection, timeout: float | None = None) -> None:
 
     conn.set_progress_handler(stop, PROGRESS_STEPS)
     conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
+
+
+def within(conn: sqlite3.Connection, seconds: float, fn: Callable[[], T]) -> T | None:
+    """fn() if it finishes within `seconds`, else None (its query is
+    stopped). For work worth doing only if quick, such as an exact count
+    while the user types; the connection's own limits come back after."""
+    deadline = time.monotonic() + seconds
+    born = _generation[0]
+    conn.set_progress_handler(lambda: 1 if _generation[0] != born or time.monotonic() > deadline else 0, PROGRESS_STEPS)
+    try:
+        return fn()
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc) or _generation[0] != born:
+            raise
+        return None
+    finally:
+        guard_reads(conn)
 
 
 def busy_timeout() -> float:

@@ -65,16 +65,25 @@ def _title_words(title: str) -> tuple[str, tuple[str, ...]]:
     return tn, tuple(w for w in tn.split() if w not in words.STOP_WORDS)
 
 
+def distinct_titles(conn: sqlite3.Connection) -> list[str]:
+    """Up to TITLES_CAP distinct role titles, in order; none for a KB
+    without roles_title (or without roles)."""
+    try:
+        return [r[0] for r in conn.execute(_DISTINCT)]
+    except sqlite3.OperationalError:
+        return []
+
+
+def title_norm(title: str) -> str:
+    return _title_words(title)[0]
+
+
 def _titles(conn: sqlite3.Connection, content: list[words.QueryWord], matcher: words.Matcher) -> list[_Title]:
     """Titles whose every word the query holds (or whose acronym it is),
     the best-covering first; a title that takes a subset of another's
     query words is dropped ("Secretary" when "Deputy Secretary" matched)."""
-    try:
-        rows = conn.execute(_DISTINCT).fetchall()
-    except sqlite3.OperationalError:
-        return []  # a KB without roles_title (or without roles): no titles
     found: list[_Title] = []
-    for (title,) in rows:
+    for title in distinct_titles(conn):
         tn, twords = _title_words(title)
         if not twords:
             continue
