@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from kbtui.cli import main
 from kbtui.kb.paths import confined_path, sample_db_path, slug_name
+from kbtui.kb.table_export import FORMATS, ExportRow
 from kbtui.tui import data as tuidata
 
 
@@ -77,11 +78,12 @@ def test_confined_path_stays_inside_and_never_overwrites(tmp_path: Path) -> None
     assert confined_path(tmp_path, "link", ".csv").name == "link-2.csv"
 
 
-def test_tui_csv_export_of_a_hostile_id_lands_in_the_directory(tmp_path: Path) -> None:
+def test_tui_export_of_a_hostile_id_lands_in_the_directory(tmp_path: Path, mini_db: Path) -> None:
     outside = tmp_path / "outside"
     inside = tmp_path / "inside"
     inside.mkdir()
-    written = tuidata.write_csv(inside, f"../outside/{'../' * 8}tmp/x-roles", ["a"], [["1"]])
-    assert written.parent == inside.resolve()
-    assert written.read_text(encoding="utf-8") == "a\n1\n"
+    rows = [ExportRow(["1"])]
+    written = tuidata.export_table(mini_db, inside, f"../outside/{'../' * 8}tmp/x-roles", ["a"], rows, FORMATS)
+    assert [p.parent for p in written.paths] == [inside.resolve()] * 2
+    assert written.paths[0].read_text(encoding="utf-8").splitlines()[1].startswith("1,")
     assert not outside.exists()

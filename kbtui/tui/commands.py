@@ -80,7 +80,11 @@ class ActionCommands(Provider):
             ("Help", "all keys (F1, ?)", "help"),
             ("Conflicts", "conflicts, disputed or contradicted claims and errata (!)", "conflicts"),
             ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
-            ("Export table to CSV", "export the focused table to CSV in the current directory (e)", "export"),
+            (
+                "Export table with its evidence",
+                "the focused table's rows with their citations, as CSV or JSON; asks where (e)",
+                "export",
+            ),
         ]
 
     async def search(self, query: str) -> Hits:

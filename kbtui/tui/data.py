@@ -7,7 +7,6 @@ here imports Textual; the functions return the data layer's own dicts.
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,7 +15,7 @@ from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import grep as kbgrep
-from kbtui.kb import namesakes, queries
+from kbtui.kb import namesakes, queries, table_export
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
     Citation,
@@ -31,7 +30,6 @@ from kbtui.kb.models import (
     SourceView,
     Stats,
 )
-from kbtui.kb.paths import confined_path
 from kbtui.kb.vocab import ENTITY_KINDS
 from kbtui.safetext import UNSAFE, visible
 
@@ -44,7 +42,7 @@ RESULTS = 30  # search results shown: drawn on every keystroke, ~0.3 ms each
 # up front, and 200 cost ~0.2 s of first paint
 BROWSE = 50
 
-CsvCell = str | int | None  # one value of an exported row (None is written as "")
+CsvCell = table_export.Cell  # one value of an exported row (None is written as "")
 
 
 # one read transaction per worker call, so a role and its quotes come from
@@ -358,10 +356,17 @@ def citation_text(quote: str, source: CitationSource) -> str:
     return f"“{quote}” — {', '.join(parts)}" if parts else f"“{quote}”"
 
 
-def write_csv(directory: Path, stem: str, header: Sequence[str], rows: Sequence[Sequence[CsvCell]]) -> Path:
-    target = confined_path(directory, stem, ".csv")
-    with target.open("x", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return target
+def export_table(
+    path: Path | str,
+    directory: Path,
+    stem: str,
+    header: Sequence[str],
+    rows: Sequence[table_export.ExportRow],
+    formats: Sequence[str],
+) -> table_export.Written:
+    """Write a table the user sees with its evidence (kbtui.kb.table_export)
+    to new files in `directory`. The KB is read, and closed, before any file
+    is written: a slow disk never holds the read open."""
+    with reader(path) as conn:
+        evidence = table_export.read_evidence(conn, rows)
+    return table_export.write(directory, stem, header, rows, evidence, formats)

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from kbtui.kb.models import Evidence
-from kbtui.tui.data import CsvCell
+from kbtui.kb.table_export import ExportRow
 from kbtui.tui.history import Location
 
 # --- from widgets: what the user asked for ------------------------------------
@@ -87,10 +87,12 @@ class LoadMoreRoles(Message):
 
 @dataclass
 class ExportTable(Message):
-    """Export the table with this id (roles, relations, ...) to CSV."""
+    """Export the table with this id (roles, relations, ...) with the
+    evidence of its rows: each row's cells and the claim (or source) it is.
+    Any ContentScreen handles it (asks where, then writes)."""
 
     table: str
-    rows: list[list[CsvCell]] = field(default_factory=list)
+    rows: list[ExportRow] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
 
 

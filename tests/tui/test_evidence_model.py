@@ -105,7 +105,7 @@ async def test_role_export_has_attested_columns(evidence_kb_path: Path, tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_entity(pilot, "patrushev")
-        await pilot.press("e")
+        await pilot.press("e", "enter")
         await settle(pilot)
     rows = list(csv.DictReader((tmp_path / "nikolai-patrushev-roles.csv").open(encoding="utf-8")))
     assert rows[0]["status"] == "current"  # the data as stated: the export keeps it

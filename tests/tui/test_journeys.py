@@ -271,14 +271,15 @@ async def test_e_exports_the_focused_table(kb_path: Path, tmp_path: Path, monkey
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_by_search(pilot, "chen wenqing")
-        await pilot.press("e")
+        await pilot.press("e", "enter")  # the dialog offers the working directory and CSV
         await settle(pilot)
         written = tmp_path / "chen-wenqing-roles.csv"
         assert written.exists()
         rows = list(csv.DictReader(written.open(encoding="utf-8")))
         assert {r["organisation"] for r in rows} >= {"Central Political and Legal Affairs Commission"}
+        assert all(r["quote"] for r in rows)
         assert any(str(written) in n.message for n in app._notifications)
-        await pilot.press("e")  # never overwrites
+        await pilot.press("e", "enter")  # never overwrites
         await settle(pilot)
         assert (tmp_path / "chen-wenqing-roles-2.csv").exists()
 
@@ -294,7 +295,7 @@ async def test_help_is_built_from_the_bindings(kb_path: Path):
         for expected in (
             "back",
             "next cited",
-            "export the table to CSV",
+            "export the table's rows with their citations",
             "copy the selected citation",
             "command palette",
             "alt+←",
@@ -373,8 +374,9 @@ async def test_export_of_a_paged_table_has_every_row(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_by_search(pilot, "grand board")
-        await pilot.press("e")
+        await pilot.press("e", "enter")
         await settle(pilot)
+        # one citation per role: one line each, under the header
         rows = list(csv.reader((tmp_path / "grand-board-roles.csv").open(encoding="utf-8")))
         assert len(rows) == BIG_HOLDERS + 1
 

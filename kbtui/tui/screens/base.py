@@ -1,10 +1,11 @@
 """What the explorer and the source viewer have in common.
 
 Both are places in the app's history: they show the breadcrumb, can copy
-the citation the user is on (`y`), read the database in thread workers
-and say what went wrong in a notice, and hand the app their state when the
-user leaves. The app is reached only through the ExplorerContext protocol
-(read-only) and messages, never by importing it.
+the citation the user is on (`y`), export any of their tables with its
+evidence (`e`), read the database in thread workers and say what went
+wrong in a notice, and hand the app their state when the user leaves.
+The app is reached only through the ExplorerContext protocol (read-only)
+and messages, never by importing it.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
+from textual import on, work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from kbtui.kb.errors import KBError
+from kbtui.kb.table_export import Written
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.history import Crumb
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ShowFullText
+from kbtui.tui.messages import ExportTable, ShowFullText
+from kbtui.tui.screens.export import ExportChoice, ExportScreen, TableExport, start_directory
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 
 P = ParamSpec("P")
@@ -122,6 +127,52 @@ class ContentScreen(Screen[None]):
             self.app.call_from_thread(
                 self.app.notify, failed.message, title="kbtui", severity="error", timeout=8, markup=False
             )
+
+    # --- `e`: a table with its evidence, wherever a ClaimTable is ------------------------
+
+    def table_to_export(self, event: ExportTable) -> TableExport | None:
+        """What `e` on one of this screen's tables writes: the rows it has
+        loaded, in a file named after the table. A screen overrides this to
+        name the file after what it shows, or to load what a paged table
+        has not loaded yet; None exports nothing."""
+        return TableExport(event.table, event.table, event.header, len(event.rows), rows=event.rows)
+
+    @on(ExportTable)
+    def _export_table(self, event: ExportTable) -> None:
+        event.stop()
+        what = self.table_to_export(event)
+        if what is None:
+            return
+        if not what.total:
+            self.notify("The table is empty: nothing to export.", severity="warning", timeout=4)
+            return
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                if what.load is not None:
+                    self.notify(f"Exporting {what.total:,} rows…", timeout=3)
+                self.write_export(what, choice)
+
+        self.app.push_screen(ExportScreen(what, start_directory()), chosen)
+
+    @work(thread=True, group="export")
+    def write_export(self, what: TableExport, choice: ExportChoice) -> None:
+        rows = what.rows if what.load is None else self.guarded(what.load)
+        if rows is None:
+            return
+        written = self.guarded(
+            kbdata.export_table, self.db_path, choice.directory, what.stem, what.header, rows, choice.formats
+        )
+        if written is not None:
+            cites = any(r.claim_id for r in rows)
+            self.app.call_from_thread(self._exported, written, cites)
+
+    def _exported(self, written: Written, cites: bool) -> None:
+        rows = f"{written.rows:,} row{'' if written.rows == 1 else 's'}"
+        if cites:
+            rows += f" with {written.citations:,} citation{'' if written.citations == 1 else 's'}"
+        paths = " and ".join(shown(str(p)) for p in written.paths)
+        self.notify(f"Wrote {rows} to {paths}", title="Exported", timeout=10, markup=False)
 
 
 class ReadFailed(NamedTuple):

@@ -11,6 +11,7 @@ TitleLearned and LocationFailed, when a place has loaded or could not be.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,9 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from kbtui.kb.models import Entity, Role, Stats
+from kbtui.kb.table_export import ExportRow
 from kbtui.tui import data as kbdata
-from kbtui.tui.clip import SHOW_ALL_KEY, shown
-from kbtui.tui.data import CsvCell
+from kbtui.tui.clip import SHOW_ALL_KEY
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
 from kbtui.tui.messages import (
@@ -38,6 +39,7 @@ from kbtui.tui.messages import (
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen, ReadFailed
+from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
 from kbtui.tui.widgets.entity import SECTIONS, EntityPane
@@ -47,6 +49,12 @@ from kbtui.tui.widgets.tables import ClaimTable
 
 NARROW = 110  # below this, the search column gives way while reading an entity
 WIDE = 150  # from this, evidence sits beside the entity instead of below
+
+
+def all_role_rows(db_path: Path, entity: Entity) -> list[ExportRow]:
+    """(In a worker.) Every role of `entity` as export rows, not only the
+    pages the table has loaded."""
+    return [ExportRow(role_export(r), r["id"]) for r in kbdata.all_roles(db_path, entity)]
 
 
 class ExplorerScreen(ContentScreen):
@@ -236,12 +244,6 @@ class ExplorerScreen(ContentScreen):
         if rows is not None:
             self.app.call_from_thread(self._more_loaded, entity["id"], rows)
 
-    @work(thread=True, exclusive=True, group="export")
-    def export_roles(self, entity: Entity, header: list[str]) -> None:
-        rows = self.guarded(kbdata.all_roles, self.db_path, entity)
-        if rows is not None:
-            self.app.call_from_thread(self._write_csv, f"{entity['id']}-roles", header, [role_export(r) for r in rows])
-
     # --- showing places ----------------------------------------------------------
 
     def show_location(self, location: Location) -> None:
@@ -359,26 +361,18 @@ class ExplorerScreen(ContentScreen):
             return
         self.pane.append_roles(rows, data["roles_total"])
 
-    @on(ExportTable)
-    def _export(self, event: ExportTable) -> None:
-        event.stop()
+    def table_to_export(self, event: ExportTable) -> TableExport | None:
+        """The entity's table, in a file named after the entity; a paged
+        roles table is exported whole (the worker loads every role)."""
         data = self.pane.data
         if data is None:
-            return
+            return None
+        stem, title = f"{data['id']}-{event.table}", f"{data['name']}: {event.table}"
         table = self.pane.table(event.table)
         if event.table == "roles" and table.total > table.loaded:
-            self.notify(f"Exporting {table.total:,} roles…", timeout=3)
-            self.export_roles(data, event.header)
-            return
-        self._write_csv(f"{data['id']}-{event.table}", event.header, event.rows)
-
-    def _write_csv(self, stem: str, header: list[str], rows: list[list[CsvCell]]) -> None:
-        try:
-            path = kbdata.write_csv(Path.cwd(), stem, header, rows)
-        except OSError as exc:
-            self.notify(f"Could not write the CSV: {shown(str(exc.strerror or exc))}", severity="error", markup=False)
-            return
-        self.notify(f"Exported {len(rows):,} rows to {shown(str(path))}", title="CSV saved", timeout=8, markup=False)
+            load = partial(all_role_rows, self.db_path, data)
+            return TableExport(stem, title, event.header, table.total, load=load)
+        return TableExport(stem, title, event.header, len(event.rows), rows=event.rows)
 
     # --- actions -----------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from kbtui.kb.table_export import ExportRow
 from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LeaveTable, LoadMoreRoles, OpenSource
 from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
 
@@ -27,7 +28,13 @@ class ClaimTable(DataTable[Cell]):
         Binding("enter", "select_cursor", "open", id="table.open"),
         Binding("j", "cursor_down", "down", show=False, id="table.down"),
         Binding("k", "cursor_up", "up", show=False, id="table.up"),
-        Binding("e", "export", "export", tooltip="export the table to CSV in the current directory", id="table.export"),
+        Binding(
+            "e",
+            "export",
+            "export",
+            tooltip="export the table's rows with their citations (CSV or JSON; asks where)",
+            id="table.export",
+        ),
         Binding("home,g", "first_row", "first row", show=False, id="table.first"),
         Binding("end,G", "last_row", "last row (loads more)", show=False, id="table.last"),
     ]
@@ -166,5 +173,7 @@ class ClaimTable(DataTable[Cell]):
             self.move_cursor(row=self.row_count - 1)
 
     def action_export(self) -> None:
-        rows = [i.export for i in self.infos if not i.more]
+        """Ask the screen to export the loaded rows, each with the claim (or
+        source) behind it, so the export can carry their citations."""
+        rows = [ExportRow(i.export, i.claim["id"] if i.claim else None, i.source_id) for i in self.infos if not i.more]
         self.post_message(ExportTable(self.id or "table", rows, self.export_header))
