@@ -108,6 +108,13 @@ def test_a_table_of_sources_says_what_is_known_of_each(mini_db: Path, tmp_path: 
     assert obj["source"]["author"] == "A. Writer" and "citations" not in obj
 
 
+def test_a_table_of_nothing_cited_adds_no_columns(mini_db: Path, tmp_path: Path) -> None:
+    """A list of entities: rows with neither claim nor source stay as they are."""
+    written = export(mini_db, tmp_path, [ExportRow(["chen-wenqing", "Chen Wenqing"])], header=["id", "name"])
+    assert written.paths[0].read_text(encoding="utf-8").splitlines() == ["id,name", "chen-wenqing,Chen Wenqing"]
+    assert json.loads(written.paths[1].read_text(encoding="utf-8")) == [{"id": "chen-wenqing", "name": "Chen Wenqing"}]
+
+
 def test_citations_are_read_in_chunks(mini_db: Path, tmp_path: Path) -> None:
     """More rows than one IN (...) list takes: every one still gets its quotes."""
     claims = ["patrushev-secretary", "chen-head-cplac", "moscow-meeting"]

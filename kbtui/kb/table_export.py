@@ -7,8 +7,9 @@ read in a few chunked queries, never one per row, then written:
 
 - CSV in long form: one line per (row, citation), the row's own cells
   repeated so each line stands alone in a spreadsheet or a pivot table; a
-  row without citations is one line with the citation cells empty. A row
-  that is a source carries that source's facts in the same columns.
+  row without citations is one line with the citation cells empty. A
+  table of sources adds what is known of each source instead; a table with
+  nothing cited (entities) adds nothing.
 - JSON: a list of objects, the row's cells by column name, plus
   "citations" (a claim's, in the shape `kbtui show --json` gives them) or
   "source" (a row that is a source).
@@ -169,10 +170,12 @@ def csv_lines(
     """The CSV's header and its lines (long form), values as stored."""
     names = _names(header, rows)
     width = len(names)
-    if any(r.claim_id for r in rows) or not any(r.source_id for r in rows):
+    if any(r.claim_id for r in rows):
         layout = _claim_layout(names)
-    else:  # a list of sources: each row is its own evidence, and says the rest of what is known of it
+    elif any(r.source_id for r in rows):  # a list of sources: each row is its own evidence
         layout = [(k, k) for k in SOURCE_COLUMNS if k not in names]
+    else:  # nothing cited (a list of entities): no columns that would all be empty
+        layout = []
 
     def lines() -> Iterator[list[Cell]]:
         for row in rows:
