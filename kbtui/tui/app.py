@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
@@ -34,6 +34,7 @@ from kbtui.tui.commands import ActionCommands, EntityCommands
 from kbtui.tui.context import ExplorerContext
 from kbtui.tui.flood import flood_guarded
 from kbtui.tui.history import History, Location
+from kbtui.tui.keys import send_on, stray_letter
 from kbtui.tui.look import Look
 from kbtui.tui.messages import (
     EntitySelected,
@@ -92,6 +93,14 @@ class KbtuiApp(App[int]):
             tooltip="conflicts, disputed claims and errata",
             id="app.conflicts",
         ),
+        # the overviews: function keys, so they work while typing in a box
+        # (the footer shows F2 only: the overviews' own tab line shows all four)
+        Binding("f2", "overview('sources')", "overviews", tooltip="every source, newest first", id="app.sources"),
+        Binding("f3", "overview('claims')", "claims", show=False, tooltip="every claim, to filter", id="app.claims"),
+        Binding("f4", "overview('events')", "events", show=False, tooltip="every event, by date", id="app.events"),
+        Binding(
+            "f5", "overview('entities')", "entities", show=False, tooltip="every entity, by kind", id="app.entities"
+        ),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
@@ -131,6 +140,15 @@ class KbtuiApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, ContentScreen):
                 screen.apply_look(self.look)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # a letter typed for the search box or a filter right after the key
+        # that focused it (`/` in the source viewer), which reached the
+        # widget the focus left and bubbled up unused: on to the input
+        # (App._on_key, the bindings, runs after this unless prevent_default())
+        target = stray_letter(event, self)
+        if target is not None:
+            send_on(event, target)
 
     def get_driver_class(self) -> type[Driver]:
         # a paste the terminal types out as a million keys (tui.flood)
@@ -183,13 +201,16 @@ class KbtuiApp(App[int]):
         already on top; each screen restores itself from location.state."""
         assert self.explorer is not None
         from kbtui.tui.screens.conflicts import ConflictsScreen
+        from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.source import SourceScreen
 
-        place: type[SourceScreen] | type[ConflictsScreen] | None = None
+        place: type[SourceScreen] | type[ConflictsScreen] | type[OverviewScreen] | None = None
         if location.kind == "source":
             place = SourceScreen
         elif location.kind == "conflicts":
             place = ConflictsScreen
+        elif location.kind == "overview":
+            place = OverviewScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             if place is not None and isinstance(self.screen, place):
                 break
@@ -296,6 +317,11 @@ class KbtuiApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
+
+    def action_overview(self, view: str) -> None:
+        """F2–F5: an overview, as a new place in history."""
+        if self.explorer is not None:
+            self.navigate(Location.overview(view))
 
     def action_conflicts(self) -> None:
         """The conflicts view, at the selected claim's conflicts if it has any."""

@@ -79,6 +79,10 @@ class ActionCommands(Provider):
             ("Start page", "clear the entity pane and go to the search results", "home"),
             ("Help", "all keys (F1, ?)", "help"),
             ("Conflicts", "conflicts, disputed or contradicted claims and errata (!)", "conflicts"),
+            ("Sources overview", "every source: outlet, dates, reposts, notes (F2)", "overview('sources')"),
+            ("Claims overview", "every claim, to filter by kind, status, outlet, date (F3)", "overview('claims')"),
+            ("Events overview", "every event in date order, by type and country (F4)", "overview('events')"),
+            ("Entities overview", "every entity by kind and name, by country (F5)", "overview('entities')"),
             ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
             (
                 "Export table with its evidence",

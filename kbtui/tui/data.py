@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import grep as kbgrep
-from kbtui.kb import namesakes, queries, table_export
+from kbtui.kb import namesakes, overview, queries, table_export
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
     Citation,
@@ -370,3 +370,43 @@ def export_table(
     with reader(path) as conn:
         evidence = table_export.read_evidence(conn, rows)
     return table_export.write(directory, stem, header, rows, evidence, formats)
+
+
+# --- overviews ------------------------------------------------------------------
+
+
+class OverviewPage(NamedTuple):
+    """A page of an overview, the evidence of its claims, and what could
+    not be understood of what was typed (said above the table)."""
+
+    rows: list[overview.Row]
+    evidence: dict[str, Evidence]
+    problem: str | None
+
+
+def overview_page(path: Path | str, view: overview.View, text: str, order: str = "", offset: int = 0) -> OverviewPage:
+    with reader(path) as conn:
+        narrow = overview.narrowing(view, text)
+        try:
+            q = overview.query(conn, view, narrow, order)
+        except overview.Unknown as exc:
+            return OverviewPage([], {}, str(exc))
+        rows = overview.page(conn, view, q, offset)
+        claim_ids = [
+            r.id if isinstance(r, overview.ClaimRow) else r.claim_id
+            for r in rows
+            if isinstance(r, overview.ClaimRow | overview.EventRow)
+        ]
+        evidence = inert(queries.evidence(conn, claim_ids)) if claim_ids else {}
+        return OverviewPage(rows, evidence, narrow.problems[0] if narrow.problems else None)
+
+
+def overview_count(
+    path: Path | str, view: overview.View, text: str, order: str = "", exact: bool = False
+) -> overview.Count:
+    with reader(path) as conn:
+        try:
+            q = overview.query(conn, view, overview.narrowing(view, text), order)
+        except overview.Unknown:
+            return overview.Count(0, True)
+        return overview.count(conn, q, None if exact else overview.COUNT_BUDGET)

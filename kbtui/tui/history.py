@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts"]
+Kind = Literal["home", "entity", "source", "conflicts", "overview"]
 
 
 class Crumb(NamedTuple):
@@ -35,6 +35,7 @@ class Location:
     claim_id: str | None = None  # the conflicts view: the claim to start at
     erratum_id: str | None = None  # a source: the erratum to start at
     span: tuple[int, int] | None = None  # a source: a passage search found, marked
+    view: str | None = None  # an overview: sources, claims, events or entities
     state: dict[str, Any] = field(default_factory=dict)
 
     def same_place(self, other: Location) -> bool:
@@ -47,6 +48,7 @@ class Location:
             self.claim_id,
             self.erratum_id,
             self.span,
+            self.view,
         ) == (
             other.kind,
             other.entity_id,
@@ -55,6 +57,7 @@ class Location:
             other.claim_id,
             other.erratum_id,
             other.span,
+            other.view,
         )
 
     @classmethod
@@ -84,6 +87,10 @@ class Location:
             erratum_id=erratum_id,
             span=span,
         )
+
+    @classmethod
+    def overview(cls, view: str) -> Location:
+        return cls("overview", title=view.capitalize(), view=view)
 
     @classmethod
     def conflicts(cls, claim_id: str | None = None) -> Location:

@@ -377,6 +377,10 @@ class ExplorerScreen(ContentScreen):
     # --- actions -----------------------------------------------------------------
 
     def action_focus_search(self) -> None:
+        # at once, so letters typed right after `/` go to the box (from the
+        # source viewer they went to the viewer's keys), and again when the
+        # queue reaches it: going home restores the focus the home page had
+        self.set_focus(self.panel.input)
         self.panel.input.focus()
 
     def action_focus_evidence(self) -> None:

@@ -122,7 +122,10 @@ class EvidencePane(Vertical):
     def _show_selected(self) -> None:
         """The selected citation whole in view (quote, outlet line, facts),
         not just its first line, after the list's height changed."""
-        options = self.query_one(EvidenceList)
+        found = self.query(EvidenceList)
+        if not found:  # the pane left the screen before this ran (its screen closed)
+            return
+        options = found.first()
         if options.highlighted is not None:
             options.scroll_to_highlight()
 

@@ -26,6 +26,7 @@ from kbtui.kb.grep import Result as GrepResult
 from kbtui.kb.search import Hit, match_spans
 from kbtui.safetext import UNSAFE, visible
 from kbtui.tui.clip import shown
+from kbtui.tui.keys import SteadyInput
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import EntitySelected, OpenSource, SearchScopeChanged
 
@@ -53,7 +54,7 @@ def clean_query(text: str) -> str:
     return UNSAFE.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))[:SEARCH_MAX]
 
 
-class SearchInput(Input):
+class SearchInput(SteadyInput):
     """The search box. Plain keys type; navigation is on arrows and chords.
 
     Whatever enters the box, by keys, paste or `value = …`, is cleaned

@@ -44,6 +44,9 @@ class ClaimTable(DataTable[Cell]):
         self.infos: list[RowInfo] = []
         self.export_header = list(export_header)
         self.total = 0  # rows that exist (> len(loaded) when paged)
+        # the rows that exist are not counted yet (an overview reads pages
+        # before its count comes): the "more" row does not say how many
+        self.open_ended = False
         self._loading = False
 
     # --- attributes down ------------------------------------------------------
@@ -82,8 +85,9 @@ class ClaimTable(DataTable[Cell]):
         left = self.total - self.loaded
         if left > 0:
             more = Style(dim=True, italic=True)
-            note: list[Cell] = [Text("  ⋯", style=more), Text(f"{left:,} more: Enter loads", style=more)]
-            self.add_row(*note[: len(self.columns)], *[""] * (len(self.columns) - 2), key=str(len(self.infos)))
+            said = "more: Enter loads" if self.open_ended else f"{left:,} more: Enter loads"
+            note: list[Cell] = [Text("  ⋯", style=more), Text(said, style=more)]
+            self.add_row(*note[: len(self.columns)], *[""] * max(len(self.columns) - 2, 0), key=str(len(self.infos)))
             self.infos.append(RowInfo(more=True))
 
     @property
