@@ -101,3 +101,31 @@ def test_snapshot_conflicts_view(evidence_kb_path: Path, snap_compare):
         await settle(pilot)
 
     assert snap_compare(create_app(evidence_kb_path, today=TODAY), terminal_size=SIZE, run_before=run_before)
+
+
+# Each overview at 80×24 and 120×36, with a filter typed and a row below
+# the first highlighted (the detail line and, for claims and events, the
+# evidence show what the table cuts short).
+OVERVIEWS = [
+    ("f2", "repost"),
+    ("f3", "patrushev"),
+    ("f4", "type:meeting country:china country:russia"),
+    ("f5", "kind:person"),
+]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+@pytest.mark.parametrize(("key", "typed"), OVERVIEWS, ids=["sources", "claims", "events", "entities"])
+def test_snapshot_overview(kb_path: Path, snap_compare, key: str, typed: str, size: tuple[int, int]):
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#overview-filter", Input)
+        box.cursor_blink = False
+        box.value = typed
+        await settle(pilot)
+        await pilot.press("down", "j")
+        await settle(pilot)
+
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=size, run_before=run_before)

@@ -24,11 +24,13 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kbtui.kb import overview
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.keys import SteadyInput
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, LeaveTable, LoadMoreRoles
+from kbtui.tui.messages import ClaimHighlighted, ExportTable, LeaveTable, LoadMoreRoles
 from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import overview_rows as view_rows
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
@@ -130,6 +132,7 @@ class OverviewScreen(ContentScreen):
             self.filter.value = text
         self.filter.placeholder = f"type to narrow: {HINTS[self.view]}"
         self._reload()
+        self.refresh_bindings()
         if not state or state.get("focus") == "overview-filter":
             self.set_focus(self.filter)
 
@@ -324,6 +327,22 @@ class OverviewScreen(ContentScreen):
             self.set_focus(self.filter)
 
     # --- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # keys that do nothing in this view are not offered in the footer
+        if action == "focus_evidence":
+            return self.view in ("claims", "events")
+        if action == "sort":
+            return len(overview.ORDERS[self.view]) > 1
+        return True
+
+    def table_to_export(self, event: ExportTable) -> TableExport | None:
+        """The rows read so far under this filter (paging on loads more), in
+        a file named after the view and what was typed."""
+        typed = self.filter.value.strip()
+        stem = f"{self.view}-{typed}" if typed else self.view
+        title = f"{self.view.capitalize()}" + (f" matching “{shown(typed, 60)}”" if typed else "")
+        return TableExport(stem, title, event.header, len(event.rows), rows=event.rows)
 
     def cut_short(self) -> list[tuple[str, str]]:
         return self.evidence.cut_short()
