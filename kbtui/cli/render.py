@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.cells import cell_len, set_cell_size
 from rich.console import Console, Group
-from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from kbtui.cli.layout import guess, prose, token, words
 from kbtui.cli.output import blob_text
+from kbtui.cli.tables import Listing, print_rows
 from kbtui.kb.attest import describe
 from kbtui.kb.models import (
     Citation,
@@ -42,24 +42,8 @@ console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-def T(value: Any, style: str = "", max_len: int | None = None) -> Text:
-    return Text(one_line("" if value is None else str(value), max_len), style=style)
-
-
-def _table(*columns: str, title: str | None = None) -> Table:
-    # headers and titles as Text: a plain str here would be parsed as markup,
-    # and `kbtui sql 'SELECT 1 AS "[link=…]"'` names its own columns
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        title=Text(one_line(title)) if title else None,
-        title_justify="left",
-        header_style="bold",
-        expand=False,
-        pad_edge=False,
-    )
-    for c in columns:
-        table.add_column(Text(one_line(c)), overflow="fold")
-    return table
+def T(value: Any, style: str = "") -> Text:
+    return Text(one_line("" if value is None else str(value)), style=style)
 
 
 STATUS_STYLE = {"current": "green", "former": "dim", "unknown": "yellow"}
@@ -69,7 +53,7 @@ def search_table(query: str, hits: list[SearchHit]) -> None:
     if not hits:
         err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
         return
-    table = _table("score", "kind", "name", "matched", "why", "id")
+    table = Listing(token("score"), token("kind"), prose("name"), prose("matched"), prose("why"), token("id"))
     for h in hits:
         table.add_row(
             f"{h['score']:.0f}",
@@ -119,13 +103,16 @@ def roles_table(rows: list[Role], title: str | None = None) -> None:
 STATE_STYLE = {"held": "green", "disputed": "bold red", "last-attested": "yellow", "ended": "dim"}
 
 
-def _roles(rows: list[Role], title: str | None = None) -> Table:
-    table = _table("holder", "title", "organisation", "evidence", "cites", title=title)
+def _roles(rows: list[Role], title: str | None = None) -> Listing:
+    # evidence: a state and its dates ("as of 2024-05-03"), wrapped between words
+    table = Listing(
+        prose("holder"), prose("title"), prose("organisation"), words("evidence"), words("cites"), title=title
+    )
     for r in rows:
         at = r.get("at")
-        words = describe(r["status"], r["attested"]["first"], r["attested"]["last"], dict(at) if at else None)
+        standing = describe(r["status"], r["attested"]["first"], r["attested"]["last"], dict(at) if at else None)
         style = STATE_STYLE.get(at["state"], "dim") if at else STATUS_STYLE.get(r["status"], "")
-        status = T(words, style)
+        status = T(standing, style)
         if r["start"] or r["end"]:
             status = T(date_range(r["start"], r["end"]) + "; ") + status
         title_cell = T(r["title"])
@@ -161,11 +148,11 @@ def entity(data: Entity) -> None:
         parts.append(Text(visible(data["summary"])))
     console.print(Panel(Group(*parts), box=box.ROUNDED, expand=False))
     if data.get("properties"):
-        table = _table("property", "value", "sources", "cites", title="Properties")
+        table = Listing(token("property"), prose("value"), token("sources"), words("cites"), title="Properties")
         for p in data["properties"]:
             value = T(p["value_entity"]["name"] if p["value_entity"] else p["value"])
             if p["qualifier"]:
-                value.append(f" ({one_line(p['qualifier'], 20)})", style="dim")
+                value.append(f" ({one_line(p['qualifier'])})", style="dim")
             table.add_row(T(p["property"], "cyan"), value, T(p["independent_sources"], "dim"), _cites(p["citations"]))
         console.print(table)
     if data["roles"]:
@@ -173,11 +160,13 @@ def entity(data: Entity) -> None:
         title = f"Roles ({shown} of {data['roles_total']})" if data["roles_total"] > shown else "Roles"
         console.print(_roles(data["roles"], title))
     if data["relations"]:
-        table = _table("subject", "relation", "object", "dates", "cites", title="Relations")
+        table = Listing(
+            prose("subject"), prose("relation"), prose("object"), words("dates"), words("cites"), title="Relations"
+        )
         for r in data["relations"]:
             rel = T(r["type"], "magenta")
             if r["label"]:
-                rel.append(f" ({one_line(r['label'], 60)})", style="dim")
+                rel.append(f" ({one_line(r['label'])})", style="dim")
             if r.get("disputed"):
                 rel.append(" (disputed)", style="bold red")
             table.add_row(
@@ -189,7 +178,9 @@ def entity(data: Entity) -> None:
             )
         console.print(table)
     if data["events"]:
-        table = _table("date", "event", "place", "participants", "cites", title="Events")
+        table = Listing(
+            token("date"), prose("event"), prose("place"), prose("participants"), words("cites"), title="Events"
+        )
         for e in data["events"]:
             people = ", ".join(p["name"] for p in e["participants"] if p["id"] != data["id"])
             table.add_row(
@@ -201,9 +192,9 @@ def entity(data: Entity) -> None:
             )
         console.print(table)
     if data.get("sources"):
-        table = _table("source", "outlet", "mentions", title="Mentioned in")
+        table = Listing(prose("source"), prose("outlet"), token("mentions"), title="Mentioned in")
         for s in data["sources"]:
-            table.add_row(T(s["title"], max_len=80), T(s["outlet"] or ""), str(s["mentions"]))
+            table.add_row(T(s["title"]), T(s["outlet"] or ""), str(s["mentions"]))
         console.print(table)
     console.print(Text("Citation ids are in [brackets]: `kbtui cite ID` shows the quote.", style="dim"))
 
@@ -270,12 +261,15 @@ def source_date(r: SourceSummary) -> str:
 
 
 def sources_table(rows: list[SourceSummary], records: dict[str, int] | None = None) -> None:
-    table = _table("id", "title", "outlet", "author", "date", "via", "chars")
+    # date: "2024-05-03 (byline)", "undated (2022-02…2022-03)"; via ends in a date
+    table = Listing(
+        token("id"), prose("title"), prose("outlet"), prose("author"), words("date"), words("via"), token("chars")
+    )
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
         table.add_row(
             T(r["id"], "dim"),
-            T(r["title"], "bold", 70),
+            T(r["title"], "bold"),
             T(r["outlet"] or "?"),
             T(r["author"] or ""),
             T(source_date(r)),
@@ -337,7 +331,9 @@ def conflicts(rows: list[Conflict], errata: list[Erratum], disputed: list[tuple[
                 console.print(Text("      ") + evidence_line(cite))
         console.print()
     if errata:
-        table = _table("source", "its words", "says", "correct", title="Errata (the sources' own errors)")
+        # source: an outlet's name, or else the source's id, whole
+        title = "Errata (the sources' own errors)"
+        table = Listing(words("source"), prose("its words"), prose("says"), prose("correct"), title=title)
         for x in errata:
             table.add_row(
                 T(x["source"]["outlet"] or x["source"]["id"]),
@@ -347,9 +343,9 @@ def conflicts(rows: list[Conflict], errata: list[Erratum], disputed: list[tuple[
             )
         console.print(table)
     if disputed:
-        table = _table("claim", "why disputed", title="Disputed or contradicted claims")
+        table = Listing(prose("claim"), token("id"), prose("why disputed"), title="Disputed or contradicted claims")
         for claim_id, summary, why in disputed:
-            table.add_row(Text.assemble(T(summary, "bold"), "  ", T(claim_id, "dim")), T(why))
+            table.add_row(T(summary, "bold"), T(claim_id, "dim"), T(why))
         console.print(table)
 
 
@@ -358,7 +354,7 @@ def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> No
     if not findings:
         console.print(Text(f"ok: {one_line(db)} ({checked})", style="green"))
         return
-    table = _table("check", "where", "problem", title=f"{len(findings)} problem(s) in {db}")
+    table = Listing(token("check"), words("where"), prose("problem"), title=f"{len(findings)} problem(s) in {db}")
     for f in findings:
         table.add_row(T(f.check, "red"), T(f.where), T(f.message))
     console.print(table)
@@ -366,90 +362,19 @@ def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> No
 
 def review_report(items: list[Finding]) -> None:
     """Citations a human should look at (moved, orphaned): not problems."""
-    table = _table("state", "where", "what to do", title=f"{len(items)} citation(s) to review")
+    table = Listing(token("state"), words("where"), prose("what to do"), title=f"{len(items)} citation(s) to review")
     for f in items:
         table.add_row(T(f.check, "yellow"), T(f.where), T(f.message))
     console.print(table)
 
 
-ROWS_PER_TABLE = 1000
-
-
-def _shown(v: object) -> object:
+def _cell(v: object) -> str:
     if v is None:
         return "NULL"
-    return blob_text(v) if isinstance(v, bytes) else v
-
-
-def _cell(v: object) -> str:
-    return one_line(str(_shown(v)), 200)
-
-
-def _plain_rows(heads: list[str], rows: Sequence[Sequence[object]]) -> None:
-    """The table layout as plain lines, for output that is not a terminal
-    (no styles to keep): linear, and far faster than Rich laying it out."""
-    cells = [[_cell(v) for v in r] for r in rows]
-    widths = [cell_len(h) for h in heads]
-    for r in cells:
-        for i, c in enumerate(r):
-            n = cell_len(c)
-            if n > widths[i]:
-                widths[i] = n
-
-    def line(texts: list[str]) -> str:
-        return " " + "   ".join(set_cell_size(t, w) for t, w in zip(texts, widths, strict=True)) + " "
-
-    write = console.file.write
-    write("\n" + line(heads) + "\n")
-    write(" " + "─" * (sum(widths) + 3 * (len(widths) - 1)) + " \n")
-    for start in range(0, len(cells), ROWS_PER_TABLE):
-        write("\n".join(line(r) for r in cells[start : start + ROWS_PER_TABLE]) + "\n")
-    write("\n")
+    return one_line(blob_text(v) if isinstance(v, bytes) else str(v))
 
 
 def rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Query results as a table. Column widths are measured once from the
-    cells themselves, then the rows are printed ROWS_PER_TABLE at a time, so
-    10,000 (or 100,000) rows cost time and memory in proportion, not the
-    minutes a single Rich table of them takes to lay out."""
-
-    def cells(r: Sequence[object]) -> list[Text]:
-        return [T(_shown(v), "dim" if v is None else "", 200) for v in r]
-
-    if len(rows) <= ROWS_PER_TABLE:
-        table = _table(*columns)
-        for r in rows:
-            table.add_row(*cells(r))
-        out = console
-        if not console.is_terminal:
-            # piped: never fold or drop columns; let the reader's pager scroll
-            out = Console(
-                highlight=False,
-                soft_wrap=False,
-                width=max(80, Measurement.get(console, console.options.update_width(100_000), table).maximum),
-            )
-        out.print(table)
-        return
-    if not console.is_terminal:
-        _plain_rows([one_line(c) for c in columns], rows)
-        return
-    heads = [Text(one_line(c)) for c in columns]
-    widths = [h.cell_len for h in heads]
-    for r in rows:
-        for i, cell in enumerate(cells(r)):
-            widths[i] = max(widths[i], cell.cell_len)
-    out = console
-    for start in range(0, len(rows), ROWS_PER_TABLE):
-        first, last = start == 0, start + ROWS_PER_TABLE >= len(rows)
-        table = Table(
-            box=box.SIMPLE_HEAD, show_header=first, show_edge=False, header_style="bold", expand=False, pad_edge=False
-        )
-        for head, width in zip(heads, widths, strict=True):
-            table.add_column(head, width=width, overflow="fold")
-        for r in rows[start : start + ROWS_PER_TABLE]:
-            table.add_row(*cells(r))
-        if first:
-            out.print()
-        out.print(table)
-        if last:
-            out.print()
+    """Query results as a table: a column whose cells have no spaces (ids,
+    dates, numbers) is never wrapped, the rest wrap; nothing is cut."""
+    print_rows(console, [guess(c) for c in columns], rows, _cell, lambda v: "dim" if v is None else "")
