@@ -51,7 +51,26 @@ class RowInfo:
 
 TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it
 
-NAME_MAX = 36
+# names and titles are cut to the table's width when it is drawn (tui.fit);
+# these bounds only keep a pathological value from being measured whole
+NAME_MAX = 80
+CELL_MAX = 100
+# the columns that give way when a table is wider than its pane (names,
+# titles, details; never dates, statuses or the citation count)
+PROSE_COLUMNS = frozenset(
+    {
+        "Holder",
+        "Title",
+        "Organisation",
+        "Relation",
+        "With",
+        "Event · who else took part",
+        "Details",
+        "Source",
+        "Outlet",
+        "Value",
+    }
+)
 EXPORT_HEADERS = {
     "roles": [
         "role_id",
@@ -158,7 +177,7 @@ def role_rows(roles: list[Role], look: Look, in_it: bool, with_dates: bool, toda
         status = standing(r, look, today)
         # start–end as the sources give them; no "–now": the Attested cell says how far the evidence reaches
         dates = [Text(date_range(r["start"], r["end"]))] if with_dates else []
-        title = Text(shown(r["title"], 40))
+        title = Text(shown(r["title"], CELL_MAX))
         org_cell = look.link(org["name"], NAME_MAX) if org else look.muted("—")
         link: Link | None
         if in_it:
@@ -235,7 +254,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
     rows: list[TableRow] = []
     for ev in events:
         mine = next((p for p in ev["participants"] if p["id"] == me), None)
-        details = Text(shown(ev["type"], 40), style=Style(dim=True))
+        details = Text(shown(ev["type"], CELL_MAX), style=Style(dim=True))
         place = ev.get("place")
         links: dict[int, Link] = {}
         if place and place["id"] != me:
@@ -243,7 +262,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
             details.append_text(look.link(place["name"], 24))
             links[2] = (place["id"], place["name"])
         if mine and mine.get("capacity"):
-            details.append(" · as " + shown(mine["capacity"], 40))
+            details.append(" · as " + shown(mine["capacity"], CELL_MAX))
         name = (
             Text(shown(ev["name"], NAME_MAX), style=Style(bold=True))
             if ev["id"] == me
@@ -266,7 +285,10 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
                 [Text(date, style=Style(bold=True)), name, details, _cites(ev["citations"])],
                 RowInfo(
                     claim=ev,
-                    summary=f"Event: {ev['name']}",
+                    # what the Details cell cuts short, whole above the evidence
+                    summary=f"Event: {ev['name']}"
+                    + (f" · at {place['name']}" if place else "")
+                    + (f" · as {mine['capacity']}" if mine and mine.get("capacity") else ""),
                     link=ev_link,
                     cell_links=links,
                     export=[*export, "", "", "", len(ev.get("citations") or [])],
@@ -277,7 +299,7 @@ def event_section(events: list[Event], look: Look, me: str) -> tuple[Columns, li
             if p["id"] == me:
                 continue
             who = Text.assemble("  with ", look.link(p["name"], NAME_MAX - 7))
-            cap = Text(shown(p.get("capacity"), 40))
+            cap = Text(shown(p.get("capacity"), CELL_MAX))
             # a participation is a claim of its own, with only citations to show
             claim: Evidence = {
                 "id": p["claim_id"],
@@ -320,7 +342,7 @@ def source_section(sources: list[SourceMentioning], look: Look, me: str) -> tupl
     rows: list[TableRow] = []
     for s in sources:
         outlet = Text(shown(s.get("outlet"), 24)) if s.get("outlet") else look.muted("unattributed")
-        cells: list[Cell] = [Text(shown(s["title"], 48)), outlet, Text(str(s["mentions"]))]
+        cells: list[Cell] = [Text(shown(s["title"], CELL_MAX)), outlet, Text(str(s["mentions"]))]
         rows.append(
             (
                 cells,
@@ -352,7 +374,7 @@ def property_section(
     rows: list[TableRow] = []
     for p in props:
         target = p["value_entity"]
-        value = look.link(target["name"], NAME_MAX) if target else Text(shown(p["value"], 48))
+        value = look.link(target["name"], NAME_MAX) if target else Text(shown(p["value"], CELL_MAX))
         if p["qualifier"]:
             value.append(f" ({shown(p['qualifier'], 16)})", style=Style(dim=True))
         link: Link | None = _ref(target) if target else None

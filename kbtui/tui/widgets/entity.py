@@ -31,6 +31,7 @@ from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import LeaveTable
 from kbtui.tui.widgets.claim_rows import (
     EXPORT_HEADERS,
+    PROSE_COLUMNS,
     Columns,
     TableRow,
     event_section,
@@ -47,6 +48,7 @@ T = TypeVar("T")
 # properties (nationality, names, positions as worded) after what the
 # entity did: roles, relations and events are what a reader comes for
 SECTIONS = ("roles", "relations", "events", "properties", "sources")
+TABLE_SCROLLBAR = 2  # a table longer than its max-height scrolls inside the pane
 # names listed in the head: a crafted file can give one entity thousands
 ALIASES_SHOWN = 50
 NAME_MAX = 120
@@ -80,6 +82,15 @@ class EntityPane(VerticalScroll, can_focus=False):
         for w in widgets:
             w.display = False
         self.mount_all(widgets)
+
+    def _room(self) -> int:
+        """The width a table has in the pane, less its own scroll bar."""
+        return max(self.scrollable_content_region.width - TABLE_SCROLLBAR, 0)
+
+    def on_resize(self) -> None:
+        if self.built:
+            for name in SECTIONS:
+                self.table(name).fit_to(self._room())
 
     def table(self, name: str) -> ClaimTable:
         return self.query_one(f"#{name}", ClaimTable)
@@ -241,7 +252,8 @@ class EntityPane(VerticalScroll, can_focus=False):
     def _fill(self, name: str, label: str, count: int, section: tuple[Columns, list[TableRow]]) -> None:
         columns, rows = section
         table = self.table(name)
-        table.set_columns(*columns)
+        table.set_columns(*columns, prose=PROSE_COLUMNS)
+        table.fit_width = self._room()
         table.set_rows(rows)
         self._title(name, label, count)
 
@@ -259,7 +271,8 @@ class EntityPane(VerticalScroll, can_focus=False):
         self._role_dates = data["roles_total"] > len(data["roles"]) or any(
             r["start"] or r["end"] for r in data["roles"]
         )
-        table.set_columns(*role_columns(self.roles_in_it, self._role_dates))
+        table.set_columns(*role_columns(self.roles_in_it, self._role_dates), prose=PROSE_COLUMNS)
+        table.fit_width = self._room()
         table.set_rows(self._role_rows(data["roles"]), total=data["roles_total"])
         self._roles_title()
 

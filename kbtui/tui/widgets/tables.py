@@ -10,7 +10,7 @@ when the cursor or the scrollbar reaches the end.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from kbtui.kb.table_export import ExportRow
+from kbtui.tui import fit
 from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LeaveTable, LoadMoreRoles, OpenSource
 from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
 
@@ -48,17 +49,37 @@ class ClaimTable(DataTable[Cell]):
         # before its count comes): the "more" row does not say how many
         self.open_ended = False
         self._loading = False
+        # fitting the columns to the width (kbtui.tui.fit): the rows as built,
+        # the prose columns that give way, the width to fit and the result
+        self.labels: list[str] = []
+        self.prose: frozenset[int] = frozenset()
+        self.built: list[Sequence[Cell]] = []
+        self.fit_width = 0  # 0: columns as wide as their cells
+        self._widths: list[int] | None = None
 
     # --- attributes down ------------------------------------------------------
 
-    def set_columns(self, *labels: str) -> None:
+    def set_columns(self, *labels: str, prose: Collection[str] = ()) -> None:
+        """The columns; those named in `prose` give way when the table is
+        wider than fit_width (names, titles: never dates or counts)."""
         self.clear(columns=True)
+        self.labels = list(labels)
+        self.prose = frozenset(i for i, label in enumerate(labels) if label in prose)
         for label in labels:
             self.add_column(Text(label, style=Style(bold=True)), key=label)
 
-    def set_rows(self, rows: Sequence[TableRow], total: int | None = None) -> None:
+    def _clear_rows(self) -> None:
+        """clear() keeps each column as wide as the widest cell it ever
+        held: back to its label, so a refit can make it narrower."""
         self.clear()
+        for column in self.columns.values():
+            column.content_width = column.label.cell_len
+
+    def set_rows(self, rows: Sequence[TableRow], total: int | None = None) -> None:
+        self._clear_rows()
         self.infos = []
+        self.built = [cells for cells, _ in rows]
+        self._widths = self._fit()
         self._loading = False
         self._add(rows, total)
 
@@ -69,9 +90,41 @@ class ClaimTable(DataTable[Cell]):
             self.remove_row(str(len(self.infos) - 1))
             self.infos.pop()
         self._loading = False
-        self._add(rows, total)
+        self.built.extend(cells for cells, _ in rows)
+        widths = self._fit()
+        if widths != self._widths:  # the page moved the columns: every row again
+            self._widths = widths
+            self._refill(total)
+        else:
+            self._add(rows, total)
         if row < self.row_count:
             self.move_cursor(row=row, animate=False, scroll=False)
+
+    def fit_to(self, width: int) -> None:
+        """Fit the columns in `width` cells from now on (the pane resized)."""
+        if width == self.fit_width:
+            return
+        self.fit_width = width
+        widths = self._fit()
+        if widths != self._widths:
+            self._widths = widths
+            if self.built:
+                row, scroll = self.cursor_row, self.scroll_y
+                self._refill(self.total)
+                if row < self.row_count:
+                    self.move_cursor(row=row, animate=False, scroll=False)
+                self.scroll_to(y=scroll, animate=False)
+
+    def _fit(self) -> list[int] | None:
+        if not self.fit_width or not self.prose or not self.labels:
+            return None
+        return fit.widths(self.labels, self.built, self.fit_width, self.prose)
+
+    def _refill(self, total: int | None) -> None:
+        infos = [i for i in self.infos if not i.more]
+        self._clear_rows()
+        self.infos = []
+        self._add(list(zip(self.built, infos, strict=True)), total)
 
     @property
     def loaded(self) -> int:
@@ -79,6 +132,8 @@ class ClaimTable(DataTable[Cell]):
 
     def _add(self, rows: Sequence[TableRow], total: int | None) -> None:
         for cells, info in rows:
+            if self._widths is not None:
+                cells = fit.fitted(cells, self._widths)
             self.add_row(*cells, key=str(len(self.infos)))
             self.infos.append(info)
         self.total = total if total is not None else self.loaded
