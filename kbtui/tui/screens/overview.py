@@ -189,10 +189,9 @@ class OverviewScreen(ContentScreen):
             self.evidence_of.update(page.evidence)
         self._more = len(page.rows) == overview.PAGE
         self._problem = page.problem
-        if offset == 0:
-            self._show_rows()
-        else:
-            self.table.append_rows(self._rows(page.rows), self._total())
+        # every row again, not just the page: the columns are fitted to all
+        # rows read (a few hundred, a few milliseconds)
+        self._show_rows(keep=offset > 0)
         self._status()
         if self._restoring is not None:
             self._restore(self._restoring)
@@ -215,11 +214,12 @@ class OverviewScreen(ContentScreen):
         return view_rows.rows(self.view, found, width - 2, self.context.look, self.evidence_of)
 
     def _show_rows(self, keep: bool = False) -> None:
-        row = self.table.cursor_row if keep else 0
+        row, scroll = (self.table.cursor_row, self.table.scroll_y) if keep else (0, 0)
         self.table.set_columns(*(label for label, _ in view_rows.COLUMNS[self.view]))
         self.table.set_rows(self._rows(self.found), self._total())
         if keep and 0 <= row < self.table.row_count:
-            self.table.move_cursor(row=row, animate=False)
+            self.table.move_cursor(row=row, animate=False, scroll=False)
+            self.table.scroll_to(y=scroll, animate=False)
         self._detail()
 
     def on_resize(self) -> None:

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
 from kbtui.kb import overview
 from kbtui.kb.models import Evidence
 from kbtui.kb.vocab import compact_range
+from kbtui.tui import fit as fit_cells
 from kbtui.tui.clip import LINE_MAX, shown
 from kbtui.tui.data import CsvCell
 from kbtui.tui.look import Look
 from kbtui.tui.widgets.claim_rows import Cell, RowInfo, TableRow
-
-PROSE_MIN = 16  # the prose column never gets narrower than this
-GAP = 2  # DataTable's cell padding: one cell each side of every column
 
 # (label, the most the column may take, or None for the prose column)
 COLUMNS: dict[overview.View, list[tuple[str, int | None]]] = {
@@ -64,31 +61,14 @@ def _cut(text: str, width: int) -> str:
     return shown(text, max(width, 2))
 
 
-def _text(cell: Cell) -> Text:
-    return cell if isinstance(cell, Text) else Text(cell)
-
-
 def fit(view: overview.View, built: list[TableRow], width: int) -> list[TableRow]:
     """Each short column as wide as its widest cell (at most its cap), the
-    prose column the rest of `width`; cells cut to their column with "…"."""
+    prose column what is left of `width` (kbtui.tui.fit)."""
     columns = COLUMNS[view]
-    widths: list[int] = []
-    for i, (label, cap) in enumerate(columns):
-        widest = max([cell_len(label), *(_text(cells[i]).cell_len for cells, _ in built)])
-        widths.append(min(widest, cap) if cap is not None else 0)
-    prose_at = next(i for i, (_, cap) in enumerate(columns) if cap is None)
-    widths[prose_at] = max(PROSE_MIN, width - sum(widths) - GAP * len(columns))
-    out: list[TableRow] = []
-    for cells, info in built:
-        fitted: list[Cell] = []
-        for cell, w in zip(cells, widths, strict=True):
-            text = _text(cell)
-            if text.cell_len > w:
-                text = text.copy()
-                text.truncate(w, overflow="ellipsis")
-            fitted.append(text)
-        out.append((fitted, info))
-    return out
+    labels = [label for label, _ in columns]
+    prose = {i for i, (_, cap) in enumerate(columns) if cap is None}
+    widths = fit_cells.widths(labels, [cells for cells, _ in built], width, prose, [cap for _, cap in columns])
+    return [(fit_cells.fitted(cells, widths), info) for cells, info in built]
 
 
 def _dim(text: str) -> Text:
