@@ -156,8 +156,7 @@ class ConflictsScreen(ContentScreen):
         return self.evidence.cut_short()
 
     def current_citation(self) -> kbdata.CitedQuote | None:
-        cite = self.evidence.current_citation
-        return kbdata.CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
+        return self.evidence.cited_quote
 
     async def action_step_out(self) -> None:
         """Escape: from the evidence back to the list; from the list, back."""

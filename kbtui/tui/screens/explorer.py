@@ -412,8 +412,7 @@ class ExplorerScreen(ContentScreen):
         return panes[0] + panes[1]
 
     def current_citation(self) -> kbdata.CitedQuote | None:
-        cite = self.evidence.current_citation
-        return kbdata.CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
+        return self.evidence.cited_quote
 
     def action_step_out(self) -> None:
         """Escape walks focus back towards the search box."""

@@ -348,8 +348,7 @@ class OverviewScreen(ContentScreen):
         return self.evidence.cut_short()
 
     def current_citation(self) -> kbdata.CitedQuote | None:
-        cite = self.evidence.current_citation
-        return kbdata.CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
+        return self.evidence.cited_quote
 
     async def action_step_out(self) -> None:
         """Escape: from the evidence to the rows, from the rows to the

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from kbtui.kb.models import Citation, Evidence
 from kbtui.tui.clip import PANE_TEXT_MAX, clipped, more_words, shown
-from kbtui.tui.data import ClaimName
+from kbtui.tui.data import CitedQuote, ClaimName
 from kbtui.tui.evidence_text import attestation, citation_facts, dissent
 from kbtui.tui.look import Look, source_line
 from kbtui.tui.messages import ClaimNamesWanted, EntitySelected, OpenCitation, OpenConflicts
@@ -140,6 +140,12 @@ class EvidencePane(Vertical):
         if not cites:
             return None
         return cites[index] if index is not None and 0 <= index < len(cites) else cites[0]
+
+    @property
+    def cited_quote(self) -> CitedQuote | None:
+        """The selected citation as `y` copies it."""
+        cite = self.current_citation
+        return CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
 
     def show_claim(self, claim: Evidence | None, summary: str = "") -> None:
         self.claim = claim
