@@ -53,14 +53,19 @@ def search_table(query: str, hits: list[SearchHit]) -> None:
     if not hits:
         err_console.print(Text(f"no match for {one_line(query, 80)!r}"))
         return
-    table = Listing(token("score"), token("kind"), prose("name"), prose("matched"), prose("why"), token("id"))
+    # the name form that matched goes with the reason: a sixth column left
+    # no room for a table at 80 columns (--json keeps them apart)
+    table = Listing(token("score"), token("kind"), prose("name"), prose("why"), token("id"))
     for h in hits:
+        why = T(h.get("reason") or "", "dim")
+        matched = h.get("matched")
+        if matched and matched != h["name"]:
+            why = Text.assemble(T(f"“{matched}”"), " ", why)
         table.add_row(
             f"{h['score']:.0f}",
             T(h["kind"], "cyan"),
             T(h["name"], "bold"),
-            T(h.get("matched") or ""),
-            T(h.get("reason") or "", "dim"),
+            why,
             T(h["id"], "dim"),
         )
     console.print(table)
