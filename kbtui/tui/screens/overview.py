@@ -215,7 +215,9 @@ class OverviewScreen(ContentScreen):
 
     def _show_rows(self, keep: bool = False) -> None:
         row, scroll = (self.table.cursor_row, self.table.scroll_y) if keep else (0, 0)
-        self.table.set_columns(*(label for label, _ in view_rows.COLUMNS[self.view]))
+        columns = view_rows.COLUMNS[self.view]
+        # (the prose column, for the table's "more" row; the cells are fitted here)
+        self.table.set_columns(*(label for label, _ in columns), prose=[label for label, cap in columns if cap is None])
         self.table.set_rows(self._rows(self.found), self._total())
         if keep and 0 <= row < self.table.row_count:
             self.table.move_cursor(row=row, animate=False, scroll=False)

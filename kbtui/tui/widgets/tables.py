@@ -141,8 +141,14 @@ class ClaimTable(DataTable[Cell]):
         if left > 0:
             more = Style(dim=True, italic=True)
             said = "more: Enter loads" if self.open_ended else f"{left:,} more: Enter loads"
-            note: list[Cell] = [Text("  ⋯", style=more), Text(said, style=more)]
-            self.add_row(*note[: len(self.columns)], *[""] * max(len(self.columns) - 2, 0), key=str(len(self.infos)))
+            # the words go in the first prose column: in a short one (a
+            # count) they made it as wide as themselves
+            at = min(self.prose, default=1)
+            note: list[Cell] = [""] * len(self.columns)
+            if note:
+                note[0] = Text("  ⋯", style=more)
+                note[min(max(at, 1), len(note) - 1)] = Text(said, style=more)
+            self.add_row(*note, key=str(len(self.infos)))
             self.infos.append(RowInfo(more=True))
 
     @property
