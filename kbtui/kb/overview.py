@@ -3,8 +3,8 @@ browse, narrowed by what the user types.
 
 What is typed is words and `key:value` terms ("met patrushev from:2023",
 "kind:person country:china"). Each word must start a word of a name the
-row involves (a source: its title, outlet, author or repost); each term
-narrows by one field. A term a view does not know is said back, never
+row involves (a source: appear in its title, outlet, author or repost);
+each term narrows by one field. A term a view does not know is said back, never
 silently ignored.
 
 Pages are read in an index's order (schema v7: entities by kind and name,
@@ -16,6 +16,7 @@ again on demand (`count(..., cap=None)`).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -36,6 +37,7 @@ COUNT_BUDGET = 0.25  # seconds a count may take while the user types
 SAMPLE_WINDOWS = 16  # rowid windows an estimate samples
 SAMPLE_WIDTH = 1_000  # rowids per window
 FEW_NAMES = 20_000  # a word held by at most this many names drives the query
+DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")  # from: and to: (2024-5 compared as text misses May)
 
 # the terms each view understands (flags take no value)
 TERMS: dict[View, tuple[str, ...]] = {
@@ -88,14 +90,14 @@ def narrowing(view: View, text: str) -> Narrowing:
     known = TERMS[view]
     for token in text.split():
         key, colon, value = token.partition(":")
-        key = key.lower()
+        key = typed = key.lower()
         if colon:
             key = ALIASES.get(key, key)
             # `type:` is a view's own word for kind where it has one
             if key == "kind" and view == "events":
                 key = "type"
             if key not in known:
-                problems.append(f"{key}: is not a filter here (try {', '.join(k + ':' for k in known)})")
+                problems.append(f"{typed}: is not a filter here (try {', '.join(k + ':' for k in known)})")
             elif value:
                 terms.append((key, value))
             continue
@@ -112,7 +114,7 @@ def narrowing(view: View, text: str) -> Narrowing:
 
 
 def _bad_value(key: str, value: str) -> str | None:
-    if key in ("from", "to") and not (value[:4].isdigit() and len(value) >= 4):
+    if key in ("from", "to") and not DATE.fullmatch(value):
         return f"{key}:{value}: a date is written 2023, 2023-05 or 2023-05-17"
     if key == "status" and value.lower() not in ROLE_STATUSES:
         return f"status:{value}: one of {', '.join(ROLE_STATUSES)}"
@@ -275,12 +277,13 @@ def _claim_dates(frm: str | None, to: str | None) -> tuple[str, list[object]]:
     for table, start, end in (
         ("roles", "x.start", 'x."end"'),
         ("relations", "x.start", 'x."end"'),
-        ("events", "x.start", 'x."end"'),
+        # an event with a start alone is that one date, not ongoing as a role is
+        ("events", "x.start", 'coalesce(x."end", x.start)'),
     ):
         cond, p = _overlaps(start, end, frm, to)
         parts.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.claim_id = c.id AND {cond})")
         params += p
-    cond, p = _overlaps("e.start", 'e."end"', frm, to)
+    cond, p = _overlaps("e.start", 'coalesce(e."end", e.start)', frm, to)
     parts.append(
         f"EXISTS (SELECT 1 FROM participations x JOIN events e ON e.entity_id = x.event_id"
         f" WHERE x.claim_id = c.id AND {cond})"
@@ -401,7 +404,7 @@ def _query(conn: sqlite3.Connection, view: View, narrow: Narrowing) -> _Query:
                 *ids * 4,
             )
         if frm or to:
-            cond, p = _overlaps("v.start", 'v."end"', frm, to)
+            cond, p = _overlaps("v.start", 'coalesce(v."end", v.start)', frm, to)  # one date: that day
             q.add(cond, *p)
         for word in narrow.words:
             like = "% " + _like(word)[1:]

@@ -519,3 +519,24 @@ async def walk(kb_path: Path, steps: list[tuple[str, Any]]) -> None:
 @given(st.sampled_from(["f3", "f2", "f4", "f5"]), st.permutations(STEPS))
 def test_back_then_forward_returns_to_what_was_on_screen(kb_path: Path, first: str, steps: list[Any]) -> None:
     asyncio.run(walk(kb_path, [("overview", first), *steps]))
+
+
+async def test_escape_back_to_the_filter_does_not_select_it(kb_path: Path) -> None:
+    """Back in the filter from the rows, the next letter adds to the filter
+    and backspace deletes one letter: nothing is selected to be replaced."""
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "f3")
+        await narrow(pilot, "patrushe")
+        await pilot.press("down")
+        await settle(pilot)
+        assert focused_id(app) == "overview-table"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert focused_id(app) == "overview-filter"
+        await pilot.press("v")
+        await settle(pilot)
+        assert screen(app).filter.value == "patrushev"
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen(app).filter.value == "patrushe"

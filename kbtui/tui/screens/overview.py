@@ -57,6 +57,11 @@ HINTS: dict[overview.View, str] = {
 class FilterInput(SteadyInput):
     FOCUS_KEYS: ClassVar[dict[str, str]] = {"down": "focus_rows", "enter": "focus_rows"}
 
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        # stepping back here (esc from the rows) must not select the filter:
+        # the next key would replace it
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
+
 
 class OverviewScreen(ContentScreen):
     BINDINGS = [
