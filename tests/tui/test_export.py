@@ -136,6 +136,12 @@ async def test_escape_cancels_and_writes_nothing(kb_path: Path, tmp_path: Path, 
         await ask(pilot, tmp_path)
         await pilot.press("q")  # types in the box: no quitting from the dialog by a letter
         assert app.is_running and app.screen.query_one(Input).value.endswith("q")
+        await pilot.press("tab")  # the format list: q there does not quit either
+        await settle(pilot)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, ExportScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ExplorerScreen) and app.focused is table

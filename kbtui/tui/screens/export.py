@@ -64,7 +64,12 @@ def start_directory() -> Path:
 
 
 class ExportScreen(ModalScreen[ExportChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="close without writing", id="export.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel", tooltip="close without writing", id="export.cancel"),
+        # the app's `q` quits; in this dialog a stray q must not end the
+        # session with the export half chosen (ctrl+q still quits)
+        Binding("q", "stay", show=False, id="export.stay"),
+    ]
 
     DEFAULT_CSS = """
     ExportScreen {
@@ -148,6 +153,9 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         said.update(problem)
         said.display = True
         self.query_one(Input).focus()
+
+    def action_stay(self) -> None:
+        self.notify("Esc closes this dialog; ctrl+q quits kbtui.", timeout=3)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
