@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import SHOW_ALL_KEY
@@ -27,6 +27,7 @@ from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.conflicts import ConflictList
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.footer import KeyBar
 
 
 class ConflictsScreen(ContentScreen):
@@ -56,7 +57,7 @@ class ConflictsScreen(ContentScreen):
         yield Static("", id="conflicts-head")
         yield ConflictList(id="conflict-list")
         yield EvidencePane(id="evidence")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def items(self) -> ConflictList:

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from kbtui.kb.models import Entity, Role, Stats
@@ -44,6 +44,7 @@ from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
 from kbtui.tui.widgets.entity import SECTIONS, EntityPane
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.search import ResultsList, SearchInput, SearchPanel
 from kbtui.tui.widgets.tables import ClaimTable
 
@@ -136,7 +137,7 @@ class ExplorerScreen(ContentScreen):
     async def _fill(self) -> None:
         await self.query_one("#right").mount(self._evidence)
         self._evidence.show_claim(None)
-        await self.mount(Footer())
+        await self.mount(KeyBar())
         self.refresh_bindings()  # the footer came after the focus: tell it the keys
         self.pane.build()
         if not self.panel.input.value:  # typed before the first frame: that search runs instead

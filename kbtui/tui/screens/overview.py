@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from kbtui.kb import overview
 from kbtui.tui import data as kbdata
@@ -34,6 +34,7 @@ from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import overview_rows as view_rows
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.tables import ClaimTable
 
 # Focus moves with Screen.set_focus, at once: Widget.focus() waits for the
@@ -93,7 +94,7 @@ class OverviewScreen(ContentScreen):
             yield ClaimTable(id="overview-table")
             yield Static("", id="overview-detail")
             yield EvidencePane(id="evidence")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> ClaimTable:

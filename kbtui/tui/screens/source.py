@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kbtui.kb.models import Citation, Erratum, MarkedCitation
 from kbtui.tui import data as kbdata
@@ -29,6 +29,7 @@ from kbtui.tui.look import Look, plural, source_line
 from kbtui.tui.messages import CitationFocused, EntitySelected, ErratumFocused, TitleLearned
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
+from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.source_text import SourceText
 
 NOTE_HEAD = 160  # characters of a source's note in the viewer's head
@@ -59,7 +60,7 @@ class SourceScreen(ContentScreen):
         yield Static("", id="source-head")
         yield Static("", id="cite-info")
         yield SourceText(id="source-text")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def viewer(self) -> SourceText:
