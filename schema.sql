@@ -415,6 +415,34 @@ CREATE TABLE log (
 CREATE INDEX log_input ON log(input_id);
 CREATE INDEX log_write ON log(write_id);
 
+-- Entity resolution: a curator's judgement of a pair of entities (the
+-- same one, not the same, unsure), from a bundle's resolutions.toml, so it
+-- survives re-import. Stored once per pair (a < b). "same" merges them:
+-- `keep` stays, the other becomes a redirect (below).
+CREATE TABLE judgements (
+    a        TEXT NOT NULL CHECK (length(a) BETWEEN 1 AND 200 AND a NOT GLOB '*[^a-z0-9-]*'),
+    b        TEXT NOT NULL CHECK (length(b) BETWEEN 1 AND 200 AND b NOT GLOB '*[^a-z0-9-]*'),
+    verdict  TEXT NOT NULL CHECK (verdict IN ('same', 'not-same', 'unsure')),
+    keep     TEXT CHECK (keep IS NULL OR keep IN (a, b)),
+    note     TEXT NOT NULL DEFAULT '',
+    at       TEXT NOT NULL DEFAULT '',  -- UTC ISO 8601
+    user     TEXT NOT NULL DEFAULT '',
+    input_id TEXT REFERENCES inputs(id) ON DELETE CASCADE,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;
+CREATE INDEX judgements_b ON judgements(b);
+CREATE INDEX judgements_input ON judgements(input_id);
+
+-- An entity merged into another: its old id still resolves (every command,
+-- the explorer, and SQL through this table). Rebuilt from the "same"
+-- judgements whenever data is written.
+CREATE TABLE redirects (
+    old_id TEXT PRIMARY KEY,
+    new_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX redirects_new ON redirects(new_id);
+
 -- ---------------------------------------------------------------------------
 -- Views for people who write SQL: flat, joined, names instead of ids.
 

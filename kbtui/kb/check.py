@@ -59,6 +59,7 @@ BASE_TABLES = (
     "source_versions",
     "citation_moves",
     "log",
+    "judgements",
 )
 
 

@@ -133,6 +133,11 @@ def to_v5(conn: sqlite3.Connection) -> None:
         conn.execute(re.sub(r"^CREATE (TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", stmt))
 
 
+def to_v8(conn: sqlite3.Connection) -> None:
+    for stmt in _statements(("judgements", "redirects")):
+        conn.execute(stmt)
+
+
 def _finish(conn: sqlite3.Connection) -> None:
     """After the last step: indexes, the search index and the views of this
     schema (made once, at the end: a view may read a column a later step
@@ -158,6 +163,8 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     # (entities by kind and name, events by date, sources by date);
     # create_missing_indexes in _finish adds them.
     6: lambda conn: None,
+    # v7 -> v8: entity resolution (judgements, redirects), two new tables
+    7: to_v8,
 }
 
 
