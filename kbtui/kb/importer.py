@@ -69,6 +69,9 @@ def bundle_report(
 
         def then(conn: sqlite3.Connection) -> None:
             load_log(conn, Path(bundle_dir), name)
+            from kbtui.kb import judge  # (it writes through the curation session, which imports this module)
+
+            judge.load(conn, Path(bundle_dir), name)
 
         try:
             return write(conn, chunks, advance, name, str(bundle_dir), prune, dry_run, then)
@@ -119,6 +122,10 @@ def kb_kinds(conn: sqlite3.Connection) -> bundle_mod.Known:
 
     def kind(entity_id: str) -> str | None:
         row = conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if row is None:  # a merged id still names its entity (kbtui.kb.merge)
+            row = conn.execute(
+                "SELECT e.kind FROM redirects r JOIN entities e ON e.id = r.new_id WHERE r.old_id = ?", (entity_id,)
+            ).fetchone()
         return row[0] if row else None
 
     return kind

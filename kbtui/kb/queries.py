@@ -51,6 +51,9 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
     row = conn.execute("SELECT id FROM entities WHERE id = ?", (ref,)).fetchone()
     if row:
         return str(row[0])
+    merged = redirected(conn, ref)
+    if merged is not None:
+        return merged
     # a descriptor ("Xi's security chief") or a metonym ("Beijing" for
     # China) names the entity only at a date or by figure of speech: found
     # by search, never the answer to a name on the command line
@@ -77,6 +80,16 @@ def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
             candidates,
         )
     raise NotFound(f"{ref!r} is ambiguous ({len(candidates)} candidates)", "pass one of the ids listed", candidates)
+
+
+def redirected(conn: sqlite3.Connection, entity_id: str) -> str | None:
+    """The entity a merged id now names (kbtui.kb.merge), None if it names none."""
+    row = conn.execute("SELECT new_id FROM redirects WHERE old_id = ?", (entity_id,)).fetchone()
+    if row is None:
+        return None
+    from kbtui.kb.merge import resolve  # (merge reads the index, which reads this module)
+
+    return resolve(conn, entity_id)
 
 
 def _unresolving(conn: sqlite3.Connection, entity_id: str, matched: str | None) -> bool:
@@ -476,6 +489,9 @@ def _roles_as(conn: sqlite3.Connection, entity_id: str, kind: str) -> RolesAs:
 def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, offset: int = 0) -> Entity:
     e = conn.execute("SELECT id, kind, name, summary FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if e is None:
+        merged = redirected(conn, entity_id)  # a merged id shows the entity it merged into
+        if merged is not None and merged != entity_id:
+            return show(conn, merged, limit, offset)
         raise NotFound(f"no entity with id {entity_id!r}", "try `kbtui search`")
     aliases: list[AliasInfo] = [
         {"name": a["alias"], "kind": a["kind"], "as_of": a["as_of"], "claim_id": a["claim_id"]}

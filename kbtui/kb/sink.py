@@ -49,7 +49,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from kbtui.kb import index, mentions
+from kbtui.kb import index, mentions, merge
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.records import (
     Alias,
@@ -875,6 +875,9 @@ class Sink:
         restated the whole input (a snapshot, a bundle), so rows of the input
         it did not restate are stale (counted; removed with `prune`)."""
         self.release()
+        # a bundle that still names a merged id: its rows go to the id it
+        # merged into (before the check for names that are no entity)
+        merge.follow_redirects(self.conn)
         self._dangling()
         if self.on_error == "stop" and self.report.problem_count:
             self._refuse()
@@ -888,6 +891,8 @@ class Sink:
                 self.report.stale = {}
         self._settle()
         self._reindex()
+        # an entity judged the same as another, written again: merged again
+        merge.apply_judgements(self.conn)
         # any other broken reference makes COMMIT fail (keys are deferred)
         return self.report
 
