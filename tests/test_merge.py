@@ -4,6 +4,7 @@ lives in the bundle and survives re-import; refusals change nothing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -207,3 +208,22 @@ def test_show_of_an_unknown_id_still_says_so(kb: tuple[Path, Path]) -> None:
             queries.show(conn, "no-such-id")
     finally:
         conn.close()
+
+
+def test_check_names_a_pair_judged_the_same_that_could_not_be_merged(kb: tuple[Path, Path]) -> None:
+    """A judgement written by hand (or before the two met in one event) that
+    cannot be merged stays a judgement, and `kbtui check` says why."""
+    from click.testing import CliRunner
+
+    from kbtui.cli import main
+
+    bundle, db = kb
+    (bundle / judge.RESOLUTIONS_FILE).write_text(
+        '[[judgement]]\na = "fsb"\nb = "svr"\nverdict = "same"\n', encoding="utf-8"
+    )
+    import_bundle(bundle, db)
+    assert count(db, "redirects") == 0 and rows(db, "SELECT verdict FROM judgements") == [("same",)]
+    result = CliRunner().invoke(main, ["--db", str(db), "check", "--json"])
+    review = json.loads(result.output)["review"]
+    assert [(r["check"], r["where"]) for r in review] == [("unmerged", "judgement fsb same svr")]
+    assert "both took part in" in review[0]["message"]

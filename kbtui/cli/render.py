@@ -366,8 +366,9 @@ def check_report(db: str, findings: list[Finding], counts: dict[str, int]) -> No
 
 
 def review_report(items: list[Finding]) -> None:
-    """Citations a human should look at (moved, orphaned): not problems."""
-    table = Listing(token("state"), words("where"), prose("what to do"), title=f"{len(items)} citation(s) to review")
+    """What a human should look at (citations moved or orphaned, pairs
+    judged the same but not merged): not problems."""
+    table = Listing(token("state"), words("where"), prose("what to do"), title=f"{len(items)} to review")
     for f in items:
         table.add_row(T(f.check, "yellow"), T(f.where), T(f.message))
     console.print(table)

@@ -237,6 +237,26 @@ def _review(conn: sqlite3.Connection) -> list[Finding]:
                 " quote the new text instead, or remove the citation",
             )
         )
+    try:
+        found.extend(_unmerged(conn))
+    except sqlite3.OperationalError:  # a KB from before judgements (check says to migrate)
+        pass
+    return found
+
+
+def _unmerged(conn: sqlite3.Connection) -> list[Finding]:
+    """Pairs judged the same that are still two entities: the merge was
+    refused when data came in (both took part in one event, say)."""
+    from kbtui.kb import merge  # (merge rebuilds the index, which check reads)
+
+    found = []
+    for a, b, keep in conn.execute(
+        "SELECT a, b, coalesce(keep, a) FROM judgements WHERE verdict = 'same' ORDER BY a, b"
+    ).fetchall():
+        kept, other = merge.resolve(conn, keep), merge.resolve(conn, b if keep == a else a)
+        why = merge.refusal(conn, kept, other) if kept != other else None
+        if why is not None and "no entity" not in why:
+            found.append(Finding("unmerged", f"judgement {a} same {b}", f"not merged: {why}"))
     return found
 
 
