@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -237,10 +238,8 @@ def _review(conn: sqlite3.Connection) -> list[Finding]:
                 " quote the new text instead, or remove the citation",
             )
         )
-    try:
+    with suppress(sqlite3.OperationalError):  # a KB from before judgements (check says to migrate)
         found.extend(_unmerged(conn))
-    except sqlite3.OperationalError:  # a KB from before judgements (check says to migrate)
-        pass
     return found
 
 
