@@ -572,3 +572,36 @@ def log(ctx: click.Context, limit: int, input_id: str | None, with_diff: bool, a
 
 
 COMMANDS = (new, add, rm, edit, log)
+
+
+# -- curate mode ----------------------------------------------------------------
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
+@click.pass_context
+@handles_errors
+def curate_mode(ctx: click.Context, /, bundle: Path) -> None:
+    """Open the explorer in curate mode on BUNDLE: as `kbtui`, plus F6,
+    candidate duplicates judged one pair at a time (same, not same,
+    unsure), each written to the bundle's resolutions.toml and the KB.
+    The plain explorer never writes.
+
+    \b
+    Example:
+      kbtui --db my.db curate research
+    """
+    import sys
+
+    from kbtui.kb import db as kbdb
+
+    target = writable_target(ctx)
+    if not (bundle / "kb.toml").is_file():
+        fail(f"{bundle}: not a bundle (no kb.toml)", f"create one with `kbtui new {bundle}`", 2)
+    kbdb.connect_readonly(target).close()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail("kbtui curate needs a terminal", "run it in a terminal; judge from scripts with `kbtui dedupe judge`", 2)
+    from kbtui.tui.app import create_app
+
+    app = create_app(target, bundle=bundle)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -101,13 +101,24 @@ class KbtuiApp(App[int]):
         Binding(
             "f5", "overview('entities')", "entities", show=False, tooltip="every entity, by kind", id="app.entities"
         ),
+        # curate mode only (check_action hides it otherwise)
+        Binding(
+            "f6",
+            "duplicates",
+            "duplicates",
+            tooltip="judge candidate duplicates (curate mode: kbtui curate BUNDLE)",
+            id="app.duplicates",
+        ),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
 
-    def __init__(self, db_path: Path | str, today: str | None = None) -> None:
+    def __init__(self, db_path: Path | str, today: str | None = None, bundle: Path | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
+        # curate mode (`kbtui curate BUNDLE`): judgements write to this
+        # bundle and the KB; without it the explorer never writes
+        self.bundle = bundle
         # how old evidence is, is read against this; tests and snapshots fix it
         self.today = today or date.today().isoformat()
         self.history = History()
@@ -130,7 +141,7 @@ class KbtuiApp(App[int]):
             self.db_error = exc
             self.push_screen(ErrorScreen(f"{self.db_path}: cannot be read ({exc})"))
             return
-        self.sub_title = shown(str(self.db_path))
+        self.sub_title = shown(str(self.db_path)) + (f" · curating {shown(str(self.bundle))}" if self.bundle else "")
         self.explorer = ExplorerScreen(self.db_path)
         self.push_screen(self.explorer)
         self.call_after_refresh(self.refresh_breadcrumbs)
@@ -318,6 +329,18 @@ class KbtuiApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "duplicates":
+            return self.bundle is not None
+        return True
+
+    def action_duplicates(self) -> None:
+        """F6 in curate mode: candidate duplicates, one pair at a time."""
+        from kbtui.tui.screens.duplicates import DuplicatesScreen
+
+        if self.bundle is not None and not isinstance(self.screen, (DuplicatesScreen, ModalScreen)):
+            self.push_screen(DuplicatesScreen(self.db_path, self.bundle))
+
     def action_overview(self, view: str) -> None:
         """F2–F5: an overview, as a new place in history."""
         if self.explorer is not None:
@@ -364,9 +387,10 @@ class KbtuiApp(App[int]):
 _IS_CONTEXT: type[ExplorerContext] = KbtuiApp
 
 
-def create_app(db_path: Path | str | None = None, today: str | None = None) -> KbtuiApp:
+def create_app(db_path: Path | str | None = None, today: str | None = None, bundle: Path | None = None) -> KbtuiApp:
     """The one app factory, for the CLI, the tests and the snapshots.
-    `today` (ISO date) fixes the clock that evidence ages against."""
+    `today` (ISO date) fixes the clock that evidence ages against; `bundle`
+    opens curate mode, writing to that bundle."""
     from kbtui.kb.paths import default_db_path
 
-    return KbtuiApp(db_path if db_path is not None else default_db_path(), today)
+    return KbtuiApp(db_path if db_path is not None else default_db_path(), today, bundle)

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
 from kbtui.kb import grep as kbgrep
-from kbtui.kb import namesakes, overview, queries, table_export
+from kbtui.kb import namesakes, overview, pair_view, queries, table_export
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
     Citation,
@@ -410,3 +410,45 @@ def overview_count(
         except overview.Unknown:
             return overview.Count(0, True)
         return overview.count(conn, q, None if exact else overview.COUNT_BUDGET)
+
+
+# --- curate mode: judging duplicates ----------------------------------------------
+
+
+class PairView(NamedTuple):
+    """A candidate pair and both its entities, as the judging screen shows them."""
+
+    pair: Any  # kbtui.kb.dedupe_score.Pair (imported with dedupe, on first use)
+    left: pair_view.Side
+    right: pair_view.Side
+
+
+DUPLICATES = 200  # candidate pairs read for one judging session
+
+
+def duplicate_pairs(path: Path | str, limit: int = DUPLICATES) -> list[PairView]:
+    """The best candidate pairs not judged yet, with what the screen shows of each side."""
+    from kbtui.kb import dedupe
+
+    with reader(path) as conn:
+        pairs = dedupe.candidates(conn, limit=limit, exclude=pair_view.judged(conn))
+        out = []
+        for p in pairs:
+            left, right = pair_view.side(conn, p.a), pair_view.side(conn, p.b)
+            if left is not None and right is not None:
+                # the one more is known of stays by default (left); x swaps
+                if pair_view.weight(right) > pair_view.weight(left):
+                    left, right = right, left
+                out.append(PairView(p, left, right))
+        return inert(out)
+
+
+def judge_pair(
+    path: Path | str, bundle: Path, a: str, b: str, verdict: str, keep: str | None = None
+) -> tuple[str, str | None]:
+    """Write a judgement (curate mode only: the bundle and the KB change
+    together). Returns what was said and, for a merge, the id merged away."""
+    from kbtui.kb import judge
+
+    change, merged = judge.judge(bundle, Path(path), a, b, verdict, keep)
+    return change.id, (merged.other if merged is not None else None)
