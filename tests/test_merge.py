@@ -227,3 +227,17 @@ def test_check_names_a_pair_judged_the_same_that_could_not_be_merged(kb: tuple[P
     review = json.loads(result.output)["review"]
     assert [(r["check"], r["where"]) for r in review] == [("unmerged", "judgement fsb same svr")]
     assert "both took part in" in review[0]["message"]
+
+
+def test_show_of_a_merged_id_says_so(kb: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from kbtui.cli import main
+
+    bundle, db = kb
+    judge.judge(bundle, db, KEEP, OTHER, "same")
+    result = CliRunner().invoke(main, ["--db", str(db), "show", OTHER, "--json"])
+    data = json.loads(result.output)
+    assert data["id"] == KEEP and data["merged_from"] == OTHER
+    result = CliRunner().invoke(main, ["--db", str(db), "show", OTHER])
+    assert "was merged into this entity" in " ".join(result.output.split())

@@ -224,7 +224,10 @@ def show(ctx: click.Context, ref: str, limit: int | None, offset: int, as_json: 
     from kbtui.kb import queries
 
     conn = _open(ctx)
-    data = queries.show(conn, queries.resolve(conn, ref), limit=limit, offset=offset)
+    entity_id = queries.resolve(conn, ref)
+    data = queries.show(conn, entity_id, limit=limit, offset=offset)
+    if entity_id != ref and queries.redirected(conn, ref) == entity_id:
+        data["merged_from"] = ref  # an old id: say where it went
     if as_json:
         emit_json(data)
     else:

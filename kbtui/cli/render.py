@@ -139,6 +139,8 @@ def entity(data: Entity) -> None:
     head.append(f"  {one_line(data['kind'], 20)}  ", style="cyan")
     head.append(visible(data["id"]), style="dim")
     parts: list[Any] = [head]
+    if data.get("merged_from"):
+        parts.append(T(f"`{data.get('merged_from')}` was merged into this entity (kbtui dedupe judge)", "yellow"))
     names = [a["name"] for a in data["alias_kinds"] if a["kind"] not in {"descriptor", "metonym"}]
     if names:
         parts.append(T("also: " + "; ".join(names), "italic"))

@@ -213,6 +213,8 @@ class Entity(TypedDict):
     events: list[Event]
     sources: list[SourceMentioning]
     properties: list[Property]
+    # the id asked for, when it was merged into this entity (kbtui.kb.merge)
+    merged_from: NotRequired[str]
 
 
 class Span(TypedDict):

@@ -491,7 +491,9 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
     if e is None:
         merged = redirected(conn, entity_id)  # a merged id shows the entity it merged into
         if merged is not None and merged != entity_id:
-            return show(conn, merged, limit, offset)
+            found = show(conn, merged, limit, offset)
+            found["merged_from"] = entity_id
+            return found
         raise NotFound(f"no entity with id {entity_id!r}", "try `kbtui search`")
     aliases: list[AliasInfo] = [
         {"name": a["alias"], "kind": a["kind"], "as_of": a["as_of"], "claim_id": a["claim_id"]}
