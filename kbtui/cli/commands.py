@@ -64,6 +64,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "edit": "kbtui.cli.curate:edit",
         "log": "kbtui.cli.curate:log",
         "match": "kbtui.cli.screening:match",
+        "dedupe": "kbtui.cli.dedupe:dedupe",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
