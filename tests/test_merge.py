@@ -241,3 +241,42 @@ def test_show_of_a_merged_id_says_so(kb: tuple[Path, Path]) -> None:
     assert data["id"] == KEEP and data["merged_from"] == OTHER
     result = CliRunner().invoke(main, ["--db", str(db), "show", OTHER])
     assert "was merged into this entity" in " ".join(result.output.split())
+
+
+def test_the_judge_command_merges_and_reports_json(kb: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from kbtui.cli import main
+
+    bundle, db = kb
+    args = ["--db", str(db), "dedupe", "judge", OTHER, KEEP, "same", "--keep", KEEP, "--bundle", str(bundle)]
+    result = CliRunner().invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["action"] == "judge" and out["merged"]["keep"] == KEEP and out["merged"]["other"] == OTHER
+    assert sum(out["merged"]["moved"].values()) > 0
+    # the listing no longer proposes a pair judged not the same
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--db", str(db), "dedupe", "--json", "--min-score", "0"])
+    assert listed.exit_code == 0, listed.output
+    pairs = {(p["a"]["id"], p["b"]["id"]) for p in json.loads(listed.stdout)}
+    if pairs:
+        a, b = sorted(next(iter(pairs)))
+        said = runner.invoke(main, ["--db", str(db), "dedupe", "judge", a, b, "not-same", "--bundle", str(bundle)])
+        assert said.exit_code == 0, said.output
+        again = json.loads(runner.invoke(main, ["--db", str(db), "dedupe", "--json", "--min-score", "0"]).stdout)
+        assert (a, b) not in {tuple(sorted((p["a"]["id"], p["b"]["id"]))) for p in again}
+
+
+def test_the_judge_command_refuses_in_one_line(kb: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from kbtui.cli import main
+
+    bundle, db = kb
+    result = CliRunner().invoke(
+        main, ["--db", str(db), "dedupe", "judge", KEEP, "nobody-here", "same", "--bundle", str(bundle)]
+    )
+    assert result.exit_code != 0
+    assert "no entity `nobody-here`" in result.output and "Traceback" not in result.output
+    assert not (bundle / judge.RESOLUTIONS_FILE).exists()

@@ -65,6 +65,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "log": "kbtui.cli.curate:log",
         "match": "kbtui.cli.screening:match",
         "dedupe": "kbtui.cli.dedupe:dedupe",
+        "curate": "kbtui.cli.curate:curate_mode",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -63,7 +63,7 @@ def judge(
     if merged is not None:
         moved = sum(merged.moved.values())
         click.echo(
-            f"  merged `{visible(merged.other)}` into `{visible(merged.keep)}`: {moved} rows moved;"
+            f"  merged `{visible(merged.other)}` into `{visible(merged.keep)}`: {moved} row{'' if moved == 1 else 's'} moved;"
             f" `{visible(merged.other)}` now redirects there",
             err=True,
         )
