@@ -62,8 +62,9 @@ def judge(
     click.echo(f"judged {visible(a)} and {visible(b)} {verdict} in bundle {visible(change.bundle)}", err=True)
     if merged is not None:
         moved = sum(merged.moved.values())
+        rows = f"{moved} row{'' if moved == 1 else 's'}"
         click.echo(
-            f"  merged `{visible(merged.other)}` into `{visible(merged.keep)}`: {moved} row{'' if moved == 1 else 's'} moved;"
+            f"  merged `{visible(merged.other)}` into `{visible(merged.keep)}`: {rows} moved;"
             f" `{visible(merged.other)}` now redirects there",
             err=True,
         )
