@@ -167,23 +167,29 @@ REFERENCES = (
 def follow_redirects(conn: sqlite3.Connection) -> int:
     """Rows just written that name a merged id (a bundle still says the
     old one) are pointed at the id it merged into; returns how many. The
-    importer's references to check (temp.pending_refs) follow too."""
-    pairs = conn.execute(
-        "SELECT old_id, new_id FROM redirects r WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = r.old_id)"
-    ).fetchall()
+    importer's references to check (temp.pending_refs) follow too.
+
+    One statement per column whatever the number of redirects: each reads
+    the merged ids still named through the column's index, so a curation
+    write does not pay for every merge ever made."""
+    if conn.execute("SELECT 1 FROM redirects LIMIT 1").fetchone() is None:
+        return 0
+    to = "(SELECT new_id FROM redirects WHERE old_id = {c})"
+    gone = "(SELECT old_id FROM redirects r WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = r.old_id))"
     n = 0
-    for old, _ in pairs:
-        new = resolve(conn, old)
-        for table, column in REFERENCES:
-            n += conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old)).rowcount
+    for table, column in REFERENCES:
+        n += conn.execute(f"UPDATE {table} SET {column} = {to.format(c=column)} WHERE {column} IN {gone}").rowcount
+    n += conn.execute(
+        f"UPDATE properties SET value = {to.format(c='value')}"
+        f" WHERE property IN ('nationality', 'affiliation') AND value IN {gone}"
+    ).rowcount
+    for table in ("aliases", "mentions", "entity_inputs"):
         n += conn.execute(
-            "UPDATE properties SET value = ? WHERE value = ? AND property IN ('nationality', 'affiliation')", (new, old)
+            f"UPDATE OR IGNORE {table} SET entity_id = {to.format(c='entity_id')} WHERE entity_id IN {gone}"
         ).rowcount
-        for table in ("aliases", "mentions", "entity_inputs"):
-            n += conn.execute(f"UPDATE OR IGNORE {table} SET entity_id = ? WHERE entity_id = ?", (new, old)).rowcount
-            conn.execute(f"DELETE FROM {table} WHERE entity_id = ?", (old,))
-        if conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'pending_refs'").fetchone():
-            conn.execute("UPDATE temp.pending_refs SET entity_id = ? WHERE entity_id = ?", (new, old))
+        conn.execute(f"DELETE FROM {table} WHERE entity_id IN {gone}")
+    if conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'pending_refs'").fetchone():
+        conn.execute(f"UPDATE temp.pending_refs SET entity_id = {to.format(c='entity_id')} WHERE entity_id IN {gone}")
     return n
 
 
@@ -192,8 +198,11 @@ def apply_judgements(conn: sqlite3.Connection) -> list[Merged]:
     import or a curation wrote the other again). A pair that cannot be
     merged now (a refusal) is left as it is: `kbtui check` reports it."""
     done: list[Merged] = []
+    # only pairs whose merged-away id is an entity again (an import wrote it)
     for a, b, keep in conn.execute(
-        "SELECT a, b, coalesce(keep, a) FROM judgements WHERE verdict = 'same' ORDER BY a, b"
+        "SELECT a, b, coalesce(keep, a) FROM judgements j WHERE verdict = 'same' AND EXISTS"
+        " (SELECT 1 FROM entities WHERE id = CASE WHEN coalesce(j.keep, j.a) = j.a THEN j.b ELSE j.a END)"
+        " ORDER BY a, b"
     ).fetchall():
         kept = resolve(conn, keep)
         other = resolve(conn, b if keep == a else a)
