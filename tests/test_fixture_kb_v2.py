@@ -98,3 +98,25 @@ def test_migrated_v2_has_exactly_the_v3_schema_and_dated_evidence(tmp_path: Path
         assert conn.execute("SELECT count(*) FROM sources_fts WHERE sources_fts MATCH 'Patrushev'").fetchone()[0] >= 2
     finally:
         conn.close()
+
+
+def migrated_copy(fixture: Path, tmp_path: Path, version: int | None = None) -> Path:
+    """A copy of `fixture` after `kbtui migrate` (which must say it came
+    from `version`, when given)."""
+    copy = tmp_path / "old.db"
+    shutil.copy(fixture, copy)
+    result = CliRunner().invoke(main, ["migrate", str(copy)])
+    assert result.exit_code == 0, result.output
+    if version is not None:
+        assert f"from schema version {version} to" in result.output
+    return copy
+
+
+def assert_fresh_schema(copy: Path, tmp_path: Path) -> None:
+    """`copy` has exactly the objects `kbtui init` makes, as it makes them."""
+    fresh = tmp_path / "fresh.db"
+    assert CliRunner().invoke(main, ["init", str(fresh)]).exit_code == 0
+    migrated, want = _schema(copy), _schema(fresh)
+    assert set(migrated) == set(want)
+    for name in want:
+        assert migrated[name].replace('"', "") == want[name].replace('"', ""), name

@@ -9,7 +9,6 @@ search working on it."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 from kbtui.cli import main
 from kbtui.kb import db
 from kbtui.kb.search import search
-from tests.test_fixture_kb_v2 import _rows, _schema
+from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, migrated_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v5.db"
 FROZEN_SHA256 = "0cae0756ab9cbf8dcde5e09c4743ebd0317ec73852ed1f97f404b82c87b16793"
@@ -38,11 +37,7 @@ def test_the_v5_fixture_is_frozen() -> None:
 
 
 def _migrated(tmp_path: Path) -> Path:
-    copy = tmp_path / "old.db"
-    shutil.copy(FIXTURE, copy)
-    result = CliRunner().invoke(main, ["migrate", str(copy)])
-    assert result.exit_code == 0, result.output
-    return copy
+    return migrated_copy(FIXTURE, tmp_path)
 
 
 def test_migrate_brings_the_v5_fixture_to_the_current_version_with_nothing_lost(tmp_path: Path) -> None:
@@ -68,9 +63,4 @@ def test_migrate_brings_the_v5_fixture_to_the_current_version_with_nothing_lost(
 
 def test_migrated_v5_has_exactly_the_current_schema(tmp_path: Path) -> None:
     copy = _migrated(tmp_path)
-    fresh = tmp_path / "fresh.db"
-    assert CliRunner().invoke(main, ["init", str(fresh)]).exit_code == 0
-    migrated, want = _schema(copy), _schema(fresh)
-    assert set(migrated) == set(want)
-    for name in want:
-        assert migrated[name].replace('"', "") == want[name].replace('"', ""), name
+    assert_fresh_schema(copy, tmp_path)

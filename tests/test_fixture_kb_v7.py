@@ -8,7 +8,6 @@ migrate` must bring a copy to the current version with every row kept."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 
 from kbtui.cli import main
 from kbtui.kb import db
-from tests.test_fixture_kb_v2 import _rows, _schema
+from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, migrated_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v7.db"
 FROZEN_SHA256 = "598ce3f9e10aa9a5fd48d8d2240aac5784137b6ad1cb91971e1e70af290c839c"
@@ -36,12 +35,7 @@ def test_the_v7_fixture_is_frozen() -> None:
 
 
 def _migrated(tmp_path: Path) -> Path:
-    copy = tmp_path / "old.db"
-    shutil.copy(FIXTURE, copy)
-    result = CliRunner().invoke(main, ["migrate", str(copy)])
-    assert result.exit_code == 0, result.output
-    assert "from schema version 7 to" in result.output
-    return copy
+    return migrated_copy(FIXTURE, tmp_path, 7)
 
 
 def test_migrate_brings_the_v7_fixture_to_the_current_version_with_nothing_lost(tmp_path: Path) -> None:
@@ -63,9 +57,4 @@ def test_migrate_brings_the_v7_fixture_to_the_current_version_with_nothing_lost(
 
 def test_migrated_v7_has_exactly_the_current_schema(tmp_path: Path) -> None:
     copy = _migrated(tmp_path)
-    fresh = tmp_path / "fresh.db"
-    assert CliRunner().invoke(main, ["init", str(fresh)]).exit_code == 0
-    migrated, want = _schema(copy), _schema(fresh)
-    assert set(migrated) == set(want)
-    for name in want:
-        assert migrated[name].replace('"', "") == want[name].replace('"', ""), name
+    assert_fresh_schema(copy, tmp_path)

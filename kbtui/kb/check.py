@@ -249,12 +249,9 @@ def _unmerged(conn: sqlite3.Connection) -> list[Finding]:
     from kbtui.kb import merge  # (merge rebuilds the index, which check reads)
 
     found = []
-    for a, b, keep in conn.execute(
-        "SELECT a, b, coalesce(keep, a) FROM judgements WHERE verdict = 'same' ORDER BY a, b"
-    ).fetchall():
-        kept, other = merge.resolve(conn, keep), merge.resolve(conn, b if keep == a else a)
-        why = merge.refusal(conn, kept, other) if kept != other else None
-        if why is not None and "no entity" not in why:
+    for a, b, kept, other in merge.pending(conn):
+        why = merge.refusal(conn, kept, other)
+        if why is not None:
             found.append(Finding("unmerged", f"judgement {a} same {b}", f"not merged: {why}"))
     return found
 

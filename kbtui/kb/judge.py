@@ -100,8 +100,17 @@ def judge(
 def _store(conn: sqlite3.Connection, record: dict[str, Any], input_id: str | None) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO judgements (a, b, verdict, keep, note, at, user, input_id)"
-        " VALUES (:a, :b, :verdict, :keep, :note, :at, :user, :input_id)",
-        {**{k: record.get(k) or ("" if k in ("note", "at", "user") else None) for k in FIELDS}, "input_id": input_id},
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record["a"],
+            record["b"],
+            record["verdict"],
+            record.get("keep"),
+            record.get("note") or "",
+            record.get("at") or "",
+            record.get("user") or "",
+            input_id,
+        ),
     )
 
 

@@ -193,19 +193,24 @@ def follow_redirects(conn: sqlite3.Connection) -> int:
     return n
 
 
-def apply_judgements(conn: sqlite3.Connection) -> list[Merged]:
-    """Merge every pair judged the same whose two entities both exist (an
-    import or a curation wrote the other again). A pair that cannot be
-    merged now (a refusal) is left as it is: `kbtui check` reports it."""
-    done: list[Merged] = []
-    # only pairs whose merged-away id is an entity again (an import wrote it)
+def pending(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    """(a, b, kept, other) for each pair judged the same whose merged-away
+    id is an entity again (an import wrote it), `kept` and `other` as
+    they now resolve."""
+    out = []
     for a, b, keep in conn.execute(
         "SELECT a, b, coalesce(keep, a) FROM judgements j WHERE verdict = 'same' AND EXISTS"
         " (SELECT 1 FROM entities WHERE id = CASE WHEN coalesce(j.keep, j.a) = j.a THEN j.b ELSE j.a END)"
         " ORDER BY a, b"
     ).fetchall():
-        kept = resolve(conn, keep)
-        other = resolve(conn, b if keep == a else a)
-        if kept != other and refusal(conn, kept, other) is None:
-            done.append(merge(conn, kept, other))
-    return done
+        kept, other = resolve(conn, keep), resolve(conn, b if keep == a else a)
+        if kept != other:
+            out.append((a, b, kept, other))
+    return out
+
+
+def apply_judgements(conn: sqlite3.Connection) -> list[Merged]:
+    """Merge every pair judged the same that is two entities again. A pair
+    that cannot be merged now (a refusal) is left as it is: `kbtui check`
+    reports it."""
+    return [merge(conn, kept, other) for _, _, kept, other in pending(conn) if refusal(conn, kept, other) is None]

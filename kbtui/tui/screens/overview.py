@@ -84,6 +84,9 @@ class OverviewScreen(ContentScreen):
         self.evidence_of: dict[str, Any] = {}
         self._restoring: dict[str, Any] | None = None
         self._width = 0
+        self._count: overview.Count | None = None  # None: being counted
+        self._problem: str | None = None  # what could not be understood of the filter
+        self._more = False  # the last page was full: there may be more
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(id="crumbs")
@@ -206,10 +209,6 @@ class OverviewScreen(ContentScreen):
         if self._current(view, text):
             self._count = n
             self._status()
-
-    _count: overview.Count | None = None
-    _problem: str | None = None
-    _more = False
 
     def _total(self) -> int:
         return len(self.found) + (1 if self._more else 0)
