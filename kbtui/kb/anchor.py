@@ -188,3 +188,22 @@ def nearest_match(text: str, quote: str) -> str:
     dest_end = hit.dest_end if len(fq) <= HINT_CHARS else min(len(folded), hit.dest_start + len(fq))
     start, end = where[hit.dest_start], where[max(dest_end - 1, hit.dest_start)] + 1
     return text[start:end].strip(" \n\t.,;:")
+
+
+def pinned(text: str, start: int, end: int) -> dict[str, str]:
+    """The quote of text[start:end] with just enough of the words around it
+    (prefix, suffix) for `anchor` to find that place and no other: none
+    when the quote occurs once, more context until only this place fits."""
+    quote = text[start:end]
+    for width in (0, 16, 32, 64, 128, 256):
+        cite = {"quote": quote}
+        if width:
+            cite["prefix"] = text[max(0, start - width) : start]
+            cite["suffix"] = text[end : end + width]
+        try:
+            got = anchor(text, quote, cite.get("prefix", ""), cite.get("suffix", ""))
+        except AnchorError:
+            continue
+        if (got.start, got.end) == (start, end):
+            return {k: v for k, v in cite.items() if v.strip()}
+    raise AnchorError("this passage cannot be told apart from another one like it")

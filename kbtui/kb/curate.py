@@ -180,10 +180,12 @@ def add_entity(
     aliases: tuple[str, ...] = (),
     input_id: str | None = None,
     distinct: bool = False,
+    cites: list[dict[str, str]] | None = None,
 ) -> Change:
     """Add an entity. Refused when the KB has one of that kind and exactly
     that name (a duplicate in the making) unless `distinct`; near names of
-    that kind come back in `similar`."""
+    that kind come back in `similar`. `cites` are where a source names it
+    so (its name is then a cited alias: a claim with those citations)."""
     if kind not in vocab.ENTITY_KINDS or kind == "event":
         kinds = ", ".join(k for k in vocab.ENTITY_KINDS if k != "event")
         raise ImportFailed(
@@ -209,10 +211,18 @@ def add_entity(
         eid = entity_id or _free_entity_id(s, _slug(name)[:80] or "entity")
         similar = [{"id": h.id, "name": h.name, "kind": h.kind, "score": h.score} for h in hits]
         table: dict[str, Any] = {"id": eid, "kind": kind, "name": name.strip(), "summary": summary}
-        if aliases:
-            table["aliases"] = [{"name": a} for a in aliases if a.strip()]
+        named: list[dict[str, Any]] = [{"name": name.strip(), "cite": cites}] if cites else []
+        if named or aliases:
+            table["aliases"] = named + [{"name": a} for a in aliases if a.strip()]
+        for c in cites or []:
+            _check_quote(s, c)
         change = _append(s, "entity", table)
         change.similar = similar
+        if cites:
+            claim = s.conn.execute(
+                "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (eid, name.strip())
+            ).fetchone()
+            change.citations = _citations(s.conn, claim[0]) if claim and claim[0] else []
     return change
 
 

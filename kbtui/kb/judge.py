@@ -90,14 +90,14 @@ def judge(
         block = tomlw.table("judgement", record)
         new_text = tomlw.appended(text, block)
         s.put(RESOLUTIONS_FILE, new_text)
-        _store(s.conn, record, s.input_id)
+        store(s.conn, record, s.input_id)
         merged = merge.merge(s.conn, kept, other) if verdict == "same" and kept != other else None
         change = Change("judge", "judgement", f"{x} {verdict} {y}", s.shown, diff=added(new_text, block), record=record)
         s.log(change, RESOLUTIONS_FILE)
     return change, merged
 
 
-def _store(conn: sqlite3.Connection, record: dict[str, Any], input_id: str | None) -> None:
+def store(conn: sqlite3.Connection, record: dict[str, Any], input_id: str | None) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO judgements (a, b, verdict, keep, note, at, user, input_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -138,7 +138,7 @@ def load(conn: sqlite3.Connection, bundle_dir: Path, input_id: str) -> None:
                 f"{path}: judgement {n}: {problem}", "fix it (see kbtui dedupe judge); nothing was written"
             )
         x, y = sorted((t["a"], t["b"]))
-        _store(conn, {**t, "a": x, "b": y, "keep": t.get("keep") if t["verdict"] == "same" else None}, input_id)
+        store(conn, {**t, "a": x, "b": y, "keep": t.get("keep") if t["verdict"] == "same" else None}, input_id)
     merge.apply_judgements(conn)
 
 

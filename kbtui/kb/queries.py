@@ -511,7 +511,8 @@ def show(conn: sqlite3.Connection, entity_id: str, limit: int | None = None, off
         "id": e["id"],
         "kind": e["kind"],
         "name": e["name"],
-        "aliases": [a["name"] for a in aliases],
+        # (a cited alias that is the name itself records where it is named; not another name)
+        "aliases": [a["name"] for a in aliases if a["name"] != e["name"]],
         "alias_kinds": aliases,
         "summary": e["summary"],
         "roles": roles_of(conn, entity_id, roles_as, limit=limit, offset=offset),

@@ -492,7 +492,10 @@ class Sink:
         self._count("entities")
         taken: set[str] = set()
         for a in aliases:
-            if a.name in names:
+            # a name written again is skipped, unless it comes with citations:
+            # then it records where a source names the entity so (curate
+            # mode's entity made from a mention has its name cited)
+            if a.name in names and not (a.cites and a.name == e.name):
                 continue
             names.add(a.name)
             claim_id = None
@@ -748,6 +751,13 @@ class Sink:
         for sql in self.deferred_indexes:
             self.conn.execute(sql)
         self.deferred_indexes = []
+
+    def unlink_entity(self, entity_id: str) -> None:
+        """This input no longer names the entity (a curator's undo): its
+        link and its cited names go, and the entity with them at finish()
+        when nothing else names or refers to it."""
+        self.release()
+        self._unlink(entity_id)
 
     def _unlink(self, entity_id: str) -> None:
         self.flush()

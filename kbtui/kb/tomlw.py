@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,19 @@ def find(
     holding it are parsed, so a bundle of a million tables is not parsed
     whole to change one. A table's span ends at its last non-blank,
     non-comment line: a comment above the next table belongs to that one."""
+    return next(_spans(path, text, name, needle, match), None)
+
+
+def find_all(
+    path: Path, text: str, name: str, needle: str, match: Callable[[dict[str, Any]], bool] | None = None
+) -> list[Span]:
+    """Every table `find` would accept, in file order."""
+    return sorted(_spans(path, text, name, needle, match), key=lambda span: span.first)
+
+
+def _spans(
+    path: Path, text: str, name: str, needle: str, match: Callable[[dict[str, Any]], bool] | None
+) -> Iterator[Span]:
     accept = match or (lambda fields: fields.get("id") == needle)
     lines = Lines(path, text)
     heads = set(lines.heads.get(name, []))
@@ -167,9 +180,8 @@ def find(
                 seen.add(head)
                 span = _parse_span(lines, head, name)
                 if span is not None and accept(span.fields):
-                    return span
+                    yield span
             at = text.find(quoted, at + 1)
-    return None
 
 
 def _line_starts(text: str) -> list[int]:

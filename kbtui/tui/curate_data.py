@@ -1,0 +1,151 @@
+"""Curate mode's bridge to the curation engine: what worker threads call
+to suggest names, pick entities, and make, and take back, changes.
+
+Every change goes through kbtui.kb.curate (bundle and KB together,
+logged) and comes back as an undo.Step naming what it added, so the
+explorer can take the last one back. Like kbtui.tui.data, nothing here
+imports Textual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kbtui.kb import curate, undo
+from kbtui.kb import search as kbsearch
+from kbtui.kb import suggest as kbsuggest
+from kbtui.kb.anchor import pinned
+from kbtui.kb.errors import KBError
+from kbtui.kb.session import Change
+from kbtui.tui.data import reader
+
+PICKS = 6  # entities a picker offers for what is typed
+
+# words that make a suggested name an organisation or a place rather than a person
+_ORGANISATION = re.compile(
+    r"\b(ministry|commission|committee|council|party|agency|service|bureau|department|office|company|corporation|"
+    r"corp|inc|ltd|bank|university|institute|group|association|union|army|navy|force|forces|court|parliament|"
+    r"assembly|government|administration|academy|foundation|fund|organisation|organization|league|front|police|"
+    r"guard|intelligence|directorate|secretariat|federation|society|centre|center)\b",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(r"\b(city|province|region|republic|state|oblast|district|island|islands|county)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """An entity a picker chose: one in the KB (`id`), or a new one to make
+    (`id` None) of `kind` named `name`."""
+
+    name: str
+    kind: str
+    id: str | None = None
+
+
+def guess_kind(name: str) -> str:
+    """The kind a new name most likely is: an all-capitals word is an
+    acronym of an organisation; words like Ministry or Commission make an
+    organisation, Province or Republic a place; else a person."""
+    words = name.split()
+    if _ORGANISATION.search(name) or (len(words) == 1 and name.isupper() and len(name) > 1):
+        return "organisation"
+    if _PLACE.search(name):
+        return "place"
+    return "person"
+
+
+def suggestions(path: Path | str, source_id: str) -> list[kbsuggest.Suggestion]:
+    """Names in the source's text that the KB does not know."""
+    with reader(path) as conn:
+        row = conn.execute("SELECT text FROM sources WHERE id = ? AND format = 'text'", (source_id,)).fetchone()
+        if row is None:
+            return []
+        known = conn.execute('SELECT start, "end" FROM mentions WHERE source_id = ? ORDER BY start', (source_id,))
+        return kbsuggest.suggestions(conn, row[0], [(a, b) for a, b in known])
+
+
+def pick(path: Path | str, typed: str, kinds: tuple[str, ...] = ()) -> list[kbsearch.Hit]:
+    """The entities a picker offers for `typed` (of `kinds`, if given)."""
+    if not typed.strip():
+        return []
+    with reader(path) as conn:
+        hits = kbsearch.search(conn, typed, limit=PICKS * 3)
+    return [h for h in hits if not kinds or h.kind in kinds][:PICKS]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of a source's text that curate mode cites."""
+
+    source_id: str
+    text: str  # the source's whole text
+    start: int
+    end: int
+
+    @property
+    def quote(self) -> str:
+        return self.text[self.start : self.end]
+
+    def cite(
+        self, evidence: Mapping[str, str] | None = None, start: int | None = None, end: int | None = None
+    ) -> dict[str, str]:
+        """A citation of this passage (or of [start, end) within it), pinned
+        to its place with just enough context, with the evidence fields
+        given (stance, certainty, mode, speaker, as_of)."""
+        a = self.start if start is None else start
+        b = self.end if end is None else end
+        return {"source": self.source_id, **pinned(self.text, a, b), **{k: v for k, v in (evidence or {}).items() if v}}
+
+
+def make_entity(path: Path | str, bundle: Path, kind: str, name: str, passage: Passage) -> tuple[undo.Step, Change]:
+    """A new entity, its name cited where the source writes it."""
+    change = curate.add_entity(bundle, Path(path), kind, name, cites=[passage.cite()], distinct=True)
+    return undo.Step(f"{kind} {change.id}", [("entity", change.id)]), change
+
+
+def make_claim(
+    path: Path | str,
+    bundle: Path,
+    table: str,
+    fields: dict[str, Any],
+    passage: Passage,
+    evidence: dict[str, str],
+    picks: dict[str, Pick],
+) -> tuple[undo.Step, Change]:
+    """A claim citing `passage` with `evidence`. `fields` holds its values;
+    `picks` the entities its entity fields name (field -> Pick; an event's
+    participants are "participants.0", ".1"…). Entities picked as new are
+    made first (their names cited where the passage writes them); if the
+    claim is then refused they are taken back, so a refusal leaves nothing."""
+    kb = Path(path)
+    made: list[tuple[str, str]] = []
+    try:
+        ids: dict[str, str] = {}
+        for field, p in picks.items():
+            if p.id is not None:
+                ids[field] = p.id
+                continue
+            at = passage.quote.find(p.name)
+            named = [passage.cite(None, passage.start + at, passage.start + at + len(p.name))] if at >= 0 else None
+            change = curate.add_entity(bundle, kb, p.kind, p.name, cites=named, distinct=True)
+            made.append(("entity", change.id))
+            ids[field] = change.id
+        values = {k: v for k, v in fields.items() if v not in (None, "")}
+        participants = [ids[k] for k in sorted(ids) if k.startswith("participants.")]
+        values.update({k: v for k, v in ids.items() if not k.startswith("participants.")})
+        if participants:
+            values["participants"] = [{"entity": e} for e in participants]
+        change = curate.add_claim(bundle, kb, table, values, [passage.cite(evidence)])
+    except KBError:
+        if made:
+            undo.undo(kb, bundle, undo.Step("", made))
+        raise
+    return undo.Step(f"{table} {change.id}", [*made, ("claim", change.id)]), change
+
+
+def take_back(path: Path | str, bundle: Path, step: undo.Step) -> list[Change]:
+    return undo.undo(Path(path), bundle, step)
