@@ -109,9 +109,10 @@ def test_pinned_adds_context_only_when_the_quote_repeats() -> None:
     cite = pinned(text, second, second + 11)
     got = anchor(text, cite["quote"], cite.get("prefix", ""), cite.get("suffix", ""))
     assert (got.start, got.end) == (second, second + 11)
-    assert pinned(text, 0, 6) == {"quote": "Igor S"}
+    assert pinned(text, 12, 17) == {"quote": "spoke"}
     with pytest.raises(AnchorError):
-        pinned("ab ab", 0, 2)  # the same words with the same context both sides: cannot be told apart
+        # the same words with the same context for far around: cannot be told apart
+        pinned("ab " * 300, 300, 302)
 
 
 # -- an entity from a mention -----------------------------------------------------
@@ -258,3 +259,19 @@ def test_undo_of_a_merge_is_refused_with_what_to_do(curating: tuple[Path, Path])
     judge(bundle, kb, "igor-sechin", "i-sechin", "same")
     with pytest.raises(ImportFailed, match="merged, and a merge is not undone"):
         undo.undo(kb, bundle, undo.Step("", [("judgement", "i-sechin igor-sechin")]))
+
+
+# -- the command ---------------------------------------------------------------------
+def test_curate_takes_the_kb_after_the_bundle_and_refuses_without_a_terminal(curating: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from kbtui.cli import main
+
+    bundle, kb = curating
+    runner = CliRunner()
+    r = runner.invoke(main, ["curate", str(bundle), "--db", str(kb)])
+    assert r.exit_code == 2 and "kbtui curate needs a terminal" in r.stderr
+    r = runner.invoke(main, ["curate", str(bundle)])
+    assert r.exit_code == 2 and "none was named" in r.stderr
+    r = runner.invoke(main, ["curate", str(bundle.parent / "nope"), "--db", str(kb)])
+    assert r.exit_code == 2 and "not a bundle" in r.stderr

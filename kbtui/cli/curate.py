@@ -577,28 +577,39 @@ COMMANDS = (new, add, rm, edit, log)
 # -- curate mode ----------------------------------------------------------------
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), help="The KB (as kbtui --db).")
 @click.pass_context
 @handles_errors
-def curate_mode(ctx: click.Context, /, bundle: Path) -> None:
-    """Open the explorer in curate mode on BUNDLE: as `kbtui`, plus F6,
-    candidate duplicates judged one pair at a time (same, not same,
-    unsure), each written to the bundle's resolutions.toml and the KB.
-    The plain explorer never writes.
+def curate_mode(ctx: click.Context, /, bundle: Path, db: Path | None) -> None:
+    """Open the explorer in curate mode on BUNDLE. In a source (F2, then
+    Enter): select a passage (v, then → and shift+→; or drag), `c` makes a
+    claim citing it, `a` makes a selected name an entity (g visits the
+    names the KB does not know). F6 judges candidate duplicates one pair
+    at a time. Ctrl+Z takes back the last change. Every change is written
+    to the bundle and the KB together, and logged. The plain explorer
+    never writes.
 
     \b
     Example:
-      kbtui --db my.db curate research
+      kbtui curate research --db my.db
     """
     import sys
 
     from kbtui.kb import db as kbdb
 
+    if db is not None:
+        root = ctx.find_root()
+        root.obj["db"], root.obj["db_named"] = db, True
     target = writable_target(ctx)
     if not (bundle / "kb.toml").is_file():
         fail(f"{bundle}: not a bundle (no kb.toml)", f"create one with `kbtui new {bundle}`", 2)
     kbdb.connect_readonly(target).close()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        fail("kbtui curate needs a terminal", "run it in a terminal; judge from scripts with `kbtui dedupe judge`", 2)
+        fail(
+            "kbtui curate needs a terminal",
+            "run it in a terminal; from scripts, curate with `kbtui add` and `kbtui dedupe judge`",
+            2,
+        )
     from kbtui.tui.app import create_app
 
     app = create_app(target, bundle=bundle)

@@ -181,11 +181,13 @@ def add_entity(
     input_id: str | None = None,
     distinct: bool = False,
     cites: list[dict[str, str]] | None = None,
+    cited_as: str | None = None,
 ) -> Change:
     """Add an entity. Refused when the KB has one of that kind and exactly
     that name (a duplicate in the making) unless `distinct`; near names of
     that kind come back in `similar`. `cites` are where a source names it
-    so (its name is then a cited alias: a claim with those citations)."""
+    `cited_as` (default: its name), recorded as a cited alias (a claim with
+    those citations)."""
     if kind not in vocab.ENTITY_KINDS or kind == "event":
         kinds = ", ".join(k for k in vocab.ENTITY_KINDS if k != "event")
         raise ImportFailed(
@@ -211,7 +213,8 @@ def add_entity(
         eid = entity_id or _free_entity_id(s, _slug(name)[:80] or "entity")
         similar = [{"id": h.id, "name": h.name, "kind": h.kind, "score": h.score} for h in hits]
         table: dict[str, Any] = {"id": eid, "kind": kind, "name": name.strip(), "summary": summary}
-        named: list[dict[str, Any]] = [{"name": name.strip(), "cite": cites}] if cites else []
+        as_written = " ".join((cited_as or name).split())
+        named: list[dict[str, Any]] = [{"name": as_written, "cite": cites}] if cites else []
         if named or aliases:
             table["aliases"] = named + [{"name": a} for a in aliases if a.strip()]
         for c in cites or []:
@@ -220,7 +223,7 @@ def add_entity(
         change.similar = similar
         if cites:
             claim = s.conn.execute(
-                "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (eid, name.strip())
+                "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (eid, as_written)
             ).fetchone()
             change.citations = _citations(s.conn, claim[0]) if claim and claim[0] else []
     return change

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from textual import events, on
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
@@ -28,10 +28,12 @@ from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from kbtui.kb.errors import KBError
+from kbtui.kb.undo import Step
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.commands import ActionCommands, EntityCommands
 from kbtui.tui.context import ExplorerContext
+from kbtui.tui.curation import Curation
 from kbtui.tui.flood import flood_guarded
 from kbtui.tui.history import History, Location
 from kbtui.tui.keys import send_on, stray_letter
@@ -39,6 +41,7 @@ from kbtui.tui.look import Look
 from kbtui.tui.messages import (
     EntitySelected,
     HistoryJump,
+    KbChanged,
     LocationFailed,
     OpenCitation,
     OpenConflicts,
@@ -109,6 +112,9 @@ class KbtuiApp(App[int]):
             tooltip="judge candidate duplicates (curate mode: kbtui curate BUNDLE)",
             id="app.duplicates",
         ),
+        # curate mode only: take back the last change (a claim, an entity, a
+        # judgement); also `z` where curating, but the explorer's z zooms
+        Binding("ctrl+z", "undo", "undo", tooltip="take back the last change (curate mode)", id="app.undo"),
         Binding("q", "quit", "quit", show=False, id="app.quit"),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="app.quit_chord"),
     ]
@@ -116,9 +122,10 @@ class KbtuiApp(App[int]):
     def __init__(self, db_path: Path | str, today: str | None = None, bundle: Path | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
-        # curate mode (`kbtui curate BUNDLE`): judgements write to this
-        # bundle and the KB; without it the explorer never writes
-        self.bundle = bundle
+        # curate mode (`kbtui curate BUNDLE`): claims, entities and
+        # judgements write to this bundle and the KB; without it the
+        # explorer never writes
+        self.curation = Curation(bundle) if bundle is not None else None
         # how old evidence is, is read against this; tests and snapshots fix it
         self.today = today or date.today().isoformat()
         self.history = History()
@@ -141,7 +148,9 @@ class KbtuiApp(App[int]):
             self.db_error = exc
             self.push_screen(ErrorScreen(f"{self.db_path}: cannot be read ({exc})"))
             return
-        self.sub_title = shown(str(self.db_path)) + (f" · curating {shown(str(self.bundle))}" if self.bundle else "")
+        self.sub_title = shown(str(self.db_path)) + (
+            f" · curating {shown(str(self.curation.bundle))}" if self.curation else ""
+        )
         self.explorer = ExplorerScreen(self.db_path)
         self.push_screen(self.explorer)
         self.call_after_refresh(self.refresh_breadcrumbs)
@@ -215,9 +224,13 @@ class KbtuiApp(App[int]):
         from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.source import SourceScreen
 
-        place: type[SourceScreen] | type[ConflictsScreen] | type[OverviewScreen] | None = None
+        place: type[SourceScreen | ConflictsScreen | OverviewScreen] | None = None
         if location.kind == "source":
             place = SourceScreen
+            if self.curation is not None:
+                from kbtui.tui.screens.curate_source import CurateSourceScreen
+
+                place = CurateSourceScreen
         elif location.kind == "conflicts":
             place = ConflictsScreen
         elif location.kind == "overview":
@@ -330,16 +343,47 @@ class KbtuiApp(App[int]):
             self.push_screen(HelpScreen(sections(bindings_of(type(self)))))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "duplicates":
-            return self.bundle is not None
+        if action in ("duplicates", "undo"):
+            return self.curation is not None
         return True
+
+    def action_undo(self) -> None:
+        """Take back the last change curate mode made, in a worker."""
+        curation = self.curation
+        if curation is None or isinstance(self.screen, ModalScreen):
+            return
+        if not curation.steps:
+            self.notify("Nothing to undo: no change was made in this session.", timeout=4)
+            return
+        self._undo(curation, curation.steps[-1])
+
+    @work(thread=True, group="curate", exclusive=True)
+    def _undo(self, curation: Curation, step: Step) -> None:
+        from kbtui.tui import curate_data
+
+        try:
+            curate_data.take_back(self.db_path, curation.bundle, step)
+        except KBError as exc:
+            self.call_from_thread(self.notify, exc.message, title="Not undone", severity="error", timeout=10)
+            return
+        except Exception as exc:  # a full disk, a locked file: one line, never a traceback
+            self.call_from_thread(self.notify, kbdata.read_failure(exc), title="Not undone", severity="error")
+            return
+        self.call_from_thread(self._undone, curation, step)
+
+    def _undone(self, curation: Curation, step: Step) -> None:
+        if curation.steps and curation.steps[-1] is step:
+            curation.steps.pop()
+        curation.changed += 1
+        self.notify(f"Undone: {step.said}.", timeout=5, markup=False)
+        self.screen.post_message(KbChanged())
 
     def action_duplicates(self) -> None:
         """F6 in curate mode: candidate duplicates, one pair at a time."""
         from kbtui.tui.screens.duplicates import DuplicatesScreen
 
-        if self.bundle is not None and not isinstance(self.screen, (DuplicatesScreen, ModalScreen)):
-            self.push_screen(DuplicatesScreen(self.db_path, self.bundle))
+        if self.curation is not None and not isinstance(self.screen, (DuplicatesScreen, ModalScreen)):
+            self.push_screen(DuplicatesScreen(self.db_path, self.curation))
 
     def action_overview(self, view: str) -> None:
         """F2–F5: an overview, as a new place in history."""

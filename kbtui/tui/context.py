@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from textual.app import App
 
+from kbtui.tui.curation import Curation
 from kbtui.tui.history import History
 from kbtui.tui.look import Look
 
@@ -35,6 +36,11 @@ class ExplorerContext(Protocol):
 
     @property
     def history(self) -> History: ...
+
+    @property
+    def curation(self) -> Curation | None:
+        """Curate mode's bundle and undo steps; None in the read-only explorer."""
+        ...
 
     @property
     def today(self) -> str:

@@ -18,8 +18,8 @@ from typing import Any
 from kbtui.kb import curate, undo
 from kbtui.kb import search as kbsearch
 from kbtui.kb import suggest as kbsuggest
-from kbtui.kb.anchor import pinned
-from kbtui.kb.errors import KBError
+from kbtui.kb.anchor import AnchorError, pinned
+from kbtui.kb.errors import ImportFailed, KBError
 from kbtui.kb.session import Change
 from kbtui.tui.data import reader
 
@@ -47,15 +47,15 @@ class Pick:
 
 
 def guess_kind(name: str) -> str:
-    """The kind a new name most likely is: an all-capitals word is an
-    acronym of an organisation; words like Ministry or Commission make an
-    organisation, Province or Republic a place; else a person."""
-    words = name.split()
-    if _ORGANISATION.search(name) or (len(words) == 1 and name.isupper() and len(name) > 1):
+    """The kind a new name most likely is: words like Ministry or
+    Commission make an organisation, Province or Republic a place; a
+    single word is an organisation (an acronym, "Rosneft": a person is
+    first named with at least two words); else a person."""
+    if _ORGANISATION.search(name):
         return "organisation"
     if _PLACE.search(name):
         return "place"
-    return "person"
+    return "organisation" if len(name.split()) == 1 else "person"
 
 
 def suggestions(path: Path | str, source_id: str) -> list[kbsuggest.Suggestion]:
@@ -98,12 +98,21 @@ class Passage:
         given (stance, certainty, mode, speaker, as_of)."""
         a = self.start if start is None else start
         b = self.end if end is None else end
-        return {"source": self.source_id, **pinned(self.text, a, b), **{k: v for k, v in (evidence or {}).items() if v}}
+        try:
+            where = pinned(self.text, a, b)
+        except AnchorError:
+            raise ImportFailed(
+                f"“{self.text[a:b][:60]}” occurs elsewhere in the source with the same words around it",
+                "select a longer passage",
+            ) from None
+        return {"source": self.source_id, **where, **{k: v for k, v in (evidence or {}).items() if v}}
 
 
 def make_entity(path: Path | str, bundle: Path, kind: str, name: str, passage: Passage) -> tuple[undo.Step, Change]:
     """A new entity, its name cited where the source writes it."""
-    change = curate.add_entity(bundle, Path(path), kind, name, cites=[passage.cite()], distinct=True)
+    change = curate.add_entity(
+        bundle, Path(path), kind, name, cites=[passage.cite()], cited_as=passage.quote, distinct=True
+    )
     return undo.Step(f"{kind} {change.id}", [("entity", change.id)]), change
 
 
@@ -144,7 +153,8 @@ def make_claim(
         if made:
             undo.undo(kb, bundle, undo.Step("", made))
         raise
-    return undo.Step(f"{table} {change.id}", [*made, ("claim", change.id)]), change
+    said = f"{table} {change.id}" + (f" and {len(made)} new entit{'y' if len(made) == 1 else 'ies'}" if made else "")
+    return undo.Step(said, [*made, ("claim", change.id)]), change
 
 
 def take_back(path: Path | str, bundle: Path, step: undo.Step) -> list[Change]:

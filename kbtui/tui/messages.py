@@ -152,3 +152,14 @@ class LocationFailed(Message):
     and returns to the one before, so the breadcrumb matches the screen."""
 
     location: Location
+
+
+@dataclass
+class KbChanged(Message):
+    """Curate mode changed the KB (a change, or its undo): the screen on top
+    reads again what it shows."""
+
+
+@dataclass
+class SelectionChanged(Message):
+    """The passage selected in the source viewer (curate mode) changed."""

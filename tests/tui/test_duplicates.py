@@ -93,6 +93,12 @@ async def test_not_same_is_recorded_and_nothing_merges(curated: tuple[Path, Path
             (min(first.pair.a, first.pair.b), max(first.pair.a, first.pair.b), "not-same")
         ]
         assert rows(db, "SELECT count(*) FROM redirects") == [(0,)]
+        # z takes the judgement back: out of the bundle and the KB, the pair proposed again
+        await pilot.press("z")
+        await settle(pilot)
+        assert rows(db, "SELECT count(*) FROM judgements") == [(0,)]
+        assert "[[judgement]]" not in (bundle / judge.RESOLUTIONS_FILE).read_text(encoding="utf-8")
+        assert screen.current is not None and screen.current.pair == first.pair
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, DuplicatesScreen)

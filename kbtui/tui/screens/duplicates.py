@@ -24,8 +24,11 @@ from textual.widgets import Static
 
 from kbtui.kb.errors import KBError
 from kbtui.kb.pair_view import Side
+from kbtui.kb.undo import Step
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
+from kbtui.tui.curation import Curation
+from kbtui.tui.messages import KbChanged
 from kbtui.tui.widgets.footer import KeyBar
 
 
@@ -37,13 +40,14 @@ class DuplicatesScreen(Screen[None]):
         Binding("right,space", "step(1)", "skip", id="dup.skip"),
         Binding("left", "step(-1)", "previous", show=False, id="dup.previous"),
         Binding("x", "swap", "swap sides", tooltip="the right one stays instead", id="dup.swap"),
+        Binding("z", "app.undo", "undo", show=False, tooltip="take back the last judgement", id="dup.undo"),
         Binding("escape", "app.pop_screen", "done", id="dup.done"),
     ]
 
-    def __init__(self, db_path: Path, bundle: Path) -> None:
+    def __init__(self, db_path: Path, curation: Curation) -> None:
         super().__init__()
         self.db_path = db_path
-        self.bundle = bundle
+        self.curation = curation
         self.pairs: list[kbdata.PairView] = []
         self.at = 0
         self.swapped = False
@@ -58,6 +62,11 @@ class DuplicatesScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.load()
+
+    def on_kb_changed(self, event: KbChanged) -> None:
+        """An undo took a judgement back: its pair is a candidate again."""
+        self.judged = max(0, self.judged - 1)
         self.load()
 
     @work(thread=True, exclusive=True, group="duplicates")
@@ -136,22 +145,24 @@ class DuplicatesScreen(Screen[None]):
     @work(thread=True, group="judge")
     def write(self, keep: str, other: str, verdict: str) -> None:
         try:
-            said, merged = kbdata.judge_pair(self.db_path, self.bundle, keep, other, verdict, keep)
+            said, merged = kbdata.judge_pair(self.db_path, self.curation.bundle, keep, other, verdict, keep)
         except KBError as exc:
             self.app.call_from_thread(self._refused, exc.message)
             return
         except Exception as exc:  # a crafted file, a full disk: one line
             self.app.call_from_thread(self._refused, kbdata.read_failure(exc))
             return
-        self.app.call_from_thread(self._written, said, merged)
+        self.app.call_from_thread(self._written, said, merged, " ".join(sorted((keep, other))))
 
     def _refused(self, message: str) -> None:
         self.busy = False
         self.notify(message, title="Not judged", severity="error", timeout=8, markup=False)
 
-    def _written(self, said: str, merged: str | None) -> None:
+    def _written(self, said: str, merged: str | None, pair: str) -> None:
         self.busy = False
         self.judged += 1
+        self.curation.steps.append(Step(f"judgement {said}", [("judgement", pair)]))
+        self.curation.changed += 1
         note = f"Merged `{merged}` into the one kept." if merged else "Judgement stored."
         self.notify(f"{said}. {note}", timeout=4, markup=False)
         if merged is not None:  # pairs with the merged id now name the one it went to: drop them

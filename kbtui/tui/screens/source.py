@@ -59,8 +59,12 @@ class SourceScreen(ContentScreen):
         yield Breadcrumb(id="crumbs")
         yield Static("", id="source-head")
         yield Static("", id="cite-info")
-        yield SourceText(id="source-text")
+        yield self.make_viewer()
         yield KeyBar()
+
+    def make_viewer(self) -> SourceText:
+        """The text widget (curate mode's has a selection)."""
+        return SourceText(id="source-text")
 
     @property
     def viewer(self) -> SourceText:
@@ -132,6 +136,10 @@ class SourceScreen(ContentScreen):
         elif location.focus_entity:
             viewer.when_ready(viewer.focus_mention_of, location.focus_entity)
         self._show_info()
+        self.populated(src)
+
+    def populated(self, src: kbdata.ViewedSource) -> None:
+        """The source is shown (curate mode looks for new names in it)."""
 
     def _mismatch(self, cite: MarkedCitation) -> None:
         self.notify(
@@ -218,7 +226,15 @@ class SourceScreen(ContentScreen):
         info.append(f"\n{names} known name{'s' if names != 1 else ''} marked (Tab, Enter)", style=Style(dim=True))
         if errata:
             info.append(f" · {plural(len(errata), 'erratum', 'errata')} struck through (x)", style=Style(dim=True))
+        tail = self.info_tail()
+        if tail is not None:
+            info.append("\n")
+            info.append_text(tail)
         self.query_one("#cite-info", Static).update(info)
+
+    def info_tail(self) -> Text | None:
+        """A last line for the info (curate mode's selection)."""
+        return None
 
     def _erratum_text(self, x: Erratum, index: int, total: int) -> Text:
         """'Erratum 1 of 2: “Chinese premier” — the source says …; correct: …'."""
