@@ -141,7 +141,12 @@ def entity(data: Entity) -> None:
     parts: list[Any] = [head]
     if data.get("merged_from"):
         parts.append(T(f"`{data.get('merged_from')}` was merged into this entity (kbtui dedupe judge)", "yellow"))
-    names = [a["name"] for a in data["alias_kinds"] if a["kind"] not in {"descriptor", "metonym"}]
+    # (its own name cited where a source writes it is not another name)
+    names = [
+        a["name"]
+        for a in data["alias_kinds"]
+        if a["kind"] not in {"descriptor", "metonym"} and a["name"] != data["name"]
+    ]
     if names:
         parts.append(T("also: " + "; ".join(names), "italic"))
     described = [

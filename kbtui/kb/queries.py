@@ -707,6 +707,8 @@ def claim_summary(conn: sqlite3.Connection, claim_id: str) -> str:
             "SELECT e.name, a.alias, a.kind FROM aliases a JOIN entities e ON e.id = a.entity_id WHERE a.claim_id = ?",
             (claim_id,),
         ).fetchone()
+        if r and r[0] == r[1]:  # its own name, cited where a source writes it
+            return f"{r[0]}, named here"
         return f"{r[0]} called “{r[1]}” ({r[2]})" if r else claim_id
     if kind[0] == "event":
         r = conn.execute(

@@ -95,6 +95,8 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
     .row Label { width: 13; color: $text-muted; }
     .row Input, .row Select { width: 1fr; }
     .row .status { width: 24; padding-left: 1; }
+    #row-participants Input { width: 22; }
+    #row-participants .status { width: 1fr; }
     #row-dates Input, #row-evidence Select { width: 1fr; }
     #row-dates Label.inner, #row-evidence Label.inner { width: auto; padding: 0 1; }
     #evidence-head { color: $text-muted; margin-top: 1; }
@@ -225,7 +227,8 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
             # a relation's two sides: its first two people (who met whom), else its first two names
             "subject": (people if len(people) >= 2 else self.names)[:1],
             "object": (people if len(people) >= 2 else self.names)[1:2],
-            "participants": [n for n in self.names if n.kind in ("person", "organisation")],
+            # who took part: the people it names (its organisations when it names none)
+            "participants": people or groups,
             "place": places[:1],
             "entity": self.names[:1],
         }
@@ -241,6 +244,10 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
         return str(self.query_one("#f-kind", Select).value)
 
     @on(Select.Changed, "#f-kind")
+    def _kind_changed(self) -> None:
+        self._show_kind()
+        self.call_after_refresh(self._focus_first_empty)  # once the kind's fields are shown
+
     def _show_kind(self) -> None:
         kind = self.kind
         for row in self.query(".row"):

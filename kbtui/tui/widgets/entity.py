@@ -198,7 +198,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         # names it goes by; then descriptors (true at a date: "Xi's security
         # chief" as of 2024-05-03) and metonyms (a capital standing for its
         # state), which describe it but are not its names
-        names = [a for a in aliases if a["kind"] not in ("descriptor", "metonym")]
+        names = [a for a in aliases if a["kind"] not in ("descriptor", "metonym") and a["name"] != data["name"]]
         described = [a for a in aliases if a["kind"] in ("descriptor", "metonym")]
         if names:
             text.append("\nalso: ", style=Style(dim=True))
