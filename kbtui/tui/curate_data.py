@@ -24,6 +24,31 @@ from kbtui.kb.session import Change
 from kbtui.tui.data import reader
 
 PICKS = 6  # entities a picker offers for what is typed
+_WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
+# where a sentence ends: after . ! ? (and a closing quote or bracket)
+# before white space, or at a blank line
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s|$)|(?=\n\s*\n)")
+
+
+@dataclass(frozen=True)
+class Units:
+    """A text's words (start and end offsets) and where its sentences end:
+    what a selection moves by. A 10 MB text takes about a second to read,
+    so the viewer gets them from a worker."""
+
+    starts: list[int]
+    ends: list[int]
+    sentence_ends: list[int]
+
+
+def units(text: str) -> Units:
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _WORD.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+    return Units(starts, ends, [m.end() for m in _SENTENCE_END.finditer(text)])
+
 
 # words that make a suggested name an organisation or a place rather than a person
 _ORGANISATION = re.compile(
@@ -66,6 +91,12 @@ def suggestions(path: Path | str, source_id: str) -> list[kbsuggest.Suggestion]:
             return []
         known = conn.execute('SELECT start, "end" FROM mentions WHERE source_id = ? ORDER BY start', (source_id,))
         return kbsuggest.suggestions(conn, row[0], [(a, b) for a, b in known])
+
+
+def read_text(path: Path | str, source_id: str, text: str) -> tuple[Units, list[kbsuggest.Suggestion]]:
+    """What curate mode needs of a source's text once it is shown: its
+    words and sentences, and the names in it the KB does not know."""
+    return units(text), suggestions(path, source_id)
 
 
 def pick(path: Path | str, typed: str, kinds: tuple[str, ...] = ()) -> list[kbsearch.Hit]:

@@ -93,6 +93,21 @@ async def test_select_by_word_and_sentence_then_shrink(curating: tuple[Path, Pat
         assert not isinstance(app.screen, SourceScreen)
 
 
+async def test_a_long_text_is_read_into_words_by_a_worker(
+    curating: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbtui.tui.widgets import curate_text
+
+    monkeypatch.setattr(curate_text, "READ_HERE_CHARS", 10)  # the article counts as long
+    bundle, kb = curating
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        viewer = await open_article(pilot, app)
+        assert viewer.read_ready  # from the worker: the widget cannot read it itself
+        await pilot.press("right", "v", "shift+right")
+        assert selected(viewer) == "Moscow, Tuesday."
+
+
 async def test_select_with_the_mouse_by_whole_words(curating: tuple[Path, Path]) -> None:
     bundle, kb = curating
     app = create_app(kb, today=TODAY, bundle=bundle)

@@ -27,7 +27,7 @@ from kbtui.kb.undo import Step
 from kbtui.tui import curate_data
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
-from kbtui.tui.curate_data import Passage, Pick
+from kbtui.tui.curate_data import Passage, Pick, Units
 from kbtui.tui.curation import Curation
 from kbtui.tui.history import Location
 from kbtui.tui.look import plural
@@ -79,19 +79,20 @@ class CurateSourceScreen(SourceScreen):
                 viewer.when_ready(viewer.scroll_to_current)
                 viewer.post_message(CitationFocused(index))
         self.suggest_ready = False
-        self.find_names(src["id"])
+        self.read_text(src["id"], src["text"])
 
     @work(thread=True, exclusive=True, group="suggest")
-    def find_names(self, source_id: str) -> None:
-        found = self.guarded(curate_data.suggestions, self.db_path, source_id)
+    def read_text(self, source_id: str, text: str) -> None:
+        """Its words and sentences, and the names the KB does not know."""
+        found = self.guarded(curate_data.read_text, self.db_path, source_id, text)
         if found is not None:
-            self.app.call_from_thread(self._names_found, source_id, found)
+            self.app.call_from_thread(self._text_read, source_id, text, *found)
 
-    def _names_found(self, source_id: str, found: list[Suggestion]) -> None:
+    def _text_read(self, source_id: str, text: str, read: Units, found: list[Suggestion]) -> None:
         if self.source is None or self.source["id"] != source_id:
             return
         self.suggest_ready = True
-        self.curate_text.suggest(found)
+        self.curate_text.read(text, read, found)
         self._show_info()
 
     @on(KbChanged)

@@ -14,7 +14,6 @@ words at a time. `g` / `G` select the next or previous suggested name
 from __future__ import annotations
 
 import bisect
-import re
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -23,14 +22,14 @@ from textual.binding import Binding
 
 from kbtui.kb.suggest import Suggestion
 from kbtui.safetext import visible
+from kbtui.tui.curate_data import Units, units
 from kbtui.tui.messages import SelectionChanged
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.wrapped_text import Mark
 
-_WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
-# where a sentence ends: after . ! ? (and a closing quote or bracket)
-# before white space, or at a blank line
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s|$)|(?=\n\s*\n)")
+# a text longer than this is read into words by the screen's worker: the
+# caret waits for it rather than stall the screen (~0.6 s for 10 MB)
+READ_HERE_CHARS = 500_000
 
 
 class CurateText(SourceText):
@@ -54,74 +53,72 @@ class CurateText(SourceText):
         self.selection: tuple[int, int] | None = None
         self.caret = -1  # index into words: the caret word, or the selection's moving end
         self.start_word = -1  # index into words: where the selection started
-        self._words: list[tuple[int, int]] | None = None
-        self._word_starts: list[int] = []
-        self._word_ends: list[int] = []
-        self._ends: list[int] | None = None
+        self._units: Units | None = None
         self._dragging = False
 
     # --- attributes down -------------------------------------------------------
 
     def set_text(self, text: str) -> None:
         if text != self.text:  # the same text read again (after a change) keeps the caret
-            self._words = None
-            self._ends = None
+            self._units = None
             self.caret = -1
         self.selection = None
         self.start_word = -1
         super().set_text(text)
 
-    def suggest(self, suggested: list[Suggestion]) -> None:
+    def read(self, text: str, read: Units, suggested: list[Suggestion]) -> None:
+        """The worker read the text: its words, and the names to suggest."""
+        if text != self.text:
+            return
+        self._units = read
         self.suggested = suggested
         self.suggestion = -1
         self._invalidate()
 
     def select_span(self, start: int, end: int) -> None:
         """Select the words within [start, end) (a citation just made)."""
-        words = self.words
+        count = len(self.word_starts)
         first = bisect.bisect_left(self.word_ends, start + 1)
         last = max(first, bisect.bisect_left(self.word_starts, end) - 1)
-        if first < len(words):
-            self.start_word, self.caret = first, min(last, len(words) - 1)
+        if first < count:
+            self.start_word, self.caret = first, min(last, count - 1)
             self._selected()
 
     # --- words and sentences --------------------------------------------------------
 
     @property
-    def words(self) -> list[tuple[int, int]]:
-        if self._words is None:
-            self._words = [(m.start(), m.end()) for m in _WORD.finditer(self.text)]
-            self._word_starts = [a for a, _ in self._words]
-            self._word_ends = [b for _, b in self._words]
-        return self._words
+    def read_ready(self) -> bool:
+        """Its words are known (at once for a short text)."""
+        if self._units is None and len(self.text) <= READ_HERE_CHARS:
+            self._units = units(self.text)
+        return self._units is not None
 
     @property
     def word_starts(self) -> list[int]:
-        _ = self.words
-        return self._word_starts
+        return self._units.starts if self.read_ready and self._units else []
 
     @property
     def word_ends(self) -> list[int]:
-        _ = self.words
-        return self._word_ends
+        return self._units.ends if self.read_ready and self._units else []
 
     @property
     def sentence_ends(self) -> list[int]:
-        if self._ends is None:
-            self._ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
-        return self._ends
+        return self._units.sentence_ends if self.read_ready and self._units else []
+
+    def word(self, index: int) -> tuple[int, int]:
+        return self.word_starts[index], self.word_ends[index]
 
     def _first_visible_word(self) -> int:
-        if not self._lines or not self.words:
+        if not self._lines or not self.word_starts:
             return -1
         top = min(int(self.scroll_offset.y), len(self._lines) - 1)
         at = bisect.bisect_left(self.word_starts, self._lines[top][0])
-        return min(at, len(self.words) - 1)
+        return min(at, len(self.word_starts) - 1)
 
     def _caret_on_screen(self) -> bool:
-        if not 0 <= self.caret < len(self.words):
+        if not 0 <= self.caret < len(self.word_starts):
             return False
-        line = self.line_of(self.words[self.caret][0])
+        line = self.line_of(self.word_starts[self.caret])
         top = int(self.scroll_offset.y)
         return top <= line < top + self.scrollable_content_region.height
 
@@ -152,6 +149,9 @@ class CurateText(SourceText):
     # --- moving and selecting --------------------------------------------------------
 
     def action_select(self) -> None:
+        if not self.read_ready:
+            self.notify("Still reading this long text into words: a moment.", timeout=3)
+            return
         if self.selection is not None:
             self.clear_selection()
             return
@@ -177,7 +177,7 @@ class CurateText(SourceText):
         """With a selection: extend it to the end of the sentence, or shrink
         it to the end of the one before. Without: the caret goes to the
         start of the next sentence, or of this one (then the one before)."""
-        if not self.words:
+        if not self.word_starts:
             self.app.bell()
             return
         if not self._caret_on_screen() and self.selection is None:
@@ -192,12 +192,12 @@ class CurateText(SourceText):
             self._move(start if start < self.caret else self._sentence_end_before(max(start - 1, 0)) + 1)
 
     def _move(self, index: int) -> None:
-        if not self.words:
+        if not self.word_starts:
             self.app.bell()
             return
         if index < 0 and self.selection is None and not self._caret_on_screen():
             index = self._first_visible_word()
-        index = max(0, min(index, len(self.words) - 1))
+        index = max(0, min(index, len(self.word_starts) - 1))
         if self.selection is not None:
             index = max(index, self.start_word)  # shrinking stops at the first word
             self.caret = index
@@ -205,22 +205,21 @@ class CurateText(SourceText):
             return
         self.caret = index
         self._invalidate()
-        self.scroll_to_offset(self.words[index][0])
+        self.scroll_to_offset(self.word_starts[index])
 
     def _selected(self) -> None:
-        words = self.words
         a, b = sorted((self.start_word, self.caret))
-        end = words[b][1]
+        end = self.word_ends[b]
         # a sentence's closing marks come with its last word ("said." not "said")
         at = bisect.bisect_left(self.sentence_ends, end)
         if at < len(self.sentence_ends) and self.text[end : self.sentence_ends[at]].strip('.!?"”’)]') == "":
             end = self.sentence_ends[at]
-        self.selection = (words[a][0], end)
+        self.selection = (self.word_starts[a], end)
         self.suggestion = next(
             (n for n, s in enumerate(self.suggested) if (s.start, s.end) == self.selection), self.suggestion
         )
         self._invalidate()
-        self.scroll_to_offset(words[self.caret][0])
+        self.scroll_to_offset(self.word_starts[self.caret])
         self.post_message(SelectionChanged())
 
     def action_suggestion(self, step: int) -> None:
@@ -228,7 +227,7 @@ class CurateText(SourceText):
             self.notify("No names here that the KB does not know.", timeout=3)
             return
         if self.suggestion < 0:
-            first = self.words[self.caret][0] if 0 <= self.caret < len(self.words) else 0
+            first = self.word_starts[self.caret] if 0 <= self.caret < len(self.word_starts) else 0
             starts = [s.start for s in self.suggested]
             index = bisect.bisect_left(starts, first + (1 if step > 0 and self.selection else 0))
             index = index % len(self.suggested) if step > 0 else (index - 1) % len(self.suggested)
@@ -260,7 +259,7 @@ class CurateText(SourceText):
     def on_mouse_down(self, event: events.MouseDown) -> None:
         where = event.get_content_offset(self)
         offset = None if where is None else self.offset_at(where.x, where.y)
-        if offset is None or not self.words:
+        if offset is None or not self.word_starts:
             return
         self._dragging = True
         self.capture_mouse()
@@ -302,8 +301,8 @@ class CurateText(SourceText):
             a, b = max(self.selection[0], start), min(self.selection[1], end)
             if a < b:
                 marks.append((a, b, Style(color=look.colour("success"), reverse=True, bold=True)))
-        elif 0 <= self.caret < len(self.words):
-            w0, w1 = self.words[self.caret]
+        elif 0 <= self.caret < len(self.word_starts):
+            w0, w1 = self.word(self.caret)
             a, b = max(w0, start), min(w1, end)
             if a < b:
                 marks.append((a, b, Style(reverse=True, underline=True)))
