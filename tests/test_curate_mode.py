@@ -275,3 +275,21 @@ def test_curate_takes_the_kb_after_the_bundle_and_refuses_without_a_terminal(cur
     assert r.exit_code == 2 and "none was named" in r.stderr
     r = runner.invoke(main, ["curate", str(bundle.parent / "nope"), "--db", str(kb)])
     assert r.exit_code == 2 and "not a bundle" in r.stderr
+
+
+def test_suggestions_split_two_names_and_drop_a_trailing_weekday(sample_db: Path) -> None:
+    conn = db.connect_readonly(sample_db)
+    try:
+        text = (
+            "He met Ivan Petrovsky in Geneva on Tuesday. The Bank of Sweden and the Ministry of Fisheries agreed."
+            " The Central Political and Legal Affairs Unit met."
+        )
+        assert [s.name for s in suggestions(conn, text)] == [
+            "Ivan Petrovsky",
+            "Geneva",
+            "Bank of Sweden",
+            "Ministry of Fisheries",
+            "Central Political and Legal Affairs Unit",
+        ]
+    finally:
+        conn.close()

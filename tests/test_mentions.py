@@ -5,9 +5,13 @@ longer re-reads every text (35 s at 10,000 entities before)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kbtui.kb import curate, index, mentions
 
@@ -148,3 +152,38 @@ def test_names_that_begin_with_a_mark_or_run_long_are_marked_as_a_rebuild_marks_
     assert _all(conn) == want
     conn.execute("ROLLBACK")
     conn.close()
+
+
+# -- the run keys, built a piece at a time, are the keys of the runs ----------------
+_PIECES = [
+    "Chen",
+    "Wen-qing",
+    "’s",
+    "(FSB)",
+    "U.S.",
+    "Xi",
+    "\n\n",
+    " ",
+    "\t",
+    "—",
+    "Müller",
+    "Пётр",
+    "北京",
+    "ＡＢＣ",
+    "ﬁ",
+    ",",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30), st.data())
+def test_run_keys_equal_the_key_of_each_run(pieces: list[str], data: st.DataObject) -> None:
+    from kbtui.kb.mentions import MAX_WORDS, _RunKeys
+    from kbtui.kb.normalize import compact, norm
+
+    text = "".join(p + data.draw(st.sampled_from(["", " ", "  ", "\n"])) for p in pieces)
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    keys = _RunKeys(text)
+    for i, (start, _) in enumerate(words):
+        ends = [end for _, end in words[i : i + MAX_WORDS]]
+        assert list(keys.runs(start, ends)) == [compact(norm(text[start:end])) for end in ends]

@@ -143,6 +143,9 @@ def _runs(text: str) -> Iterable[tuple[int, int, bool]]:
             gap = text[prev_end:x]
             if gap not in (" ", "\u00a0"):
                 break  # punctuation or a line break ends a name
+            if text[x:y] == "the" and text[run[-1][0] : run[-1][1]] == "and":
+                run.pop()  # "the Bank of Sweden and the Ministry": two names
+                break
             if text[x].isupper() or text[x:y] in JOINERS:
                 run.append((x, y))
                 j += 1
@@ -158,7 +161,10 @@ def _runs(text: str) -> Iterable[tuple[int, int, bool]]:
         while first < len(run) - 1 and _bare(text[run[first][0] : run[first][1]]) in TITLES | COMMON:
             first += 1
         run = run[first:]
-        while run and text[run[-1][0] : run[-1][1]] in JOINERS:
+        # nor a weekday or month after it ("Geneva on Tuesday"), nor the joiners before that
+        while len(run) > 1 and (
+            text[run[-1][0] : run[-1][1]] in JOINERS or _bare(text[run[-1][0] : run[-1][1]]) in COMMON
+        ):
             run.pop()
         if not run or len(run) > MAX_WORDS:
             continue
