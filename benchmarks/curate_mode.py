@@ -6,14 +6,15 @@ connection as kbtui.tui.curate_data does).
 
 For each size the synthetic KB of benchmarks/generate.py is made (or
 reused: /tmp/kbtui-bench-N.db), a bundle with a 6 KB article naming two
-KB people, an organisation and two names the KB lacks is added, and then,
+KB people, an organisation and two names the KB lacks (new at each run) is added, and then,
 median of --repeat runs where a call changes nothing:
 
 - read: the article's words, sentences and suggested names (what opening
   a source in curate mode starts), and the same for a 1 MB article;
 - pick: a picker's matches for a name typed (per keystroke, 3 to 11 letters);
 - entity: `a` on a suggestion (an entity, its name cited), then undo;
-- claim: `c` then ctrl+s for a role with one new organisation, then undo.
+- claim: `c` then ctrl+s for a role with a new holder and organisation, then undo;
+- the same `a` for a name the 560 KB article holds (its mentions are read again).
 
 Writes are timed once per size (each adds to the KB and is taken back).
 The KB grows by one bundle per run; the figures do not depend on that.
@@ -56,9 +57,10 @@ def _pick(db: Path, kind: str, n: int) -> tuple[str, str]:
     return row[0], row[1]
 
 
-def _article(person: str, org: str, other: str, repeat: int = 10) -> str:
+def _article(person: str, org: str, other: str, stamp: str, repeat: int = 10) -> str:
     lead = f"{person} was appointed director of {org} on Monday, officials said."
-    new = "Zoltan Ferencvarosi, chief executive of Quarkmoor Holdings, attended."
+    # names new to the KB, new at each run too (the KB keeps earlier runs' articles)
+    new = f"Zoltan {stamp}, chief executive of Quark{stamp.lower()} Holdings, attended."
     met = f"{person} met {other} in Geneva on Tuesday."
     return "\n\n".join([lead, FILLER * repeat, new, FILLER * repeat, met]) + "\n"
 
@@ -82,44 +84,56 @@ def session(db: Path, work: Path, n: int, repeat: int) -> dict[str, Any]:
     person = _pick(db, "person", 7)
     other = _pick(db, "person", 11)
     org = _pick(db, "organisation", 3)
-    bundle = work / f"curate-mode-{n}-{int(time.time())}"
+    stamp = "".join(chr(ord("A") + int(d)) for d in str(int(time.time())))[-6:].capitalize()
+    bundle = work / f"curate-mode-{n}-{stamp.lower()}"
     curate.new_bundle(bundle, db)
     out: dict[str, Any] = {}
-    for label, size in (("6 KB", 10), ("1 MB", 1700)):
-        text = _article(person[1], org[1], other[1], size)
+    big_stamp = stamp + "big"  # the long article's new names are its own: writes below re-mark it only when asked
+    for label, size in (("6 KB", 10), ("560 KB", 1700)):
+        text = _article(person[1], org[1], other[1], stamp if size == 10 else big_stamp, size)
         file = work / f"article-{size}.txt"
         file.write_text(text, encoding="utf-8")
         sid = f"article-{size}"
+        sid = f"{sid}-{stamp.lower()}"
         curate.add_source(bundle, db, file, {"title": f"Bench {label}"}, source_id=sid)
         ms, (units, found) = _median(lambda sid=sid, text=text: curate_data.read_text(db, sid, text), repeat)
         out[f"read {label}"] = {"ms": round(ms, 1), "words": len(units.starts), "suggested": len(found)}
-    out["suggested names (6 KB)"] = sorted({s.name for s in curate_data.suggestions(db, "article-10")})
+    small = f"article-10-{stamp.lower()}"
+    out["suggested names (6 KB)"] = sorted({s.name for s in curate_data.suggestions(db, small)})
     typed = person[1][:11].lower()
     per_key = []
     for k in range(3, len(typed) + 1):
         ms, _ = _median(lambda k=k: curate_data.pick(db, typed[:k], ("person", "organisation")), repeat)
         per_key.append(ms)
     out["pick per keystroke"] = {"median ms": round(statistics.median(per_key), 1), "max ms": round(max(per_key), 1)}
-    text = _article(person[1], org[1], other[1])
-    name = "Zoltan Ferencvarosi"
+    text = _article(person[1], org[1], other[1], stamp)
+    name = f"Zoltan {stamp}"
     start = text.index(name)
     ms, (step, _) = _once(
-        lambda: curate_data.make_entity(
-            db, bundle, "person", name, Passage("article-10", text, start, start + len(name))
-        )
+        lambda: curate_data.make_entity(db, bundle, "person", name, Passage(small, text, start, start + len(name)))
     )
     out["entity (a)"] = {"ms": round(ms, 1)}
     ms, _ = _once(lambda: curate_data.take_back(db, bundle, step))
     out["undo entity"] = {"ms": round(ms, 1)}
     quote_end = text.index(", attended")
-    passage = Passage("article-10", text, start, quote_end)
-    picks = {"holder": Pick(name, "person"), "organisation": Pick("Quarkmoor Holdings", "organisation")}
+    passage = Passage(small, text, start, quote_end)
+    picks = {"holder": Pick(name, "person"), "organisation": Pick(f"Quark{stamp.lower()} Holdings", "organisation")}
     ms, (step, change) = _once(
         lambda: curate_data.make_claim(db, bundle, "role", {"title": "chief executive"}, passage, {}, picks)
     )
     out["claim (c, ctrl+s) with 2 new entities"] = {"ms": round(ms, 1), "id": change.id}
     ms, _ = _once(lambda: curate_data.take_back(db, bundle, step))
     out["undo claim"] = {"ms": round(ms, 1)}
+    # the worst case: a new name the 560 KB article holds (both texts are read again for mentions)
+    big_name = f"Zoltan {big_stamp}"
+    big = f"article-1700-{stamp.lower()}"
+    big_text = _article(person[1], org[1], other[1], big_stamp, 1700)
+    at = big_text.index(big_name)
+    ms, (step, _) = _once(
+        lambda: curate_data.make_entity(db, bundle, "person", big_name, Passage(big, big_text, at, at + len(big_name)))
+    )
+    out["entity named in the 560 KB article"] = {"ms": round(ms, 1)}
+    curate_data.take_back(db, bundle, step)
     return out
 
 
