@@ -47,7 +47,10 @@ class CurateSourceScreen(SourceScreen):
         Binding("z", "app.undo", "undo", show=False, tooltip="take back the last change", id="curate.undo"),
         Binding("y", "copy_citation", "copy", show=False, id="curate.copy"),
         Binding("s", "speaker", "speaker", show=False, id="curate.speaker"),
+        Binding("V", "show_all", "whole note", show=False, tooltip="the source's note in full", id="curate.note"),
     ]
+
+    show_all_key = "V"  # v selects here
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path, location)

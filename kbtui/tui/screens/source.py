@@ -49,6 +49,7 @@ class SourceScreen(ContentScreen):
         ),
     ]
     NO_CITATION = "No citation selected: press n to go to one."
+    show_all_key = SHOW_ALL_KEY  # (curate mode's v selects: there it is V)
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -174,7 +175,7 @@ class SourceScreen(ContentScreen):
         if note:
             head.append("\nnote: " + shown(note, NOTE_HEAD), style=Style(dim=True, italic=True))
             if len(note) > NOTE_HEAD:
-                head.append(f" ({SHOW_ALL_KEY}: the whole note)", style=Style(dim=True))
+                head.append(f" ({self.show_all_key}: the whole note)", style=Style(dim=True))
         if "shown_version" in src:
             head.append(
                 f"\nversion {src['shown_version']} of {src['version']}, an earlier text: the citations shown here"
