@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -37,24 +36,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.curation import FILLER, _pick  # noqa: E402
 from benchmarks.run import ensure_kb  # noqa: E402
 from kbtui.kb import curate  # noqa: E402
 from kbtui.tui import curate_data  # noqa: E402
 from kbtui.tui.curate_data import Passage, Pick  # noqa: E402
-
-FILLER = (
-    "Analysts said the appointment reflected a wider reshuffle. Officials declined to comment on the"
-    " details, and the ministry's statement gave no reason for the timing. "
-)
-
-
-def _pick(db: Path, kind: str, n: int) -> tuple[str, str]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        row = conn.execute(
-            "SELECT id, name FROM entities WHERE kind = ? AND name NOT GLOB '*[^ -~]*' LIMIT 1 OFFSET ?",
-            (kind, n),
-        ).fetchone()
-    return row[0], row[1]
 
 
 def _article(person: str, org: str, other: str, stamp: str, repeat: int = 10) -> str:

@@ -497,24 +497,30 @@ def _refuse_if_referred(conn: sqlite3.Connection, claim_id: str) -> None:
             )
         ]
     if event:
-        names += [
-            r[0]
-            for r in conn.execute(
-                "SELECT 'role ' || claim_id FROM roles WHERE holder_id = ?1 OR organisation_id = ?1"
-                " UNION ALL SELECT 'relation ' || claim_id FROM relations WHERE subject_id = ?1 OR object_id = ?1"
-                " UNION ALL SELECT 'property ' || claim_id FROM properties WHERE entity_id = ?1"
-                "   OR (property IN ('nationality', 'affiliation') AND value = ?1)"
-                " UNION ALL SELECT 'event ' || claim_id FROM events WHERE place_id = ?1"
-                " UNION ALL SELECT 'participation ' || claim_id FROM participations WHERE entity_id = ?1"
-                " UNION ALL SELECT 'citation ' || id FROM citations WHERE speaker_id = ?1",
-                (event[0],),
-            )
-        ]
+        names += referrers(conn, event[0])
     if names:
         raise ImportFailed(
             f"claim `{claim_id}` is named by {', '.join(names[:3])}{' …' if len(names) > 3 else ''}",
             "remove or change those first",
         )
+
+
+def referrers(conn: sqlite3.Connection, entity_id: str) -> list[str]:
+    """What names the entity ('role ID', 'citation 12'…): an entity with
+    any cannot go without breaking them."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT 'role ' || claim_id FROM roles WHERE holder_id = ?1 OR organisation_id = ?1"
+            " UNION ALL SELECT 'relation ' || claim_id FROM relations WHERE subject_id = ?1 OR object_id = ?1"
+            " UNION ALL SELECT 'property ' || claim_id FROM properties WHERE entity_id = ?1"
+            "   OR (property IN ('nationality', 'affiliation') AND value = ?1)"
+            " UNION ALL SELECT 'event ' || claim_id FROM events WHERE place_id = ?1"
+            " UNION ALL SELECT 'participation ' || claim_id FROM participations WHERE entity_id = ?1"
+            " UNION ALL SELECT 'citation ' || id FROM citations WHERE speaker_id = ?1",
+            (entity_id,),
+        )
+    ]
 
 
 # -- checks with suggestions ----------------------------------------------------

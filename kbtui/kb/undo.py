@@ -78,21 +78,9 @@ def remove_entity(kb: Path, bundle: Path, entity_id: str) -> Change:
 
 
 def _named_by(conn: sqlite3.Connection, entity_id: str) -> list[str]:
-    """The claims (but the entity's own cited names) that name it."""
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT 'role ' || claim_id FROM roles WHERE holder_id = ?1 OR organisation_id = ?1"
-            " UNION ALL SELECT 'relation ' || claim_id FROM relations WHERE subject_id = ?1 OR object_id = ?1"
-            " UNION ALL SELECT 'property ' || claim_id FROM properties WHERE entity_id = ?1"
-            "   OR (property IN ('nationality', 'affiliation') AND value = ?1)"
-            " UNION ALL SELECT 'event ' || claim_id FROM events WHERE place_id = ?1"
-            " UNION ALL SELECT 'participation ' || claim_id FROM participations WHERE entity_id = ?1"
-            " UNION ALL SELECT 'citation ' || id FROM citations WHERE speaker_id = ?1"
-            " UNION ALL SELECT 'judgement ' || a || ' / ' || b FROM judgements WHERE a = ?1 OR b = ?1",
-            (entity_id,),
-        )
-    ]
+    """The claims (but the entity's own cited names) and judgements that name it."""
+    judged = conn.execute("SELECT 'judgement ' || a || ' / ' || b FROM judgements WHERE a = ?1 OR b = ?1", (entity_id,))
+    return curate.referrers(conn, entity_id) + [r[0] for r in judged]
 
 
 def unjudge(kb: Path, bundle: Path, a: str, b: str) -> Change:
