@@ -192,6 +192,8 @@ def test_a_claim_with_new_entities_picked_and_undo_of_it(curating: tuple[Path, P
 def test_a_refused_claim_leaves_no_new_entity_behind(curating: tuple[Path, Path]) -> None:
     bundle, kb = curating
     before = files_and_rows(bundle, kb)
+    logged = rows(kb, "SELECT count(*) FROM log")
+    log_file = (bundle / "log.jsonl").read_bytes()
     with pytest.raises(ImportFailed, match="start"):
         curate_data.make_claim(
             kb,
@@ -203,6 +205,9 @@ def test_a_refused_claim_leaves_no_new_entity_behind(curating: tuple[Path, Path]
             {"holder": Pick("Igor Sechin", "person")},
         )
     assert files_and_rows(bundle, kb) == before
+    # one write: the entity made for the claim was never written, so nothing is logged either
+    assert rows(kb, "SELECT count(*) FROM log") == logged
+    assert (bundle / "log.jsonl").read_bytes() == log_file
 
 
 def test_an_event_with_participants_old_and_new(curating: tuple[Path, Path]) -> None:

@@ -188,6 +188,24 @@ def add_entity(
     that kind come back in `similar`. `cites` are where a source names it
     `cited_as` (default: its name), recorded as a cited alias (a claim with
     those citations)."""
+    with session(bundle, kb, input_id) as s:
+        change = entity_in(s, kind, name, entity_id, summary, aliases, distinct, cites, cited_as)
+    return change
+
+
+def entity_in(
+    s: Session,
+    kind: str,
+    name: str,
+    entity_id: str | None = None,
+    summary: str = "",
+    aliases: tuple[str, ...] = (),
+    distinct: bool = False,
+    cites: list[dict[str, str]] | None = None,
+    cited_as: str | None = None,
+) -> Change:
+    """add_entity within a session already open (curate mode makes a
+    claim and the entities it names in one)."""
     if kind not in vocab.ENTITY_KINDS or kind == "event":
         kinds = ", ".join(k for k in vocab.ENTITY_KINDS if k != "event")
         raise ImportFailed(
@@ -195,37 +213,36 @@ def add_entity(
         )
     if not name.strip():
         raise ImportFailed("--name: must not be empty", "give the entity's name as the sources write it")
-    with session(bundle, kb, input_id) as s:
-        if entity_id:
-            _check_slug(entity_id, "--id")
-            if s.known(entity_id) is not None or _in_file(s, KB_FILE, "entity", entity_id):
-                raise ImportFailed(
-                    f"--id: an entity `{entity_id}` already exists",
-                    f"see it with `kbtui show {entity_id}`; refer to it by that id",
-                )
-        hits = [h for h in search.search(s.conn, name, kind=kind, limit=5) if h.score >= 90]
-        same = [h for h in hits if h.name.casefold() == name.strip().casefold()]
-        if same and not distinct:
+    if entity_id:
+        _check_slug(entity_id, "--id")
+        if s.known(entity_id) is not None or _in_file(s, KB_FILE, "entity", entity_id):
             raise ImportFailed(
-                f"--name: the KB already has a {kind} named {name.strip()!r}: {same[0].id}",
-                f"name it by that id in claims; if this is another {kind} of the same name, pass --distinct",
+                f"--id: an entity `{entity_id}` already exists",
+                f"see it with `kbtui show {entity_id}`; refer to it by that id",
             )
-        eid = entity_id or _free_entity_id(s, _slug(name)[:80] or "entity")
-        similar = [{"id": h.id, "name": h.name, "kind": h.kind, "score": h.score} for h in hits]
-        table: dict[str, Any] = {"id": eid, "kind": kind, "name": name.strip(), "summary": summary}
-        as_written = " ".join((cited_as or name).split())
-        named: list[dict[str, Any]] = [{"name": as_written, "cite": cites}] if cites else []
-        if named or aliases:
-            table["aliases"] = named + [{"name": a} for a in aliases if a.strip()]
-        for c in cites or []:
-            _check_quote(s, c)
-        change = _append(s, "entity", table)
-        change.similar = similar
-        if cites:
-            claim = s.conn.execute(
-                "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (eid, as_written)
-            ).fetchone()
-            change.citations = _citations(s.conn, claim[0]) if claim and claim[0] else []
+    hits = [h for h in search.search(s.conn, name, kind=kind, limit=5) if h.score >= 90]
+    same = [h for h in hits if h.name.casefold() == name.strip().casefold()]
+    if same and not distinct:
+        raise ImportFailed(
+            f"--name: the KB already has a {kind} named {name.strip()!r}: {same[0].id}",
+            f"name it by that id in claims; if this is another {kind} of the same name, pass --distinct",
+        )
+    eid = entity_id or _free_entity_id(s, _slug(name)[:80] or "entity")
+    similar = [{"id": h.id, "name": h.name, "kind": h.kind, "score": h.score} for h in hits]
+    table: dict[str, Any] = {"id": eid, "kind": kind, "name": name.strip(), "summary": summary}
+    as_written = " ".join((cited_as or name).split())
+    named: list[dict[str, Any]] = [{"name": as_written, "cite": cites}] if cites else []
+    if named or aliases:
+        table["aliases"] = named + [{"name": a} for a in aliases if a.strip()]
+    for c in cites or []:
+        _check_quote(s, c)
+    change = _append(s, "entity", table)
+    change.similar = similar
+    if cites:
+        claim = s.conn.execute(
+            "SELECT claim_id FROM aliases WHERE entity_id = ? AND alias = ?", (eid, as_written)
+        ).fetchone()
+        change.citations = _citations(s.conn, claim[0]) if claim and claim[0] else []
     return change
 
 
@@ -299,33 +316,40 @@ def add_claim(
 ) -> Change:
     """Add a role, relation, event or property with its citations (each a
     quote of a source of this bundle)."""
+    with session(bundle, kb, input_id) as s:
+        change = claim_in(s, table_name, fields, cites, claim_id)
+    return change
+
+
+def claim_in(
+    s: Session, table_name: str, fields: dict[str, Any], cites: list[dict[str, str]], claim_id: str | None = None
+) -> Change:
+    """add_claim within a session already open."""
     if table_name not in CLAIM_TABLES:
         raise ValueError(table_name)
     if not cites:
         raise ImportFailed("--quote: a claim needs at least one", 'give the exact words: --quote "…" --source ID')
-    with session(bundle, kb, input_id) as s:
-        for key in ENTITY_FIELDS[table_name]:
-            if fields.get(key):
-                _check_entity(s, key, fields[key])
-        if table_name == "event":
-            for p in fields.get("participants", []):
-                _check_entity(s, "participant", p["entity"])
-        if table_name == "property" and fields.get("property") in vocab.ENTITY_VALUED:
-            _check_entity(s, "value", fields["value"])
-        for c in cites:
-            _check_quote(s, c)
-        cid = claim_id or _claim_id(s, table_name, fields)
-        if claim_id:
-            _check_slug(claim_id, "--id")
-        if (
-            _exists(s.conn, "claims", cid)
-            or (table_name == "event" and s.known(cid) is not None)
-            or _in_file(s, KB_FILE, table_name, cid)
-        ):
-            raise ImportFailed(f"--id: a claim `{cid}` already exists", f"change it with `kbtui edit {cid}`")
-        table = {"id": cid, **{k: v for k, v in fields.items() if v not in (None, "")}, "cite": cites}
-        change = _append(s, table_name, table)
-    return change
+    for key in ENTITY_FIELDS[table_name]:
+        if fields.get(key):
+            _check_entity(s, key, fields[key])
+    if table_name == "event":
+        for p in fields.get("participants", []):
+            _check_entity(s, "participant", p["entity"])
+    if table_name == "property" and fields.get("property") in vocab.ENTITY_VALUED:
+        _check_entity(s, "value", fields["value"])
+    for c in cites:
+        _check_quote(s, c)
+    cid = claim_id or _claim_id(s, table_name, fields)
+    if claim_id:
+        _check_slug(claim_id, "--id")
+    if (
+        _exists(s.conn, "claims", cid)
+        or (table_name == "event" and s.known(cid) is not None)
+        or _in_file(s, KB_FILE, table_name, cid)
+    ):
+        raise ImportFailed(f"--id: a claim `{cid}` already exists", f"change it with `kbtui edit {cid}`")
+    table = {"id": cid, **{k: v for k, v in fields.items() if v not in (None, "")}, "cite": cites}
+    return _append(s, table_name, table)
 
 
 def _append(s: Session, table_name: str, table: dict[str, Any]) -> Change:

@@ -19,8 +19,8 @@ from kbtui.kb import curate, undo
 from kbtui.kb import search as kbsearch
 from kbtui.kb import suggest as kbsuggest
 from kbtui.kb.anchor import AnchorError, pinned
-from kbtui.kb.errors import ImportFailed, KBError
-from kbtui.kb.session import Change
+from kbtui.kb.errors import ImportFailed
+from kbtui.kb.session import Change, session
 from kbtui.tui.data import reader
 
 PICKS = 6  # entities a picker offers for what is typed
@@ -159,31 +159,26 @@ def make_claim(
     """A claim citing `passage` with `evidence`. `fields` holds its values;
     `picks` the entities its entity fields name (field -> Pick; an event's
     participants are "participants.0", ".1"…). Entities picked as new are
-    made first (their names cited where the passage writes them); if the
-    claim is then refused they are taken back, so a refusal leaves nothing."""
-    kb = Path(path)
+    made with it, their names cited where the passage writes them: all in
+    one write, so a refused claim leaves nothing (not even in the log)."""
     made: list[tuple[str, str]] = []
-    try:
-        ids: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    with session(bundle, Path(path)) as s:
         for field, p in picks.items():
             if p.id is not None:
                 ids[field] = p.id
                 continue
             at = passage.quote.find(p.name)
             named = [passage.cite(None, passage.start + at, passage.start + at + len(p.name))] if at >= 0 else None
-            change = curate.add_entity(bundle, kb, p.kind, p.name, cites=named, distinct=True)
-            made.append(("entity", change.id))
-            ids[field] = change.id
+            entity = curate.entity_in(s, p.kind, p.name, cites=named, distinct=True)
+            made.append(("entity", entity.id))
+            ids[field] = entity.id
         values = {k: v for k, v in fields.items() if v not in (None, "")}
         participants = [ids[k] for k in sorted(ids) if k.startswith("participants.")]
         values.update({k: v for k, v in ids.items() if not k.startswith("participants.")})
         if participants:
             values["participants"] = [{"entity": e} for e in participants]
-        change = curate.add_claim(bundle, kb, table, values, [passage.cite(evidence)])
-    except KBError:
-        if made:
-            undo.undo(kb, bundle, undo.Step("", made))
-        raise
+        change = curate.claim_in(s, table, values, [passage.cite(evidence)])
     said = f"{table} {change.id}" + (f" and {len(made)} new entit{'y' if len(made) == 1 else 'ies'}" if made else "")
     return undo.Step(said, [*made, ("claim", change.id)]), change
 
