@@ -300,3 +300,11 @@ def test_suggestions_split_two_names_and_drop_a_trailing_weekday(sample_db: Path
         ]
     finally:
         conn.close()
+
+
+def test_a_passage_trimmed_to_the_name_it_holds() -> None:
+    text = "He flew to Vladivostok. Then (Primorye) and “Rosneft”."
+    for word in ("Vladivostok.", "(Primorye)", "“Rosneft”."):
+        at = text.index(word)
+        got = Passage("s", text, at, at + len(word)).trimmed()
+        assert got.quote == word.strip(".()“”")

@@ -51,6 +51,7 @@ COMMON = _words(
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
     september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     according earlier later last next top west east north south sino
+    yesterday today tomorrow tonight now still instead separately here there
     russian chinese american british french german ukrainian iranian european soviet western eastern northern
     southern english arabic israeli syrian turkish indian japanese korean african asian"""
 )

@@ -23,6 +23,10 @@ from kbtui.kb.errors import ImportFailed
 from kbtui.kb.session import KB_FILE, Change, hunk, session
 
 
+class NotUndoable(ImportFailed):
+    """A change that cannot be taken back here at all (a merge)."""
+
+
 @dataclass
 class Step:
     """One change curate mode made: what it added, in the order it added them."""
@@ -96,9 +100,9 @@ def unjudge(kb: Path, bundle: Path, a: str, b: str) -> Change:
             raise ImportFailed(f"no judgement of `{x}` and `{y}` in {path}", "nothing to undo")
         last = spans[-1]
         if last.fields.get("verdict") == "same":
-            raise ImportFailed(
+            raise NotUndoable(
                 f"`{x}` and `{y}` were merged, and a merge is not undone here",
-                f"delete that judgement from {path} and import the inputs of both again",
+                f"to part them, delete that judgement from {path} and import the inputs of both again",
             )
         before = tomlw.written(text, last)
         s.put(judge.RESOLUTIONS_FILE, tomlw.replaced(text, last, None))

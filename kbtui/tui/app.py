@@ -28,12 +28,12 @@ from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from kbtui.kb.errors import KBError
-from kbtui.kb.undo import Step
+from kbtui.kb.undo import NotUndoable, Step
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.commands import ActionCommands, EntityCommands
 from kbtui.tui.context import ExplorerContext
-from kbtui.tui.curation import Curation
+from kbtui.tui.curation import BUSY, Curation
 from kbtui.tui.flood import flood_guarded
 from kbtui.tui.history import History, Location
 from kbtui.tui.keys import send_on, stray_letter
@@ -355,28 +355,38 @@ class KbtuiApp(App[int]):
         if not curation.steps:
             self.notify("Nothing to undo: no change was made in this session.", timeout=4)
             return
-        self._undo(curation, curation.steps[-1])
+        if not curation.begin():
+            self.notify(BUSY, timeout=3)
+            return
+        self._undo(curation, curation.steps.pop())
 
-    @work(thread=True, group="curate", exclusive=True)
+    @work(thread=True, group="curate")
     def _undo(self, curation: Curation, step: Step) -> None:
         from kbtui.tui import curate_data
 
         try:
             curate_data.take_back(self.db_path, curation.bundle, step)
-        except KBError as exc:
+        except NotUndoable as exc:  # never will be: z goes on to the change before it
+            self.call_from_thread(
+                self.notify, f"{exc.message}. {exc.hint}.", title="Not undone", severity="warning", timeout=12
+            )
+            return
+        except KBError as exc:  # it may be later (a claim naming the entity removed first): kept
+            curation.steps.append(step)
             self.call_from_thread(self.notify, exc.message, title="Not undone", severity="error", timeout=10)
             return
         except Exception as exc:  # a full disk, a locked file: one line, never a traceback
+            curation.steps.append(step)
             self.call_from_thread(self.notify, kbdata.read_failure(exc), title="Not undone", severity="error")
             return
-        self.call_from_thread(self._undone, curation, step)
+        finally:
+            curation.end()
+        curation.undone()
+        self.call_from_thread(self._undone, step)
 
-    def _undone(self, curation: Curation, step: Step) -> None:
-        if curation.steps and curation.steps[-1] is step:
-            curation.steps.pop()
-        curation.changed += 1
+    def _undone(self, step: Step) -> None:
         self.notify(f"Undone: {step.said}.", timeout=5, markup=False)
-        self.screen.post_message(KbChanged())
+        self.screen.post_message(KbChanged(step))
 
     def action_duplicates(self) -> None:
         """F6 in curate mode: candidate duplicates, one pair at a time."""

@@ -10,6 +10,7 @@ imports Textual.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,19 @@ from kbtui.kb.session import Change, session
 from kbtui.tui.data import reader
 
 PICKS = 6  # entities a picker offers for what is typed
-_WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
+# Chinese and Japanese write no spaces: each of their characters is a word
+# of its own (a name is then selected a character at a time), others run
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_LETTERS = f"(?:(?![{_CJK}])\\w)+"
+_WORD = re.compile(f"[{_CJK}]|{_LETTERS}(?:['’.\\-]{_LETTERS})*")
 # where a sentence ends: after . ! ? (and a closing quote or bracket)
 # before white space, or at a blank line
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s|$)|(?=\n\s*\n)")
+# (not after an initial or a title: "U.S. officials", "Mr. Chen")
+_NOT_AFTER = "".join(f"(?<!\\b{a})" for a in ("[A-Z]", "Mr", "Ms", "Dr", "St", "Mrs", "Gen", "Col", "Lt", "Sgt"))
+_SENTENCE_END = re.compile(_NOT_AFTER + r"[.!?][\"”’)\]]*(?=\s|$)|[。！？][」』”）]*|(?=\n\s*\n)")
+
+
+_AROUND = " \t\n.,;:!?\"'“”‘’()[]{}«»"  # what is around a name, not part of it
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,8 @@ def units(text: str) -> Units:
     for m in _WORD.finditer(text):
         starts.append(m.start())
         ends.append(m.end())
-    return Units(starts, ends, [m.end() for m in _SENTENCE_END.finditer(text)])
+    # (a sentence closed by 。 before a blank line ends there once)
+    return Units(starts, ends, sorted({m.end() for m in _SENTENCE_END.finditer(text)}))
 
 
 # words that make a suggested name an organisation or a place rather than a person
@@ -69,6 +80,7 @@ class Pick:
     name: str
     kind: str
     id: str | None = None
+    typed: bool = False  # typed in a picker and never picked: see _exact
 
 
 def guess_kind(name: str) -> str:
@@ -121,6 +133,14 @@ class Passage:
     def quote(self) -> str:
         return self.text[self.start : self.end]
 
+    def trimmed(self) -> Passage:
+        """Without the spaces, quotes, brackets and closing marks around it
+        ("Vladivostok." names Vladivostok, "(Primorye)" Primorye)."""
+        quote = self.quote
+        start = self.start + len(quote) - len(quote.lstrip(_AROUND))
+        end = self.end - (len(quote) - len(quote.rstrip(_AROUND)))
+        return Passage(self.source_id, self.text, start, end) if start < end else self
+
     def cite(
         self, evidence: Mapping[str, str] | None = None, start: int | None = None, end: int | None = None
     ) -> dict[str, str]:
@@ -139,10 +159,13 @@ class Passage:
         return {"source": self.source_id, **where, **{k: v for k, v in (evidence or {}).items() if v}}
 
 
-def make_entity(path: Path | str, bundle: Path, kind: str, name: str, passage: Passage) -> tuple[undo.Step, Change]:
-    """A new entity, its name cited where the source writes it."""
+def make_entity(
+    path: Path | str, bundle: Path, kind: str, name: str, passage: Passage, distinct: bool = False
+) -> tuple[undo.Step, Change]:
+    """A new entity, its name cited where the source writes it. Refused
+    when the KB has one of that kind and name, unless `distinct`."""
     change = curate.add_entity(
-        bundle, Path(path), kind, name, cites=[passage.cite()], cited_as=passage.quote, distinct=True
+        bundle, Path(path), kind, name, cites=[passage.cite()], cited_as=passage.quote, distinct=distinct
     )
     return undo.Step(f"{kind} {change.id}", [("entity", change.id)]), change
 
@@ -165,6 +188,8 @@ def make_claim(
     ids: dict[str, str] = {}
     with session(bundle, Path(path)) as s:
         for field, p in picks.items():
+            if p.id is None and p.typed:  # typed, never picked: the KB's entity of exactly that name, if any
+                p = _exact(s.conn, p)
             if p.id is not None:
                 ids[field] = p.id
                 continue
@@ -174,13 +199,22 @@ def make_claim(
             made.append(("entity", entity.id))
             ids[field] = entity.id
         values = {k: v for k, v in fields.items() if v not in (None, "")}
-        participants = [ids[k] for k in sorted(ids) if k.startswith("participants.")]
+        numbered = [k for k in ids if k.startswith("participants.")]
+        participants = [ids[k] for k in sorted(numbered, key=lambda k: int(k.split(".")[1]))]
         values.update({k: v for k, v in ids.items() if not k.startswith("participants.")})
         if participants:
             values["participants"] = [{"entity": e} for e in participants]
         change = curate.claim_in(s, table, values, [passage.cite(evidence)])
     said = f"{table} {change.id}" + (f" and {len(made)} new entit{'y' if len(made) == 1 else 'ies'}" if made else "")
     return undo.Step(said, [*made, ("claim", change.id)]), change
+
+
+def _exact(conn: sqlite3.Connection, p: Pick) -> Pick:
+    """The KB's entity named exactly as typed (case aside), preferring the
+    picker's kind, else a new entity as the picker said."""
+    hits = [h for h in kbsearch.search(conn, p.name, limit=PICKS) if h.name.casefold() == p.name.strip().casefold()]
+    hits.sort(key=lambda h: h.kind != p.kind)
+    return Pick(hits[0].name, hits[0].kind, hits[0].id) if hits else Pick(p.name, p.kind)
 
 
 def take_back(path: Path | str, bundle: Path, step: undo.Step) -> list[Change]:

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from kbtui.kb.models import Evidence
 from kbtui.kb.table_export import ExportRow
+from kbtui.kb.undo import Step
 from kbtui.tui.history import Location
 
 # --- from widgets: what the user asked for ------------------------------------
@@ -156,8 +157,10 @@ class LocationFailed(Message):
 
 @dataclass
 class KbChanged(Message):
-    """Curate mode changed the KB (a change, or its undo): the screen on top
-    reads again what it shows."""
+    """Curate mode changed the KB (a change, or the undo of `undone`): the
+    screen on top reads again what it shows."""
+
+    undone: Step | None = None
 
 
 @dataclass

@@ -325,3 +325,148 @@ def test_snapshot_claim_form(curating: tuple[Path, Path], snap_compare, size: tu
     app = create_app(kb, today=TODAY, bundle=bundle)
     app.sub_title = "kb.db"
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# -- what a second pair of eyes found: races, duplicates, stale screens ---------------
+def slow(monkeypatch: pytest.MonkeyPatch, name: str, seconds: float = 0.4) -> None:
+    """Make curate_data.`name` slow, as a write re-marking a long text is."""
+    import time
+
+    from kbtui.tui import curate_data
+
+    real = getattr(curate_data, name)
+
+    def slowed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(seconds)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(curate_data, name, slowed)
+
+
+async def test_leaving_while_a_writes_still_records_the_step(
+    curating: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow(monkeypatch, "make_entity")
+    bundle, kb = curating
+    before = kb_toml(bundle)
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_article(pilot, app)
+        await pilot.press("g", "a", "a")  # the second `a` has no selection left: no second entity
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SourceScreen)
+        assert rows(kb, "SELECT id FROM entities WHERE name = 'Igor Sechin'") == [("igor-sechin",)]
+        assert app.curation is not None and [s.added for s in app.curation.steps] == [[("entity", "igor-sechin")]]
+        await pilot.press("ctrl+z")  # undone from the explorer
+        await settle(pilot)
+    assert kb_toml(bundle) == before
+
+
+async def test_esc_while_the_claim_saves_waits_for_it(
+    curating: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow(monkeypatch, "make_claim")
+    bundle, kb = curating
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        viewer = await open_article(pilot, app)
+        viewer.select_span(ARTICLE.index("Igor"), ARTICLE.index(", met"))
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "chief executive")
+        await pilot.press("ctrl+s", "escape")
+        assert isinstance(app.screen, ClaimForm)  # still saving: esc waits
+        await settle(pilot)
+        assert isinstance(app.screen, CurateSourceScreen)
+        assert app.curation is not None and len(app.curation.steps) == 1
+        assert "Igor Sechin: chief executive of Rosneft" in screen_text(app)
+
+
+async def test_a_quick_second_undo_waits_for_the_first(
+    curating: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle, kb = curating
+    before = kb_toml(bundle)
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_article(pilot, app)
+        await pilot.press("g", "a")
+        await settle(pilot)
+        await pilot.press("g", "g", "a")
+        await settle(pilot)
+        assert app.curation is not None and len(app.curation.steps) == 2
+        slow(monkeypatch, "take_back")
+        await pilot.press("z", "z")
+        await settle(pilot)
+        assert "Still writing the last change" in notices(app)
+        assert len(app.curation.steps) == 1  # one undone, the other still there to undo
+        await pilot.press("z")
+        await settle(pilot)
+        assert app.curation.steps == [] and "no entity" not in notices(app)
+    assert kb_toml(bundle) == before
+
+
+async def test_a_on_a_known_name_says_so_and_a_typed_name_finds_the_kb_entity(curating: tuple[Path, Path]) -> None:
+    bundle, kb = curating
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        viewer = await open_article(pilot, app)
+        viewer.select_span(ARTICLE.index("Chen Wenqing"), ARTICLE.index(" in Moscow"))
+        await pilot.press("a")
+        await settle(pilot)
+        assert "in the KB already" in notices(app)
+        assert rows(kb, "SELECT count(*) FROM entities WHERE name = 'Chen Wenqing'") == [(1,)]
+        # a role whose holder is typed, never picked: the KB's Chen Wenqing, not a new one
+        viewer.select_span(ARTICLE.index("Igor"), ARTICLE.index(", met"))
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ClaimForm)
+        holder = form.query_one("#f-holder", Picker)
+        holder.focus()
+        holder.value = "chen wenqing"
+        form.query_one("#f-title").focus()
+        await type_text(pilot, "visitor")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert rows(kb, "SELECT holder_id FROM roles WHERE title = 'visitor'") == [("chen-wenqing",)]
+
+
+async def test_the_entity_page_left_behind_shows_the_new_claim(curating: tuple[Path, Path]) -> None:
+    bundle, kb = curating
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.navigate(Location.entity("chen-wenqing", "Chen Wenqing"))
+        await settle(pilot)
+        before = rows(
+            kb, "SELECT count(*) FROM relations WHERE subject_id = 'chen-wenqing' OR object_id = 'chen-wenqing'"
+        )
+        assert f"Relations  {before[0][0]}" in screen_text(app)
+        viewer = await open_article(pilot, app)
+        viewer.select_span(ARTICLE.index("Igor"), ARTICLE.index("Monday.") + 7)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # a relation: Igor Sechin met Chen Wenqing
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert f"Relations  {before[0][0] + 1}" in screen_text(app)
+
+
+async def test_after_a_backwards_drag_the_keys_extend_its_end(curating: tuple[Path, Path]) -> None:
+    bundle, kb = curating
+    app = create_app(kb, today=TODAY, bundle=bundle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        viewer = await open_article(pilot, app)
+        line = viewer.line_of(ARTICLE.index("Igor")) - int(viewer.scroll_offset.y)
+        start = viewer.region.x + viewer.styles.padding.left
+        y = viewer.region.y + line
+        await pilot.mouse_down(offset=(start + 15, y))  # "chief"
+        await pilot.hover(offset=(start + 2, y))  # back to "Igor"
+        await pilot.mouse_up(offset=(start + 2, y))
+        await pilot.pause()
+        assert selected(viewer) == "Igor Sechin, chief"
+        await pilot.press("right")
+        assert selected(viewer) == "Igor Sechin, chief executive"

@@ -27,7 +27,7 @@ from kbtui.tui.clip import shown
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.history import Crumb
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ExportTable, ShowFullText
+from kbtui.tui.messages import ExportTable, KbChanged, ShowFullText
 from kbtui.tui.screens.export import ExportChoice, ExportScreen, TableExport, start_directory
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 
@@ -72,6 +72,32 @@ class ContentScreen(Screen[None]):
         self._crumbs = (crumbs, forward)
         for widget in self.query(Breadcrumb):  # none yet while the screen is being composed
             widget.show(crumbs, forward)
+
+    # --- curate mode: what a change made elsewhere means here -------------------------
+
+    seen_changes: int | None = None  # the curation counter this screen last read the KB at
+
+    @on(KbChanged)
+    def _kb_changed(self, event: KbChanged) -> None:
+        event.stop()
+        self.catch_up()
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Read again what is shown if curate mode changed the KB since
+        this screen last read it (a claim saved, an undo, on another screen)."""
+        # (getattr: a screen may be shown by an app that is not the explorer, in tests)
+        curation = getattr(self.app, "curation", None)
+        if curation is None:
+            return
+        if self.seen_changes is not None and curation.changed != self.seen_changes:
+            self.kb_changed()
+        self.seen_changes = curation.changed
+
+    def kb_changed(self) -> None:
+        """The KB changed under this screen: read again (each screen its own way)."""
 
     def cut_short(self) -> list[tuple[str, str]]:
         """(title, whole value) of each value this screen drew cut short

@@ -14,6 +14,7 @@ and the form stays for the fix. Escape cancels and writes nothing.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from kbtui.tui import curate_data
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.curate_data import Passage, Pick
+from kbtui.tui.curation import BUSY, Curation
 from kbtui.tui.widgets.picker import Picker
 
 KINDS = ("role", "relation", "event", "property")
@@ -105,10 +107,10 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
     #claim-foot { color: $text-muted; }
     """
 
-    def __init__(self, db_path: Path, bundle: Path, passage: Passage, names: list[Pick]) -> None:
+    def __init__(self, db_path: Path, curation: Curation, passage: Passage, names: list[Pick]) -> None:
         super().__init__()
         self.db_path = db_path
-        self.bundle = bundle
+        self.curation = curation
         self.passage = passage
         self.names = names  # the entities the passage names, known or new, in text order
         self.busy = False
@@ -377,15 +379,12 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
         return kind, fields, picks, evidence
 
     def _settle(self, picker: Picker) -> None:
+        """A name typed and never picked: the save looks it up (curate_data._exact)."""
         typed = picker.value.strip()
         if not typed or (picker.pick is not None and picker.pick.name == typed):
             return
-        exact = [h for h in self.hits if h.name.casefold() == typed.casefold()] if picker is self.choosing else []
-        if exact:
-            picker.choose(Pick(exact[0].name, exact[0].kind, exact[0].id))
-        else:
-            kind = curate_data.guess_kind(typed) if picker.new_kind == "person" else picker.new_kind
-            picker.choose(Pick(typed, kind))
+        kind = curate_data.guess_kind(typed) if picker.new_kind == "person" else picker.new_kind
+        picker.choose(Pick(typed, kind, typed=True))
 
     def _missing(self, kind: str, fields: dict[str, Any], picks: dict[str, Pick]) -> str | None:
         for key in NEEDED[kind]:
@@ -401,20 +400,29 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
         if missing is not None:
             self._refused(missing)
             return
+        if not self.curation.begin():
+            self._refused(BUSY)
+            return
         self.busy = True
         self.query_one("#claim-foot", Static).update("Saving…")
-        self._save(kind, fields, picks, evidence)
+        # the app's worker, not the form's: the form closing when it is done must not cancel it
+        self.app.run_worker(partial(self._save, kind, fields, picks, evidence), thread=True, group="claim-save")
 
-    @work(thread=True, group="claim-save")
     def _save(self, kind: str, fields: dict[str, Any], picks: dict[str, Pick], evidence: dict[str, str]) -> None:
+        curation = self.curation
         try:
-            done = curate_data.make_claim(self.db_path, self.bundle, kind, fields, self.passage, evidence, picks)
+            done = curate_data.make_claim(self.db_path, curation.bundle, kind, fields, self.passage, evidence, picks)
         except KBError as exc:
-            self.app.call_from_thread(self._refused, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            # the curation engine's hints speak of command-line options: the message is what matters here
+            hint = "" if "options" in exc.hint else f" ({exc.hint})"
+            self.app.call_from_thread(self._refused, exc.message + hint)
             return
         except Exception as exc:  # a full disk, a locked file: one line, never a traceback
             self.app.call_from_thread(self._refused, kbdata.read_failure(exc))
             return
+        finally:
+            curation.end()
+        curation.made(done[0])  # recorded here: undoable whatever happens to this form
         self.app.call_from_thread(self.dismiss, done)
 
     def _refused(self, message: str) -> None:
@@ -425,6 +433,9 @@ class ClaimForm(ModalScreen[tuple[Step, Change] | None]):
         self.query_one("#claim-foot", Static).update("ctrl+s saves · tab next field · esc cancels")
 
     def action_cancel(self) -> None:
+        if self.busy:  # the save is under way: it will close the form itself
+            self.notify("Saving: a moment.", timeout=2)
+            return
         choices = self.query_one("#claim-choices")
         if choices.display:
             choices.display = False

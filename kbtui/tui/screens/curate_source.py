@@ -22,20 +22,22 @@ from textual.binding import Binding
 
 from kbtui.kb.errors import KBError
 from kbtui.kb.session import Change
-from kbtui.kb.suggest import Suggestion
+from kbtui.kb.suggest import MAX_SUGGESTIONS, Suggestion
 from kbtui.kb.undo import Step
 from kbtui.tui import curate_data
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.curate_data import Passage, Pick, Units
-from kbtui.tui.curation import Curation
+from kbtui.tui.curation import BUSY, Curation
 from kbtui.tui.history import Location
 from kbtui.tui.look import plural
-from kbtui.tui.messages import CitationFocused, KbChanged, SelectionChanged
+from kbtui.tui.messages import CitationFocused, SelectionChanged
 from kbtui.tui.screens.entity_form import EntityForm
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.curate_text import CurateText
 from kbtui.tui.widgets.source_text import SourceText
+
+NAME_WORDS = 12  # a selection longer than this is not one name
 
 
 class CurateSourceScreen(SourceScreen):
@@ -98,10 +100,8 @@ class CurateSourceScreen(SourceScreen):
         self.curate_text.read(text, read, found)
         self._show_info()
 
-    @on(KbChanged)
-    def _changed(self, event: KbChanged) -> None:
+    def kb_changed(self) -> None:
         """A change or its undo: read the source again, where the reader is."""
-        event.stop()
         self.reload()
 
     def reload(self, focus_citation: int | None = None) -> None:
@@ -134,6 +134,8 @@ class CurateSourceScreen(SourceScreen):
         line.append("v select · ←→ word · shift+←→ sentence · drag", style=Style(dim=True))
         if self.suggest_ready:
             names = plural(count, "new name")
+            if count >= MAX_SUGGESTIONS:  # a long text: the first ones only
+                names = f"the first {count:,} new names"
             line.append(f" · {names}" + (" (g)" if count else ""), style=self.viewer.look.fg("warning"))
         if self.curation.steps:
             line.append(" · z undo", style=Style(dim=True))
@@ -180,54 +182,84 @@ class CurateSourceScreen(SourceScreen):
         passage = self.passage()
         if passage is None:
             return
-        form = ClaimForm(self.db_path, self.curation.bundle, passage, self.names_in(passage))
+        if self.curation.busy:
+            self.notify(BUSY, timeout=3)
+            return
+        form = ClaimForm(self.db_path, self.curation, passage, self.names_in(passage))
         self.app.push_screen(form, self._made)
 
     def action_add_entity(self, ask: bool = False) -> None:
         passage = self.passage()
         if passage is None:
             return
+        passage = passage.trimmed()  # "Vladivostok." names Vladivostok
         name = " ".join(passage.quote.split())
-        if len(name) > 200 or "\n" in passage.quote.strip():
-            self.notify("Select just the name (a few words on one line), then press a.", severity="warning")
+        if not name or len(name.split()) > NAME_WORDS or "\n" in passage.quote:
+            self.notify(
+                f"Select just the name (up to {NAME_WORDS} words on one line), then press a.", severity="warning"
+            )
+            return
+        known = next(
+            (m for m in self.curate_text.mentions if (m["start"], m["end"]) == (passage.start, passage.end)), None
+        )
+        if known is not None and not ask:
+            self.notify(
+                f"“{shown(name, 60)}” is {shown(known['name'], 60)} ({shown(known['entity_id'], 60)}) in the KB"
+                " already: A makes another entity of that name.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
             return
         kind = curate_data.guess_kind(name)
         if ask:
             self.app.push_screen(EntityForm(name, kind), lambda got: self._entity_chosen(passage, got))
         else:
-            self.write_entity(passage, kind, name)
+            self._write_entity(passage, kind, name, distinct=False)
 
     def _entity_chosen(self, passage: Passage, got: tuple[str, str] | None) -> None:
         if got is not None:
-            self.write_entity(passage, *got)
+            self._write_entity(passage, *got, distinct=True)  # asked for by name and kind: made even if one exists
+
+    def _write_entity(self, passage: Passage, kind: str, name: str, distinct: bool) -> None:
+        if not self.curation.begin():
+            self.notify(BUSY, timeout=3)
+            return
+        self.curate_text.clear_selection()  # a second `a` has nothing to make a second entity of
+        self.write_entity(passage, kind, name, distinct)
 
     @work(thread=True, group="curate")
-    def write_entity(self, passage: Passage, kind: str, name: str) -> None:
+    def write_entity(self, passage: Passage, kind: str, name: str, distinct: bool) -> None:
+        curation = self.curation
         try:
-            step, change = curate_data.make_entity(self.db_path, self.curation.bundle, kind, name, passage)
+            step, change = curate_data.make_entity(self.db_path, curation.bundle, kind, name, passage, distinct)
         except KBError as exc:
             self.app.call_from_thread(self._refused, exc.message, exc.hint)
             return
         except Exception as exc:  # one line, never a traceback
             self.app.call_from_thread(self._refused, kbdata.read_failure(exc), "")
             return
+        finally:
+            curation.end()
+        curation.made(step)  # recorded here: undoable even if the screen is gone by now
         self.app.call_from_thread(self._made, (step, change))
 
     def _refused(self, message: str, hint: str) -> None:
-        self.notify(message + (f" ({hint})" if hint else ""), title="Not saved", severity="error", timeout=10)
+        self.app.notify(message + (f" ({hint})" if hint else ""), title="Not saved", severity="error", timeout=10)
 
     def _made(self, done: tuple[Step, Change] | None) -> None:
         if done is None:
             return
         step, change = done
-        self.curation.steps.append(step)
-        self.curation.changed += 1
-        here = self.source["id"] if self.source is not None else None
-        cite = next((c for c in change.citations if c["source_id"] == here), None)
-        self.curate_text.clear_selection()
         made = f"{change.table} {change.id}"
         extra = len(step.added) - 1
         if extra:
             made += f" (and {plural(extra, 'new entity', 'new entities')})"
-        self.notify(f"Saved {made}, cited here. z undoes it.", title="Saved", timeout=6, markup=False)
+        self.app.notify(f"Saved {made}, cited here. z undoes it.", title="Saved", timeout=6, markup=False)
+        if not self.is_attached:
+            return  # the screen was left meanwhile: the step is recorded, nothing to redraw
+        here = self.source["id"] if self.source is not None else None
+        cite = next((c for c in change.citations if c["source_id"] == here), None)
+        self.curate_text.clear_selection()
+        self.seen_changes = self.curation.changed
         self.reload(cite["id"] if cite else None)

@@ -27,7 +27,7 @@ from kbtui.kb.pair_view import Side
 from kbtui.kb.undo import Step
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
-from kbtui.tui.curation import Curation
+from kbtui.tui.curation import BUSY, Curation
 from kbtui.tui.messages import KbChanged
 from kbtui.tui.widgets.footer import KeyBar
 
@@ -51,7 +51,6 @@ class DuplicatesScreen(Screen[None]):
         self.pairs: list[kbdata.PairView] = []
         self.at = 0
         self.swapped = False
-        self.busy = False
         self.judged = 0
 
     def compose(self) -> ComposeResult:
@@ -66,7 +65,8 @@ class DuplicatesScreen(Screen[None]):
 
     def on_kb_changed(self, event: KbChanged) -> None:
         """An undo took a judgement back: its pair is a candidate again."""
-        self.judged = max(0, self.judged - 1)
+        if event.undone is not None and any(table == "judgement" for table, _ in event.undone.added):
+            self.judged = max(0, self.judged - 1)
         self.load()
 
     @work(thread=True, exclusive=True, group="duplicates")
@@ -136,9 +136,11 @@ class DuplicatesScreen(Screen[None]):
 
     def action_judge(self, verdict: str) -> None:
         sides = self._sides()
-        if sides is None or self.busy:
+        if sides is None:
             return
-        self.busy = True
+        if not self.curation.begin():
+            self.notify(BUSY, timeout=3)
+            return
         keep, other = sides[0].id, sides[1].id
         self.write(keep, other, verdict)
 
@@ -152,17 +154,17 @@ class DuplicatesScreen(Screen[None]):
         except Exception as exc:  # a crafted file, a full disk: one line
             self.app.call_from_thread(self._refused, kbdata.read_failure(exc))
             return
-        self.app.call_from_thread(self._written, said, merged, " ".join(sorted((keep, other))))
+        finally:
+            self.curation.end()
+        # recorded here, so it can be undone even if the screen is gone by now
+        self.curation.made(Step(f"judgement {said}", [("judgement", " ".join(sorted((keep, other))))]))
+        self.app.call_from_thread(self._written, said, merged)
 
     def _refused(self, message: str) -> None:
-        self.busy = False
         self.notify(message, title="Not judged", severity="error", timeout=8, markup=False)
 
-    def _written(self, said: str, merged: str | None, pair: str) -> None:
-        self.busy = False
+    def _written(self, said: str, merged: str | None) -> None:
         self.judged += 1
-        self.curation.steps.append(Step(f"judgement {said}", [("judgement", pair)]))
-        self.curation.changed += 1
         note = f"Merged `{merged}` into the one kept." if merged else "Judgement stored."
         self.notify(f"{said}. {note}", timeout=4, markup=False)
         if merged is not None:  # pairs with the merged id now name the one it went to: drop them

@@ -264,6 +264,14 @@ class ExplorerScreen(ContentScreen):
         elif location.kind == "entity":
             self.load_entity(location)
 
+    def kb_changed(self) -> None:
+        """Curate mode changed the KB: the entity shown is read again, where the user was in it."""
+        location = self.shown
+        if location is not None and location.kind == "entity":
+            location.state = {**location.state, **self.capture()}
+            self.shown = None
+            self.show_location(location)
+
     @work(thread=True, group="claim-names")
     def load_claim_names(self, claim_ids: list[str]) -> None:
         names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)

@@ -127,6 +127,11 @@ class OverviewScreen(ContentScreen):
         self.location = location
         self._enter(location)
 
+    def kb_changed(self) -> None:
+        """Curate mode changed the KB: the list is read again, at the same filter and row."""
+        self.location.state = {**self.location.state, **self.capture()}
+        self._enter(self.location)
+
     def _enter(self, location: Location) -> None:
         self.view = cast(overview.View, location.view or "sources")
         state = location.state

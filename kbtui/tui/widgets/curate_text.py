@@ -62,6 +62,8 @@ class CurateText(SourceText):
         if text != self.text:  # the same text read again (after a change) keeps the caret
             self._units = None
             self.caret = -1
+            self.suggested = []  # another text's names would mark the wrong places
+            self.suggestion = -1
         self.selection = None
         self.start_word = -1
         super().set_text(text)
@@ -184,14 +186,15 @@ class CurateText(SourceText):
             self._move(-1)
             return
         if self.selection is not None:
-            self._move(self._sentence_end_after(self.caret) if step > 0 else self._sentence_end_before(self.caret))
+            target = self._sentence_end_after(self.caret) if step > 0 else self._sentence_end_before(self.caret)
+            self._move(target, sentence=True)
         elif step > 0:
             self._move(self._sentence_end_after(self.caret) + 1)
         else:
             start = self._sentence_end_before(self.caret) + 1
             self._move(start if start < self.caret else self._sentence_end_before(max(start - 1, 0)) + 1)
 
-    def _move(self, index: int) -> None:
+    def _move(self, index: int, sentence: bool = False) -> None:
         if not self.word_starts:
             self.app.bell()
             return
@@ -201,18 +204,19 @@ class CurateText(SourceText):
         if self.selection is not None:
             index = max(index, self.start_word)  # shrinking stops at the first word
             self.caret = index
-            self._selected()
+            self._selected(sentence)
             return
         self.caret = index
         self._invalidate()
         self.scroll_to_offset(self.word_starts[index])
 
-    def _selected(self) -> None:
+    def _selected(self, sentence: bool = False) -> None:
         a, b = sorted((self.start_word, self.caret))
         end = self.word_ends[b]
-        # a sentence's closing marks come with its last word ("said." not "said")
+        # selected by sentence, its closing marks come with its last word ("said." not "said")
         at = bisect.bisect_left(self.sentence_ends, end)
-        if at < len(self.sentence_ends) and self.text[end : self.sentence_ends[at]].strip('.!?"”’)]') == "":
+        closing = at < len(self.sentence_ends) and self.text[end : self.sentence_ends[at]].strip('.!?"”’)]') == ""
+        if sentence and closing:
             end = self.sentence_ends[at]
         self.selection = (self.word_starts[a], end)
         self.suggestion = next(
@@ -287,6 +291,9 @@ class CurateText(SourceText):
         if self._dragging:
             self._dragging = False
             self.release_mouse()
+            if self.selection is not None and self.caret < self.start_word:
+                # dragged backwards: the keys extend and shrink from its end, as after a drag forwards
+                self.start_word, self.caret = self.caret, self.start_word
 
     # --- rendering ----------------------------------------------------------------------
 

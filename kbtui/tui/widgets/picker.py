@@ -84,7 +84,9 @@ def describe(picked: list[Pick], multi: bool) -> Text:
             out.append(", ")
         if multi:
             out.append(shown(p.name, 30))
-        if p.id is None:
+        if p.id is None and p.typed:
+            out.append(" (KB's, else new)" if multi else f"the KB's, else a new {p.kind}", style=Style(italic=True))
+        elif p.id is None:
             out.append(f" new {p.kind}" if multi else f"new {p.kind}", style=Style(italic=True))
         elif not multi:
             out.append(f"→ {shown(p.id, 40)}", style=Style(dim=True))
