@@ -308,3 +308,30 @@ def test_a_passage_trimmed_to_the_name_it_holds() -> None:
         at = text.index(word)
         got = Passage("s", text, at, at + len(word)).trimmed()
         assert got.quote == word.strip(".()“”")
+
+
+def test_an_end_before_the_start_is_refused_and_a_coarser_end_is_not(curating: tuple[Path, Path]) -> None:
+    bundle, kb = curating
+    before = files_and_rows(bundle, kb)
+    quote = passage(kb, "Igor Sechin, chief of Rosneft")
+    with pytest.raises(ImportFailed, match="`end` 2020 is before `start` 2024"):
+        curate_data.make_claim(
+            kb,
+            bundle,
+            "role",
+            {"title": "chief", "start": "2024", "end": "2020"},
+            quote,
+            {},
+            {"holder": Pick("X Y", "person")},
+        )
+    assert files_and_rows(bundle, kb) == before
+    # "2024" ends after "2024-05" begins
+    curate_data.make_claim(
+        kb,
+        bundle,
+        "role",
+        {"title": "chief", "start": "2024-05", "end": "2024"},
+        quote,
+        {},
+        {"holder": Pick("X Y", "person")},
+    )

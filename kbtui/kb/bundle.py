@@ -627,6 +627,14 @@ class _Validator:
             return None
         return str(value)
 
+    def _period(self, raw: dict[str, Any], line: int, what: str) -> dict[str, str | None]:
+        """`start` and `end`, refused when the end comes before the start
+        ("2024" ends after "2024-05" begins: a coarser date holds the finer one)."""
+        start, end = self._date(raw, "start", self.kb, line, what), self._date(raw, "end", self.kb, line, what)
+        if start and end and end < start and not start.startswith(end):
+            self.fail(self.kb.at(self.kb.find(line, "end")), f"{what}: `end` {end} is before `start` {start}")
+        return {"start": start, "end": end}
+
     def _choice(
         self,
         raw: dict[str, Any],
@@ -1175,8 +1183,7 @@ class _Validator:
             holder=self._ref(raw["holder"], self.kb, line, "holder", what),
             organisation=self._ref(raw.get("organisation"), self.kb, line, "organisation", what, True),
             title=raw["title"],
-            start=self._date(raw, "start", self.kb, line, what),
-            end=self._date(raw, "end", self.kb, line, what),
+            **self._period(raw, line, what),
             status=self._choice(raw, "status", STATUSES, "unknown", self.kb, line, what),
         )
         return claim
@@ -1194,8 +1201,7 @@ class _Validator:
             type=self._choice(raw, "type", RELATION_TYPES, None, self.kb, line, what),
             subject=self._ref(raw["subject"], self.kb, line, "subject", what),
             object=self._ref(raw["object"], self.kb, line, "object", what),
-            start=self._date(raw, "start", self.kb, line, what),
-            end=self._date(raw, "end", self.kb, line, what),
+            **self._period(raw, line, what),
             label=raw.get("label", ""),
         )
         return claim
@@ -1211,8 +1217,7 @@ class _Validator:
             return None
         claim.update(
             type=self._choice(raw, "type", EVENT_TYPES, "meeting", self.kb, line, what),
-            start=self._date(raw, "start", self.kb, line, what),
-            end=self._date(raw, "end", self.kb, line, what),
+            **self._period(raw, line, what),
             place=self._ref(raw.get("place"), self.kb, line, "place", what, True),
             participants=[],
         )
