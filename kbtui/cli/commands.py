@@ -66,6 +66,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "match": "kbtui.cli.screening:match",
         "dedupe": "kbtui.cli.dedupe:dedupe",
         "curate": "kbtui.cli.curate:curate_mode",
+        "export": "kbtui.cli.export:export",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
