@@ -289,7 +289,13 @@ CREATE TABLE sources (
     retrieved      TEXT,
     archive_url    TEXT,
     capture_file   TEXT,
-    capture_sha256 TEXT CHECK (capture_sha256 IS NULL OR length(capture_sha256) = 64)
+    capture_sha256 TEXT CHECK (capture_sha256 IS NULL OR length(capture_sha256) = 64),
+    -- 1: the source must not be made public (an informant's memo, a leaked
+    -- file): `kbtui export --redact` and a redacted copy keep its claims
+    -- but cite it as a placeholder, leaving out its text, outlet, author,
+    -- title and id. Set from the bundle (`confidential = true` in
+    -- sources.toml), so it survives a re-import.
+    confidential INTEGER NOT NULL DEFAULT 0 CHECK (confidential IN (0, 1))
 );
 CREATE INDEX sources_input ON sources(input_id);
 -- deleting a source looks here for sources that relay it
@@ -516,8 +522,9 @@ LEFT JOIN entities pl ON pl.id = e.place_id
 LEFT JOIN participations p ON p.event_id = e.entity_id
 LEFT JOIN entities pe ON pe.id = p.entity_id;
 
--- Every citation with its claim and source described in words, its date
--- and how the source stands to the claim.
+-- Every citation with its claim and source described in words (and
+-- whether the source is confidential), its date and how the source stands
+-- to the claim.
 CREATE VIEW v_citations AS
 SELECT ci.id          AS citation_id,
        ci.claim_id,
@@ -527,6 +534,7 @@ SELECT ci.id          AS citation_id,
        s.outlet,
        s.author,
        s.published,
+       s.confidential AS source_confidential,
        ci.quote,
        ci.start,
        ci."end",

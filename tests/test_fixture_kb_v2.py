@@ -100,6 +100,15 @@ def test_migrated_v2_has_exactly_the_v3_schema_and_dated_evidence(tmp_path: Path
         conn.close()
 
 
+def assert_rows_kept(before: dict[str, list[tuple[object, ...]]], after: dict[str, list[tuple[object, ...]]]) -> None:
+    """Every row of `before` is in `after`, with every value: a later
+    version may append columns (its defaults follow the old values in each
+    row), never drop or change one."""
+    for table, rows in before.items():
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in after[table]] == rows, table
+
+
 def migrated_copy(fixture: Path, tmp_path: Path, version: int | None = None) -> Path:
     """A copy of `fixture` after `kbtui migrate` (which must say it came
     from `version`, when given)."""

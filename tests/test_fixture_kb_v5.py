@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from kbtui.cli import main
 from kbtui.kb import db
 from kbtui.kb.search import search
-from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, migrated_copy
+from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, assert_rows_kept, migrated_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v5.db"
 FROZEN_SHA256 = "0cae0756ab9cbf8dcde5e09c4743ebd0317ec73852ed1f97f404b82c87b16793"
@@ -44,8 +44,7 @@ def test_migrate_brings_the_v5_fixture_to_the_current_version_with_nothing_lost(
     before = _rows(FIXTURE)
     copy = _migrated(tmp_path)
     after = _rows(copy)
-    for table in before:
-        assert after[table] == before[table], table
+    assert_rows_kept(before, after)
     conn = db.connect_readonly(copy)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION

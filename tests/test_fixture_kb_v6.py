@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kbtui.cli import main
 from kbtui.kb import db
-from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, migrated_copy
+from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, assert_rows_kept, migrated_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v6.db"
 FROZEN_SHA256 = "1b84f0fc095782c5b15074241c5cf4d710d5aedfbf900142821f04ef12f02807"
@@ -43,8 +43,7 @@ def test_migrate_brings_the_v6_fixture_to_the_current_version_with_nothing_lost(
     before = _rows(FIXTURE)
     copy = _migrated(tmp_path)
     after = _rows(copy)
-    for table in before:
-        assert after[table] == before[table], table
+    assert_rows_kept(before, after)
     conn = db.connect_readonly(copy)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION

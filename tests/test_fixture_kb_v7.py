@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kbtui.cli import main
 from kbtui.kb import db
-from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, migrated_copy
+from tests.test_fixture_kb_v2 import _rows, assert_fresh_schema, assert_rows_kept, migrated_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb-v7.db"
 FROZEN_SHA256 = "598ce3f9e10aa9a5fd48d8d2240aac5784137b6ad1cb91971e1e70af290c839c"
@@ -42,8 +42,7 @@ def test_migrate_brings_the_v7_fixture_to_the_current_version_with_nothing_lost(
     before = _rows(FIXTURE)
     copy = _migrated(tmp_path)
     after = _rows(copy)
-    for table in before:
-        assert after[table] == before[table], table
+    assert_rows_kept(before, after)
     conn = db.connect_readonly(copy)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION

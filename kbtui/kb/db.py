@@ -31,7 +31,9 @@ T = TypeVar("T")
 # 4: inputs and ownership, FtM and CSV records. 5: curation: source
 # versions, capture provenance, the log. 6: word-level search (names_words,
 # names_vocab, word_grams) and role titles indexed (derived data only).
-SCHEMA_VERSION = 8
+# 7: indexes the overviews read in order. 8: entity resolution (judgements,
+# redirects). 9: confidential sources (sources.confidential; redaction).
+SCHEMA_VERSION = 9
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # page cache of a writing connection, in KiB (negative): a million-row import
 # revisits index pages constantly, and SQLite's default 2 MiB thrashes

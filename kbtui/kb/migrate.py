@@ -138,6 +138,18 @@ def to_v8(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+def to_v9(conn: sqlite3.Connection) -> None:
+    """v8 -> v9: sources gain `confidential` (0: every v8 source is as
+    public as it was). The table is rebuilt, not altered: ALTER TABLE ADD
+    COLUMN would store SQL that differs from schema.sql's in its spacing,
+    which kbtui.kb.trust then refuses. A KB coming from before v5 already
+    has the column (those steps rebuild `sources` from this schema.sql)."""
+    if any(r[1] == "confidential" for r in conn.execute("PRAGMA table_info(sources)")):
+        return
+    _drop_views(conn)  # a view reading `sources` would stop the rename; _finish makes them again
+    _rebuild_table(conn, "sources")
+
+
 def _finish(conn: sqlite3.Connection) -> None:
     """After the last step: indexes, the search index and the views of this
     schema (made once, at the end: a view may read a column a later step
@@ -165,6 +177,8 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     6: lambda conn: None,
     # v7 -> v8: entity resolution (judgements, redirects), two new tables
     7: to_v8,
+    # v8 -> v9: confidential sources, a column of `sources`
+    8: to_v9,
 }
 
 
