@@ -68,6 +68,12 @@ def _dot() -> FileWriter:
     return write_dot
 
 
+def _ftm() -> FileWriter:
+    from kbtui.kb.export_ftm import write
+
+    return write
+
+
 def _csv() -> FolderWriter:
     from kbtui.kb.export_csv import write
 
@@ -78,6 +84,7 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("csv", "", "a folder of CSV files, one per view (roles, relations, events, citations…)", _csv, True),
+        Format("ftm", ".ftm.json", "FollowTheMoney entities, sources as Documents, citations kept", _ftm),
         Format("gexf", ".gexf", "a graph for Gephi: entities as nodes, claims as edges", _gexf),
         Format("dot", ".dot", "the same graph for Graphviz", _dot),
         Format("annotations", ".jsonld", "W3C Web Annotations: one per citation, quote and position", _annotations),

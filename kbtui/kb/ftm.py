@@ -28,6 +28,7 @@ from typing import Any
 from kbtui.kb.errors import ImportFailed
 from kbtui.kb.ftm_map import Mapped, Tally, map_record, slug, source_id
 from kbtui.kb.ftm_read import Line, Problem, read, spans
+from kbtui.kb.ftm_restore import Restore, is_export
 from kbtui.kb.ftm_tables import makes_entity
 from kbtui.kb.importer import checked_input, checked_on_error, input_name, into
 from kbtui.kb.sink import Advance, Report, Sink, quiet
@@ -106,6 +107,7 @@ def _write(
             run.take(item)
             if n % PROGRESS_EVERY == 0:
                 advance(PHASE, PROGRESS_EVERY, total)
+        run.restore.finish()
         run.title_roles()
         if prune and run.tally.bucket("records")["delta"]:
             raise ImportFailed(
@@ -113,6 +115,8 @@ def _write(
                 "import the delta without --prune",
             )
         report = sink.finish(prune=prune, full=not run.tally.bucket("records")["delta"])
+        run.restore.after()
+        sink.refuse_if_problems()
         conn.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         if conn.in_transaction:  # some errors (disk full, I/O) already rolled back
@@ -135,6 +139,7 @@ class _Import:
         self.tally = Tally()
         self.positions: dict[str, tuple[str, str | None]] = {}  # post id -> (name, organisation id)
         self.written: set[str] = set()  # ids of countries and authorities written by this import
+        self.restore = Restore(conn, sink)  # records of a kbtui export: restored, not mapped
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS ftm_posts (claim_id TEXT, post TEXT, at TEXT)")
         conn.execute("DELETE FROM temp.ftm_posts")
 
@@ -152,6 +157,10 @@ class _Import:
             return
         if item.op == "DEL":
             self._delete(item)
+            return
+        if is_export(item):
+            self.restore.take(item)
+            records["restored"] += 1
             return
         mapped = map_record(item, self.input)
         if mapped.problems:

@@ -69,6 +69,10 @@ class Cite:
     version: int | None = None
     # a 'moved' citation: where it was before (version, quote, start, end)
     was: tuple[int, str, int, int] | None = None
+    # the number it had in the KB it was exported from (kbtui.kb.ftm_restore):
+    # kept when the import starts from an empty KB, so `kbtui cite N` still
+    # means the same quote; into a KB that has citations it gets a new one
+    number: int | None = None
 
 
 @dataclass(slots=True)

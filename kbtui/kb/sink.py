@@ -264,6 +264,11 @@ class Sink:
         if self.on_error == "stop" and self.report.problem_count >= MAX_PROBLEMS:
             self._refuse()
 
+    def refuse_if_problems(self) -> None:
+        """On 'stop', fail if a problem was reported (for checks made after finish)."""
+        if self.on_error == "stop" and self.report.problem_count:
+            self._refuse()
+
     def _refuse(self) -> None:
         n = self.report.problem_count
         more = f"\n… and {n - len(self.report.problems):,} more" if n > len(self.report.problems) else ""
@@ -545,7 +550,10 @@ class Sink:
             ids = (
                 self.kept_cites.pop((claim_id, c.source_id, c.quote, c.start, c.end), None) if self.kept_cites else None
             )
-            if ids:
+            if c.number is not None and self.fresh:
+                cid = c.number
+                self.next_cite = max(self.next_cite, cid + 1)
+            elif ids:
                 cid = ids.pop(0)
                 if ids:
                     self.kept_cites[(claim_id, c.source_id, c.quote, c.start, c.end)] = ids
