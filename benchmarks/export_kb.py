@@ -2,7 +2,7 @@
 as a user runs it, one process each, its wall time and peak RSS as
 /usr/bin/time -v reports them, and what it wrote.
 
-    python benchmarks/export_kb.py --sizes 10000 100000 1000000 [--formats csv gexf dot annotations] [--json]
+    python benchmarks/export_kb.py --sizes 10000 100000 1000000 [--formats csv ftm gexf dot annotations] [--json]
 
 The KBs are benchmarks/generate.py's (made, or reused from
 /tmp/kbtui-bench-N.db as run.py does). Target (the Data out issue): peak
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import ensure_kb  # noqa: E402
 
-FORMATS = ("csv", "gexf", "dot", "annotations")
+FORMATS = ("csv", "ftm", "gexf", "dot", "annotations")
 
 
 def _size(path: Path) -> int:
