@@ -205,6 +205,20 @@ def test_publish_json_output(sample_db: Path, tmp_path: Path) -> None:
     assert done["bytes"] == out.stat().st_size
     assert done["counts"]["views"] == 7 and done["counts"]["queries"] == len(publish.QUERIES)
     assert done["commands"][1] == f"datasette -i {sample_db} -m {out}"
+    assert done["confidential"] == 0 and "confidential" not in r.stderr
+
+
+def test_confidential_sources_are_warned_of(sample_copy: Path, tmp_path: Path) -> None:
+    """Datasette serves the file as it is: publish says so when a source
+    must not be made public."""
+    conn = sqlite3.connect(sample_copy)
+    conn.execute("UPDATE sources SET confidential = 1 WHERE id = (SELECT min(id) FROM sources)")
+    conn.commit()
+    conn.close()
+    r = run(sample_copy, "--out", str(tmp_path / "m.json"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["confidential"] == 1
+    assert "1 confidential source(s)" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_the_same_kb_gives_the_same_bytes(sample_db: Path, tmp_path: Path) -> None:

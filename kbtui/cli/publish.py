@@ -40,6 +40,12 @@ def publish(ctx: click.Context, out: Path, force: bool, as_json: bool) -> None:
     from kbtui.kb.publish import publish as run
 
     done = run(ctx.obj["db"], out, force)
+    if done.confidential:
+        click.echo(
+            f"kbtui: warning: {done.confidential:,} confidential source(s) in the KB; "
+            "Datasette serves them as they are, text included, to whoever reaches it",
+            err=True,
+        )
     if as_json:
         emit_json(done.as_dict())
         return

@@ -35,6 +35,11 @@ a query can read anything but change nothing, and Datasette stops a query
 after its time limit (1 s by default). A team that wants only the canned
 queries can add `"allow_sql": false` to the database block.
 
+Datasette serves the file as it is: a confidential source (sources.
+confidential) is shown whole, text included, to whoever reaches the site.
+The metadata cannot hide rows, so publish counts them and the command
+warns; serve a KB without them.
+
 `-i` is a promise that the file will not change while Datasette serves
 it (SQLite then takes no locks and Datasette counts rows once): to serve
 new data, stop Datasette, import, and start it again, or serve a copy.
@@ -227,6 +232,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "summary": "A short description of the entity.",
         "input_id": "The input whose name, kind and summary these are.",
     },
+    "sources": {
+        "confidential": "1: the source must not be made public (an informant's memo, a leaked file).",
+    },
     "claims": {
         "kind": "role, relation, event, participation, property or alias: the table with the rest of it.",
         "disputed": _EVIDENCE["disputed"],
@@ -286,6 +294,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "outlet": "Who wrote the source (not who reposted it).",
         "author": "The source's author.",
         "published": "When the source was published: an ISO date prefix.",
+        "source_confidential": "1 when the source is confidential: it must not be made public.",
         **_SPAN,
         "anchor": (
             "How the quote was found in the text: exact, normalised (quotes, dashes or spacing differ), moved (to "
@@ -567,6 +576,7 @@ class Published:
     commands: list[str]  # what to run next: install Datasette, then serve
     counts: Counts = field(default_factory=dict)
     bytes: int = 0
+    confidential: int = 0  # confidential sources, which Datasette serves as they are
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -575,6 +585,7 @@ class Published:
             "counts": self.counts,
             "bytes": self.bytes,
             "commands": self.commands,
+            "confidential": self.confidential,
         }
 
 
@@ -598,4 +609,5 @@ def publish(kb: Path, out: Path, force: bool = False) -> Published:
     _check_target(out, Format("publish", ".json", "Datasette metadata", lambda: write), force)
     with contextlib.closing(db.connect_readonly(kb, snapshot=True)) as conn:
         counts = _into_file(out, lambda handle: write(conn, handle))
-    return Published(str(out), name, commands(kb, out), counts, out.stat().st_size)
+        confidential = int(conn.execute("SELECT count(*) FROM sources WHERE confidential = 1").fetchone()[0])
+    return Published(str(out), name, commands(kb, out), counts, out.stat().st_size, confidential)
