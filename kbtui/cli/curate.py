@@ -110,6 +110,11 @@ def add() -> None:
 @click.option("--archive-url", default=None, help="An archived copy (web.archive.org, archive.today).")
 @click.option("--retrieved", default=None, help="When it was retrieved, UTC (default: now), e.g. 2024-05-03T10:00:00Z.")
 @click.option("--note", default=None)
+@click.option(
+    "--confidential",
+    is_flag=True,
+    help="Never to be made public: `kbtui export --redact` cites it only as a confidential source.",
+)
 @input_option
 @json_option
 @click.pass_context
@@ -121,6 +126,7 @@ def add_source(
     bundle: Path,
     source_id: str | None,
     input_id: str | None,
+    confidential: bool,
     as_json: bool,
     **fields: Any,
 ) -> None:
@@ -139,10 +145,11 @@ def add_source(
           --title "Interview notes" --author "J. Doe" --published 2024-05-03
       kbtui --db my.db add source page.html --bundle b --url https://example.org/a \\
           --archive-url https://web.archive.org/web/2024/https://example.org/a --json
+      kbtui --db my.db add source memo.txt --bundle b --title "Informant memo" --confidential
     """
     from kbtui.kb import curate
 
-    change = curate.add_source(bundle, writable_target(ctx), file, fields, source_id, input_id)
+    change = curate.add_source(bundle, writable_target(ctx), file, fields, source_id, input_id, confidential)
     _report(change, as_json)
     if not as_json:
         rec = change.record

@@ -206,7 +206,10 @@ def entity(data: Entity) -> None:
     if data.get("sources"):
         table = Listing(prose("source"), prose("outlet"), token("mentions"), title="Mentioned in")
         for s in data["sources"]:
-            table.add_row(T(s["title"]), T(s["outlet"] or ""), str(s["mentions"]))
+            named = T(s["title"])
+            if s.get("confidential"):
+                named.append(" (confidential)", style="red")
+            table.add_row(named, T(s["outlet"] or ""), str(s["mentions"]))
         console.print(table)
     console.print(Text("Citation ids are in [brackets]: `kbtui cite ID` shows the quote.", style="dim"))
 
@@ -279,9 +282,12 @@ def sources_table(rows: list[SourceSummary], records: dict[str, int] | None = No
     )
     for r in rows:
         via = f"{r['via']} ({r['via_date']})" if r.get("via") else ""
+        title = T(r["title"], "bold")
+        if r.get("confidential"):
+            title.append(" (confidential)", style="bold red")
         table.add_row(
             T(r["id"], "dim"),
-            T(r["title"], "bold"),
+            title,
             T(r["outlet"] or "?"),
             T(r["author"] or ""),
             T(source_date(r)),
@@ -311,6 +317,7 @@ SOURCE_FIELDS = (
     "note",
     "format",
     "input",
+    "confidential",
     "sha256",
     "length",
 )
@@ -320,7 +327,10 @@ def source(data: SourceDetail) -> None:
     meta = Table.grid(padding=(0, 2))
     shown = {k: v for k, v in data.items() if k != "text"}
     for key in SOURCE_FIELDS:
-        if shown.get(key) not in (None, ""):
+        if key == "confidential":  # said only when it is, and plainly
+            if shown.get(key):
+                meta.add_row(Text(key, style="bold"), Text("yes: `kbtui export --redact` leaves it out", style="red"))
+        elif shown.get(key) not in (None, ""):
             meta.add_row(Text(key, style="bold"), T(shown[key]))
     for key, value in sorted(data.get("meta", {}).items()):  # what an imported record said of itself
         meta.add_row(Text(key, style="bold"), T(value if isinstance(value, str) else json.dumps(value)))

@@ -54,6 +54,8 @@ SOURCE_FIELDS = {
     "relays",
     "origin",
     "as_of_note",
+    # true: never made public (`kbtui export --redact`, a redacted copy)
+    "confidential",
     # capture provenance (kbtui add source writes them)
     "retrieved",
     "archive_url",
@@ -581,7 +583,7 @@ class _Validator:
             ok = False
         limits = self.limits
         for key, value in raw.items():
-            if key in {"aliases", "cite", "participants", "claims", "versions"}:
+            if key in {"aliases", "cite", "participants", "claims", "versions", "confidential"}:
                 continue
             if not isinstance(value, str):
                 self.fail(lines.at(lines.find(line, key)), f"{what}: field `{key}` must be a string")
@@ -743,6 +745,13 @@ class _Validator:
         not_before = self._date(raw, "not_before", self.src, line, what)
         not_after = self._date(raw, "not_after", self.src, line, what)
         self._bounds(published, not_before, not_after, line, what)
+        confidential = raw.get("confidential", False)
+        if not isinstance(confidential, bool):
+            self.fail(
+                self.src.at(self.src.find(line, "confidential")),
+                f"{what}: `confidential` = {confidential!r:.60} must be true or false (a TOML boolean, unquoted)",
+            )
+            confidential = True  # (nothing is written: the bundle is refused)
         versions = self._versions(raw, line, what)
         self.current_version[raw["id"]] = len(versions) + 1
         self.source_dates[raw["id"]] = published
@@ -765,6 +774,7 @@ class _Validator:
             "relays": raw.get("relays") or None,
             "origin": raw.get("origin") or None,
             "as_of_note": raw.get("as_of_note", ""),
+            "confidential": confidential,
             **self._capture(raw, line, what),
             "version": len(versions) + 1,
             "versions": versions,

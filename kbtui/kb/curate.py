@@ -104,13 +104,18 @@ def add_source(
     fields: dict[str, str | None],
     source_id: str | None = None,
     input_id: str | None = None,
+    confidential: bool = False,
 ) -> Change:
     """Add FILE (text or a web page) as a source of the bundle, with its
     capture provenance; the text goes to sources/<id>.txt (a page's main
-    text; the page itself to sources/<id>.html)."""
+    text; the page itself to sources/<id>.html). A `confidential` source is
+    marked so in the bundle (`confidential = true`), and redacted exports
+    leave it out."""
     got = capture(Path(file))
     with session(bundle, kb, input_id) as s:
         table = _source_table(s, got, Path(file), fields, source_id)
+        if confidential:
+            table["confidential"] = True
         sid = table["id"]
         staged = {table["file"]: got.text.encode("utf-8")}
         if got.html:

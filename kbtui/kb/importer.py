@@ -368,7 +368,18 @@ def _write_piece(sink: Sink, data: bundle_mod.Bundle, advance: Advance) -> None:
     advance("writing records", len(data.sources) + len(data.entities) + len(data.claims()), None)
 
 
-SOURCE_EXTRA = ("via", "via_date", "not_before", "not_after", "relays", "origin", *bundle_mod.CAPTURE_FIELDS)
+# (`confidential` is always written, so a source taken out of confidence
+# in its bundle is public again after a re-import)
+SOURCE_EXTRA = (
+    "via",
+    "via_date",
+    "not_before",
+    "not_after",
+    "relays",
+    "origin",
+    "confidential",
+    *bundle_mod.CAPTURE_FIELDS,
+)
 
 
 def _source(s: dict[str, Any]) -> records.Source:

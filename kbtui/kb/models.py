@@ -189,6 +189,7 @@ class SourceMentioning(TypedDict):
     title: str
     outlet: str | None
     mentions: int
+    confidential: bool  # never to be made public (sources.confidential)
 
 
 RolesAs = Literal["holder", "organisation"]
@@ -253,6 +254,7 @@ class SourceSummary(TypedDict):
     origin: str | None  # the original it relays, when not stored
     format: str  # text | ftm | csv (an imported record, stored verbatim)
     input: str | None  # the import it came from (None: before schema v4)
+    confidential: bool  # never to be made public: `kbtui export --redact` leaves it out
 
 
 class SourceDetail(SourceSummary):

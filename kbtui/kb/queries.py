@@ -620,9 +620,15 @@ def errata(conn: sqlite3.Connection, source_id: str | None = None) -> list[Errat
 
 def sources_mentioning(conn: sqlite3.Connection, entity_id: str) -> list[SourceMentioning]:
     return [
-        {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "mentions": r["mentions"]}
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "outlet": r["outlet"],
+            "mentions": r["mentions"],
+            "confidential": bool(r["confidential"]),
+        }
         for r in conn.execute(
-            "SELECT s.id, s.title, s.outlet, count(*) AS mentions FROM mentions m"
+            "SELECT s.id, s.title, s.outlet, s.confidential, count(*) AS mentions FROM mentions m"
             " JOIN sources s ON s.id = m.source_id WHERE m.entity_id = ? GROUP BY s.id ORDER BY s.title",
             (entity_id,),
         )
@@ -742,6 +748,7 @@ _SOURCE_COLUMNS = (
     "origin",
     "format",
     "input_id",
+    "confidential",
 )
 
 
@@ -768,6 +775,7 @@ def sources(conn: sqlite3.Connection, records: bool = False) -> list[SourceSumma
             "origin": r["origin"],
             "format": r["format"],
             "input": r["input_id"],
+            "confidential": bool(r["confidential"]),
         }
         for r in conn.execute(
             f"SELECT {', '.join(_SOURCE_COLUMNS)}, length(text) AS length"
@@ -823,6 +831,7 @@ def source(conn: sqlite3.Connection, ref: str) -> SourceDetail:
         "origin": r["origin"],
         "format": r["format"],
         "input": r["input_id"],
+        "confidential": bool(r["confidential"]),
         "meta": _meta(r["meta"]),
         "version": r["version"],
     }

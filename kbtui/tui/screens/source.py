@@ -154,6 +154,8 @@ class SourceScreen(ContentScreen):
 
     def _show_head(self, src: kbdata.ViewedSource) -> None:
         head = Text(shown(src["title"]), style=Style(bold=True))
+        if src.get("confidential"):  # a reminder before anything is copied out of it
+            head.append(" · confidential", style=self.viewer.look.fg("warning"))
         head.append("\n" + source_line(src), style=self.viewer.look.fg("accent"))
         if not src["published"]:
             # an undated original: what bounds its date (its citations say why they are undated)
