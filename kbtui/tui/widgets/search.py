@@ -171,6 +171,12 @@ class SearchPanel(Vertical):
         """Replace the results with `hits` for `query` (from the screen's worker)."""
         if query != self.input.value:
             return  # stale: the user has typed on
+        # a damaged index can list an entity twice, and an option list
+        # refuses a repeated id: the first of each is shown
+        first: dict[str, Hit] = {}
+        for h in hits:
+            first.setdefault(h.id, h)
+        hits = list(first.values())
         self.hits = hits
         self._pending = False
         results = self.results
