@@ -31,7 +31,7 @@ FILES: dict[str, str] = {
     "errata": "SELECT * FROM v_errata ORDER BY erratum_id",
     "sources": (
         "SELECT id, title, outlet, author, published, url, archive_url, retrieved, format, via, relays,"
-        " input_id, length(text) AS length, sha256 FROM sources ORDER BY id"
+        " input_id, length(text) AS length, sha256, confidential FROM sources ORDER BY id"
     ),
 }
 FETCH = 2_000  # rows taken from the cursor at a time

@@ -11,7 +11,15 @@ KB, in a stable order (the same KB gives the same bytes), into a file
   interrupt), so a failed export leaves nothing behind and never half
   replaces an earlier one;
 - one read snapshot without a time limit (an export of a million
-  entities reads for minutes), closed at the end.
+  entities reads for minutes), closed at the end;
+- confidential sources: with `redact`, the writer reads a redacted copy
+  of the KB instead (kbtui.kb.redact: why a copy and not views, and what a
+  confidential source becomes), so every format, present and future, is
+  redacted without knowing it. The copy is made only when the KB has a
+  confidential source, in a hidden folder beside the output (standard
+  output: in TMPDIR), and removed at the end: it costs the time and the
+  disk space of one copy of the KB file. Without `redact`, Exported says
+  how many confidential sources went out as they are.
 
 The writers are kbtui.kb.export_*; they return what they wrote, counted.
 """
@@ -30,6 +38,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kbtui.kb import db
+from kbtui.kb import redact as redaction
 from kbtui.kb.errors import KBError
 
 Counts = dict[str, int]
@@ -98,14 +107,24 @@ class Exported:
     path: str  # "-" for standard output
     counts: Counts = field(default_factory=dict)
     bytes: int = 0
+    confidential: int = 0  # confidential sources in the KB
+    redacted: int = 0  # of those, left out (all of them with redact, else none)
 
     def as_dict(self) -> dict[str, object]:
-        return {"format": self.format, "path": self.path, "counts": self.counts, "bytes": self.bytes}
+        return {
+            "format": self.format,
+            "path": self.path,
+            "counts": self.counts,
+            "bytes": self.bytes,
+            "confidential": self.confidential,
+            "redacted": self.redacted,
+        }
 
 
-def export(kb: Path, format_name: str, out: Path | str, force: bool = False) -> Exported:
+def export(kb: Path, format_name: str, out: Path | str, force: bool = False, redact: bool = False) -> Exported:
     """Write the KB at `kb` as `format_name` to `out` ("-": standard output,
-    for the formats written as one file)."""
+    for the formats written as one file); with `redact`, every confidential
+    source redacted (see kbtui.kb.redact)."""
     fmt = FORMATS.get(format_name)
     if fmt is None:
         raise ExportFailed(f"--format: {format_name!r} is not a format", f"one of {', '.join(sorted(FORMATS))}")
@@ -113,26 +132,35 @@ def export(kb: Path, format_name: str, out: Path | str, force: bool = False) -> 
     if str(out) == "-":
         if fmt.folder:
             raise ExportFailed("--out -: CSV is a folder of files", "give a folder name: --out kb-csv")
-        with _snapshot(kb) as conn:
+        with _snapshot(kb, redact, None) as (conn, confidential):
             counts = writer(conn, sys.stdout)  # type: ignore[arg-type]
-        return Exported(fmt.name, "-", counts)
+        return Exported(fmt.name, "-", counts, 0, confidential, confidential if redact else 0)
     target = Path(out)
     _check_target(target, fmt, force)
-    with _snapshot(kb) as conn:
+    with _snapshot(kb, redact, target.parent if str(target.parent) else Path(".")) as (conn, confidential):
         if fmt.folder:
             counts = _into_folder(target, lambda tmp: writer(conn, tmp))  # type: ignore[arg-type]
             size = sum(p.stat().st_size for p in target.iterdir())
         else:
             counts = _into_file(target, lambda handle: writer(conn, handle))  # type: ignore[arg-type]
             size = target.stat().st_size
-    return Exported(fmt.name, str(target), counts, size)
+    return Exported(fmt.name, str(target), counts, size, confidential, confidential if redact else 0)
 
 
 @contextlib.contextmanager
-def _snapshot(kb: Path) -> Iterator[sqlite3.Connection]:
+def _snapshot(kb: Path, redact: bool, scratch: Path | None) -> Iterator[tuple[sqlite3.Connection, int]]:
+    """The connection a writer reads, and how many sources are confidential.
+    With `redact` and a confidential source, the connection reads a
+    redacted copy made from the snapshot, in `scratch` (None: TMPDIR)."""
     conn = db.connect_readonly(kb, snapshot=True, timeout=float("inf"))
     try:
-        yield conn
+        confidential = redaction.confidential_count(conn)
+        if redact and confidential:
+            with redaction.redacted_reader(conn, scratch) as redacted:
+                conn.close()  # (the copy is the snapshot now: the KB's readers lock goes)
+                yield redacted, confidential
+        else:
+            yield conn, confidential
     finally:
         conn.close()
 
