@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,10 +33,17 @@ def _rebuilt(path: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def test_reading_each_text_word_by_word_matches_the_rebuild_on_the_sample(tmp_path, sample_db):
+# HEADS_FROM 1: every read prunes runs by how names begin (a bulk import's
+# way); 10**9: none does (a curator's one article)
+PRUNING = pytest.mark.parametrize("heads_from", [1, 10**9], ids=["pruned", "whole"])
+
+
+@PRUNING
+def test_reading_each_text_word_by_word_matches_the_rebuild_on_the_sample(tmp_path, sample_db, monkeypatch, heads_from):
     """The sample's texts hold the hard cases: "Beijing" the city and
     China's metonym, "the Times" and "The Times", curly apostrophes, names
     inside longer names."""
+    monkeypatch.setattr(mentions, "HEADS_FROM", heads_from)
     kb = tmp_path / "kb.db"
     shutil.copy(sample_db, kb)
     want = _rebuilt(kb)
@@ -130,7 +138,11 @@ def test_removing_an_entity_that_shared_a_name_gives_the_name_back(tmp_path, min
     assert ("a", "moscow", 0, 6) in got and got == _rebuilt(kb)
 
 
-def test_names_that_begin_with_a_mark_or_run_long_are_marked_as_a_rebuild_marks_them(tmp_path, sample_db):
+@PRUNING
+def test_names_that_begin_with_a_mark_or_run_long_are_marked_as_a_rebuild_marks_them(
+    tmp_path, sample_db, monkeypatch, heads_from
+):
+    monkeypatch.setattr(mentions, "HEADS_FROM", heads_from)
     kb = tmp_path / "kb.db"
     shutil.copy(sample_db, kb)
     conn = sqlite3.connect(kb, isolation_level=None)

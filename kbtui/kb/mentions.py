@@ -31,6 +31,22 @@ MAX_WORDS = 20
 _WORD = re.compile(r"\w+")
 _MARKS = re.compile(r"(?<!\S)[^\w\s]+")
 _LOOKUP_CHUNK = 500
+HEAD = 3  # characters of a name's key that name_heads keeps
+HEADS_FROM = 20  # texts read at once from which name_heads pays for itself
+
+
+def name_heads(conn: sqlite3.Connection) -> dict[str, int]:
+    """How name forms' keys begin: their first HEAD characters (a shorter
+    key whole) -> the length of the longest key that begins so. A run of
+    words whose key begins otherwise, or is longer, is no name, nor is any
+    longer run from the same start."""
+    sql = f"SELECT substr(compact, 1, {HEAD}), max(length(compact)) FROM names GROUP BY 1"
+    return {str(head): int(longest) for head, longest in conn.execute(sql)}
+
+
+def _no_name(key: str, heads: dict[str, int]) -> bool:
+    """Whether `key` and every key it begins can be no name's."""
+    return len(key) >= HEAD and len(key) > heads.get(key[:HEAD], -1)
 
 
 def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
@@ -38,12 +54,17 @@ def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
     count = 0
     patterns: dict[str, re.Pattern[str]] = {}
     raw: dict[str, set[str]] = {}
-    for source_id in dict.fromkeys(source_ids):
+    ids = list(dict.fromkeys(source_ids))
+    # many texts: first learn how names begin, so a run of words that starts
+    # no name is dropped after a word or two instead of grown to MAX_WORDS
+    # (a text's cost falls tenfold; reading the names costs ~1 s at 1M)
+    heads = name_heads(conn) if len(ids) >= HEADS_FROM else None
+    for source_id in ids:
         row = conn.execute("SELECT text FROM sources WHERE id = ? AND format = 'text'", (source_id,)).fetchone()
         conn.execute("DELETE FROM mentions WHERE source_id = ?", (source_id,))
         if row is None:
             continue
-        rows = [(source_id, *m) for m in _find(conn, row[0], patterns, raw)]
+        rows = [(source_id, *m) for m in _find(conn, row[0], patterns, raw, heads)]
         conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)", rows)
         count += len(rows)
     return count
@@ -94,7 +115,11 @@ def _texts_with(conn: sqlite3.Connection, name: str) -> list[str]:
 
 
 def _find(
-    conn: sqlite3.Connection, text: str, patterns: dict[str, re.Pattern[str]], raw: dict[str, set[str]]
+    conn: sqlite3.Connection,
+    text: str,
+    patterns: dict[str, re.Pattern[str]],
+    raw: dict[str, set[str]],
+    heads: dict[str, int] | None = None,
 ) -> list[tuple[str, int, int]]:
     """(entity id, start, end) of each mention in `text`, left to right."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
@@ -108,7 +133,12 @@ def _find(
     spans: dict[str, list[int]] = {}  # compact key -> starts of the runs of words that have it
     keys = _RunKeys(text)
     for start, i in starts:
-        for key in keys.runs(start, [end for _, end in words[i : i + MAX_WORDS]]):
+        if heads is not None:
+            # (a word has no white space: its run of one is one piece's key)
+            first = keys.key(text[start : words[i][1]])
+            if _no_name(first, heads):
+                continue
+        for key in keys.runs(start, [end for _, end in words[i : i + MAX_WORDS]], heads):
             if key:
                 spans.setdefault(key, []).append(start)
     found: dict[int, tuple[int, int, str]] = {}  # start -> (form length, end, owner)
@@ -161,8 +191,9 @@ class _RunKeys:
             got = self.memo[piece] = compact(norm(piece))
         return got
 
-    def runs(self, start: int, ends: list[int]) -> Iterator[str]:
-        """The key of text[start:end] for each end, in order (ends ascending)."""
+    def runs(self, start: int, ends: list[int], heads: dict[str, int] | None = None) -> Iterator[str]:
+        """The key of text[start:end] for each end, in order (ends ascending);
+        with `heads` (name_heads), none once the keys can begin no name."""
         text, pieces = self.text, self.pieces
         at = max(0, bisect.bisect_right(self.piece_starts, start) - 1)
         done = ""  # keys of the pieces wholly before the current one
@@ -171,7 +202,12 @@ class _RunKeys:
             while at + 1 < len(pieces) and pieces[at + 1][0] < end:
                 done += self.key(text[max(start, pieces[at][0]) : pieces[at][1]])
                 at += 1
-            yield done + self.key(text[max(start, pieces[at][0]) : end])
+            key = done + self.key(text[max(start, pieces[at][0]) : end])
+            # every later key begins with this one (norm is character by
+            # character): once it begins no name, none of them is one
+            if heads is not None and _no_name(key, heads):
+                return
+            yield key
 
 
 def _forms(conn: sqlite3.Connection, keys: list[str], raw: dict[str, set[str]]) -> dict[str, dict[str, set[str]]]:

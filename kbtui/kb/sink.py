@@ -934,7 +934,7 @@ class Sink:
         texts = self.conn.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE format = 'text')").fetchone()[0]
         # (records get no mentions: they are data)
         if texts and (self.sources_whole or (self.names_changed and self.names_whole)):
-            index.rebuild_mentions(self.conn)
+            index.mark_mentions(self.conn)
         elif texts:
             # a few names changed: only the texts that hold them are read again
             if self.names_changed and self.touched:

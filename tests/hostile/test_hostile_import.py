@@ -352,6 +352,7 @@ def test_a_failure_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
 
     # the last step of the write: mentions (re-read where the name changed)
     monkeypatch.setattr(index, "rebuild_mentions", boom)
+    monkeypatch.setattr(index, "mark_mentions", boom)
     monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, *args: boom(conn))
     with pytest.raises(ImportFailed, match="nothing was written"):
         import_bundle(changed, good_kb)
@@ -366,6 +367,7 @@ def test_an_interrupt_while_writing_rolls_back(tmp_path, good_kb, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index, "rebuild_mentions", interrupt)
+    monkeypatch.setattr(index, "mark_mentions", interrupt)
     monkeypatch.setattr(index, "refresh_entity_mentions", lambda conn, *args: interrupt(conn))
     with pytest.raises(KeyboardInterrupt):
         import_bundle(changed, good_kb)
@@ -441,6 +443,7 @@ def killed(conn, *args):
 
 db.connect_writable = spilling
 index.rebuild_mentions = killed
+index.mark_mentions = killed
 index.refresh_entity_mentions = killed
 import_bundle(sys.argv[1], sys.argv[2])
 """
