@@ -199,3 +199,19 @@ def test_run_keys_equal_the_key_of_each_run(pieces: list[str], data: st.DataObje
     for i, (start, _) in enumerate(words):
         ends = [end for _, end in words[i : i + MAX_WORDS]]
         assert list(keys.runs(start, ends)) == [compact(norm(text[start:end])) for end in ends]
+
+
+@pytest.mark.parametrize("long_text", [10**9, 1_000], ids=["word-by-word", "long-texts-by-regex"])
+def test_an_import_marks_what_the_rebuild_marks(tmp_path, sample_db, monkeypatch, long_text):
+    """index.mark_mentions, an import's way: pruned word by word, and a
+    text over LONG_TEXT characters by the regex (the sample's are ~3-7k)."""
+    monkeypatch.setattr(mentions, "LONG_TEXT", long_text)
+    kb = tmp_path / "kb.db"
+    shutil.copy(sample_db, kb)
+    want = _rebuilt(kb)
+    conn = sqlite3.connect(kb, isolation_level=None)
+    conn.execute("BEGIN")
+    assert index.mark_mentions(conn) == len(want) > 200
+    assert _all(conn) == want
+    conn.execute("ROLLBACK")
+    conn.close()

@@ -460,7 +460,15 @@ def mark_mentions(conn: sqlite3.Connection) -> int:
     if forms.fetchone()[0] > MENTIONS_MAX_FORMS:
         return 0
     texts = [r[0] for r in conn.execute("SELECT id FROM sources" + _text_only(conn, "WHERE"))]
-    return mentions.refresh_sources(conn, texts)
+    long: list[str] = []
+    count = mentions.refresh_sources(conn, texts, prune=True, long=long)
+    matcher = _mention_matcher(conn) if long else None
+    if matcher is None:
+        return count
+    for source_id in long:  # one at a time: each may be megabytes
+        rows = conn.execute("SELECT id, text FROM sources WHERE id = ?", (source_id,))
+        count += _write_mentions(conn, matcher, rows)
+    return count
 
 
 def refresh_mentions(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:

@@ -33,6 +33,7 @@ _MARKS = re.compile(r"(?<!\S)[^\w\s]+")
 _LOOKUP_CHUNK = 500
 HEAD = 3  # characters of a name's key that name_heads keeps
 HEADS_FROM = 20  # texts read at once from which name_heads pays for itself
+LONG_TEXT = 1_000_000  # characters: a longer text is left to the regex when it can be
 
 
 def name_heads(conn: sqlite3.Connection) -> dict[str, int]:
@@ -49,8 +50,14 @@ def _no_name(key: str, heads: dict[str, int]) -> bool:
     return len(key) >= HEAD and len(key) > heads.get(key[:HEAD], -1)
 
 
-def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
-    """Redo the mentions of these text sources; returns how many they have."""
+def refresh_sources(
+    conn: sqlite3.Connection, source_ids: Iterable[str], prune: bool | None = None, long: list[str] | None = None
+) -> int:
+    """Redo the mentions of these text sources; returns how many they have.
+    `prune`: drop runs that begin no name (default: when there are many
+    texts). `long`: texts over LONG_TEXT characters are not read but
+    added to it (their mentions cleared): a word list of a 10 MB text
+    holds ~600 MB, where the one regex of a whole rebuild streams."""
     count = 0
     patterns: dict[str, re.Pattern[str]] = {}
     raw: dict[str, set[str]] = {}
@@ -58,11 +65,14 @@ def refresh_sources(conn: sqlite3.Connection, source_ids: Iterable[str]) -> int:
     # many texts: first learn how names begin, so a run of words that starts
     # no name is dropped after a word or two instead of grown to MAX_WORDS
     # (a text's cost falls tenfold; reading the names costs ~1 s at 1M)
-    heads = name_heads(conn) if len(ids) >= HEADS_FROM else None
+    heads = name_heads(conn) if (len(ids) >= HEADS_FROM if prune is None else prune) else None
     for source_id in ids:
         row = conn.execute("SELECT text FROM sources WHERE id = ? AND format = 'text'", (source_id,)).fetchone()
         conn.execute("DELETE FROM mentions WHERE source_id = ?", (source_id,))
         if row is None:
+            continue
+        if long is not None and len(row[0]) > LONG_TEXT:
+            long.append(source_id)
             continue
         rows = [(source_id, *m) for m in _find(conn, row[0], patterns, raw, heads)]
         conn.executemany("INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)", rows)
