@@ -221,6 +221,44 @@ def test_confidential_sources_are_warned_of(sample_copy: Path, tmp_path: Path) -
     assert "1 confidential source(s)" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+async def test_redact_publishes_a_redacted_copy_and_serves_it(sample_copy: Path, tmp_path: Path) -> None:
+    """--redact: the copy, not the KB, is described and served; no byte of
+    it holds the confidential source's text, and its claims still answer."""
+    from datasette.app import Datasette
+
+    conn = sqlite3.connect(sample_copy)
+    secret = conn.execute("SELECT text FROM sources WHERE id = 'nr-chen-russia-trip'").fetchone()[0][1200:1260]
+    conn.execute("UPDATE sources SET confidential = 1 WHERE id = 'nr-chen-russia-trip'")
+    conn.commit()
+    conn.close()
+    copy, out = tmp_path / "public.db", tmp_path / "metadata.json"
+    r = run(sample_copy, "--redact", str(copy), "--out", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    done = json.loads(r.stdout)
+    assert done["redacted"] == 1 and done["confidential"] == 0 and r.stderr == ""
+    assert done["database"] == "public" and done["commands"][1] == f"datasette -i {copy} -m {out}"
+    assert secret.encode("utf-8") not in copy.read_bytes()
+    assert secret.encode("utf-8") in sample_copy.read_bytes()  # the KB itself is as it was
+
+    ds = Datasette(immutables=[str(copy)], metadata=json.loads(out.read_text(encoding="utf-8")))
+    await ds.invoke_startup()
+    r = await ds.client.get("/public/roles_last_attested.json?_shape=array")
+    assert r.status_code == 200, r.text
+    assert "Chen Wenqing" in {row["holder"] for row in r.json()}
+    r = await ds.client.get("/public.json?sql=SELECT+count(*)+AS+n+FROM+sources+WHERE+text+LIKE+'%25Patrushev%25'")
+    assert r.status_code == 200
+
+
+def test_redact_refuses_an_existing_copy_and_writes_nothing(sample_db: Path, tmp_path: Path) -> None:
+    copy, out = tmp_path / "public.db", tmp_path / "metadata.json"
+    copy.write_bytes(b"an analyst's file")
+    r = run(sample_db, "--redact", str(copy), "--out", str(out))
+    assert r.exit_code != 0 and "already exists" in r.output and "Traceback" not in r.output
+    assert copy.read_bytes() == b"an analyst's file" and not out.exists()
+    r = run(sample_db, "--redact", str(out), "--out", str(out))
+    assert r.exit_code != 0 and "is --out too" in r.output
+
+
 def test_the_same_kb_gives_the_same_bytes(sample_db: Path, tmp_path: Path) -> None:
     run(sample_db, "--out", str(tmp_path / "a.json"))
     run(sample_db, "--out", str(tmp_path / "b.json"))

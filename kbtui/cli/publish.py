@@ -21,10 +21,16 @@ from kbtui.safetext import visible
     help="The metadata file to write.",
 )
 @click.option("--force", is_flag=True, help="Replace the file at --out.")
+@click.option(
+    "--redact",
+    "redacted",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a copy of the KB with its confidential sources redacted to this new file, and serve that copy.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_context
 @handles_errors
-def publish(ctx: click.Context, out: Path, force: bool, as_json: bool) -> None:
+def publish(ctx: click.Context, out: Path, force: bool, redacted: Path | None, as_json: bool) -> None:
     """Write Datasette metadata for the KB, so a team can browse it read-only
     in a web browser: every table and view described, facets, and the
     README's SQL examples as canned queries. Then serve it with Datasette
@@ -36,10 +42,12 @@ def publish(ctx: click.Context, out: Path, force: bool, as_json: bool) -> None:
     Examples:
       kbtui --db kb.db publish --out metadata.json
       datasette -i kb.db -m metadata.json
+      kbtui --db kb.db publish --redact kb-public.db --out metadata.json
+      datasette -i kb-public.db -m metadata.json
     """
     from kbtui.kb.publish import publish as run
 
-    done = run(ctx.obj["db"], out, force)
+    done = run(ctx.obj["db"], out, force, redacted)
     if done.confidential:
         click.echo(
             f"kbtui: warning: {done.confidential:,} confidential source(s) in the KB; "
@@ -50,6 +58,8 @@ def publish(ctx: click.Context, out: Path, force: bool, as_json: bool) -> None:
         emit_json(done.as_dict())
         return
     counted = ", ".join(f"{n:,} {what}" for what, n in done.counts.items())
+    if redacted is not None:
+        click.echo(f"wrote {visible(str(redacted))}: the KB with {done.redacted:,} confidential source(s) redacted")
     click.echo(f"wrote {visible(done.path)} ({done.bytes:,} bytes): {counted}")
     click.echo(f"serve {visible(done.database)} read-only with Datasette (the database keeps its file name):")
     for command in done.commands:

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shlex
 import sqlite3
@@ -72,8 +73,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 # the write helpers `kbtui export` uses, shared rather than copied (see above)
-from kbtui.kb import db
-from kbtui.kb.exporting import Counts, Format, _check_target, _into_file
+from kbtui.kb import db, redact
+from kbtui.kb.exporting import Counts, ExportFailed, Format, _check_target, _into_file
 
 # Every table and view of schema.sql, in words. tests/test_publish.py fails
 # when schema.sql has a table or view this lacks, or this one it does not.
@@ -576,7 +577,8 @@ class Published:
     commands: list[str]  # what to run next: install Datasette, then serve
     counts: Counts = field(default_factory=dict)
     bytes: int = 0
-    confidential: int = 0  # confidential sources, which Datasette serves as they are
+    confidential: int = 0  # confidential sources Datasette would serve as they are
+    redacted: int = 0  # confidential sources left out of the copy served (--redact)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -586,6 +588,7 @@ class Published:
             "bytes": self.bytes,
             "commands": self.commands,
             "confidential": self.confidential,
+            "redacted": self.redacted,
         }
 
 
@@ -595,10 +598,12 @@ def commands(kb: Path, out: Path) -> list[str]:
     return ["pip install 'kbtui[web]'", f"datasette -i {shlex.quote(str(kb))} -m {shlex.quote(str(out))}"]
 
 
-def publish(kb: Path, out: Path, force: bool = False) -> Published:
+def publish(kb: Path, out: Path, force: bool = False, redacted: Path | None = None) -> Published:
     """Write Datasette metadata for the KB at `kb` to the file `out`;
-    refused if `out` exists, unless `force`."""
-    name = database_name(kb)
+    refused if `out` exists, unless `force`. With `redacted`, first write
+    there a copy of the KB with its confidential sources redacted
+    (kbtui.kb.redact.redacted_copy: never replaces a file), and describe
+    and serve that copy instead: the KB itself is never served then."""
 
     def write(conn: sqlite3.Connection, handle: TextIO) -> Counts:
         handle.write(to_text(metadata(conn, name)))
@@ -607,7 +612,22 @@ def publish(kb: Path, out: Path, force: bool = False) -> Published:
         return {"tables": len(objects) - views, "views": views, "queries": len(QUERIES)}
 
     _check_target(out, Format("publish", ".json", "Datasette metadata", lambda: write), force)
-    with contextlib.closing(db.connect_readonly(kb, snapshot=True)) as conn:
-        counts = _into_file(out, lambda handle: write(conn, handle))
-        confidential = int(conn.execute("SELECT count(*) FROM sources WHERE confidential = 1").fetchone()[0])
-    return Published(str(out), name, commands(kb, out), counts, out.stat().st_size, confidential)
+    served, hidden = kb, 0
+    if redacted is not None:
+        if Path(os.path.abspath(redacted)) == Path(os.path.abspath(out)):
+            raise ExportFailed(f"--redact {redacted}: is --out too", "give the copy and the metadata two names")
+        hidden = redact.redacted_copy(kb, redacted).sources
+        served = redacted
+    name = database_name(served)
+    try:
+        with contextlib.closing(db.connect_readonly(served, snapshot=True)) as conn:
+            counts = _into_file(out, lambda handle: write(conn, handle))
+            # (the copy's are still marked, as placeholders: none is served as it is)
+            confidential = redact.confidential_count(conn) if redacted is None else 0
+    except BaseException:
+        if redacted is not None:  # the copy is half of the publication: none without the other
+            db.discard(redacted)
+        raise
+    done = Published(str(out), name, commands(served, out), counts, out.stat().st_size, confidential)
+    done.redacted = hidden
+    return done
