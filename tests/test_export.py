@@ -120,3 +120,23 @@ def test_an_unknown_format_is_refused_by_name(sample_db: Path, tmp_path: Path) -
     r = run(sample_db, "--format", "xlsx", "--out", str(tmp_path / "x"))
     assert r.exit_code == 2 and "xlsx" in r.stderr and "csv" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["ftm", "csv"])
+def test_a_place_no_file_can_be_made_is_said_of_out(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The folder exists but refuses a new file (/proc, a read-only mount):
+    one line about --out, never the hidden temporary's name."""
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(exporting.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(exporting.tempfile, "mkdtemp", refused)
+    out = tmp_path / "kb.out"
+    r = CliRunner().invoke(main, ["--db", str(sample_db), "export", "--format", fmt, "--out", str(out)])
+    assert r.exit_code == 1
+    assert f"--out {out}: cannot be written (Read-only file system)" in r.output
+    assert ".part" not in r.output and "Traceback" not in r.output
+    assert list(tmp_path.iterdir()) == []

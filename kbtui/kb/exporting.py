@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from kbtui.kb import db
 from kbtui.kb import redact as redaction
@@ -183,7 +183,10 @@ def _check_target(target: Path, fmt: Format, force: bool) -> None:
 
 
 def _into_file(target: Path, write: Callable[[TextIO], Counts]) -> Counts:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    except OSError as exc:  # no such folder, no permission: said of --out, not of the temporary
+        _reraise(exc, target)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -199,7 +202,10 @@ def _into_file(target: Path, write: Callable[[TextIO], Counts]) -> Counts:
 
 
 def _into_folder(target: Path, write: Callable[[Path], Counts]) -> Counts:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or "."))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or "."))
+    except OSError as exc:
+        _reraise(exc, target)
     try:
         counts = write(tmp)
         os.chmod(tmp, 0o755)
@@ -216,7 +222,7 @@ def _into_folder(target: Path, write: Callable[[Path], Counts]) -> Counts:
     return counts
 
 
-def _reraise(exc: BaseException, target: Path) -> None:
+def _reraise(exc: BaseException, target: Path) -> NoReturn:
     if isinstance(exc, OSError):
         raise ExportFailed(
             f"--out {target}: cannot be written ({exc.strerror or exc})",
