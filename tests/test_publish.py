@@ -191,7 +191,7 @@ def test_publish_writes_valid_json_and_says_how_to_serve_it(sample_db: Path, tmp
     r = run(sample_db, "--out", str(out))
     assert r.exit_code == 0, r.output
     assert json.loads(out.read_text(encoding="utf-8"))["databases"]["sample"]["queries"]
-    assert "pip install 'kbtui[web]'" in r.stdout
+    assert "pip install 'datasette>=0.65.1,<1.0'" in r.stdout
     assert f"datasette -i {sample_db} -m {out}" in r.stdout
     assert leftovers(tmp_path) == []
 
@@ -297,3 +297,11 @@ def test_an_unusable_kb_is_one_line(tmp_path: Path) -> None:
     r = run(tmp_path / "missing.db", "--out", str(tmp_path / "metadata.json"))
     assert r.exit_code == 2 and "no such file" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "metadata.json").exists()
+
+
+def test_the_install_hint_is_the_web_extra() -> None:
+    """publish prints how to install Datasette: the very range of pyproject's `web` extra."""
+    import tomllib
+
+    extras = tomllib.loads((PACKAGE_DIR.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert extras["project"]["optional-dependencies"]["web"] == [publish.DATASETTE]

@@ -34,7 +34,7 @@ def publish(ctx: click.Context, out: Path, force: bool, redacted: Path | None, a
     """Write Datasette metadata for the KB, so a team can browse it read-only
     in a web browser: every table and view described, facets, and the
     README's SQL examples as canned queries. Then serve it with Datasette
-    (`pip install 'kbtui[web]'`), as the command prints. The file is
+    (`pip install -e '.[web]'` in a checkout), as the command prints. The file is
     written under a hidden name and renamed when complete; the same KB
     gives the same file.
 

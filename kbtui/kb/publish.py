@@ -592,10 +592,14 @@ class Published:
         }
 
 
+DATASETTE = "datasette>=0.65.1,<1.0"  # as pyproject's `web` extra: 1.0 moves metadata out
+
+
 def commands(kb: Path, out: Path) -> list[str]:
     """The two commands that serve the KB with the metadata, paths quoted
     for a POSIX shell."""
-    return ["pip install 'kbtui[web]'", f"datasette -i {shlex.quote(str(kb))} -m {shlex.quote(str(out))}"]
+    # (the web extra's own range, so it works from a checkout as from an install)
+    return [f"pip install '{DATASETTE}'", f"datasette -i {shlex.quote(str(kb))} -m {shlex.quote(str(out))}"]
 
 
 def publish(kb: Path, out: Path, force: bool = False, redacted: Path | None = None) -> Published:
