@@ -242,11 +242,7 @@ class Restore:
         if not isinstance(p, dict):
             raise Bad("`kbtui.properties` holds a value that is not an object")
         claim = Property(
-            _id(p, "claim"),
-            [],
-            disputed=_text(p, "disputed") or None,
-            note=_text(p, "note"),
-            where=where,
+            **_claim(p, where),
             entity=entity_id,
             property=_choice(p, "property", vocab.PROPERTIES, None),
             value=_text(p, "value", required=True),
@@ -256,11 +252,7 @@ class Restore:
 
     def _role(self, line: Line, m: dict[str, Any]) -> None:
         role = Role(
-            _id(m, "claim"),
-            [],
-            disputed=_text(m, "disputed") or None,
-            note=_text(m, "note"),
-            where=line.where,
+            **_claim(m, line.where),
             holder=_id(m, "holder"),
             organisation=_opt_id(m, "organisation"),
             title=_text(m, "title", required=True),
@@ -272,11 +264,7 @@ class Restore:
 
     def _relation(self, line: Line, m: dict[str, Any]) -> None:
         rel = Relation(
-            _id(m, "claim"),
-            [],
-            disputed=_text(m, "disputed") or None,
-            note=_text(m, "note"),
-            where=line.where,
+            **_claim(m, line.where),
             type=_choice(m, "type", vocab.RELATION_TYPES, None),
             subject=_id(m, "subject"),
             object=_id(m, "object"),
@@ -291,11 +279,7 @@ class Restore:
     def _participation(self, line: Line, m: dict[str, Any]) -> None:
         assert self.event is not None
         p = Participant(
-            _id(m, "claim"),
-            [],
-            disputed=_text(m, "disputed") or None,
-            note=_text(m, "note"),
-            where=line.where,
+            **_claim(m, line.where),
             entity=_id(m, "entity"),
             capacity=_text(m, "capacity"),
         )
@@ -457,6 +441,17 @@ def _number(ftm_id: str) -> int | None:
     """The citation number of `cite.N`, if it is one."""
     digits = ftm_id.removeprefix("cite.")
     return int(digits) if digits != ftm_id and digits.isdigit() and len(digits) < 19 else None
+
+
+def _claim(m: dict[str, Any], where: str) -> dict[str, Any]:
+    """What every claim record has: its id, disputed and note (citations follow)."""
+    return {
+        "id": _id(m, "claim"),
+        "cites": [],
+        "disputed": _text(m, "disputed") or None,
+        "note": _text(m, "note"),
+        "where": where,
+    }
 
 
 def _list(m: dict[str, Any], key: str) -> list[Any]:
