@@ -68,6 +68,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "curate": "kbtui.cli.curate:curate_mode",
         "export": "kbtui.cli.export:export",
         "publish": "kbtui.cli.publish:publish",
+        "timeline": "kbtui.cli.timeline:timeline",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
