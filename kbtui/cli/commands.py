@@ -69,6 +69,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "export": "kbtui.cli.export:export",
         "publish": "kbtui.cli.publish:publish",
         "timeline": "kbtui.cli.timeline:timeline",
+        "path": "kbtui.cli.path:path",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
