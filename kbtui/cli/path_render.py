@@ -39,8 +39,8 @@ def _when(hop: Hop) -> str:
 
 
 def _hop(number: int, hop: Hop) -> list[Text]:
-    """Two or three lines: the claim (its label, type, dates, independent
-    sources and id), its best quote, how that quote stands."""
+    """The hop, what its claim says (label, type, dates, independent
+    sources, id), its best quote, and how that quote stands."""
     claim = hop["claim"]
     facts = []
     if claim["label"] and claim["kind"] != "role":  # (a role's label is its title, already in the words)
@@ -51,23 +51,21 @@ def _hop(number: int, hop: Hop) -> list[Text]:
         facts.append(when)
     n = hop["independent_sources"]
     facts.append(f"{n} independent source{'s' if n != 1 else ''}")
-    head = Text(f"   {number}) ")
-    head.append(one_line(hop["from"]["name"], 60))
+    head = Text(f"{number}) ")
+    head.append(one_line(hop["from"]["name"], 120))
     head.append(_arrow(hop), style="cyan")
-    head.append(one_line(hop["to"]["name"], 60))
-    head.append(f" · {one_line(' · '.join(facts), 200)} · claim {one_line(claim['id'])}", style="dim")
+    head.append(one_line(hop["to"]["name"], 120))
+    about = Text(f"{one_line(' · '.join(facts), 300)} · claim {one_line(claim['id'])}", style="dim")
     if claim["disputed"]:
-        head.append(" · disputed", style="bold red")
+        about.append(" · disputed", style="bold red")
     if not hop["citations"]:
-        return [head, Text("      no citation", style="yellow")]
+        return [head, about, Text("no citation", style="yellow")]
     best = hop["citations"][0]
-    quote = Text("      ")
-    quote.append(f"[{best['id']}] ", style="bold")
+    quote = Text(f"[{best['id']}] ", style="bold")
     quote.append(f"“{one_line(best['quote'], QUOTE_CHARS)}”", style="italic")
     source = best["source"]
     quote.append(f" — {one_line(source.get('outlet') or source['title'], 80)}", style="dim")
-    how = Text("      ")
-    how.append(f"as of {one_line(best['as_of'], 20)}" if best["as_of"] else "undated", style="bold")
+    how = Text(f"as of {one_line(best['as_of'], 20)}" if best["as_of"] else "undated", style="bold")
     how.append(f" · {one_line(best['stance'], 20)}")
     if best["certainty"] != "stated":
         how.append(f" · {one_line(best['certainty'], 20)}", style="yellow")
@@ -78,7 +76,15 @@ def _hop(number: int, hop: Hop) -> list[Text]:
     more = hop["citations_total"] - 1
     if more:
         how.append(f" · {more} more citation{'s' if more != 1 else ''}", style="dim")
-    return [head, quote, how]
+    return [head, about, quote, how]
+
+
+def _indented(text: Text, indent: int) -> None:
+    """`text` wrapped to the console, every line indented (a wrapped line
+    too, which a prefix of spaces would not do), without trailing blanks."""
+    for line in text.wrap(console, max(20, console.width - indent)):
+        line.rstrip()
+        console.print(Text(" " * indent) + line)
 
 
 def paths(found: Paths) -> None:
@@ -101,7 +107,9 @@ def paths(found: Paths) -> None:
         line.append_text(chain(p["hops"]))
         console.print(line)
         for n, hop in enumerate(p["hops"], 1):
-            for text in _hop(n, hop):
-                console.print(text)
+            head, *rest = _hop(n, hop)
+            _indented(head, 3)
+            for text in rest:
+                _indented(text, 6)
     console.print()
     console.print(Text("`kbtui cite ID` shows a quote [ID] in its paragraph", style="dim"))
