@@ -54,7 +54,6 @@ from kbtui.kb.vocab import EVENT_TYPES, RELATION_TYPES
 
 MAX_HOPS = 6  # beyond this, nearly everything connects to everything and the search is a crawl
 DEFAULT_HOPS = 4
-MAX_LIMIT = 50
 WEIGHED = 500  # shortest paths weighed by their evidence, at most
 CITATIONS_PER_HOP = 3  # the best first; `citations_total` says how many there are
 EDGE_BUDGET = 3_000_000  # edges read before a search gives up (a dense KB at 6 hops)
@@ -62,7 +61,7 @@ _CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
 PROBE = 8  # the cost of a node's probes, in edges read (see _Graph.cost)
 _SAMPLE = 64  # frontier nodes whose degree is counted to estimate a larger frontier's
 
-CLAIM_KINDS = ("role", "relation", "participation", "place")
+EDGE_KINDS = ("role", "relation", "participation", "place")
 
 
 class PathError(KBError):
@@ -163,13 +162,13 @@ class Via:
         return kind in self.kinds
 
 
-ALL = Via(frozenset(CLAIM_KINDS), frozenset(), frozenset(), ())
+ALL = Via(frozenset(EDGE_KINDS), frozenset(), frozenset(), ())
 
 
 def allowed_via() -> str:
     """The --via values, in words, for a message."""
     return (
-        f"{', '.join(CLAIM_KINDS)}; a relation type ({', '.join(t for t in RELATION_TYPES if t != 'other')}, "
+        f"{', '.join(EDGE_KINDS)}; a relation type ({', '.join(t for t in RELATION_TYPES if t != 'other')}, "
         f"relation:other); an event type ({', '.join(t for t in EVENT_TYPES if t != 'other')}, event:other)"
     )
 
@@ -195,7 +194,7 @@ def parse_via(text: str | None) -> Via:
             event_types.add(rest)
         elif word == "event":  # (the kind is participation; "event" is what people type)
             kinds.add("participation")
-        elif word in CLAIM_KINDS:
+        elif word in EDGE_KINDS:
             kinds.add(word)
         elif word in RELATION_TYPES and word in EVENT_TYPES:
             raise PathError(
@@ -419,9 +418,10 @@ def _expand(graph: _Graph, side: _Side) -> None:
     side.depth += 1
 
 
-def _search(graph: _Graph, start: str, goal: str, max_hops: int) -> tuple[int, list[str], _Side, _Side] | None:
-    """(length, meeting nodes, start side, goal side), or None when no path
-    of at most `max_hops` exists.
+def _search(graph: _Graph, start: str, goal: str, max_hops: int) -> tuple[int, list[str], _Side, _Side] | bool:
+    """(length, meeting nodes, start side, goal side); else False when one
+    side ran out of entities to reach (no path of any length), True when
+    the search stopped at `max_hops` (a longer path may exist).
 
     Why the first meeting is the shortest: before the level just grown (to
     depth d on one side, the other at e), no node was on both sides, so
@@ -433,14 +433,14 @@ def _search(graph: _Graph, start: str, goal: str, max_hops: int) -> tuple[int, l
     sides = (_Side(0, [start], {start: []}), _Side(0, [goal], {goal: []}))
     while sides[0].depth + sides[1].depth < max_hops:
         if not sides[0].frontier or not sides[1].frontier:
-            return None  # one side has reached everything it can
+            return False  # one side has reached everything it can
         costs = [graph.cost(s.frontier) for s in sides]
         grow, other = (sides[0], sides[1]) if costs[0] <= costs[1] else (sides[1], sides[0])
         _expand(graph, grow)
         meet = [n for n in grow.frontier if n in other.parents]
         if meet:
             return sides[0].depth + sides[1].depth, meet, sides[0], sides[1]
-    return None
+    return bool(sides[0].frontier and sides[1].frontier)
 
 
 def _count(side: _Side, node: str, memo: dict[str, int]) -> int:
@@ -594,12 +594,18 @@ def find_paths(
         raise PathError(f"both ends are the same entity ({start})", "name two different entities")
     graph = _Graph(conn, via, as_of)
     found = _search(graph, start, goal, max_hops)
-    if found is None:
+    if isinstance(found, bool):
         words = f" through {', '.join(via.words)}" if via.words else ""
         dated = f" at {as_of}" if as_of else ""
+        if not found:  # the search reached all it could: no number of hops would do
+            hint = "they are not connected at all" + (" by these claims" if words or dated else "")
+        elif max_hops < MAX_HOPS:
+            hint = f"try --max-hops {max_hops + 1}"
+        else:
+            hint = f"there may be a longer path; {MAX_HOPS} hops is the most searched"
         raise NoPath(
             f"no path between {start} and {goal} within {max_hops} hop{'s' if max_hops != 1 else ''}{words}{dated}",
-            f"try --max-hops {min(max_hops + 1, MAX_HOPS)}" if max_hops < MAX_HOPS else "they are not connected here",
+            hint,
         )
     length, meet, fwd, back = found
     ahead: dict[str, int] = {}
