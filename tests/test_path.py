@@ -424,3 +424,48 @@ def test_a_hub_is_not_expanded_when_the_other_side_is_cheaper() -> None:
     assert graph.read < 10
     answer = pb.find_paths(conn, "a", "b")
     assert claims_of(dict(answer)) == [["m1", "m2"]]
+
+
+def test_generated_kb_agrees_with_a_plain_bfs(tmp_path: Path) -> None:
+    """The benchmark's generator (skewed organisations, hubs) at 3,000
+    entities, and the benchmark's own pairs: every answer has the length
+    and the number of shortest paths a plain BFS over all the edges, read
+    here with SQL of its own, gives; and the benchmark runs."""
+    from benchmarks import path as bench
+    from benchmarks.generate import generate
+
+    db = tmp_path / "gen.db"
+    generate(3000, db, seed=3, mentions=False)
+    raw = sqlite3.connect(db)
+    edges: list[tuple[str, str, str, str, str]] = [
+        (c, "role", "role", a, b)
+        for c, a, b in raw.execute(
+            "SELECT claim_id, holder_id, organisation_id FROM roles WHERE organisation_id IS NOT NULL"
+        )
+    ]
+    edges += [
+        (c, "relation", t, a, b)
+        for c, t, a, b in raw.execute("SELECT claim_id, type, subject_id, object_id FROM relations")
+    ]
+    edges += [
+        (c, "participation", "", a, b)
+        for c, a, b in raw.execute("SELECT claim_id, entity_id, event_id FROM participations")
+    ]
+    edges += [
+        (c, "place", "", a, b)
+        for c, a, b in raw.execute("SELECT claim_id, entity_id, place_id FROM events WHERE place_id IS NOT NULL")
+    ]
+    raw.close()
+    conn = kbdb.connect_readonly(db)
+    try:
+        chosen = bench.pairs(conn, 40, seed=11)
+        assert {kind for kind, _, _ in chosen} == {"plain", "hub"}
+        for _kind, a, b in chosen:
+            length, ways = shortest(edges, a, b)
+            found = pb.find_paths(conn, a, b, limit=3)
+            assert length is not None and length <= 4  # the walk made a path of at most 4 hops
+            assert (found["length"], found["shortest_paths"]) == (length, ways), (a, b)
+    finally:
+        conn.close()
+    figures = bench.bench(db, 10, seed=11)
+    assert figures["pairs"] == 10
