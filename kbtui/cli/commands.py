@@ -71,6 +71,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (
         "timeline": "kbtui.cli.timeline:timeline",
         "path": "kbtui.cli.path:path",
         "interlocks": "kbtui.cli.interlocks:interlocks",
+        "neighbours": "kbtui.cli.neighbours:neighbours",
     },
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
