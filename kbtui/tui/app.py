@@ -46,6 +46,7 @@ from kbtui.tui.messages import (
     OpenCitation,
     OpenConflicts,
     OpenSource,
+    OpenTimeline,
     ShowFullText,
     TitleLearned,
 )
@@ -103,6 +104,9 @@ class KbtuiApp(App[int]):
         Binding("f4", "overview('events')", "events", show=False, tooltip="every event, by date", id="app.events"),
         Binding(
             "f5", "overview('entities')", "entities", show=False, tooltip="every entity, by kind", id="app.entities"
+        ),
+        Binding(
+            "f7", "timeline", "timeline", show=False, tooltip="every dated item of the KB, by date", id="app.timeline"
         ),
         # curate mode only (check_action hides it otherwise)
         Binding(
@@ -223,8 +227,9 @@ class KbtuiApp(App[int]):
         from kbtui.tui.screens.conflicts import ConflictsScreen
         from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.source import SourceScreen
+        from kbtui.tui.screens.timeline import TimelineScreen
 
-        place: type[SourceScreen | ConflictsScreen | OverviewScreen] | None = None
+        place: type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen] | None = None
         if location.kind == "source":
             place = SourceScreen
             if self.curation is not None:
@@ -235,6 +240,8 @@ class KbtuiApp(App[int]):
             place = ConflictsScreen
         elif location.kind == "overview":
             place = OverviewScreen
+        elif location.kind == "timeline":
+            place = TimelineScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             if place is not None and isinstance(self.screen, place):
                 break
@@ -330,6 +337,10 @@ class KbtuiApp(App[int]):
         if not isinstance(self.screen, FullTextScreen):
             self.push_screen(FullTextScreen(event.title, event.text, self.look))
 
+    @on(OpenTimeline)
+    def _open_timeline(self, event: OpenTimeline) -> None:
+        self.navigate(Location.timeline(event.entity_id, event.name))
+
     @on(OpenConflicts)
     def _open_conflicts(self, event: OpenConflicts) -> None:
         self.navigate(Location.conflicts(event.claim_id))
@@ -399,6 +410,11 @@ class KbtuiApp(App[int]):
         """F2–F5: an overview, as a new place in history."""
         if self.explorer is not None:
             self.navigate(Location.overview(view))
+
+    def action_timeline(self) -> None:
+        """F7: the whole KB's timeline, as a new place in history."""
+        if self.explorer is not None:
+            self.navigate(Location.timeline())
 
     def action_conflicts(self) -> None:
         """The conflicts view, at the selected claim's conflicts if it has any."""

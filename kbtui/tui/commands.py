@@ -83,6 +83,7 @@ class ActionCommands(Provider):
             ("Claims overview", "every claim, to filter by kind, status, outlet, date (F3)", "overview('claims')"),
             ("Events overview", "every event in date order, by type and country (F4)", "overview('events')"),
             ("Entities overview", "every entity by kind and name, by country (F5)", "overview('entities')"),
+            ("Timeline", "every dated item of the KB in date order, by year (F7; t on an entity: its own)", "timeline"),
             ("Copy citation", "copy the selected citation as text (y)", "copy_citation"),
             (
                 "Export table with its evidence",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts", "overview"]
+Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline"]
 
 
 class Crumb(NamedTuple):
@@ -91,6 +91,12 @@ class Location:
     @classmethod
     def overview(cls, view: str) -> Location:
         return cls("overview", title=view.capitalize(), view=view)
+
+    @classmethod
+    def timeline(cls, entity_id: str | None = None, name: str = "") -> Location:
+        """One entity's dated items (`entity_id`), or the whole KB's."""
+        title = f"Timeline: {name or entity_id}" if entity_id else "Timeline"
+        return cls("timeline", title=title, entity_id=entity_id)
 
     @classmethod
     def conflicts(cls, claim_id: str | None = None) -> Location:

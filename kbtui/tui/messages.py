@@ -46,6 +46,14 @@ class OpenSource(Message):
 
 
 @dataclass
+class OpenTimeline(Message):
+    """Show the dated items of one entity (or, with no id, of the whole KB)."""
+
+    entity_id: str | None = None
+    name: str = ""
+
+
+@dataclass
 class SearchScopeChanged(Message):
     """The search box now searches `scope`: "names" or "sources" (their
     text); the screen searches again."""

@@ -35,6 +35,7 @@ from kbtui.tui.messages import (
     ExportTable,
     LoadMoreRoles,
     LocationFailed,
+    OpenTimeline,
     SearchScopeChanged,
     TitleLearned,
 )
@@ -77,6 +78,9 @@ class ExplorerScreen(ContentScreen):
             "zoom",
             tooltip="the evidence pane at full height, and back",
             id="explorer.zoom_evidence",
+        ),
+        Binding(
+            "t", "timeline", "timeline", show=False, tooltip="the entity's dated items, by year", id="explorer.timeline"
         ),
         Binding("escape", "step_out", "focus back towards the search box", show=False, id="explorer.step_out"),
         Binding(
@@ -399,6 +403,13 @@ class ExplorerScreen(ContentScreen):
             self.notify(
                 "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
             )
+
+    def action_timeline(self) -> None:
+        data = self.pane.data
+        if data is None:
+            self.notify("Open an entity first: t shows its timeline (F7 the whole KB's).", timeout=3)
+            return
+        self.post_message(OpenTimeline(data["id"], data["name"]))
 
     def action_zoom_evidence(self) -> None:
         """The evidence at full height (the entity pane gives way), and back:

@@ -17,6 +17,7 @@ from textual.widgets import Static
 from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.source import SourceScreen
+from kbtui.tui.screens.timeline import TimelineScreen
 from kbtui.tui.widgets.conflicts import ConflictList
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.search import ResultsList, SearchPanel
@@ -44,6 +45,7 @@ def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
         ("Evidence", bindings_of(EvidenceList)),
         ("Source viewer", bindings_of(SourceScreen) + bindings_of(SourceText)),
         ("Conflicts view (ctrl+p Conflicts, or !)", bindings_of(ConflictsScreen) + bindings_of(ConflictList)),
+        ("Timeline (t on an entity, F7 for the whole KB)", bindings_of(TimelineScreen)),
     ]
 
 

@@ -45,6 +45,7 @@ class RowInfo:
     cell_links: dict[int, Link] = field(default_factory=dict)
     source_id: str | None = None
     focus_entity: str | None = None
+    citation: tuple[int, str] | None = None  # (citation id, source id): Enter opens it in the viewer
     export: list[CsvCell] = field(default_factory=list)
     more: bool = False
 

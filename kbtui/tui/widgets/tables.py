@@ -20,7 +20,15 @@ from textual.widgets import DataTable
 
 from kbtui.kb.table_export import ExportRow
 from kbtui.tui import fit
-from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LeaveTable, LoadMoreRoles, OpenSource
+from kbtui.tui.messages import (
+    ClaimHighlighted,
+    EntitySelected,
+    ExportTable,
+    LeaveTable,
+    LoadMoreRoles,
+    OpenCitation,
+    OpenSource,
+)
 from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
 
 
@@ -94,7 +102,7 @@ class ClaimTable(DataTable[Cell]):
         widths = self._fit()
         if widths != self._widths:  # the page moved the columns: every row again
             self._widths = widths
-            self._refill(total)
+            self._refill(total, [info for _, info in rows])
         else:
             self._add(rows, total)
         if row < self.row_count:
@@ -120,8 +128,9 @@ class ClaimTable(DataTable[Cell]):
             return None
         return fit.widths(self.labels, self.built, self.fit_width, self.prose)
 
-    def _refill(self, total: int | None) -> None:
-        infos = [i for i in self.infos if not i.more]
+    def _refill(self, total: int | None, added: Sequence[RowInfo] = ()) -> None:
+        """Every row again; `added`: the infos of rows in self.built not added yet."""
+        infos = [i for i in self.infos if not i.more] + list(added)
         self._clear_rows()
         self.infos = []
         self._add(list(zip(self.built, infos, strict=True)), total)
@@ -197,6 +206,8 @@ class ClaimTable(DataTable[Cell]):
         elif target:
             entity_id, name = target
             self.post_message(EntitySelected(entity_id, name))
+        elif info.citation:
+            self.post_message(OpenCitation(*info.citation))
         elif info.source_id:
             self.post_message(OpenSource(info.source_id, info.focus_entity))
 

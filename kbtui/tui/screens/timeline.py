@@ -1,0 +1,240 @@
+"""The timeline: every dated item of one entity (`t` on its pane) or of
+the whole KB (F7), in date order, grouped by year. A place in history, so
+back returns to the same row.
+
+Items come a page at a time from kbtui.kb.timeline (keyset paging: each
+page asks for the items after the last one shown); scrolling to the end,
+`G`, or Enter on the last row reads the next. Under the rows the
+highlighted item's claim is shown with all its citations, as in the
+overviews. Enter on an item opens the citation that dates it in the source
+viewer, its quote highlighted: the same OpenCitation the evidence pane
+sends, so the app's one drill-down serves both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from kbtui.kb.timeline import Cursor
+from kbtui.tui import data as kbdata
+from kbtui.tui.history import Location
+from kbtui.tui.look import Look
+from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, ExportTable, LoadMoreRoles
+from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.screens.export import TableExport
+from kbtui.tui.widgets import timeline_rows
+from kbtui.tui.widgets.breadcrumb import Breadcrumb
+from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.footer import KeyBar
+from kbtui.tui.widgets.tables import ClaimTable
+
+TABLE_SCROLLBAR = 2
+
+
+class TimelineScreen(ContentScreen):
+    BINDINGS = [
+        Binding("escape", "step_out", "back", id="timeline.back"),
+        Binding(
+            "c", "focus_evidence", "evidence", tooltip="go to all the citations of the item", id="timeline.evidence"
+        ),
+        Binding("y", "copy_citation", "copy", show=False, id="timeline.copy"),
+    ]
+    NO_CITATION = "No citation selected: press c to go to the evidence."
+
+    def __init__(self, db_path: Path, location: Location) -> None:
+        super().__init__(db_path)
+        self.location = location
+        self.items = 0  # items shown (the table also holds a row per year)
+        self._year: str | None = None  # the year the rows shown end in
+        self._next: Cursor | None = None
+        self._restoring: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(id="crumbs")
+        yield Static("", id="timeline-status")
+        with Vertical(id="timeline-body"):
+            yield ClaimTable(id="timeline-table", export_header=timeline_rows.EXPORT_HEADER)
+            yield EvidencePane(id="evidence")
+        yield KeyBar()
+
+    @property
+    def table(self) -> ClaimTable:
+        return self.query_one("#timeline-table", ClaimTable)
+
+    @property
+    def evidence(self) -> EvidencePane:
+        return self.query_one(EvidencePane)
+
+    def on_mount(self) -> None:
+        self.show_breadcrumb(*self._crumbs)
+        self.evidence.today = self.context.today
+        self.evidence.look = self.context.look
+        self.table.open_ended = True  # how many items are left is not counted
+        self.table.set_columns(*timeline_rows.COLUMNS, prose=timeline_rows.PROSE)
+        self._enter(self.location)
+
+    def on_resize(self) -> None:
+        self.table.fit_to(max(self.table.size.width - TABLE_SCROLLBAR, 0))
+
+    # --- places ------------------------------------------------------------------
+
+    def show_location(self, location: Location) -> None:
+        """History came back here, or another timeline was opened."""
+        if location is not self.location:
+            self.location = location
+            self._enter(location)
+
+    def kb_changed(self) -> None:
+        self.location.state = {**self.location.state, **self.capture()}
+        self._enter(self.location)
+
+    def _enter(self, location: Location) -> None:
+        self._restoring = dict(location.state) if location.state else None
+        self.items, self._year, self._next = 0, None, None
+        self.table.set_rows([])
+        self.evidence.show_claim(None)
+        self._status(Text("Reading…", style=Style(dim=True)))
+        self.load(location, None)
+
+    def apply_look(self, look: Look) -> None:
+        self.evidence.look = look
+        self.evidence.show_claim(self.evidence.claim, self.evidence.summary)
+
+    # --- reading -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def load(self, location: Location, after: Cursor | None) -> None:
+        found = self.guarded(kbdata.timeline_page, self.db_path, location.entity_id, after)
+        if found is not None:
+            self.app.call_from_thread(self._loaded, location, after, found)
+
+    def _loaded(self, location: Location, after: Cursor | None, found: kbdata.TimelinePage) -> None:
+        if location is not self.location or after != self._next:
+            return  # the user moved on, or this page was already read
+        built = timeline_rows.rows(found.items, found.evidence, self.context.look, self._year)
+        if found.items:
+            self._year = timeline_rows.year_of(found.items[-1])
+        self.items += len(found.items)
+        self._next = found.next
+        # open-ended: one "more" row while there is a next page
+        total = self.table.loaded + len(built) + (1 if found.next else 0)
+        if after is None:
+            self.table.fit_width = max(self.table.size.width - TABLE_SCROLLBAR, 0)
+            self.table.set_rows(built, total)
+            if self.table.row_count > 1:
+                self.table.move_cursor(row=1, animate=False)  # the first item, under its year
+        else:
+            self.table.append_rows(built, total)
+        self._status()
+        if self._restoring is not None:
+            self._restore(self._restoring)
+        elif after is None:
+            self.set_focus(self.table)
+            self._show_current()
+
+    def _status(self, text: Text | None = None) -> None:
+        status = self.query_one("#timeline-status", Static)
+        if text is None:
+            whose = self.location.title.removeprefix("Timeline: ") if self.location.entity_id else "the whole KB"
+            text = Text(f"Timeline of {whose}", style=Style(bold=True))
+            more = "+" if self._next else ""
+            text.append(f" · {self.items:,}{more} dated item{'' if self.items == 1 else 's'}", style=Style(dim=True))
+            if not self.items:
+                text.append(" · nothing here has a date, nor evidence that dates it", style=Style(dim=True))
+            else:
+                text.append(" · ⏎ the quote in its source · c every citation", style=Style(dim=True))
+        status.update(text)
+
+    @on(LoadMoreRoles)
+    def _more(self, event: LoadMoreRoles) -> None:
+        event.stop()
+        if self._next is not None:
+            self.load(self.location, self._next)
+
+    # --- the selection -------------------------------------------------------------
+
+    @on(ClaimHighlighted)
+    def _claim(self, event: ClaimHighlighted) -> None:
+        event.stop()
+        self.evidence.show_claim(event.claim, event.summary)
+
+    def _show_current(self) -> None:
+        info = self.table.current
+        if info is not None and not info.more:
+            self.evidence.show_claim(info.claim, info.summary)
+
+    @on(ClaimNamesWanted)
+    def _claim_names(self, event: ClaimNamesWanted) -> None:
+        event.stop()
+        self.load_claim_names(event.claim_ids)
+
+    @work(thread=True, group="claim-names")
+    def load_claim_names(self, claim_ids: list[str]) -> None:
+        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
+        if names is not None:
+            self.app.call_from_thread(self.evidence.show_claim_names, names)
+
+    # --- history -------------------------------------------------------------------
+
+    def capture(self) -> dict[str, Any]:
+        focused = self.focused
+        return {
+            "row": self.table.cursor_row,
+            "rows": self.table.loaded,
+            "scroll_y": self.table.scroll_y,
+            "focus": focused.id if focused is not None else None,
+            "evidence": self.evidence.highlighted_index,
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        row = state.get("row", 0)
+        if isinstance(row, int) and row >= self.table.loaded and self._next is not None:
+            self.load(self.location, self._next)  # the row was on a later page: read on to it
+            return
+        self._restoring = None
+        if isinstance(row, int) and 0 <= row < self.table.row_count:
+            self.table.move_cursor(row=row, animate=False, scroll=False)
+        self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
+        self._show_current()
+        self.evidence.restore(state.get("evidence"))
+        if state.get("focus") == "evidence-list" and self.evidence.citations:
+            self.set_focus(self.query_one(EvidenceList))
+        else:
+            self.set_focus(self.table)
+
+    # --- actions -------------------------------------------------------------------
+
+    def table_to_export(self, event: ExportTable) -> TableExport | None:
+        """The items read so far, without the year rows."""
+        rows = [r for r in event.rows if r.claim_id]
+        entity = self.location.entity_id
+        stem = f"{entity}-timeline" if entity else "timeline"
+        return TableExport(stem, self.location.title, event.header, len(rows), rows=rows)
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        return self.evidence.cut_short()
+
+    def current_citation(self) -> kbdata.CitedQuote | None:
+        return self.evidence.cited_quote
+
+    async def action_step_out(self) -> None:
+        """Escape: from the evidence to the rows, from the rows back."""
+        if isinstance(self.focused, EvidenceList):
+            self.set_focus(self.table)
+        else:
+            await self.app.run_action("app.back")
+
+    def action_focus_evidence(self) -> None:
+        if self.evidence.citations:
+            self.set_focus(self.query_one(EvidenceList))
+        else:
+            self.notify("Highlight an item first: its citations show below.", severity="warning", timeout=3)
