@@ -45,6 +45,7 @@ from kbtui.tui.messages import (
     LocationFailed,
     OpenCitation,
     OpenConflicts,
+    OpenPath,
     OpenSource,
     OpenTimeline,
     ShowFullText,
@@ -226,10 +227,11 @@ class KbtuiApp(App[int]):
         assert self.explorer is not None
         from kbtui.tui.screens.conflicts import ConflictsScreen
         from kbtui.tui.screens.overview import OverviewScreen
+        from kbtui.tui.screens.path import PathScreen
         from kbtui.tui.screens.source import SourceScreen
         from kbtui.tui.screens.timeline import TimelineScreen
 
-        place: type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen] | None = None
+        place: type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen | PathScreen] | None = None
         if location.kind == "source":
             place = SourceScreen
             if self.curation is not None:
@@ -240,6 +242,8 @@ class KbtuiApp(App[int]):
             place = ConflictsScreen
         elif location.kind == "overview":
             place = OverviewScreen
+        elif location.kind == "path":
+            place = PathScreen
         elif location.kind == "timeline":
             place = TimelineScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
@@ -340,6 +344,10 @@ class KbtuiApp(App[int]):
     @on(OpenTimeline)
     def _open_timeline(self, event: OpenTimeline) -> None:
         self.navigate(Location.timeline(event.entity_id, event.name))
+
+    @on(OpenPath)
+    def _open_path(self, event: OpenPath) -> None:
+        self.navigate(Location.path(event.start_id, event.start_name, event.goal_id, event.goal_name))
 
     @on(OpenConflicts)
     def _open_conflicts(self, event: OpenConflicts) -> None:

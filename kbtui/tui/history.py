@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline"]
+Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path"]
 
 
 class Crumb(NamedTuple):
@@ -36,6 +36,8 @@ class Location:
     erratum_id: str | None = None  # a source: the erratum to start at
     span: tuple[int, int] | None = None  # a source: a passage search found, marked
     view: str | None = None  # an overview: sources, claims, events or entities
+    goal_id: str | None = None  # a path: the entity it goes to (from entity_id)
+    hops: int | None = None  # a path: the most hops searched
     state: dict[str, Any] = field(default_factory=dict)
 
     def same_place(self, other: Location) -> bool:
@@ -49,6 +51,7 @@ class Location:
             self.erratum_id,
             self.span,
             self.view,
+            self.goal_id,
         ) == (
             other.kind,
             other.entity_id,
@@ -58,6 +61,7 @@ class Location:
             other.erratum_id,
             other.span,
             other.view,
+            other.goal_id,
         )
 
     @classmethod
@@ -97,6 +101,11 @@ class Location:
         """One entity's dated items (`entity_id`), or the whole KB's."""
         title = f"Timeline: {name or entity_id}" if entity_id else "Timeline"
         return cls("timeline", title=title, entity_id=entity_id)
+
+    @classmethod
+    def path(cls, start_id: str, start_name: str, goal_id: str, goal_name: str) -> Location:
+        """The shortest evidence paths from one entity to another."""
+        return cls("path", title=f"{start_name} → {goal_name}", entity_id=start_id, goal_id=goal_id)
 
     @classmethod
     def conflicts(cls, claim_id: str | None = None) -> Location:

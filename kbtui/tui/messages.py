@@ -54,6 +54,16 @@ class OpenTimeline(Message):
 
 
 @dataclass
+class OpenPath(Message):
+    """Show the shortest evidence paths from one entity to another."""
+
+    start_id: str
+    start_name: str
+    goal_id: str
+    goal_name: str
+
+
+@dataclass
 class SearchScopeChanged(Message):
     """The search box now searches `scope`: "names" or "sources" (their
     text); the screen searches again."""

@@ -26,7 +26,8 @@ from textual.worker import get_current_worker
 from kbtui.kb.models import Entity, Role, Stats
 from kbtui.kb.table_export import ExportRow
 from kbtui.tui import data as kbdata
-from kbtui.tui.clip import SHOW_ALL_KEY
+from kbtui.tui.clip import SHOW_ALL_KEY, shown
+from kbtui.tui.curate_data import Pick
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
 from kbtui.tui.messages import (
@@ -35,12 +36,14 @@ from kbtui.tui.messages import (
     ExportTable,
     LoadMoreRoles,
     LocationFailed,
+    OpenPath,
     OpenTimeline,
     SearchScopeChanged,
     TitleLearned,
 )
 from kbtui.tui.screens.base import ContentScreen, ReadFailed
 from kbtui.tui.screens.export import TableExport
+from kbtui.tui.screens.pick_entity import PickEntityScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.claim_rows import role_export
 from kbtui.tui.widgets.entity import SECTIONS, EntityPane
@@ -72,6 +75,15 @@ class ExplorerScreen(ContentScreen):
             id="explorer.citations",
         ),
         Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="explorer.copy"),
+        # (off the key bar, as t: at 80 columns it would push out f1 help)
+        Binding(
+            "p",
+            "path_to",
+            "path to…",
+            show=False,
+            tooltip="how this entity is connected to another: the shortest evidence paths",
+            id="explorer.path",
+        ),
         Binding(
             "z",
             "zoom_evidence",
@@ -410,6 +422,22 @@ class ExplorerScreen(ContentScreen):
             self.notify("Open an entity first: t shows its timeline (F7 the whole KB's).", timeout=3)
             return
         self.post_message(OpenTimeline(data["id"], data["name"]))
+
+    def action_path_to(self) -> None:
+        """`p`: ask for the other end, then show the paths to it (the app
+        opens the path view as a new place in history)."""
+        data = self.pane.data
+        if data is None:
+            self.notify("Open an entity first: p finds how it is connected to another.", timeout=4)
+            return
+        start_id, start_name = data["id"], data["name"]
+
+        def picked(goal: Pick | None) -> None:
+            if goal is not None and goal.id is not None:
+                self.post_message(OpenPath(start_id, start_name, goal.id, goal.name))
+
+        question = f"Path from {shown(start_name, 60)} to…"
+        self.app.push_screen(PickEntityScreen(self.db_path, question, exclude=start_id), picked)
 
     def action_zoom_evidence(self) -> None:
         """The evidence at full height (the entity pane gives way), and back:

@@ -16,10 +16,12 @@ from textual.widgets import Static
 
 from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
+from kbtui.tui.screens.path import PathScreen
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.screens.timeline import TimelineScreen
 from kbtui.tui.widgets.conflicts import ConflictList
 from kbtui.tui.widgets.evidence import EvidenceList
+from kbtui.tui.widgets.path_hops import HopList
 from kbtui.tui.widgets.search import ResultsList, SearchPanel
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.tables import ClaimTable
@@ -43,6 +45,7 @@ def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
         ("Results", bindings_of(ResultsList)),
         ("Roles, relations, events, sources", bindings_of(ClaimTable)),
         ("Evidence", bindings_of(EvidenceList)),
+        ("Path view (p on an entity)", bindings_of(PathScreen) + bindings_of(HopList)),
         ("Source viewer", bindings_of(SourceScreen) + bindings_of(SourceText)),
         ("Conflicts view (ctrl+p Conflicts, or !)", bindings_of(ConflictsScreen) + bindings_of(ConflictList)),
         ("Timeline (t on an entity, F7 for the whole KB)", bindings_of(TimelineScreen)),
