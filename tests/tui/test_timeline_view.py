@@ -92,6 +92,14 @@ async def test_t_opens_the_entitys_timeline_and_enter_drills_to_the_quote(kb_pat
         assert timeline(app).table.cursor_row == trip
         assert app.focused is timeline(app).table
 
+        await pilot.press("o")  # the entity the item names: the trip itself
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.screen.pane.data is not None and "trip" in app.screen.pane.data["name"]
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert timeline(app).table.cursor_row == trip
+
         await pilot.press("c")  # all the item's citations
         assert isinstance(app.focused, EvidenceList)
         await pilot.press("escape", "escape")  # evidence → rows → back to the entity

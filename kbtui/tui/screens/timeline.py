@@ -8,7 +8,8 @@ page asks for the items after the last one shown); scrolling to the end,
 highlighted item's claim is shown with all its citations, as in the
 overviews. Enter on an item opens the citation that dates it in the source
 viewer, its quote highlighted: the same OpenCitation the evidence pane
-sends, so the app's one drill-down serves both.
+sends, so the app's one drill-down serves both. `o` (or a click on what
+happened) opens the entity the item is about.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, ExportTable, LoadMoreRoles
+from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, EntitySelected, ExportTable, LoadMoreRoles
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import timeline_rows
@@ -45,6 +46,14 @@ class TimelineScreen(ContentScreen):
         Binding("escape", "step_out", "back", id="timeline.back"),
         Binding(
             "c", "focus_evidence", "evidence", tooltip="go to all the citations of the item", id="timeline.evidence"
+        ),
+        Binding(
+            "o",
+            "open_entity",
+            "open entity",
+            show=False,  # the status line says it: the footer has no room at 80 columns
+            tooltip="open the entity the item names (a click on it too)",
+            id="timeline.open",
         ),
         Binding("y", "copy_citation", "copy", show=False, id="timeline.copy"),
     ]
@@ -120,7 +129,7 @@ class TimelineScreen(ContentScreen):
     def _loaded(self, location: Location, after: Cursor | None, found: kbdata.TimelinePage) -> None:
         if location is not self.location or after != self._next:
             return  # the user moved on, or this page was already read
-        built = timeline_rows.rows(found.items, found.evidence, self.context.look, self._year)
+        built = timeline_rows.rows(found.items, found.evidence, self.context.look, self._year, location.entity_id)
         if found.items:
             self._year = timeline_rows.year_of(found.items[-1])
         self.items += len(found.items)
@@ -151,7 +160,7 @@ class TimelineScreen(ContentScreen):
             if not self.items:
                 text.append(" · nothing here has a date, nor evidence that dates it", style=Style(dim=True))
             else:
-                text.append(" · ⏎ the quote in its source · c every citation", style=Style(dim=True))
+                text.append(" · ⏎ quote · c citations · o entity", style=Style(dim=True))
         status.update(text)
 
     @on(LoadMoreRoles)
@@ -232,6 +241,14 @@ class TimelineScreen(ContentScreen):
             self.set_focus(self.table)
         else:
             await self.app.run_action("app.back")
+
+    def action_open_entity(self) -> None:
+        info = self.table.current
+        link = info.cell_links.get(1) if info is not None else None
+        if link is None:
+            self.notify("Highlight an item first: o opens the entity it names.", timeout=3)
+            return
+        self.post_message(EntitySelected(*link))
 
     def action_focus_evidence(self) -> None:
         if self.evidence.citations:

@@ -16,7 +16,7 @@ from kbtui.kb.timeline import Item
 from kbtui.tui.clip import LINE_MAX, shown
 from kbtui.tui.data import CsvCell
 from kbtui.tui.look import Look
-from kbtui.tui.widgets.claim_rows import Cell, RowInfo, TableRow
+from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
 
 COLUMNS = ("Date", "What happened", "Evidence")
 PROSE = ("What happened",)
@@ -27,15 +27,18 @@ def year_of(item: Item) -> str:
     return item["date"][:4]
 
 
-def rows(items: Sequence[Item], evidence: dict[str, Evidence], look: Look, year: str | None = None) -> list[TableRow]:
+def rows(
+    items: Sequence[Item], evidence: dict[str, Evidence], look: Look, year: str | None = None, own: str | None = None
+) -> list[TableRow]:
     """The rows of a page; `year` is the year the rows before it ended in
-    (a page that goes on in it gets no second header)."""
+    (a page that goes on in it gets no second header); `own` is the entity
+    whose timeline it is (its rows lead to the other entity named)."""
     out: list[TableRow] = []
     for item in items:
         if year_of(item) != year:
             year = year_of(item)
             out.append(_year(year))
-        out.append(_item(item, evidence.get(item["claim"]["id"]), look))
+        out.append(_item(item, evidence.get(item["claim"]["id"]), look, own))
     return out
 
 
@@ -45,7 +48,16 @@ def _year(year: str) -> TableRow:
     return cells, RowInfo()
 
 
-def _item(item: Item, claim: Evidence | None, look: Look) -> TableRow:
+def other_entity(item: Item, own: str | None) -> Link | None:
+    """The entity a row leads to: the first it names (an event, a role's
+    holder, a relation's subject) that is not the timeline's own."""
+    for entity in item["entities"]:
+        if entity["id"] != own:
+            return entity["id"], entity["name"]
+    return None
+
+
+def _item(item: Item, claim: Evidence | None, look: Look, own: str | None) -> TableRow:
     text = Text()
     if item["claim"]["disputed"]:
         text.append("⚠ ", style=look.fg("warning", bold=True))
@@ -68,8 +80,11 @@ def _item(item: Item, claim: Evidence | None, look: Look) -> TableRow:
         cite["id"] if cite else None,
         item["citations"],
     ]
+    # a click on what happened opens the entity (`o` too); Enter stays the evidence
+    link = other_entity(item, own)
     return [date, text, marker], RowInfo(
         claim=claim,
+        cell_links={1: link} if link else {},
         summary=item["claim"]["label"],
         citation=(cite["id"], cite["source"]["id"]) if cite else None,
         export=export,
