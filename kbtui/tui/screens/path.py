@@ -40,7 +40,7 @@ class PathScreen(ContentScreen):
         Binding("escape", "step_out", "back", id="path.back"),
         # Enter on a hop does the same; c as everywhere else
         Binding("c", "focus_evidence", "evidence", show=False, tooltip="go to the hop's citations", id="path.evidence"),
-        Binding("plus", "more_hops", "+1 hop", tooltip="search again, one hop further", id="path.more_hops"),
+        Binding("plus", "more_hops", "one hop further", tooltip="search again, one hop further", id="path.more_hops"),
         Binding("y", "copy_citation", "copy", tooltip="copy the selected citation as text", id="path.copy"),
         Binding("slash", "app.focus_search", "search", show=False, id="path.search"),
     ]
