@@ -26,6 +26,8 @@ from kbtui.tui.clip import shown
 from kbtui.tui.curate_data import Pick
 from kbtui.tui.widgets.picker import Picker
 
+LINE = 66  # the box's width inside its border and padding
+
 
 class PickEntityScreen(ModalScreen[Pick | None]):
     BINDINGS = [
@@ -93,8 +95,12 @@ class PickEntityScreen(ModalScreen[Pick | None]):
         choices = self.choices
         choices.clear_options()
         for n, h in enumerate(hits):
+            # one line each: the id only as far as it fits (wrapped, a hit read as two)
             line = Text(shown(h.name, 50), style=Style(bold=True))
-            line.append(f"  {shown(h.kind, 20)} · {shown(h.id, 40)}", style=Style(dim=True))
+            line.append(f"  {shown(h.kind, 20)}", style=Style(dim=True))
+            room = LINE - line.cell_len - 3
+            if room >= 8:
+                line.append(f" · {shown(h.id, room)}", style=Style(dim=True))
             choices.add_option(Option(line, id=str(n)))
         if not hits and typed.strip():
             choices.add_option(Option(Text("no entity matches", style=Style(dim=True, italic=True)), disabled=True))
