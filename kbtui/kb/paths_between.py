@@ -69,7 +69,12 @@ class PathError(KBError):
 
 
 class NoPath(KBError):
-    """The two entities are not connected within the hops asked for."""
+    """The two entities are not connected within the hops asked for;
+    `connected` False when no number of hops would connect them."""
+
+    def __init__(self, message: str, hint: str = "", connected: bool = True) -> None:
+        super().__init__(message, hint)
+        self.connected = connected
 
 
 class Edge(NamedTuple):
@@ -606,6 +611,7 @@ def find_paths(
         raise NoPath(
             f"no path between {start} and {goal} within {max_hops} hop{'s' if max_hops != 1 else ''}{words}{dated}",
             hint,
+            connected=found,
         )
     length, meet, fwd, back = found
     ahead: dict[str, int] = {}

@@ -42,7 +42,6 @@ def shortest_paths(
         try:
             found = find_paths(conn, start, goal, max_hops=max_hops, via=ALL, limit=limit)
         except NoPath as exc:
-            # find_paths says "not connected" only when the search ran dry
-            return NoPathFound(max_hops, "not connected" in (exc.hint or ""))
+            return NoPathFound(max_hops, not exc.connected)
         claim_ids = [hop["claim"]["id"] for p in found["paths"] for hop in p["hops"]]
         return inert(PathsFound(found, queries.evidence(conn, claim_ids)))
