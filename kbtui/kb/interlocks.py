@@ -30,7 +30,7 @@ from typing import Any
 
 from kbtui.kb import attest
 from kbtui.kb.models import Citation
-from kbtui.kb.queries import citations_for
+from kbtui.kb.queries import citations_for, named, names_and_kinds
 
 MAX_LIMIT = 1_000
 CERTAINTY = {"stated": 0, "reported": 1, "likely": 2, "inferred": 3}
@@ -106,23 +106,6 @@ def _checked(limit: int) -> int:
     return limit
 
 
-def _names(conn: sqlite3.Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    listed = sorted(ids)
-    for i in range(0, len(listed), 500):
-        part = listed[i : i + 500]
-        for id_, name, kind in conn.execute(
-            f"SELECT id, name, kind FROM entities WHERE id IN ({','.join('?' * len(part))})", part
-        ):
-            out[id_] = (name, kind)
-    return out
-
-
-def _ref(names: dict[str, tuple[str, str]], id_: str) -> dict[str, str]:
-    name, kind = names.get(id_, (id_, ""))
-    return {"id": id_, "name": name, "kind": kind}
-
-
 def best(cites: list[Citation]) -> Citation | None:
     """The citation to show for a tie: evidence (supports or qualifies, and
     asserts) before the rest; then the surest (stated, reported, likely,
@@ -167,19 +150,19 @@ def between(conn: sqlite3.Connection, a: str, b: str, limit: int = 50) -> dict[s
     _checked(limit)
     ties_a, ties_b = _ties(conn, a), _ties(conn, b)
     both = set(ties_a) & set(ties_b)
-    names = _names(conn, both | {a, b})
+    names = names_and_kinds(conn, both | {a, b})
     both = {p for p in both if names.get(p, ("", ""))[1] == "person"}
     people = sorted(both, key=lambda p: (names.get(p, (p, ""))[0].casefold(), p))
     shown = people[:limit]
     claims = [row[2] for p in shown for row in (*ties_a[p], *ties_b[p])]
     cites = citations_for(conn, list(dict.fromkeys(claims)))
     return {
-        "a": _ref(names, a),
-        "b": _ref(names, b),
+        "a": named(names, a),
+        "b": named(names, b),
         "count": len(people),
         "people": [
             {
-                "entity": _ref(names, p),
+                "entity": named(names, p),
                 "ties": {
                     "a": [_tie(row, cites) for row in sorted(ties_a[p], key=lambda r: r[2])],
                     "b": [_tie(row, cites) for row in sorted(ties_b[p], key=lambda r: r[2])],
@@ -199,22 +182,22 @@ def shared(conn: sqlite3.Connection, a: str, limit: int = 50, people_shown: int 
     for other, person in conn.execute(SHARED_SQL, {"org": a}):
         if other is not None and other != a:
             others[other].add(person)
-    names = _names(conn, set(others) | {a})
+    names = names_and_kinds(conn, set(others) | {a})
     kept = {o: ps for o, ps in others.items() if names.get(o, ("", ""))[1] in SIDES}
     ranked = sorted(kept, key=lambda o: (-len(kept[o]), names[o][0].casefold(), o))
     page = ranked[:limit]
     shown_people: set[str] = set()
     for o in page:
         shown_people.update(kept[o])
-    pnames = _names(conn, shown_people)
+    pnames = names_and_kinds(conn, shown_people)
     rows = []
     for o in page:
         ps = sorted(kept[o], key=lambda p: (pnames.get(p, (p, ""))[0].casefold(), p))
         rows.append(
             {
-                "organisation": _ref(names, o),
+                "organisation": named(names, o),
                 "count": len(ps),
-                "people": [_ref(pnames, p) for p in ps[:people_shown]],
+                "people": [named(pnames, p) for p in ps[:people_shown]],
             }
         )
-    return {"organisation": _ref(names, a), "count": len(ranked), "interlocks": rows}
+    return {"organisation": named(names, a), "count": len(ranked), "interlocks": rows}

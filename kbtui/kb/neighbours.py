@@ -22,6 +22,8 @@ import sqlite3
 from collections import Counter, defaultdict
 from typing import Any
 
+from kbtui.kb.queries import named, names_and_kinds
+
 HOP2_FROM = 2_000  # first-hop neighbours a second hop may start from
 MAX_LIMIT = 1_000
 _CHUNK = 500
@@ -79,22 +81,6 @@ def _second(
     return found
 
 
-def _names(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
-        for id_, name, kind in conn.execute(
-            f"SELECT id, name, kind FROM entities WHERE id IN ({','.join('?' * len(part))})", part
-        ):
-            out[id_] = (name, kind)
-    return out
-
-
-def _ref(names: dict[str, tuple[str, str]], id_: str) -> dict[str, str]:
-    name, kind = names.get(id_, (id_, ""))
-    return {"id": id_, "name": name, "kind": kind}
-
-
 def _grouped(rows: list[Link]) -> dict[str, list[Link]]:
     out: dict[str, list[Link]] = defaultdict(list)
     for row in rows:
@@ -111,7 +97,7 @@ def counts(conn: sqlite3.Connection, entity_id: str, hops: int = 1) -> dict[str,
     if hops == 2:
         second = _second(conn, first, entity_id)
         ids += list(second)
-    kinds = Counter(kind for _, kind in _names(conn, ids).values())
+    kinds = Counter(kind for _, kind in names_and_kinds(conn, ids).values())
     return {
         "total": len(ids),
         "first_hop": len(first),
@@ -139,17 +125,17 @@ def page(conn: sqlite3.Connection, entity_id: str, hops: int = 1, limit: int = 5
     ranked.sort()
     shown = ranked[offset : offset + limit]
     vias = {via for _, _, n in shown if n in second for via, _ in _distinct(second[n])[:3]}
-    names = _names(conn, sorted({n for _, _, n in shown} | vias | {entity_id}))
+    names = names_and_kinds(conn, sorted({n for _, _, n in shown} | vias | {entity_id}))
     out = []
     for hop, _, n in shown:
         if hop == 1:
             items, count = [_link(row) for row in first[n]], len(first[n])
         else:
-            items = [_link(row) | {"through": _ref(names, via)} for via, row in _distinct(second[n])[:3]]
+            items = [_link(row) | {"through": named(names, via)} for via, row in _distinct(second[n])[:3]]
             count = len(second[n])
-        out.append({"entity": _ref(names, n), "hop": hop, "links": items, "link_count": count})
+        out.append({"entity": named(names, n), "hop": hop, "links": items, "link_count": count})
     return {
-        "entity": _ref(names, entity_id),
+        "entity": named(names, entity_id),
         "hops": hops,
         "total": len(ranked),
         "offset": offset,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any, cast
 
 from kbtui.kb import attest, dates
@@ -44,6 +45,25 @@ def _ref(id_: str | None, name: str | None) -> EntityRef | None:
 
 def _holder(id_: str, name: str) -> EntityRef:
     return {"id": id_, "name": name}
+
+
+def names_and_kinds(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """id -> (name, kind) of these entities, read by primary key in batches."""
+    out: dict[str, tuple[str, str]] = {}
+    listed = sorted(set(ids))
+    for i in range(0, len(listed), 500):
+        part = listed[i : i + 500]
+        for id_, name, kind in conn.execute(
+            f"SELECT id, name, kind FROM entities WHERE id IN ({','.join('?' * len(part))})", part
+        ):
+            out[id_] = (name, kind)
+    return out
+
+
+def named(names: dict[str, tuple[str, str]], id_: str) -> dict[str, str]:
+    """{"id", "name", "kind"} from names_and_kinds (the id for a name it lacks)."""
+    name, kind = names.get(id_, (id_, ""))
+    return {"id": id_, "name": name, "kind": kind}
 
 
 def resolve(conn: sqlite3.Connection, ref: str, kind: str | None = None) -> str:
