@@ -27,9 +27,10 @@ from kbtui.tui.clip import shown
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.history import Crumb
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ExportTable, KbChanged, ShowFullText
+from kbtui.tui.messages import ClaimNamesWanted, ExportTable, KbChanged, ShowFullText
 from kbtui.tui.screens.export import ExportChoice, ExportScreen, TableExport, start_directory
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
+from kbtui.tui.widgets.evidence import EvidencePane
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -134,6 +135,23 @@ class ContentScreen(Screen[None]):
             return ReadFailed(exc.message + (f"\n{exc.hint}" if exc.hint else ""))
         except Exception as exc:
             return ReadFailed(kbdata.read_failure(exc))
+
+    # The evidence pane names the claims a claim conflicts with: every
+    # screen that shows one loads the names here, off the UI thread.
+    @on(ClaimNamesWanted)
+    def _claim_names(self, event: ClaimNamesWanted) -> None:
+        event.stop()
+        self.load_claim_names(event.claim_ids)
+
+    @work(thread=True, group="claim-names")
+    def load_claim_names(self, claim_ids: list[str]) -> None:
+        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
+        if names is not None:
+            self.app.call_from_thread(self._show_claim_names, names)
+
+    def _show_claim_names(self, names: dict[str, kbdata.ClaimName]) -> None:
+        for pane in self.query(EvidencePane):
+            pane.show_claim_names(names)
 
     def guarded(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
         """attempt(), with a failure said in a notice; None for a failure

@@ -22,7 +22,7 @@ from kbtui.tui import data as kbdata
 from kbtui.tui.clip import SHOW_ALL_KEY
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
-from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted
+from kbtui.tui.messages import ClaimHighlighted
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.conflicts import ConflictList
@@ -132,17 +132,6 @@ class ConflictsScreen(ContentScreen):
     def _claim(self, event: ClaimHighlighted) -> None:
         event.stop()
         self.evidence.show_claim(event.claim, event.summary)
-
-    @on(ClaimNamesWanted)
-    def _claim_names(self, event: ClaimNamesWanted) -> None:
-        event.stop()
-        self.load_claim_names(event.claim_ids)
-
-    @work(thread=True, group="claim-names")
-    def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
-        if names is not None:
-            self.app.call_from_thread(self.evidence.show_claim_names, names)
 
     def capture(self) -> dict[str, Any]:
         focused = self.focused

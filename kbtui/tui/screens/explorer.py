@@ -32,7 +32,6 @@ from kbtui.tui.history import Location
 from kbtui.tui.look import Look
 from kbtui.tui.messages import (
     ClaimHighlighted,
-    ClaimNamesWanted,
     ExportTable,
     LoadMoreRoles,
     LocationFailed,
@@ -288,12 +287,6 @@ class ExplorerScreen(ContentScreen):
             self.shown = None
             self.show_location(location)
 
-    @work(thread=True, group="claim-names")
-    def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
-        if names is not None:
-            self.app.call_from_thread(self.evidence.show_claim_names, names)
-
     def _entity_loaded(self, location: Location, view: kbdata.EntityView) -> None:
         if location is not self.shown:
             return
@@ -367,11 +360,6 @@ class ExplorerScreen(ContentScreen):
             index, self._evidence_after = self._evidence_after, None
             self.evidence.restore(index)
             self._restore_focus({"focus": "evidence-list"})
-
-    @on(ClaimNamesWanted)
-    def _claim_names(self, event: ClaimNamesWanted) -> None:
-        event.stop()
-        self.load_claim_names(event.claim_ids)
 
     @on(LoadMoreRoles)
     def _more(self, event: LoadMoreRoles) -> None:

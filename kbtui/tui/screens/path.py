@@ -26,7 +26,7 @@ from kbtui.tui import data as kbdata
 from kbtui.tui import path_data
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
-from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, TitleLearned
+from kbtui.tui.messages import ClaimHighlighted, TitleLearned
 from kbtui.tui.path_data import MAX_HOPS, NoPathFound, PathsFound
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
@@ -174,17 +174,6 @@ class PathScreen(ContentScreen):
     def _claim(self, event: ClaimHighlighted) -> None:
         event.stop()
         self.evidence.show_claim(event.claim, event.summary if event.claim else "")
-
-    @on(ClaimNamesWanted)
-    def _claim_names(self, event: ClaimNamesWanted) -> None:
-        event.stop()
-        self.load_claim_names(event.claim_ids)
-
-    @work(thread=True, group="claim-names")
-    def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
-        if names is not None:
-            self.app.call_from_thread(self.evidence.show_claim_names, names)
 
     def action_focus_evidence(self) -> None:
         if self.evidence.citations:

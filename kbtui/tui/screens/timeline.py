@@ -29,7 +29,7 @@ from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, EntitySelected, ExportTable, LoadMoreRoles
+from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LoadMoreRoles
 from kbtui.tui.screens.base import ContentScreen
 from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import timeline_rows
@@ -180,17 +180,6 @@ class TimelineScreen(ContentScreen):
         info = self.table.current
         if info is not None and not info.more:
             self.evidence.show_claim(info.claim, info.summary)
-
-    @on(ClaimNamesWanted)
-    def _claim_names(self, event: ClaimNamesWanted) -> None:
-        event.stop()
-        self.load_claim_names(event.claim_ids)
-
-    @work(thread=True, group="claim-names")
-    def load_claim_names(self, claim_ids: list[str]) -> None:
-        names = self.guarded(kbdata.claim_names, self.db_path, claim_ids)
-        if names is not None:
-            self.app.call_from_thread(self.evidence.show_claim_names, names)
 
     # --- history -------------------------------------------------------------------
 
