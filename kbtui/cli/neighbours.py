@@ -40,8 +40,9 @@ def neighbours(ctx: click.Context, ref: str, hops: int, limit: int, offset: int,
     ctx.call_on_close(conn.close)
     entity_id = queries.resolve(conn, ref)
     try:
-        listed = kbneighbours.page(conn, entity_id, hops, limit, offset)
-        counted = kbneighbours.counts(conn, entity_id, hops)
+        reached = kbneighbours.reach(conn, entity_id, hops)
+        listed = kbneighbours.page(conn, entity_id, hops, limit, offset, reached)
+        counted = kbneighbours.counts(conn, entity_id, hops, reached)
     except kbneighbours.Refused as exc:
         fail(str(exc), "see kbtui neighbours --help", 2)
     if as_json:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from kbtui.kb.queries import named, names_and_kinds
@@ -88,40 +89,58 @@ def _grouped(rows: list[Link]) -> dict[str, list[Link]]:
     return out
 
 
-def counts(conn: sqlite3.Connection, entity_id: str, hops: int = 1) -> dict[str, Any]:
-    """How many neighbours, by link (as link_name reads it) and by kind."""
+@dataclass
+class Reach:
+    """An entity's links one hop out, and two when asked: read once, for
+    both counts() and page()."""
+
+    entity_id: str
+    hops: int
+    first: dict[str, list[Link]]
+    second: dict[str, list[tuple[str, Link]]]
+
+
+def reach(conn: sqlite3.Connection, entity_id: str, hops: int = 1) -> Reach:
+    if hops not in (1, 2):
+        raise Refused(f"--hops {hops}: give 1 or 2 (`kbtui path` finds longer chains)")
     first = _grouped(links(conn, entity_id))
-    by_link = Counter(link_name(k, lab, d) for rows in first.values() for _, _, k, lab, d in rows)
-    ids = list(first)
-    second: dict[str, list[tuple[str, Link]]] = {}
-    if hops == 2:
-        second = _second(conn, first, entity_id)
-        ids += list(second)
+    second = _second(conn, first, entity_id) if hops == 2 else {}
+    return Reach(entity_id, hops, first, second)
+
+
+def counts(conn: sqlite3.Connection, entity_id: str, hops: int = 1, reached: Reach | None = None) -> dict[str, Any]:
+    """How many neighbours, by link (as link_name reads it) and by kind."""
+    r = reached or reach(conn, entity_id, hops)
+    by_link = Counter(link_name(k, lab, d) for rows in r.first.values() for _, _, k, lab, d in rows)
+    ids = [*r.first, *r.second]
     kinds = Counter(kind for _, kind in names_and_kinds(conn, ids).values())
     return {
         "total": len(ids),
-        "first_hop": len(first),
+        "first_hop": len(r.first),
         "links": dict(by_link.most_common()),
         "kinds": dict(kinds.most_common()),
     }
 
 
-def page(conn: sqlite3.Connection, entity_id: str, hops: int = 1, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def page(
+    conn: sqlite3.Connection,
+    entity_id: str,
+    hops: int = 1,
+    limit: int = 50,
+    offset: int = 0,
+    reached: Reach | None = None,
+) -> dict[str, Any]:
     """The neighbours, most linked first (then by id): hop 1 before hop 2,
     `limit` of them from `offset`, each with its links (a second-hop one
     with the first-hop entities it is reached through, up to three)."""
-    if hops not in (1, 2):
-        raise Refused(f"--hops {hops}: give 1 or 2 (`kbtui path` finds longer chains)")
     if not 1 <= limit <= MAX_LIMIT:
         raise Refused(f"--limit {limit}: give 1 to {MAX_LIMIT}")
     if offset < 0:
         raise Refused(f"--offset {offset}: give 0 or more")
-    first = _grouped(links(conn, entity_id))
-    ranked: list[tuple[int, int, str]] = [(1, -len(rows), n) for n, rows in first.items()]
-    second: dict[str, list[tuple[str, Link]]] = {}
-    if hops == 2:
-        second = _second(conn, first, entity_id)
-        ranked += [(2, -len(rows), n) for n, rows in second.items()]
+    r = reached or reach(conn, entity_id, hops)
+    first, second = r.first, r.second
+    ranked = [(1, -len(rows), n) for n, rows in first.items()]
+    ranked += [(2, -len(rows), n) for n, rows in second.items()]
     ranked.sort()
     shown = ranked[offset : offset + limit]
     vias = {via for _, _, n in shown if n in second for via, _ in _distinct(second[n])[:3]}
@@ -136,7 +155,7 @@ def page(conn: sqlite3.Connection, entity_id: str, hops: int = 1, limit: int = 5
         out.append({"entity": named(names, n), "hop": hop, "links": items, "link_count": count})
     return {
         "entity": named(names, entity_id),
-        "hops": hops,
+        "hops": r.hops,
         "total": len(ranked),
         "offset": offset,
         "neighbours": out,
