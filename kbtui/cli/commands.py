@@ -229,11 +229,12 @@ def show(ctx: click.Context, ref: str, limit: int | None, offset: int, as_json: 
       kbtui show "Federal Security Service" --json
       kbtui show big-org --limit 50 --offset 100
     """
-    from kbtui.kb import queries
+    from kbtui.kb import disagreement, queries
 
     conn = _open(ctx)
     entity_id = queries.resolve(conn, ref)
     data = queries.show(conn, entity_id, limit=limit, offset=offset)
+    data["disagreement"] = disagreement.count(conn, data["id"])
     if entity_id != ref and queries.redirected(conn, ref) == entity_id:
         data["merged_from"] = ref  # an old id: say where it went
     if as_json:
@@ -288,21 +289,38 @@ def roles(ctx: click.Context, holder: str | None, organisation: str | None, as_o
 
 
 @main.command()
+@click.argument("ref", required=False)
 @json_option
 @click.pass_context
 @handles_errors
-def conflicts(ctx: click.Context, as_json: bool) -> None:
+def conflicts(ctx: click.Context, ref: str | None, as_json: bool) -> None:
     """Conflicting claims (both sides with their quotes), the sources' own
     errors (errata), and every claim marked disputed or contradicted.
+
+    With REF (an id or a name), only those about that entity, each as two
+    columns side by side: a conflict's two claims, a disputed claim's quotes
+    for and against it, an erratum's words and what is right.
 
     \b
     Examples:
       kbtui conflicts
+      kbtui conflicts xi-jinping
       kbtui conflicts --json
     """
     from kbtui.kb import queries
 
     conn = _open(ctx)
+    if ref is not None:
+        from kbtui.kb import disagreement
+
+        about = disagreement.of_entity(conn, queries.resolve(conn, ref))
+        if as_json:
+            emit_json(about)
+        else:
+            from kbtui.cli.disagreement_render import entity_disagreements
+
+            entity_disagreements(about, disagreement.side_by_side(about))
+        return
     found = queries.conflicts(conn)
     errata = queries.errata(conn)
     disputed = queries.disputed_claims(conn)

@@ -20,6 +20,7 @@ from kbtui.cli.layout import guess, prose, token, words
 from kbtui.cli.output import blob_text
 from kbtui.cli.tables import Listing, print_rows
 from kbtui.kb.attest import describe
+from kbtui.kb.disagreement import words as disagreement_words
 from kbtui.kb.models import (
     Citation,
     CitationDetail,
@@ -158,6 +159,11 @@ def entity(data: Entity) -> None:
         parts.append(T("called: " + "; ".join(described), "italic dim"))
     if data["summary"]:
         parts.append(Text(visible(data["summary"])))
+    trouble = data.get("disagreement")
+    if trouble and any(trouble.values()):
+        marker = Text(f"⚔ sources disagree: {disagreement_words(trouble)}", style="bold red")
+        marker.append(f"  (kbtui conflicts {one_line(data['id'])})", style="dim")
+        parts.append(marker)
     console.print(Panel(Group(*parts), box=box.ROUNDED, expand=False))
     if data.get("properties"):
         table = Listing(token("property"), prose("value"), token("sources"), words("cites"), title="Properties")

@@ -195,6 +195,14 @@ class SourceMentioning(TypedDict):
 RolesAs = Literal["holder", "organisation"]
 
 
+class DisagreementCounts(TypedDict):
+    """How much the sources disagree about an entity (kbtui.kb.disagreement)."""
+
+    conflicts: int
+    disputed: int
+    errata: int
+
+
 class Entity(TypedDict):
     """Everything about one entity (queries.show, `kbtui show --json`)."""
 
@@ -216,6 +224,7 @@ class Entity(TypedDict):
     properties: list[Property]
     # the id asked for, when it was merged into this entity (kbtui.kb.merge)
     merged_from: NotRequired[str]
+    disagreement: NotRequired[DisagreementCounts]  # set by `kbtui show` and the explorer
 
 
 class Span(TypedDict):

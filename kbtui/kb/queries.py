@@ -569,13 +569,24 @@ def properties(conn: sqlite3.Connection, entity_id: str) -> list[Property]:
     ]
 
 
-def conflicts(conn: sqlite3.Connection) -> list[Conflict]:
-    """Every recorded conflict, both sides with their quotes."""
-    rows = conn.execute(
-        "SELECT f.claim_id, a.kind AS akind, a.disputed AS adisp, f.other_id, b.kind AS bkind,"
-        " b.disputed AS bdisp, f.note FROM conflicts f JOIN claims a ON a.id = f.claim_id"
-        " JOIN claims b ON b.id = f.other_id ORDER BY f.claim_id, f.other_id"
-    ).fetchall()
+_CONFLICT_SQL = (
+    "SELECT f.claim_id, a.kind AS akind, a.disputed AS adisp, f.other_id, b.kind AS bkind,"
+    " b.disputed AS bdisp, f.note FROM conflicts f JOIN claims a ON a.id = f.claim_id"
+    " JOIN claims b ON b.id = f.other_id"
+)
+
+
+def conflicts(conn: sqlite3.Connection, pairs: list[tuple[str, str]] | None = None) -> list[Conflict]:
+    """Every recorded conflict (or those of `pairs`, (claim id, other id) as
+    stored), both sides with their quotes."""
+    if pairs is None:
+        rows = conn.execute(_CONFLICT_SQL + " ORDER BY f.claim_id, f.other_id").fetchall()
+    else:
+        rows = [
+            r
+            for a, b in sorted(pairs)
+            for r in conn.execute(_CONFLICT_SQL + " WHERE f.claim_id = ? AND f.other_id = ?", (a, b))
+        ]
     cites = citations_for(conn, sorted({r["claim_id"] for r in rows} | {r["other_id"] for r in rows}))
     return [
         {
@@ -595,6 +606,12 @@ def conflicts(conn: sqlite3.Connection) -> list[Conflict]:
     ]
 
 
+def disputed_mark(conn: sqlite3.Connection, claim_id: str) -> str | None:
+    """Why the KB marks a claim disputed (None: it does not)."""
+    row = conn.execute("SELECT disputed FROM claims WHERE id = ?", (claim_id,)).fetchone()
+    return row[0] if row else None
+
+
 def disputed_claims(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """(claim id, in words, why) for claims marked disputed or contradicted
     by one of their citations: the other half of the conflicts view."""
@@ -609,14 +626,18 @@ def disputed_claims(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return [(cid, claim_summary(conn, cid), text) for cid, text in why.items()]
 
 
-def errata(conn: sqlite3.Connection, source_id: str | None = None) -> list[Erratum]:
+def errata(conn: sqlite3.Connection, source_id: str | None = None, ids: list[str] | None = None) -> list[Erratum]:
+    """Every erratum, or a source's, or those with `ids`, in id order."""
     sql = (
         'SELECT x.id, x.quote, x.start, x."end", x.says, x.correct, x.about, x.shown_by,'
         " s.id AS sid, s.title, s.outlet, s.author, s.published FROM errata x JOIN sources s ON s.id = x.source_id"
     )
-    rows = conn.execute(
-        sql + (" WHERE x.source_id = ?" if source_id else "") + " ORDER BY x.id", (source_id,) if source_id else ()
-    )
+    if ids is not None:
+        rows = [r for i in sorted(ids) for r in conn.execute(sql + " WHERE x.id = ?", (i,))]
+    else:
+        rows = conn.execute(
+            sql + (" WHERE x.source_id = ?" if source_id else "") + " ORDER BY x.id", (source_id,) if source_id else ()
+        ).fetchall()
     return [
         {
             "id": r["id"],
