@@ -41,8 +41,18 @@ def path_json(db: Path, *args: str) -> dict[str, Any]:
     return found
 
 
-def claims_of(found: dict[str, Any]) -> list[list[str]]:
-    return [[h["claim"]["id"] for h in p["hops"]] for p in found["paths"]]
+def claims_of(found: dict[str, Any], shortest_only: bool = True) -> list[list[str]]:
+    """The claims of each path listed: of the shortest ones only, unless
+    asked (the longer alternatives that fill the list have tests of their own)."""
+    return [
+        [h["claim"]["id"] for h in p["hops"]]
+        for p in found["paths"]
+        if not shortest_only or p["length"] == found["length"]
+    ]
+
+
+def shortest_of(found: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in found["paths"] if p["length"] == found["length"]]
 
 
 # ---------------------------------------------------------------------------
@@ -55,9 +65,11 @@ def test_chen_and_patrushev_meet_through_their_meetings(sample_db: Path) -> None
     assert found["to"] == {"id": "nikolai-patrushev", "name": "Nikolai Patrushev"}
     assert found["length"] == 2
     assert found["shortest_paths"] == 3  # two meetings, and both oppose the United States
-    middles = {p["hops"][0]["to"]["id"] for p in found["paths"]}
+    middles = {p["hops"][0]["to"]["id"] for p in shortest_of(found)}
     assert middles == {"chen-patrushev-moscow-meeting", "chen-patrushev-meeting-2024", "united-states"}
-    moscow = next(p for p in found["paths"] if p["hops"][0]["to"]["id"] == "chen-patrushev-moscow-meeting")
+    # the three shortest first; the default 5 filled up with longer ones
+    assert [p["length"] for p in found["paths"]] == [2, 2, 2, 3, 3]
+    moscow = next(p for p in shortest_of(found) if p["hops"][0]["to"]["id"] == "chen-patrushev-moscow-meeting")
     first, second = moscow["hops"]
     assert first["claim"]["kind"] == "participation" and first["claim"]["type"] == "meeting"
     assert first["claim"]["id"] == "chen-patrushev-moscow-meeting--chen-wenqing" and not first["reversed"]
@@ -73,7 +85,7 @@ def test_fsb_and_mss_ranked_by_independent_sources(sample_db: Path) -> None:
     found = path_json(sample_db, "Federal Security Service", "Ministry of State Security")
     assert found["length"] == 2 and found["shortest_paths"] == 2
     assert claims_of(found)[0] == ["fsb-monitors-china", "ministry-of-state-security-part-of-china"]
-    assert [p["independent_sources"] for p in found["paths"]] == [
+    assert [p["independent_sources"] for p in shortest_of(found)] == [
         {"weakest": 1, "total": 3},
         {"weakest": 1, "total": 2},
     ]
@@ -92,6 +104,8 @@ def test_a_role_links_holder_and_organisation_both_ways(sample_db: Path) -> None
 def test_json_contract(sample_db: Path) -> None:
     found = path_json(sample_db, "chen-wenqing", "wang-yi")
     assert {"from", "to", "paths", "length", "shortest_paths", "max_hops", "via", "as_of"} <= found.keys()
+    assert found["longer_cut_short"] is False
+    assert [p["length"] for p in found["paths"]] == [len(p["hops"]) for p in found["paths"]]
     show = json.loads(CliRunner().invoke(main, ["--db", str(sample_db), "show", "chen-wenqing", "--json"]).stdout)
     citation_keys = set(show["roles"][0]["citations"][0])
     for p in found["paths"]:
@@ -112,7 +126,12 @@ def test_json_contract(sample_db: Path) -> None:
 def test_human_output_names_the_chain_and_the_citation(sample_db: Path) -> None:
     result = run(sample_db, "chen-wenqing", "nikolai-patrushev")
     assert result.exit_code == 0, result.output
-    assert "Chen Wenqing → Nikolai Patrushev: 3 shortest paths of 2 hops" in result.stdout
+    assert "Chen Wenqing → Nikolai Patrushev: 3 shortest paths of 2 hops, then 2 longer" in result.stdout
+    # the longer ones after a line of their own, each with its hops
+    lines = result.stdout.splitlines()
+    at = lines.index("longer alternatives (up to 4 hops)")
+    assert lines[at + 2].startswith("4. [3 hops] Chen Wenqing")
+    assert not any(line.startswith(("1. [", "2. [", "3. [")) for line in lines)
     assert "—took part in→" in result.stdout and "←took part in—" in result.stdout
     assert "kbtui cite ID" in result.stdout
     assert "[145]" in result.stdout or "[143]" in result.stdout  # a citation id to drill into
@@ -138,6 +157,104 @@ def test_best_citation_first() -> None:
         [cite(1, "contradicts"), cite(2, certainty="likely"), cite(3, as_of="2020"), cite(4, as_of="2024-05"), cite(5)]
     )
     assert [c["id"] for c in got] == [4, 3, 5, 2, 1]
+
+
+# ---------------------------------------------------------------------------
+# longer alternatives: after the shortest, when there are too few
+
+
+def route(path: dict[str, Any]) -> list[str]:
+    return [path["hops"][0]["from"]["id"]] + [h["to"]["id"] for h in path["hops"]]
+
+
+def test_too_few_shortest_paths_go_on_with_longer_ones(sample_db: Path) -> None:
+    found = path_json(sample_db, "chen-wenqing", "nikolai-patrushev", "--limit", "10")
+    assert found["length"] == 2 and found["shortest_paths"] == 3 and not found["longer_cut_short"]
+    lengths = [p["length"] for p in found["paths"]]
+    assert lengths == [2, 2, 2, 3, 3, 3, 3, 4, 4, 4]  # every 3-hop route (there are four), then the best 4-hop ones
+    # the meetings first, as before; then the 3-hop routes, the best supported first
+    assert {route(p)[1] for p in found["paths"][:3]} == {
+        "chen-patrushev-meeting-2024",
+        "chen-patrushev-moscow-meeting",
+        "united-states",
+    }
+    assert route(found["paths"][3]) == ["chen-wenqing", "xi-jinping", "vladimir-putin", "nikolai-patrushev"]
+    assert found["paths"][3]["independent_sources"] == {"weakest": 1, "total": 5}
+    assert {route(p)[1] for p in found["paths"][4:7]} == {
+        "chen-patrushev-moscow-meeting",  # then the Security Council
+        "ministry-of-state-security",
+        "chen-russia-trip-2024",
+    }
+    for p in found["paths"]:
+        ids = route(p)
+        assert len(ids) == len(set(ids)) == p["length"] + 1, "a path never visits an entity twice"
+        assert all(h["from"]["id"] == ids[i] for i, h in enumerate(p["hops"]))
+    keys = [(p["length"], *(h["claim"]["id"] for h in p["hops"])) for p in found["paths"]]
+    assert len(set(keys)) == len(keys)
+
+
+def test_longer_ones_only_when_the_shortest_are_too_few(sample_db: Path) -> None:
+    # enough shortest ones for the limit: none longer, and none searched for
+    assert [
+        p["length"] for p in path_json(sample_db, "chen-wenqing", "nikolai-patrushev", "--limit", "3")["paths"]
+    ] == [
+        2,
+        2,
+        2,
+    ]
+    # never past --max-hops
+    held = path_json(sample_db, "chen-wenqing", "nikolai-patrushev", "--limit", "50", "--max-hops", "3")
+    assert max(p["length"] for p in held["paths"]) == 3 and len(held["paths"]) == 7
+    # --via holds for them too
+    via = path_json(sample_db, "chen-wenqing", "nikolai-patrushev", "--via", "relation", "--limit", "50")
+    assert {h["claim"]["kind"] for p in via["paths"] for h in p["hops"]} == {"relation"}
+    assert [p["length"] for p in via["paths"]] == sorted(p["length"] for p in via["paths"])
+
+
+def test_longer_search_cut_short_by_its_budget_says_so(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbtui.kb import path_alternatives
+
+    monkeypatch.setattr(path_alternatives, "READ_BUDGET", 0)
+    found = path_json(sample_db, "chen-wenqing", "nikolai-patrushev")
+    assert found["longer_cut_short"] is True
+    assert [p["length"] for p in found["paths"]] == [2, 2, 2]  # the shortest still stand
+    result = run(sample_db, "chen-wenqing", "nikolai-patrushev")
+    assert "the search for longer paths stopped at its budget" in result.stdout
+
+
+def test_a_hub_both_ends_hold_a_role_in_is_not_read_for_one_hop_more() -> None:
+    """a and b both hold a role in an organisation of 3,000 holders (the
+    shortest path, 2 hops); a 3-hop route runs a – x – y – b. The 3-hop
+    search reads the edges between the two frontiers from everything but
+    the hub: never its 3,000 holders."""
+    holders = [f"h{i}" for i in range(3000)]
+    edges = [(f"r{i}", "role", "role", h, "hub") for i, h in enumerate(holders)]
+    edges += [
+        ("ra", "role", "role", "a", "hub"),
+        ("rb", "role", "role", "b", "hub"),
+        ("m1", "relation", "met", "a", "x"),
+        ("m2", "relation", "met", "x", "y"),
+        ("m3", "relation", "met", "y", "b"),
+    ]
+    conn = build({"nodes": [*holders, "hub", "a", "b", "x", "y"], "events": {}, "places": {}, "edges": edges})
+    read: list[int] = []
+    real = pb._Graph.edges
+
+    def counted(self: pb._Graph, nodes: Any) -> list[pb.Edge]:
+        got = real(self, nodes)
+        read.append(len(got))
+        return got
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(pb._Graph, "edges", counted)
+            found = pb.find_paths(conn, "a", "b", max_hops=3)
+        assert claims_of(dict(found), shortest_only=False) == [["ra", "rb"], ["m1", "m2", "m3"]]
+        assert sum(read) < 20, "the hub's holders were read"
+        # a hop more: paths a – hub – h – … need the hub's holders, read once
+        assert [p["length"] for p in pb.find_paths(conn, "a", "b", max_hops=4)["paths"]] == [2, 3]
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------------------
@@ -366,13 +483,50 @@ def shortest(edges: list[tuple[str, str, str, str, str]], start: str, goal: str)
     return dist.get(goal), ways.get(goal, 0)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def simple_paths(
+    edges: list[tuple[str, str, str, str, str]], start: str, goal: str, max_hops: int
+) -> list[list[tuple[str, str, str]]]:
+    """Every simple path from `start` to `goal` of at most `max_hops` hops,
+    by plain depth-first search: each a list of (entity reached, claim id,
+    kind), parallel claims making different paths."""
+    adjacent: dict[str, list[tuple[str, str, str]]] = {}
+    for cid, kind, _type, a, b in edges:
+        if a != b:
+            adjacent.setdefault(a, []).append((b, cid, kind))
+            adjacent.setdefault(b, []).append((a, cid, kind))
+    out: list[list[tuple[str, str, str]]] = []
+    trail: list[tuple[str, str, str]] = []
+
+    def go(here: str, seen: set[str]) -> None:
+        if here == goal:
+            out.append(list(trail))
+            return
+        if len(trail) == max_hops:
+            return
+        for there, cid, kind in adjacent.get(here, []):
+            if there not in seen:
+                trail.append((there, cid, kind))
+                go(there, seen | {there})
+                trail.pop()
+
+    go(start, {start})
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs(), st.data())
-def test_random_graphs_paths_are_valid_and_shortest(graph: dict[str, Any], data: st.DataObject) -> None:
+def test_random_graphs_paths_are_valid_shortest_first_then_longer(graph: dict[str, Any], data: st.DataObject) -> None:
+    """Every path is real (each hop an allowed claim, consecutive, no entity
+    twice), none twice; the first are the shortest (length and count as a
+    plain BFS gives them), the rest longer, lengths never falling; and the
+    list is exactly the best `limit` of every simple path within max_hops
+    (a brute force over the tiny graph): so when fewer than `limit` come
+    back, no other path exists."""
     everything = graph["nodes"] + list(graph["events"])
     start = data.draw(st.sampled_from(everything))
     goal = data.draw(st.sampled_from([n for n in everything if n != start]))
     max_hops = data.draw(st.integers(1, 4))
+    limit = data.draw(st.sampled_from([1, 2, 3, 5, 50]))
     via = pb.parse_via(data.draw(st.sampled_from(VIAS)))
     allowed = [e for e in graph["edges"] if _edge_allowed(e[1], e[2], via)]
     length, ways = shortest(allowed, start, goal)
@@ -380,22 +534,29 @@ def test_random_graphs_paths_are_valid_and_shortest(graph: dict[str, Any], data:
     try:
         if length is None or length > max_hops:
             with pytest.raises(pb.NoPath):
-                pb.find_paths(conn, start, goal, max_hops=max_hops, via=via, limit=50)
+                pb.find_paths(conn, start, goal, max_hops=max_hops, via=via, limit=limit)
             return
-        found = pb.find_paths(conn, start, goal, max_hops=max_hops, via=via, limit=50)
+        found = pb.find_paths(conn, start, goal, max_hops=max_hops, via=via, limit=limit)
     finally:
         conn.close()
     assert found["length"] == length
     assert found["shortest_paths"] == ways
-    assert len(found["paths"]) == min(ways, 50)
+    assert not found["longer_cut_short"]  # a tiny graph is always searched through
+    lengths = [p["length"] for p in found["paths"]]
+    assert lengths[0] == length and lengths == sorted(lengths)
+    assert all(n <= max_hops for n in lengths)
+    if ways >= limit:
+        assert lengths == [length] * limit  # enough shortest ones: nothing longer
     by_claim = {(cid, kind): (a, b, type_) for cid, kind, type_, a, b in allowed}
     seen = set()
     for p in found["paths"]:
         hops = p["hops"]
-        assert len(hops) == length
+        assert len(hops) == p["length"]
         assert hops[0]["from"]["id"] == start and hops[-1]["to"]["id"] == goal
         for before, after in pairwise(hops):
             assert before["to"]["id"] == after["from"]["id"]
+        ids = [start] + [h["to"]["id"] for h in hops]
+        assert len(set(ids)) == len(ids), f"{ids} visits an entity twice"
         for hop in hops:
             key = (hop["claim"]["id"], hop["claim"]["kind"])
             assert key in by_claim, f"{key} is not an allowed claim"  # a real claim, and --via respected
@@ -405,6 +566,15 @@ def test_random_graphs_paths_are_valid_and_shortest(graph: dict[str, Any], data:
             assert hop["claim"]["type"] == type_
         seen.add(tuple(h["claim"]["id"] + h["claim"]["kind"] for h in hops))
     assert len(seen) == len(found["paths"])  # no path twice
+    # every claim here has one citation from one source: the ranking is
+    # fewer hops, then the ids along the path; so the answer is known
+    every = simple_paths(allowed, start, goal, max_hops)
+    if ways <= pb.WEIGHED:  # (past it, which shortest ones are weighed is the search's order)
+        expected = sorted(every, key=lambda p: (len(p), p))[:limit]
+        got = [[(h["to"]["id"], h["claim"]["id"], h["claim"]["kind"]) for h in p["hops"]] for p in found["paths"]]
+        assert got == expected
+    if len(found["paths"]) < limit:
+        assert len(found["paths"]) == len(every), "a simple path within max_hops is missing"
 
 
 def test_a_hub_is_not_expanded_when_the_other_side_is_cheaper() -> None:

@@ -1,6 +1,8 @@
 """`kbtui path` for people: each path as a chain, then its hops, each with
-its claim, dates and best quote (shortened; `kbtui cite ID` shows it whole).
-A module of its own so that `kbtui path --json` never imports Rich."""
+its claim, dates and best quote (shortened; `kbtui cite ID` shows it whole);
+the longer alternatives after a line that says where they begin, each
+marked with its hops. A module of its own so that `kbtui path --json`
+never imports Rich."""
 
 from __future__ import annotations
 
@@ -87,15 +89,22 @@ def _indented(text: Text, indent: int) -> None:
         console.print(Text(" " * indent) + line)
 
 
+def _hops(n: int) -> str:
+    return f"{n} hop{'s' if n != 1 else ''}"
+
+
 def paths(found: Paths) -> None:
-    shown = len(found["paths"])
+    hops = found["length"]
+    shortest = sum(1 for p in found["paths"] if p["length"] == hops)
+    longer = len(found["paths"]) - shortest
     total = found["shortest_paths"]
     title = Text()
     title.append(f"{one_line(found['from']['name'], 120)} → {one_line(found['to']['name'], 120)}", style="bold")
-    hops = found["length"]
-    title.append(f": {total:,} shortest path{'s' if total != 1 else ''} of {hops} hop{'s' if hops != 1 else ''}")
-    if shown < total:
-        title.append(f", the best {shown} shown")
+    title.append(f": {total:,} shortest path{'s' if total != 1 else ''} of {_hops(hops)}")
+    if shortest < total:
+        title.append(f", the best {shortest} shown")
+    if longer:
+        title.append(f", then {longer} longer")
     if found["via"]:
         title.append(f" (via {', '.join(found['via'])})", style="dim")
     if found["as_of"]:
@@ -103,7 +112,12 @@ def paths(found: Paths) -> None:
     console.print(title)
     for i, p in enumerate(found["paths"], 1):
         console.print()
+        if p["length"] > hops and i == shortest + 1:
+            console.print(Text(f"longer alternatives (up to {_hops(found['max_hops'])})", style="bold"))
+            console.print()
         line = Text(f"{i}. ", style="bold")
+        if p["length"] > hops:  # the shortest ones' length is in the title
+            line.append(f"[{_hops(p['length'])}] ", style="bold")
         line.append_text(chain(p["hops"]))
         console.print(line)
         for n, hop in enumerate(p["hops"], 1):
@@ -112,4 +126,11 @@ def paths(found: Paths) -> None:
             for text in rest:
                 _indented(text, 6)
     console.print()
+    if found["longer_cut_short"]:
+        console.print(
+            Text(
+                "the search for longer paths stopped at its budget: one not listed may exist (--via narrows it)",
+                style="yellow",
+            )
+        )
     console.print(Text("`kbtui cite ID` shows a quote [ID] in its paragraph", style="dim"))

@@ -126,6 +126,7 @@ Hop = TypedDict(
 
 
 class Path(TypedDict):
+    length: int  # its hops: the shortest length, or more for a longer alternative
     hops: list[Hop]
     independent_sources: Strength
 
@@ -138,8 +139,11 @@ Paths = TypedDict(
         "max_hops": int,
         "via": list[str],
         "as_of": str | None,
-        "length": int,  # hops of every path listed: all are shortest
+        "length": int,  # hops of the shortest paths (the first listed)
         "shortest_paths": int,  # how many shortest paths exist (more than are listed, often)
+        # the search for longer alternatives stopped at its budget: with
+        # fewer paths than asked, a longer one within max_hops may exist
+        "longer_cut_short": bool,
         "paths": list[Path],
     },
 )
@@ -250,6 +254,33 @@ class _Graph:
         self.day = dates.span(as_of) if as_of else None
         self.read = 0
         self.degrees: dict[str, int] = {}
+        # node -> all its allowed edges, for every node read whole: each is
+        # read once, whichever side (or the search for longer paths) asks
+        self.known: dict[str, list[Edge]] = {}
+
+    def around(self, nodes: Sequence[str]) -> list[Edge]:
+        """The edges of `nodes`, as `edges` gives them, each node read from
+        the KB once and then remembered in `known`."""
+        fresh = [n for n in nodes if n not in self.known]
+        if fresh:
+            wanted = set(fresh)
+            for n in fresh:
+                self.known[n] = []
+            both: set[tuple[str, str]] = set()
+            for edge in self.edges(fresh):
+                if edge.a in wanted and edge.b in wanted:
+                    # read once through each end's index: keep one
+                    key = (edge.claim_id, edge.kind)
+                    if key in both:
+                        continue
+                    both.add(key)
+                    self.known[edge.b].append(edge)
+                    self.known[edge.a].append(edge)
+                elif edge.a in wanted:
+                    self.known[edge.a].append(edge)
+                else:
+                    self.known[edge.b].append(edge)
+        return [e for n in nodes for e in self.known[n]]
 
     def edges(self, nodes: Sequence[str]) -> list[Edge]:
         """Every allowed edge touching any of `nodes`. One with both ends
@@ -359,7 +390,9 @@ class _Graph:
         index probes, most finding nothing: at 1M entities a node cost
         about as much as 8 edges of a hub's one index scan (75 µs against
         9 µs), so 4,000 people with 9,000 edges are dearer than one
-        organisation with 12,000 holders."""
+        organisation with 12,000 holders. A node already read costs
+        nothing."""
+        frontier = [n for n in frontier if n not in self.known]
         if len(frontier) <= _SAMPLE:
             edges = float(sum(self.degree(n) for n in frontier))
         else:
@@ -412,7 +445,7 @@ def _expand(graph: _Graph, side: _Side) -> None:
     fresh: dict[str, list[tuple[str, Edge]]] = {}
     frontier = set(side.frontier)
     reached = side.parents
-    for edge in graph.edges(side.frontier):
+    for edge in graph.around(side.frontier):
         a, b = edge.a, edge.b
         if a in frontier and b not in reached:
             fresh.setdefault(b, []).append((a, edge))
@@ -618,6 +651,13 @@ def find_paths(
     behind: dict[str, int] = {}
     total = sum(_count(fwd, n, ahead) * _count(back, n, behind) for n in meet)
     steps = _paths(meet, fwd, back)
+    cut_short = False
+    if total < limit and length < max_hops:
+        # too few shortest ones: go on with the next-longest (a pass of its own)
+        from kbtui.kb.path_alternatives import longer_paths
+
+        longer, cut_short = longer_paths(graph, fwd, back, start, goal, length, max_hops, limit - len(steps))
+        steps += [[_Step(here, there, edge) for here, there, edge in p] for p in longer]
     claim_ids = sorted({s.edge.claim_id for p in steps for s in p})
     counts, disputed = _independent(conn, claim_ids)
     steps.sort(key=lambda p: _key(p, counts, disputed))
@@ -633,8 +673,10 @@ def find_paths(
         "as_of": as_of,
         "length": length,
         "shortest_paths": total,
+        "longer_cut_short": cut_short,
         "paths": [
             {
+                "length": len(p),
                 "hops": [_hop(s, names, cites[s.edge.claim_id], counts, disputed) for s in p],
                 "independent_sources": {
                     "weakest": min(counts.get(s.edge.claim_id, 0) for s in p),
