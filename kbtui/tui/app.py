@@ -45,6 +45,7 @@ from kbtui.tui.messages import (
     LocationFailed,
     OpenCitation,
     OpenConflicts,
+    OpenDisagreement,
     OpenPath,
     OpenSource,
     OpenTimeline,
@@ -226,12 +227,16 @@ class KbtuiApp(App[int]):
         already on top; each screen restores itself from location.state."""
         assert self.explorer is not None
         from kbtui.tui.screens.conflicts import ConflictsScreen
+        from kbtui.tui.screens.disagreement import DisagreementScreen
         from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.path import PathScreen
         from kbtui.tui.screens.source import SourceScreen
         from kbtui.tui.screens.timeline import TimelineScreen
 
-        place: type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen | PathScreen] | None = None
+        place: (
+            type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen | PathScreen | DisagreementScreen]
+            | None
+        ) = None
         if location.kind == "source":
             place = SourceScreen
             if self.curation is not None:
@@ -246,6 +251,8 @@ class KbtuiApp(App[int]):
             place = PathScreen
         elif location.kind == "timeline":
             place = TimelineScreen
+        elif location.kind == "disagreement":
+            place = DisagreementScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             if place is not None and isinstance(self.screen, place):
                 break
@@ -344,6 +351,10 @@ class KbtuiApp(App[int]):
     @on(OpenTimeline)
     def _open_timeline(self, event: OpenTimeline) -> None:
         self.navigate(Location.timeline(event.entity_id, event.name))
+
+    @on(OpenDisagreement)
+    def _open_disagreement(self, event: OpenDisagreement) -> None:
+        self.navigate(Location.disagreement(event.entity_id, event.name))
 
     @on(OpenPath)
     def _open_path(self, event: OpenPath) -> None:

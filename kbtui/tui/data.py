@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
+from kbtui.kb import disagreement, namesakes, overview, pair_view, queries, table_export, timeline
 from kbtui.kb import grep as kbgrep
-from kbtui.kb import namesakes, overview, pair_view, queries, table_export, timeline
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
     Citation,
@@ -195,6 +195,7 @@ class EntityView(NamedTuple):
 def entity_view(path: Path | str, entity_id: str, page: int = PAGE) -> EntityView:
     with reader(path) as conn:
         found = queries.show(conn, entity_id, limit=page)
+        found["disagreement"] = disagreement.count(conn, found["id"])
         cited = [a["claim_id"] for a in found["alias_kinds"] if a["claim_id"]]
         return inert(EntityView(found, claims_evidence(conn, cited)))
 
@@ -321,6 +322,23 @@ def conflicts_view(path: Path | str) -> ConflictsView:
         ids = [side["id"] for c in conflicts for side in c["claims"]] + [d.claim_id for d in disputed]
         owners = {cid: owner for cid in dict.fromkeys(ids) if (owner := claim_owner(conn, cid)) is not None}
         return inert(ConflictsView(conflicts, disputed, errata, claims_evidence(conn, ids), owners))
+
+
+class DisagreementView(NamedTuple):
+    """Where the sources disagree about one entity, lined up in pairs, with
+    the evidence record of every claim either side names."""
+
+    found: disagreement.Disagreements
+    pairs: list[disagreement.Pair]
+    evidence: dict[str, Evidence]
+
+
+def disagreement_view(path: Path | str, entity_id: str) -> DisagreementView:
+    with reader(path) as conn:
+        found = disagreement.of_entity(conn, entity_id)
+        pairs = disagreement.side_by_side(found)
+        ids = [side["claim_id"] for pair in pairs for side in pair["sides"] if side["claim_id"]]
+        return inert(DisagreementView(found, pairs, claims_evidence(conn, list(dict.fromkeys(ids)))))
 
 
 def stats(path: Path | str) -> Stats:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path"]
+Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path", "disagreement"]
 
 
 class Crumb(NamedTuple):
@@ -106,6 +106,11 @@ class Location:
     def path(cls, start_id: str, start_name: str, goal_id: str, goal_name: str) -> Location:
         """The shortest evidence paths from one entity to another."""
         return cls("path", title=f"{start_name} → {goal_name}", entity_id=start_id, goal_id=goal_id)
+
+    @classmethod
+    def disagreement(cls, entity_id: str, name: str = "") -> Location:
+        """Where the sources disagree about one entity, side by side."""
+        return cls("disagreement", title=f"Disagree: {name or entity_id}", entity_id=entity_id)
 
     @classmethod
     def conflicts(cls, claim_id: str | None = None) -> Location:

@@ -54,6 +54,14 @@ class OpenTimeline(Message):
 
 
 @dataclass
+class OpenDisagreement(Message):
+    """Show where the sources disagree about one entity, side by side."""
+
+    entity_id: str
+    name: str = ""
+
+
+@dataclass
 class OpenPath(Message):
     """Show the shortest evidence paths from one entity to another."""
 

@@ -129,3 +129,17 @@ def test_snapshot_overview(kb_path: Path, snap_compare, key: str, typed: str, si
         await settle(pilot)
 
     assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_disagreement_side_by_side_at_80x24(kb_path: Path, snap_compare):
+    """Xi Jinping: RT's "premier" against the leader, both quoted, the
+    other side chosen (its evidence below)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await _open(pilot, "xi jinping")
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("right")
+        await settle(pilot)
+
+    assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=(80, 24), run_before=run_before)

@@ -35,6 +35,7 @@ from kbtui.tui.messages import (
     ExportTable,
     LoadMoreRoles,
     LocationFailed,
+    OpenDisagreement,
     OpenPath,
     OpenTimeline,
     SearchScopeChanged,
@@ -92,6 +93,14 @@ class ExplorerScreen(ContentScreen):
         ),
         Binding(
             "t", "timeline", "timeline", show=False, tooltip="the entity's dated items, by year", id="explorer.timeline"
+        ),
+        Binding(
+            "d",
+            "disagreement",
+            "disagree",
+            show=False,  # the pane's "sources disagree" marker says it where it applies
+            tooltip="where the sources disagree about the entity, side by side",
+            id="explorer.disagreement",
         ),
         Binding("escape", "step_out", "focus back towards the search box", show=False, id="explorer.step_out"),
         Binding(
@@ -410,6 +419,21 @@ class ExplorerScreen(ContentScreen):
             self.notify("Open an entity first: t shows its timeline (F7 the whole KB's).", timeout=3)
             return
         self.post_message(OpenTimeline(data["id"], data["name"]))
+
+    def action_disagreement(self) -> None:
+        data = self.pane.data
+        if data is None:
+            self.notify("Open an entity first: d shows where the sources disagree about it.", timeout=3)
+            return
+        counts = data.get("disagreement")
+        if counts is not None and not any(counts.values()):
+            self.notify(
+                f"The sources agree about {shown(data['name'], 60)}: nothing about it is in conflict,"
+                " disputed or an erratum. (! lists the whole KB's.)",
+                timeout=4,
+            )
+            return
+        self.post_message(OpenDisagreement(data["id"], data["name"]))
 
     def action_path_to(self) -> None:
         """`p`: ask for the other end, then show the paths to it (the app

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kbtui.tui.screens.conflicts import ConflictsScreen
+from kbtui.tui.screens.disagreement import DisagreementScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.path import PathScreen
 from kbtui.tui.screens.source import SourceScreen
@@ -23,6 +24,7 @@ from kbtui.tui.widgets.conflicts import ConflictList
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.path_hops import HopList
 from kbtui.tui.widgets.search import ResultsList, SearchPanel
+from kbtui.tui.widgets.side_by_side import PairList
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.tables import ClaimTable
 
@@ -48,6 +50,7 @@ def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
         ("Path view (p on an entity)", bindings_of(PathScreen) + bindings_of(HopList)),
         ("Source viewer", bindings_of(SourceScreen) + bindings_of(SourceText)),
         ("Conflicts view (ctrl+p Conflicts, or !)", bindings_of(ConflictsScreen) + bindings_of(ConflictList)),
+        ("Disagreement view (d on an entity)", bindings_of(DisagreementScreen) + bindings_of(PairList)),
         ("Timeline (t on an entity, F7 for the whole KB)", bindings_of(TimelineScreen)),
     ]
 

@@ -48,7 +48,7 @@ class Breadcrumb(Static):
         parts: list[Text] = []
         last = len(self._crumbs) - 1
         for n, (index, kind, title) in enumerate(self._crumbs):
-            icon = {"home": "⌕ ", "source": "¶ ", "conflicts": "⚔ "}.get(kind, "")
+            icon = {"home": "⌕ ", "source": "¶ ", "conflicts": "⚔ ", "disagreement": "⚔ "}.get(kind, "")
             label = icon + shown(title, CRUMB_MAX)
             style = Style(bold=True) if n == last else Style(dim=True)
             if n != last:

@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from kbtui.kb.disagreement import words as disagreement_words
 from kbtui.kb.models import (
     AliasInfo,
     Entity,
@@ -192,6 +193,12 @@ class EntityPane(VerticalScroll, can_focus=False):
             (shown(data["name"]), Style(bold=True)),
             (f"  {shown(data['kind'], 40)} · {shown(data['id'], 200)}", Style(dim=True)),
         )
+        counts = data.get("disagreement")
+        if counts and any(counts.values()):
+            # a link: a click does what `d` does
+            marker = look.fg("error", bold=True) + Style.from_meta({"@click": "screen.disagreement"})
+            text.append(f"\n⚔ sources disagree: {disagreement_words(counts)}", style=marker)
+            text.append("  d: side by side", style=Style(dim=True))
         aliases: list[AliasInfo] = data["alias_kinds"] or [
             {"name": a, "kind": "alias", "as_of": None, "claim_id": None} for a in data["aliases"]
         ]

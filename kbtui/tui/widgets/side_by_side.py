@@ -1,0 +1,189 @@
+"""Disagreements side by side: each an option of two columns (a conflict's
+two claims; a disputed claim's quotes for and against it; an erratum's
+words in error and what is right), both quoted, with the note across.
+
+One side of the highlighted pair is the chosen one (← → or h l; a click on
+a column chooses it): its heading is marked, and the screen shows its
+claim's evidence. Attributes down: `show(view)` with
+kbtui.tui.data.DisagreementView. Messages up: ClaimHighlighted when the
+pair or side changes; SideChosen on Enter (the screen decides: evidence,
+or the source at an erratum's words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from kbtui.kb.disagreement import Pair, Side
+from kbtui.tui.clip import shown
+from kbtui.tui.data import DisagreementView
+from kbtui.tui.evidence_text import citation_facts
+from kbtui.tui.look import Look, source_line
+from kbtui.tui.messages import ClaimHighlighted
+
+QUOTES_PER_SIDE = 3
+COLUMNS = {
+    "conflict": ("one side", "the other side"),
+    "disputed": ("for it", "against it"),
+    "erratum": ("the source says", "what is right"),
+}
+# pairs listed: OptionList measures every option up front; the CLI lists all
+SHOWN = 300
+KIND_WORDS = {"conflict": "conflict", "disputed": "its own evidence disagrees", "erratum": "erratum"}
+
+
+@dataclass
+class SideChosen(Message):
+    """Enter on a side of a pair."""
+
+    pair: Pair
+    side: int
+
+
+class PairList(OptionList):
+    BINDINGS = [
+        # one entry on the key bar for both (no room at 80 columns for two)
+        Binding("left,h", "side(0)", "side", key_display="← →", tooltip="the left side's evidence", id="disagree.left"),
+        Binding(
+            "right,l", "side(1)", "right side", show=False, tooltip="the right side's evidence", id="disagree.right"
+        ),
+        Binding(
+            "enter",
+            "select",
+            "open",
+            tooltip="the side's citations; an erratum's words in its source",
+            id="disagree.open",
+        ),
+        Binding("j", "cursor_down", "down", show=False, id="disagree.down"),
+        Binding("k", "cursor_up", "up", show=False, id="disagree.up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.look = Look()
+        self.view: DisagreementView | None = None
+        self.side = 0  # the chosen side of the highlighted pair
+        self._marked: int | None = None  # the pair drawn with a chosen side
+
+    # --- attributes down ----------------------------------------------------------
+
+    def show(self, view: DisagreementView) -> None:
+        self.view = view
+        self.clear_options()
+        self._marked = None
+        self.add_options([Option(self._prompt(n, pair, chosen=None)) for n, pair in enumerate(view.pairs[:SHOWN])])
+        if len(view.pairs) > SHOWN:
+            more = f"… {len(view.pairs) - SHOWN:,} more: `kbtui conflicts {view.found['entity']['id']}` lists them all"
+            self.add_option(Option(Text(more, style=Style(dim=True)), disabled=True))
+        self.side = 0
+        self.highlighted = 0 if view.pairs else None
+
+    def _prompt(self, n: int, pair: Pair, chosen: int | None) -> RenderableType:
+        look = self.look
+        head = Text(f"{n + 1}. {KIND_WORDS.get(pair['kind'], pair['kind'])}", style=look.fg("error", bold=True))
+        if pair["note"]:
+            head.append(": ")
+            head.append(shown(pair["note"], 600), style=Style(bold=pair["kind"] == "disputed"))
+        grid = Table.grid(expand=True, padding=(0, 2))
+        grid.add_column(ratio=1)
+        grid.add_column(ratio=1)
+        titles = COLUMNS.get(pair["kind"], ("", ""))
+        grid.add_row(*(self._side(side, titles[i], chosen == i) for i, side in enumerate(pair["sides"])))
+        return Padding(Group(head, grid), (0 if n == 0 else 1, 0, 0, 0))
+
+    def _side(self, side: Side, title: str, chosen: bool) -> Group:
+        look = self.look
+        mark = Text("▶ " if chosen else "  ", style=look.fg("accent", bold=True))
+        mark.append(title, style=look.fg("accent", bold=True) + Style(underline=chosen))
+        lines: list[RenderableType] = [mark]
+        if side["heading"]:
+            lines.append(Text(shown(side["heading"], 400), style=Style(bold=True)))
+        if side["disputed"]:
+            lines.append(
+                Text.assemble(("⚠ marked disputed: ", look.fg("warning", bold=True)), shown(side["disputed"], 300))
+            )
+        x = side["erratum"]
+        if x is not None:
+            words = Text("its words: ", style=Style(dim=True))
+            words.append(f"“{shown(x['quote'], 200)}”", style=look.fg("error", bold=True) + Style(strike=True))
+            words.append(" — " + source_line(x["source"]), style=look.fg("accent"))
+            lines.append(words)
+        for cite in side["citations"][:QUOTES_PER_SIDE]:
+            quote = Text(f"[{cite['id']}] ", style=Style(dim=True))
+            quote.append(f"“{shown(cite['quote'], 240)}”", style=Style(italic=True))
+            quote.append(" — " + source_line(cite["source"]), style=look.fg("accent"))
+            lines.append(Group(quote, citation_facts(cite, look)))
+        more = len(side["citations"]) - QUOTES_PER_SIDE
+        if more > 0:
+            lines.append(Text(f"+ {more} more (c: all its evidence)", style=Style(dim=True)))
+        if not side["citations"] and x is None:
+            lines.append(Text("no quote on this side", style=Style(dim=True, italic=True)))
+        return Group(*lines)
+
+    # --- the chosen side ------------------------------------------------------------
+
+    @property
+    def pair(self) -> Pair | None:
+        index = self.highlighted
+        if self.view is None or index is None or not 0 <= index < min(len(self.view.pairs), SHOWN):
+            return None
+        return self.view.pairs[index]
+
+    def _redraw(self, index: int | None, chosen: int | None) -> None:
+        if self.view is not None and index is not None and 0 <= index < min(len(self.view.pairs), SHOWN):
+            self.replace_option_prompt_at_index(index, self._prompt(index, self.view.pairs[index], chosen))
+            if chosen is not None:
+                self._marked = index
+
+    def _announce(self) -> None:
+        pair = self.pair
+        if pair is None or self.view is None:
+            return
+        side = pair["sides"][self.side]
+        claim = self.view.evidence.get(side["claim_id"]) if side["claim_id"] else None
+        summary = side["heading"] if pair["kind"] != "disputed" else pair["note"]
+        self.post_message(ClaimHighlighted(claim, summary))
+
+    def action_side(self, side: int) -> None:
+        if self.pair is None or side == self.side:
+            return
+        self.side = side
+        self._redraw(self.highlighted, side)
+        self._announce()
+
+    def highlight_pair(self, index: int, side: int = 0) -> None:
+        if self.view is not None and 0 <= index < len(self.view.pairs):
+            self.side = side
+            self.highlighted = index
+            self._redraw(index, side)
+            self._announce()
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self._marked is not None and self._marked != event.option_index:
+            self._redraw(self._marked, None)
+        self._redraw(event.option_index, self.side)
+        self._announce()
+
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        pair = self.pair
+        if pair is not None:
+            self.post_message(SideChosen(pair, self.side))
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click on the right half of a pair chooses its right side."""
+        await super()._on_click(event)
+        if self.pair is not None:
+            self.action_side(1 if event.x >= self.size.width // 2 else 0)
