@@ -21,8 +21,9 @@ PATHS = 5  # alternatives listed, as `kbtui path` lists by default
 
 
 class PathsFound(NamedTuple):
-    """The best shortest paths, and the evidence record of every hop's
-    claim (what the evidence pane shows when a hop is selected)."""
+    """The best shortest paths (then longer alternatives when there are
+    fewer than PATHS), and the evidence record of every hop's claim (what
+    the evidence pane shows when a hop is selected)."""
 
     paths: Paths
     evidence: dict[str, Evidence]

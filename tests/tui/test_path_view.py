@@ -1,5 +1,6 @@
 """The path view: `p` on an entity, a name picked, the shortest evidence
-paths, a hop's evidence and its quote in the source; and "no path" said."""
+paths (then longer ones), a hop's evidence and its quote in the source; and
+"no path" said."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ async def test_path_from_chen_to_patrushev_drills_to_the_quote(kb_path: Path):
         assert isinstance(screen, PathScreen)
         shown = screen_text(app)
         assert "Chen Wenqing → Nikolai Patrushev" in shown
-        assert "3 shortest paths of 2 hops" in shown
+        assert "3 shortest paths of 2 hops, then 2 longer" in shown
         # the best path first: both took part in the April 2024 meeting
         assert "1. Chen Wenqing —took part in→ Chen Wenqing–Patrushev meeting in Russia" in shown
         assert hop_claims(app)[:3] == [
@@ -66,7 +67,11 @@ async def test_path_from_chen_to_patrushev_drills_to_the_quote(kb_path: Path):
             "chen-patrushev-meeting-2024--chen-wenqing",
             "chen-patrushev-meeting-2024--nikolai-patrushev",
         ]
-        assert hop_claims(app).count(None) == 3, "three paths, each its chain and two hops"
+        claims = hop_claims(app)
+        # three shortest paths, each its chain and two hops; a line where the
+        # longer ones begin; two of three hops
+        assert claims.count(None) == 6 and len(claims) == 6 + 3 * 2 + 2 * 3
+        assert claims[9:11] == [None, None]
         # the first hop is selected and its evidence shown below
         hops = screen.query_one(HopList)
         assert hops.current is not None
@@ -87,6 +92,26 @@ async def test_path_from_chen_to_patrushev_drills_to_the_quote(kb_path: Path):
         await settle(pilot)
         assert isinstance(app.screen, PathScreen)
         assert app.screen.query_one(HopList).highlighted == 1
+
+
+async def test_longer_alternatives_follow_the_shortest(kb_path: Path):
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_entity(pilot, "chen wenqing")
+        await path_to(pilot, "patrushev")
+        hops = app.screen.query_one(HopList)
+        # down from the last shortest path's last hop: past the line and the
+        # chain (neither is a hop) to the first longer path's first hop
+        hops.highlighted = 8
+        await pilot.press("down")
+        await settle(pilot)
+        assert hops.highlighted == 11
+        assert hops.current is not None and hops.current.hop["from"]["id"] == "chen-wenqing"
+        shown = screen_text(app)
+        assert "longer alternatives (up to 4 hops)" in shown
+        assert "4. [3 hops] Chen Wenqing —advises→ Xi Jinping" in shown
+        assert "1. [" not in shown
 
 
 async def test_o_opens_the_entity_a_hop_reaches(kb_path: Path):

@@ -1,8 +1,9 @@
 """The path view: how two entities are connected, on what evidence.
 
 `p` on an entity asks for the other end (kbtui.tui.screens.pick_entity),
-then this screen lists the shortest evidence paths between them, ranked
-as `kbtui path` ranks them (kbtui.kb.paths_between): each path its chain,
+then this screen lists the shortest evidence paths between them, and when
+there are fewer than five the longer alternatives after them, ranked as
+`kbtui path` ranks them (kbtui.kb.paths_between): each path its chain,
 each hop a row with its claim, dates, independent sources and best quote.
 The selected hop's evidence is below, as everywhere in the explorer:
 Enter (or `c`) goes to it, where Enter opens the quote in its source. A
@@ -128,11 +129,17 @@ class PathScreen(ContentScreen):
 
     def _head(self, found: PathsFound) -> Text:
         paths = found.paths
-        total, shown_, hops = paths["shortest_paths"], len(paths["paths"]), paths["length"]
+        total, hops = paths["shortest_paths"], paths["length"]
+        shortest = sum(1 for p in paths["paths"] if p["length"] == hops)
+        longer = len(paths["paths"]) - shortest
         text = Text(f"{paths['from']['name']} → {paths['to']['name']}", style=Style(bold=True))
         text.append(f"  {plural(total, 'shortest path')} of {plural(hops, 'hop')}", style=Style(dim=True))
-        if shown_ < total:
-            text.append(f", the best {shown_} shown", style=Style(dim=True))
+        if shortest < total:
+            text.append(f", the best {shortest} shown", style=Style(dim=True))
+        if longer:
+            text.append(f", then {longer} longer", style=Style(dim=True))
+        if paths["longer_cut_short"]:
+            text.append(" (the search for longer ones stopped at its budget)", style=Style(dim=True))
         text.append(
             "\nbest first: fewest disputed hops, most independent sources · Enter: evidence",
             style=Style(dim=True),
@@ -154,8 +161,8 @@ class PathScreen(ContentScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more_hops":
-            # only after "no path within N hops": once found, the paths are
-            # the shortest, and a longer search finds the same ones
+            # only after "no path within N hops": once found, the shortest
+            # paths are listed and longer ones after them when there are few
             found = self.found
             return isinstance(found, NoPathFound) and not found.exhausted and found.max_hops < MAX_HOPS
         return True

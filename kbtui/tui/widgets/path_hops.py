@@ -1,7 +1,8 @@
 """The path view's list: each path its chain ("A —took part in→ EVENT ←took
 part in— B"), then its hops, an option each: the claim in words, its dates,
 its independent sources and its best quote, wrapped to the width (a chain
-cut to fit a table column said nothing).
+cut to fit a table column said nothing). The longer alternatives come
+after a "longer alternatives" line, each chain marked with its hops.
 
 Attributes down: `show(found, evidence)`. Messages up, as the conflicts
 list does: ClaimHighlighted as the cursor moves (the screen shows the
@@ -91,8 +92,17 @@ class HopList(OptionList):
         self.items = []
         self.clear_options()
         options: list[Option] = []
+        shortest = found["length"]
         for i, path in enumerate(found["paths"], 1):
-            options.append(Option(self._chain(i, path["hops"], path["independent_sources"]["weakest"]), disabled=True))
+            longer = path["length"] > shortest
+            if longer and not any(p["length"] > shortest for p in found["paths"][: i - 1]):
+                # where the shortest paths end: a line of its own, not a hop
+                head = Text(f"longer alternatives (up to {plural(found['max_hops'], 'hop')})", style=Style(bold=True))
+                options.append(Option(Padding(head, (1, 0, 0, 0)), disabled=True))
+                self.items.append(None)
+            weakest = path["independent_sources"]["weakest"]
+            chain = self._chain(i, path["hops"], weakest, path["length"] if longer else None)
+            options.append(Option(chain, disabled=True))
             self.items.append(None)
             for n, hop in enumerate(path["hops"], 1):
                 options.append(Option(self._hop(n, hop, len(self.items))))
@@ -105,8 +115,11 @@ class HopList(OptionList):
         style = Style(bold=bold) + Style.from_meta({"entity": ref["id"], "name": ref["name"], "option": index})
         return Text(shown(ref["name"], NAME_MAX), style=style)
 
-    def _chain(self, number: int, hops: list[Hop], weakest: int) -> RenderableType:
-        text = Text(shown(hops[0]["from"]["name"], NAME_MAX), style=Style(bold=True))
+    def _chain(self, number: int, hops: list[Hop], weakest: int, length: int | None = None) -> RenderableType:
+        """The path as one chain; `length` marks a longer alternative (the
+        shortest ones' is in the screen's header)."""
+        text = Text(f"[{plural(length, 'hop')}] " if length else "", style=Style(bold=True))
+        text.append(shown(hops[0]["from"]["name"], NAME_MAX), style=Style(bold=True))
         for hop in hops:
             text.append(arrow(hop), style=self.look.fg("accent"))
             text.append(shown(hop["to"]["name"], NAME_MAX), style=Style(bold=True))
