@@ -1,6 +1,7 @@
-"""`kbtui path A B`: the shortest evidence paths between two entities (the
-search and the ranking are kbtui.kb.paths_between's; this parses, resolves
-the two REFs as every command does, and prints)."""
+"""`kbtui path A B`: the shortest evidence paths between two entities, then
+longer ones when they are too few (the search and the ranking are
+kbtui.kb.paths_between's; this parses, resolves the two REFs as every
+command does, and prints)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,13 @@ from kbtui.kb.vocab import is_iso_prefix
     "a relation type (part-of, family-of, …), an event type (meeting, visit, …).",
 )
 @click.option("--as-of", "as_of", help="Only claims that held at this ISO date (2024, 2024-04-20).")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Paths to list.")
+@click.option(
+    "--limit",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Paths to list (longer ones fill up what the shortest leave).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the scripting contract).")
 @click.pass_context
 @handles_errors
@@ -40,9 +47,11 @@ def path(
     (holder ↔ organisation), relations, shared events (A took part in an
     event B took part in: two hops) and events' places.
 
-    Every path listed is a shortest one; the best first: fewer disputed
-    hops, then the most independent sources for its weakest hop (a repost
-    and its original count once), then for all hops. Each hop gives its
+    The shortest paths first; when they are fewer than --limit, the list
+    goes on with longer ones (no entity twice, at most --max-hops), after a
+    line "longer alternatives". Fewer hops first, then fewer disputed hops,
+    then the most independent sources for its weakest hop (a repost and its
+    original count once), then for all hops. Each hop gives its
     claim, its dates and its best citation (`kbtui cite ID` shows it in its
     paragraph). With --as-of, a role or relation counts where `kbtui roles
     --as-of` says "held", an event once it has begun.

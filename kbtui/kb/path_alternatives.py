@@ -169,7 +169,11 @@ class _Search:
             # through the hub, and that route is closed to them
             if other == self.goal:
                 return 0
-            return 1 + min((to_goal.get(m, far) for m, _ in adjacent.get(other, ()) if m != node), default=far)
+            best = far
+            for m, _ in adjacent.get(other, ()):  # (a loop: most have one or two neighbours, a hub's 12,000)
+                if m != node:
+                    best = min(best, to_goal.get(m, far))
+            return best + 1
 
         def nexts(node: str, left: int) -> list[tuple[str, Edge]]:
             # the neighbours whose distance to B fits in the hops left after

@@ -1,4 +1,5 @@
-"""The shortest evidence paths between two entities (`kbtui path`).
+"""The shortest evidence paths between two entities (`kbtui path`), and
+longer alternatives when the shortest are too few.
 
 The graph is read from the claims, a node's edges at a time, through the
 indexes the schema already has; it is never loaded whole. Its edges:
@@ -26,16 +27,23 @@ when the other side costs more, and expanding it is one indexed query, not
 is the shortest length (see `_search`), and keeps every edge that reaches a
 node at its depth, so every shortest path is found, not just one.
 
-Ranking: only shortest paths are listed (a longer path is never an
-alternative to a shorter one: it would need a second search, and "fewer hops
-first" makes it rank below every shortest one anyway). Among them: fewer
-disputed hops first (a claim marked disputed, or with a citation that
+Longer alternatives: when fewer than `limit` shortest paths exist, the
+list goes on with the simple paths (no entity twice) of one hop more, then
+two, never past max_hops, until the lengths searched give `limit`. That is
+a second pass (kbtui.kb.path_alternatives), run only then: it grows this
+search's two sides further, reading nothing twice (`_Graph.known`), under
+a read budget of its own; `longer_cut_short` says when that budget, rather
+than max_hops, ended it.
+
+Ranking: fewer hops first (a longer path comes after every shorter one),
+then fewer disputed hops (a claim marked disputed, or with a citation that
 contradicts it), then the weakest hop's independent sources (a chain is as
 strong as its weakest link; a repost or relay and its original count once,
 as everywhere in kbtui), then the sum over hops, then the ids along the
 path, so the order is stable. Up to WEIGHED shortest paths are weighed (the
-first in id order) when there are more; `shortest_paths` says how many
-exist.
+first in id order) when there are more, and up to
+path_alternatives.WEIGHED of each longer length; `shortest_paths` says how
+many shortest ones exist.
 
 Pure Python over sqlite3: the explorer can call `find_paths` as the CLI does.
 """
@@ -263,23 +271,22 @@ class _Graph:
         the KB once and then remembered in `known`."""
         fresh = [n for n in nodes if n not in self.known]
         if fresh:
-            wanted = set(fresh)
-            for n in fresh:
-                self.known[n] = []
+            read: dict[str, list[Edge]] = {n: [] for n in fresh}
             both: set[tuple[str, str]] = set()
-            for edge in self.edges(fresh):
-                if edge.a in wanted and edge.b in wanted:
+            for edge in self.edges(fresh):  # (past EDGE_BUDGET it raises, and nothing is remembered)
+                if edge.a in read and edge.b in read:
                     # read once through each end's index: keep one
                     key = (edge.claim_id, edge.kind)
                     if key in both:
                         continue
                     both.add(key)
-                    self.known[edge.b].append(edge)
-                    self.known[edge.a].append(edge)
-                elif edge.a in wanted:
-                    self.known[edge.a].append(edge)
+                    read[edge.b].append(edge)
+                    read[edge.a].append(edge)
+                elif edge.a in read:
+                    read[edge.a].append(edge)
                 else:
-                    self.known[edge.b].append(edge)
+                    read[edge.b].append(edge)
+            self.known.update(read)
         return [e for n in nodes for e in self.known[n]]
 
     def edges(self, nodes: Sequence[str]) -> list[Edge]:
@@ -618,10 +625,12 @@ def find_paths(
     as_of: str | None = None,
     limit: int = 5,
 ) -> Paths:
-    """The best `limit` shortest paths from `start` to `goal` (entity ids,
-    already resolved), as the JSON of `kbtui path --json`:
-    {"from", "to", "max_hops", "via", "as_of", "length", "shortest_paths",
-    "paths": [{"hops": [Hop], "independent_sources": {"weakest", "total"}}]}.
+    """The best `limit` paths from `start` to `goal` (entity ids, already
+    resolved): the shortest, then, when they are fewer than `limit`, longer
+    simple ones (see the module docstring), as the JSON of `kbtui path
+    --json`: {"from", "to", "max_hops", "via", "as_of", "length",
+    "shortest_paths", "longer_cut_short", "paths": [{"length", "hops":
+    [Hop], "independent_sources": {"weakest", "total"}}]}.
 
     NoPath when there is none within `max_hops`; PathError for a bad
     `max_hops` or a search past EDGE_BUDGET. `as_of` must be a valid ISO
