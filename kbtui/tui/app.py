@@ -46,6 +46,7 @@ from kbtui.tui.messages import (
     OpenCitation,
     OpenConflicts,
     OpenDisagreement,
+    OpenInterlocks,
     OpenPath,
     OpenSource,
     OpenTimeline,
@@ -228,13 +229,22 @@ class KbtuiApp(App[int]):
         assert self.explorer is not None
         from kbtui.tui.screens.conflicts import ConflictsScreen
         from kbtui.tui.screens.disagreement import DisagreementScreen
+        from kbtui.tui.screens.interlocks import InterlocksScreen
         from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.path import PathScreen
         from kbtui.tui.screens.source import SourceScreen
         from kbtui.tui.screens.timeline import TimelineScreen
 
         place: (
-            type[SourceScreen | ConflictsScreen | OverviewScreen | TimelineScreen | PathScreen | DisagreementScreen]
+            type[
+                SourceScreen
+                | ConflictsScreen
+                | OverviewScreen
+                | TimelineScreen
+                | PathScreen
+                | DisagreementScreen
+                | InterlocksScreen
+            ]
             | None
         ) = None
         if location.kind == "source":
@@ -253,6 +263,8 @@ class KbtuiApp(App[int]):
             place = TimelineScreen
         elif location.kind == "disagreement":
             place = DisagreementScreen
+        elif location.kind == "interlocks":
+            place = InterlocksScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             if place is not None and isinstance(self.screen, place):
                 break
@@ -351,6 +363,10 @@ class KbtuiApp(App[int]):
     @on(OpenTimeline)
     def _open_timeline(self, event: OpenTimeline) -> None:
         self.navigate(Location.timeline(event.entity_id, event.name))
+
+    @on(OpenInterlocks)
+    def _open_interlocks(self, event: OpenInterlocks) -> None:
+        self.navigate(Location.interlocks(event.a_id, event.a_name, event.b_id, event.b_name))
 
     @on(OpenDisagreement)
     def _open_disagreement(self, event: OpenDisagreement) -> None:

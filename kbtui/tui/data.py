@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
-from kbtui.kb import disagreement, namesakes, overview, pair_view, queries, table_export, timeline
+from kbtui.kb import disagreement, interlocks, namesakes, overview, pair_view, queries, table_export, timeline
 from kbtui.kb import grep as kbgrep
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
@@ -339,6 +339,35 @@ def disagreement_view(path: Path | str, entity_id: str) -> DisagreementView:
         pairs = disagreement.side_by_side(found)
         ids = [side["claim_id"] for pair in pairs for side in pair["sides"] if side["claim_id"]]
         return inert(DisagreementView(found, pairs, claims_evidence(conn, list(dict.fromkeys(ids)))))
+
+
+INTERLOCKS_SHOWN = 50  # organisations in an organisation's interlocks table (the CLI's --limit pages on)
+
+
+def interlocks_of(path: Path | str, org_id: str) -> dict[str, Any] | None:
+    """The bodies, outlets and states that share people with `org_id`
+    (kbtui.kb.interlocks.shared), or None for an entity that is none of
+    those (a person has roles, not interlocks)."""
+    with reader(path) as conn:
+        row = conn.execute("SELECT kind FROM entities WHERE id = ?", (org_id,)).fetchone()
+        if row is None or row[0] not in interlocks.SIDES:
+            return None
+        return inert(interlocks.shared(conn, org_id, limit=INTERLOCKS_SHOWN))
+
+
+class InterlockPair(NamedTuple):
+    """The people tied to two organisations (kbtui.kb.interlocks.between)
+    and the evidence record of every tie."""
+
+    found: dict[str, Any]
+    evidence: dict[str, Evidence]
+
+
+def interlock_pair(path: Path | str, a: str, b: str) -> InterlockPair:
+    with reader(path) as conn:
+        found = interlocks.between(conn, a, b, limit=interlocks.MAX_LIMIT)
+        ids = [t["claim"]["id"] for p in found["people"] for side in ("a", "b") for t in p["ties"][side]]
+        return inert(InterlockPair(found, claims_evidence(conn, list(dict.fromkeys(ids)))))
 
 
 def stats(path: Path | str) -> Stats:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path", "disagreement"]
+Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path", "disagreement", "interlocks"]
 
 
 class Crumb(NamedTuple):
@@ -106,6 +106,11 @@ class Location:
     def path(cls, start_id: str, start_name: str, goal_id: str, goal_name: str) -> Location:
         """The shortest evidence paths from one entity to another."""
         return cls("path", title=f"{start_name} → {goal_name}", entity_id=start_id, goal_id=goal_id)
+
+    @classmethod
+    def interlocks(cls, a_id: str, a_name: str, b_id: str, b_name: str) -> Location:
+        """The people who link two organisations (from entity_id to goal_id)."""
+        return cls("interlocks", title=f"Interlocks: {a_name} ↔ {b_name}", entity_id=a_id, goal_id=b_id)
 
     @classmethod
     def disagreement(cls, entity_id: str, name: str = "") -> Location:

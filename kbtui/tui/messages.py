@@ -62,6 +62,16 @@ class OpenDisagreement(Message):
 
 
 @dataclass
+class OpenInterlocks(Message):
+    """Show the people who link two organisations, every tie cited."""
+
+    a_id: str
+    a_name: str
+    b_id: str
+    b_name: str
+
+
+@dataclass
 class OpenPath(Message):
     """Show the shortest evidence paths from one entity to another."""
 
@@ -103,6 +113,7 @@ class ClaimHighlighted(Message):
     claim: Evidence | None
     summary: str = ""
     table: str | None = None  # the id of the table whose row it is
+    hint: str | None = None  # for a row that is no claim: what Enter does there
 
 
 @dataclass

@@ -263,6 +263,24 @@ class ExplorerScreen(ContentScreen):
         elif not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._entity_failed, location)
 
+    @work(thread=True, exclusive=True, group="interlocks")
+    def load_interlocks(self, location: Location, entity_id: str) -> None:
+        found = self.guarded(kbdata.interlocks_of, self.db_path, entity_id)
+        if found is not None:
+            self.app.call_from_thread(self._interlocks_loaded, location, found)
+
+    def _interlocks_loaded(self, location: Location, found: dict[str, Any]) -> None:
+        if location is not self.shown:
+            return
+        self.pane.show_interlocks(found)
+        state = location.state
+        row = state.get("pane", {}).get("cursors", {}).get("interlocks")
+        table = self.pane.table("interlocks")
+        if isinstance(row, int) and 0 <= row < table.row_count:
+            table.move_cursor(row=row, animate=False)
+        if state.get("focus") == "interlocks" and table.row_count and self.focused is None:
+            table.focus()  # back from the people linking two of them: the same row
+
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, entity: Entity, offset: int) -> None:
         rows = self.guarded(kbdata.more_roles, self.db_path, entity, offset)
@@ -309,6 +327,7 @@ class ExplorerScreen(ContentScreen):
         self.set_focus(None)
         self._evidence_after = None
         self.pane.show_entity(found, view.alias_claims)
+        self.load_interlocks(location, found["id"])
         state = location.state
         if state:
             self.pane.restore(state.get("pane", {}))
@@ -318,7 +337,9 @@ class ExplorerScreen(ContentScreen):
         # showed is focused first, so the pane shows that claim again; a
         # citation selected in it is selected again once it is there.
         focus, table = state.get("focus"), state.get("table")
-        if table in SECTIONS and focus == "evidence-list":
+        if focus == "interlocks":
+            pass  # its rows are read after the pane: _interlocks_loaded focuses them
+        elif table in SECTIONS and focus == "evidence-list":
             self._evidence_after = state.get("evidence") or 0
             self._restore_focus({"focus": table})
         elif focus in SECTIONS or focus == "evidence-list":
@@ -364,7 +385,7 @@ class ExplorerScreen(ContentScreen):
         event.stop()
         if event.table is not None:
             self._claim_table = event.table
-        self.evidence.show_claim(event.claim, event.summary)
+        self.evidence.show_claim(event.claim, event.summary, event.hint)
         if self._evidence_after is not None:
             index, self._evidence_after = self._evidence_after, None
             self.evidence.restore(index)

@@ -48,6 +48,9 @@ class RowInfo:
     citation: tuple[int, str] | None = None  # (citation id, source id): Enter opens it in the viewer
     export: list[CsvCell] = field(default_factory=list)
     more: bool = False
+    # (a id, a name, b id, b name): Enter opens the people who link the two
+    interlock: tuple[str, str, str, str] | None = None
+    hint: str | None = None  # no claim: what the evidence pane says Enter does
 
 
 TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it
@@ -70,6 +73,7 @@ PROSE_COLUMNS = frozenset(
         "Source",
         "Outlet",
         "Value",
+        "Who",
     }
 )
 EXPORT_HEADERS = {
@@ -107,6 +111,7 @@ EXPORT_HEADERS = {
     ],
     "events": ["event_id", "event", "type", "date", "place", "participant_id", "participant", "capacity", "citations"],
     "sources": ["source_id", "title", "outlet", "mentions"],
+    "interlocks": ["organisation_id", "organisation", "kind", "people", "who"],
     "properties": [
         "claim_id",
         "entity_id",

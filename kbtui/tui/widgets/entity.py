@@ -30,6 +30,7 @@ from kbtui.kb.models import (
 from kbtui.tui.clip import PANE_TEXT_MAX, clipped, more_words, shown
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import LeaveTable
+from kbtui.tui.widgets import interlock_rows
 from kbtui.tui.widgets.claim_rows import (
     EXPORT_HEADERS,
     PROSE_COLUMNS,
@@ -47,11 +48,14 @@ from kbtui.tui.widgets.tables import ClaimTable
 T = TypeVar("T")
 
 # properties (nationality, names, positions as worded) after what the
-# entity did: roles, relations and events are what a reader comes for
-SECTIONS = ("roles", "relations", "events", "properties", "sources")
+# entity did: roles, relations and events are what a reader comes for; an
+# organisation's interlocks (bodies it shares people with) right after the
+# people in it, read after the rest (see show_interlocks)
+SECTIONS = ("roles", "interlocks", "relations", "events", "properties", "sources")
 TABLE_SCROLLBAR = 2  # a table longer than its max-height scrolls inside the pane
 # names listed in the head: a crafted file can give one entity thousands
 ALIASES_SHOWN = 50
+INTERLOCKS_TITLE = "Interlocks: bodies sharing people with it"
 NAME_MAX = 120
 
 
@@ -176,6 +180,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         self.query_one("#entity-header", Static).update(self._header(data))
         me, look = data["id"], self.look
         self._fill_roles(data)
+        self._fill("interlocks", INTERLOCKS_TITLE, 0, (interlock_rows.SECTION_COLUMNS, []))
         self._fill("relations", "Relations", len(data["relations"]), relation_section(data["relations"], look, me))
         self._fill("events", "Events", len(data["events"]), event_section(data["events"], look, me))
         props = property_section(data["properties"], data["alias_kinds"], self.alias_claims, look, me)
@@ -237,6 +242,15 @@ class EntityPane(VerticalScroll, can_focus=False):
             if summary.more:
                 text.append("\n" + more_words(summary.more), style=look.fg("accent", bold=True))
         return text
+
+    def show_interlocks(self, shared: dict[str, Any]) -> None:
+        """The bodies this organisation shares people with: read after the
+        pane, as a hub's take a third of a second at 1M entities."""
+        if self.data is None or shared["organisation"]["id"] != self.data["id"]:
+            return
+        section = interlock_rows.section(shared, self.look)
+        self._fill("interlocks", INTERLOCKS_TITLE, len(section[1]), section)
+        self._title("interlocks", INTERLOCKS_TITLE, len(section[1]), shared["count"])
 
     def cut_short(self) -> list[tuple[str, str]]:
         """(title, whole value) of each value the pane drew cut short."""

@@ -147,7 +147,7 @@ class EvidencePane(Vertical):
         cite = self.current_citation
         return CitedQuote(cite["quote"], cite["source"]) if cite is not None else None
 
-    def show_claim(self, claim: Evidence | None, summary: str = "") -> None:
+    def show_claim(self, claim: Evidence | None, summary: str = "", hint: str | None = None) -> None:
         self.claim = claim
         self.summary = summary
         title = self.query_one("#evidence-title", Static)
@@ -160,7 +160,7 @@ class EvidencePane(Vertical):
                 text = Text.assemble(
                     (shown(summary), Style(bold=True)),
                     "\n",
-                    ("Not a claim: press Enter to read the source.", Style(dim=True)),
+                    (hint or "Not a claim: press Enter to read the source.", Style(dim=True)),
                 )
             title.update(text)
             return

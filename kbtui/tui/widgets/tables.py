@@ -27,6 +27,7 @@ from kbtui.tui.messages import (
     LeaveTable,
     LoadMoreRoles,
     OpenCitation,
+    OpenInterlocks,
     OpenSource,
 )
 from kbtui.tui.widgets.claim_rows import Cell, Link, RowInfo, TableRow
@@ -189,7 +190,7 @@ class ClaimTable(DataTable[Cell]):
         other tables moves their cursors too)."""
         info = self.current
         if info is not None and not info.more and (focused or self.screen.focused is self):
-            self.post_message(ClaimHighlighted(info.claim, info.summary, self.id))
+            self.post_message(ClaimHighlighted(info.claim, info.summary, self.id, info.hint))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table is not self:
@@ -206,6 +207,8 @@ class ClaimTable(DataTable[Cell]):
         elif target:
             entity_id, name = target
             self.post_message(EntitySelected(entity_id, name))
+        elif info.interlock:
+            self.post_message(OpenInterlocks(*info.interlock))
         elif info.citation:
             self.post_message(OpenCitation(*info.citation))
         elif info.source_id:
