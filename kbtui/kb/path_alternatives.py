@@ -27,14 +27,22 @@ L, the pass therefore:
 3. enumerates the simple paths of exactly L hops over the edges read, by a
    depth-first walk from A in id order, taking a step only to an entity
    whose distance to B (over the same edges: a path of L hops lies in
-   them) still fits the hops left. A hub's neighbours are filtered by that
-   distance once per hops-left, not once per path through it.
+   them) still fits the hops left, not counting a way back through the
+   entity it comes from (a hub's holders reach B through the hub, which the
+   path holds already). A hub's neighbours are filtered once per hops-left,
+   not once per path through it.
 
 Bounds: reading stops at READ_BUDGET (in `_Graph.cost`'s units: edges read,
-PROBE per entity) and the walk at STEPS entities visited; the answer then
-says `longer_cut_short`, since a path not listed may exist. At most WEIGHED
-paths of each length are weighed (the first in id order), as for the
-shortest ones.
+PROBE per entity; checked on the estimate before a read, and on what was
+really read after each _PART entities, so one part may pass it) and the
+walk at STEPS entities visited; the answer then says `longer_cut_short`,
+since a path not listed may exist. At most WEIGHED paths of each length are
+weighed (the first in id order), as for the shortest ones.
+
+Cost: the budget lets one hub be read. When both ends hold a role in one
+hub and it joins them (a shortest path of 2 hops), 3 hops never read it,
+but 4 hops do (s – hub – holder – x – g needs the hub's holders): about
+0.1 s at 1M entities (12,758 holders), the slowest case that completes.
 
 Pure Python over the same _Graph: nothing here reads the KB itself.
 """
