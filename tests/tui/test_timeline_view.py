@@ -159,3 +159,25 @@ def test_snapshot_entity_timeline_at_80x24(kb_path: Path, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(create_app(kb_path, today=TODAY), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_cursor_steps_over_the_year_headings(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        table = timeline(app).table
+        headings = [n for n, info in enumerate(table.infos) if info.heading]
+        assert headings[0] == 0 and len(headings) > 1  # the sample spans several years
+        assert table.cursor_row == 1
+        await pilot.press("up")  # above the first item is only its year: the cursor stays
+        assert table.cursor_row == 1
+        second = headings[1]
+        table.move_cursor(row=second - 1)
+        await pilot.press("down")  # over the next year's heading, to its first item
+        assert table.cursor_row == second + 1
+        await pilot.press("up")
+        assert table.cursor_row == second - 1
+        await pilot.press("g")
+        assert table.cursor_row == 1

@@ -51,6 +51,7 @@ class RowInfo:
     # (a id, a name, b id, b name): Enter opens the people who link the two
     interlock: tuple[str, str, str, str] | None = None
     hint: str | None = None  # no claim: what the evidence pane says Enter does
+    heading: bool = False  # a heading between rows (a year): the cursor steps over it
 
 
 TableRow = tuple[Sequence[Cell], RowInfo]  # what a table shows in a row, and what is behind it

@@ -231,21 +231,38 @@ class ClaimTable(DataTable[Cell]):
         if self.max_scroll_y and new >= self.max_scroll_y - 1:
             self._request_more()
 
+    def _heading(self, row: int) -> bool:
+        return 0 <= row < len(self.infos) and self.infos[row].heading
+
     def action_cursor_down(self) -> None:
-        if self.row_count and self.cursor_row >= self.row_count - 1:
+        row = self.cursor_row + 1
+        while self._heading(row):  # step over headings (a year in the timeline)
+            row += 1
+        if self.row_count and row > self.row_count - 1:
             self.post_message(LeaveTable(self, 1))
             return
-        super().action_cursor_down()
+        self.move_cursor(row=row)
 
     def action_cursor_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.post_message(LeaveTable(self, -1))
+        row = self.cursor_row - 1
+        while self._heading(row):
+            row -= 1
+        if row < 0:
+            if self.cursor_row > 0:  # only headings above: they stay in view, the cursor where it is
+                self.scroll_home(animate=False)
+            else:
+                self.post_message(LeaveTable(self, -1))
             return
-        super().action_cursor_up()
+        self.move_cursor(row=row)
 
     def action_first_row(self) -> None:
         if self.row_count:
-            self.move_cursor(row=0)
+            row = 0
+            while self._heading(row) and row < self.row_count - 1:
+                row += 1
+            self.move_cursor(row=row)
+            if row:
+                self.scroll_home(animate=False)
 
     def action_last_row(self) -> None:
         if self.row_count:

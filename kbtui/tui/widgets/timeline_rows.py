@@ -43,9 +43,9 @@ def rows(
 
 
 def _year(year: str) -> TableRow:
-    # no claim and no link: the evidence pane is left blank, Enter does nothing
+    # no claim and no link, and the cursor steps over it (see ClaimTable)
     cells: list[Cell] = [Text(shown(year, 10), style=Style(bold=True, underline=True)), "", ""]
-    return cells, RowInfo()
+    return cells, RowInfo(heading=True)
 
 
 def other_entity(item: Item, own: str | None) -> Link | None:
