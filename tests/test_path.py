@@ -341,6 +341,11 @@ def test_as_of_keeps_only_what_held_then(sample_db: Path) -> None:
     ]
     before = run(sample_db, "chen-wenqing", "nikolai-patrushev", "--via", "meeting", "--as-of", "2024-03")
     assert before.exit_code == 1 and "at 2024-03" in before.stderr
+    # the longer alternatives hold then too: by Chen's April 2024 trip to Russia, and never the Moscow meeting
+    dated = path_json(sample_db, "chen-wenqing", "nikolai-patrushev", "--as-of", "2024-06", "--limit", "10")
+    assert [p["length"] for p in dated["paths"]] == [2, 4]
+    assert route(dated["paths"][1])[1:3] == ["chen-russia-trip-2024", "russia"]
+    assert not any("moscow" in h["claim"]["id"] for p in dated["paths"] for h in p["hops"])
 
 
 def test_as_of_keeps_a_role_only_where_it_was_held(sample_db: Path) -> None:
