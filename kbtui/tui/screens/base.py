@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from textual import on, work
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from kbtui.kb.errors import KBError
@@ -27,10 +28,10 @@ from kbtui.tui.clip import shown
 from kbtui.tui.context import ExplorerContext, explorer_context
 from kbtui.tui.history import Crumb
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimNamesWanted, ExportTable, KbChanged, ShowFullText
+from kbtui.tui.messages import ClaimHighlighted, ClaimNamesWanted, ExportTable, KbChanged, ShowFullText
 from kbtui.tui.screens.export import ExportChoice, ExportScreen, TableExport, start_directory
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidencePane
+from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -223,3 +224,53 @@ class ReadFailed(NamedTuple):
     """Why a worker's read failed, in words for the user."""
 
     message: str
+
+
+class EvidenceScreen(ContentScreen):
+    """A place that lists items (conflicts, pairs, ties, dated rows) above
+    an evidence pane showing the highlighted item's claim. The pane follows
+    ClaimHighlighted; `c` goes into it; Escape steps from it back to the
+    list, and from the list back in history; `y` and show-all read it."""
+
+    NO_CITATION = "No citation selected: press c to go to the evidence."
+    NO_EVIDENCE = "Highlight an item first: its citations show below."  # what `c` says with none
+
+    @property
+    def evidence(self) -> EvidencePane:
+        return self.query_one(EvidencePane)
+
+    @abstractmethod
+    def item_list(self) -> Widget:
+        """The widget the items are listed in (where Escape from the evidence returns)."""
+        raise NotImplementedError
+
+    @on(ClaimHighlighted)
+    def _evidence_follows(self, event: ClaimHighlighted) -> None:
+        event.stop()
+        self.evidence.show_claim(event.claim, event.summary, event.hint)
+
+    def refocus(self, state: dict[str, Any]) -> None:
+        """Back here: focus where the user was, the evidence or the list."""
+        if state.get("focus") == "evidence-list" and self.evidence.citations:
+            self.set_focus(self.query_one(EvidenceList))
+        else:
+            self.set_focus(self.item_list())
+
+    def cut_short(self) -> list[tuple[str, str]]:
+        return self.evidence.cut_short()
+
+    def current_citation(self) -> kbdata.CitedQuote | None:
+        return self.evidence.cited_quote
+
+    async def action_step_out(self) -> None:
+        """Escape: from the evidence to the list; from the list, back."""
+        if isinstance(self.focused, EvidenceList):
+            self.set_focus(self.item_list())
+        else:
+            await self.app.run_action("app.back")
+
+    def action_focus_evidence(self) -> None:
+        if self.evidence.citations:
+            self.set_focus(self.query_one(EvidenceList))
+        else:
+            self.notify(self.NO_EVIDENCE, severity="warning", timeout=3)

@@ -13,24 +13,24 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import SHOW_ALL_KEY
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
-from kbtui.tui.messages import ClaimHighlighted
-from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.conflicts import ConflictList
-from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.evidence import EvidencePane
 from kbtui.tui.widgets.footer import KeyBar
 
 
-class ConflictsScreen(ContentScreen):
+class ConflictsScreen(EvidenceScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="conflicts.back"),
         Binding("c", "focus_evidence", "evidence", tooltip="go to the citations of the claim", id="conflicts.evidence"),
@@ -45,7 +45,7 @@ class ConflictsScreen(ContentScreen):
             id="conflicts.show_all",
         ),
     ]
-    NO_CITATION = "No citation selected: press c to go to the evidence."
+    NO_EVIDENCE = "This item has no citations to show."
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -63,9 +63,8 @@ class ConflictsScreen(ContentScreen):
     def items(self) -> ConflictList:
         return self.query_one(ConflictList)
 
-    @property
-    def evidence(self) -> EvidencePane:
-        return self.query_one(EvidencePane)
+    def item_list(self) -> Widget:
+        return self.items
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
@@ -118,8 +117,7 @@ class ConflictsScreen(ContentScreen):
             self._restore(location.state)
         elif location.claim_id:
             self.items.highlight_claim(location.claim_id)
-        if location.state.get("focus") == "evidence-list" and self.evidence.citations:
-            self.query_one(EvidenceList).focus()
+        self.refocus(location.state)
 
     def _restore(self, state: dict[str, Any]) -> None:
         index = state.get("item")
@@ -127,11 +125,6 @@ class ConflictsScreen(ContentScreen):
             self.items.highlighted = index
         self.evidence.restore(state.get("evidence"))
         self.items.call_after_refresh(self.items.scroll_to, y=state.get("scroll_y", 0), animate=False)
-
-    @on(ClaimHighlighted)
-    def _claim(self, event: ClaimHighlighted) -> None:
-        event.stop()
-        self.evidence.show_claim(event.claim, event.summary)
 
     def capture(self) -> dict[str, Any]:
         focused = self.focused
@@ -141,22 +134,3 @@ class ConflictsScreen(ContentScreen):
             "evidence": self.evidence.highlighted_index,
             "scroll_y": self.items.scroll_y,
         }
-
-    def cut_short(self) -> list[tuple[str, str]]:
-        return self.evidence.cut_short()
-
-    def current_citation(self) -> kbdata.CitedQuote | None:
-        return self.evidence.cited_quote
-
-    async def action_step_out(self) -> None:
-        """Escape: from the evidence back to the list; from the list, back."""
-        if isinstance(self.focused, EvidenceList):
-            self.items.focus()
-        else:
-            await self.app.run_action("app.back")
-
-    def action_focus_evidence(self) -> None:
-        if self.evidence.citations:
-            self.query_one(EvidenceList).focus()
-        else:
-            self.notify("This item has no citations to show.", severity="warning", timeout=3)

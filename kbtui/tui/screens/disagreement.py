@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.kb.disagreement import count_of, words
@@ -23,21 +24,21 @@ from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, OpenSource, TitleLearned
-from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.messages import OpenSource, TitleLearned
+from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.evidence import EvidencePane
 from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.side_by_side import PairList, SideChosen
 
 
-class DisagreementScreen(ContentScreen):
+class DisagreementScreen(EvidenceScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="disagree.back"),
         Binding("c", "focus_evidence", "evidence", tooltip="go to the chosen side's citations", id="disagree.evidence"),
         Binding("y", "copy_citation", "copy", show=False, id="disagree.copy"),
     ]
-    NO_CITATION = "No citation selected: press c to go to the evidence."
+    NO_EVIDENCE = "This side has no citations to show."
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -55,9 +56,8 @@ class DisagreementScreen(ContentScreen):
     def pairs(self) -> PairList:
         return self.query_one(PairList)
 
-    @property
-    def evidence(self) -> EvidencePane:
-        return self.query_one(EvidencePane)
+    def item_list(self) -> Widget:
+        return self.pairs
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
@@ -116,8 +116,7 @@ class DisagreementScreen(ContentScreen):
         self.pairs.show(view)
         if location.state:
             self._restore(location.state)
-        if location.state.get("focus") == "evidence-list" and self.evidence.citations:
-            self.query_one(EvidenceList).focus()
+        self.refocus(location.state)
 
     def _restore(self, state: dict[str, Any]) -> None:
         index, side = state.get("pair"), state.get("side", 0)
@@ -125,11 +124,6 @@ class DisagreementScreen(ContentScreen):
             self.pairs.highlight_pair(index, side)
         self.evidence.restore(state.get("evidence"))
         self.pairs.call_after_refresh(self.pairs.scroll_to, y=state.get("scroll_y", 0), animate=False)
-
-    @on(ClaimHighlighted)
-    def _claim(self, event: ClaimHighlighted) -> None:
-        event.stop()
-        self.evidence.show_claim(event.claim, event.summary)
 
     @on(SideChosen)
     def _chosen(self, event: SideChosen) -> None:
@@ -149,22 +143,3 @@ class DisagreementScreen(ContentScreen):
             "evidence": self.evidence.highlighted_index,
             "scroll_y": self.pairs.scroll_y,
         }
-
-    def cut_short(self) -> list[tuple[str, str]]:
-        return self.evidence.cut_short()
-
-    def current_citation(self) -> kbdata.CitedQuote | None:
-        return self.evidence.cited_quote
-
-    async def action_step_out(self) -> None:
-        """Escape: from the evidence back to the pairs; from the pairs, back."""
-        if isinstance(self.focused, EvidenceList):
-            self.pairs.focus()
-        else:
-            await self.app.run_action("app.back")
-
-    def action_focus_evidence(self) -> None:
-        if self.evidence.citations:
-            self.query_one(EvidenceList).focus()
-        else:
-            self.notify("This side has no citations to show.", severity="warning", timeout=3)

@@ -13,35 +13,36 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
-from kbtui.tui.messages import ClaimHighlighted, ExportTable
-from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.messages import ExportTable
+from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import interlock_rows
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.evidence import EvidencePane
 from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.tables import ClaimTable
 
 TABLE_SCROLLBAR = 2
 
 
-class InterlocksScreen(ContentScreen):
+class InterlocksScreen(EvidenceScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="interlocks.back"),
         Binding("c", "focus_evidence", "evidence", tooltip="go to the tie's citations", id="interlocks.evidence"),
         Binding("y", "copy_citation", "copy", show=False, id="interlocks.copy"),
     ]
-    NO_CITATION = "No citation selected: press c to go to the evidence."
+    NO_EVIDENCE = "Highlight a tie first: its citations show below."
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -60,9 +61,8 @@ class InterlocksScreen(ContentScreen):
     def table(self) -> ClaimTable:
         return self.query_one("#interlocks-table", ClaimTable)
 
-    @property
-    def evidence(self) -> EvidencePane:
-        return self.query_one(EvidencePane)
+    def item_list(self) -> Widget:
+        return self.table
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
@@ -139,11 +139,6 @@ class InterlocksScreen(ContentScreen):
         self.table.fit_width = max(self.table.size.width - TABLE_SCROLLBAR, 0)
         self.table.set_rows(interlock_rows.pair_rows(found, pair.evidence, self.context.look))
 
-    @on(ClaimHighlighted)
-    def _claim(self, event: ClaimHighlighted) -> None:
-        event.stop()
-        self.evidence.show_claim(event.claim, event.summary)
-
     def _show_current(self) -> None:
         info = self.table.current
         if info is not None:
@@ -165,30 +160,9 @@ class InterlocksScreen(ContentScreen):
         self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
         self._show_current()
         self.evidence.restore(state.get("evidence"))
-        if state.get("focus") == "evidence-list" and self.evidence.citations:
-            self.set_focus(self.query_one(EvidenceList))
-        else:
-            self.set_focus(self.table)
+        self.refocus(state)
 
     def table_to_export(self, event: ExportTable) -> TableExport | None:
         loc = self.location
         stem = f"{loc.entity_id}-{loc.goal_id}-interlocks"
         return TableExport(stem, loc.title, event.header, len(event.rows), rows=event.rows)
-
-    def cut_short(self) -> list[tuple[str, str]]:
-        return self.evidence.cut_short()
-
-    def current_citation(self) -> kbdata.CitedQuote | None:
-        return self.evidence.cited_quote
-
-    async def action_step_out(self) -> None:
-        if isinstance(self.focused, EvidenceList):
-            self.set_focus(self.table)
-        else:
-            await self.app.run_action("app.back")
-
-    def action_focus_evidence(self) -> None:
-        if self.evidence.citations:
-            self.set_focus(self.query_one(EvidenceList))
-        else:
-            self.notify("Highlight a tie first: its citations show below.", severity="warning", timeout=3)

@@ -23,25 +23,26 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
-from kbtui.tui.messages import ClaimHighlighted, EntitySelected, ExportTable, LoadMoreRoles
-from kbtui.tui.screens.base import ContentScreen
+from kbtui.tui.messages import EntitySelected, ExportTable, LoadMoreRoles
+from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.screens.export import TableExport
 from kbtui.tui.widgets import timeline_rows
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidenceList, EvidencePane
+from kbtui.tui.widgets.evidence import EvidencePane
 from kbtui.tui.widgets.footer import KeyBar
 from kbtui.tui.widgets.tables import ClaimTable
 
 TABLE_SCROLLBAR = 2
 
 
-class TimelineScreen(ContentScreen):
+class TimelineScreen(EvidenceScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="timeline.back"),
         Binding(
@@ -57,7 +58,6 @@ class TimelineScreen(ContentScreen):
         ),
         Binding("y", "copy_citation", "copy", show=False, id="timeline.copy"),
     ]
-    NO_CITATION = "No citation selected: press c to go to the evidence."
 
     def __init__(self, db_path: Path, location: Location) -> None:
         super().__init__(db_path)
@@ -79,9 +79,8 @@ class TimelineScreen(ContentScreen):
     def table(self) -> ClaimTable:
         return self.query_one("#timeline-table", ClaimTable)
 
-    @property
-    def evidence(self) -> EvidencePane:
-        return self.query_one(EvidencePane)
+    def item_list(self) -> Widget:
+        return self.table
 
     def on_mount(self) -> None:
         self.show_breadcrumb(*self._crumbs)
@@ -171,11 +170,6 @@ class TimelineScreen(ContentScreen):
 
     # --- the selection -------------------------------------------------------------
 
-    @on(ClaimHighlighted)
-    def _claim(self, event: ClaimHighlighted) -> None:
-        event.stop()
-        self.evidence.show_claim(event.claim, event.summary)
-
     def _show_current(self) -> None:
         info = self.table.current
         if info is not None and not info.more:
@@ -204,10 +198,7 @@ class TimelineScreen(ContentScreen):
         self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
         self._show_current()
         self.evidence.restore(state.get("evidence"))
-        if state.get("focus") == "evidence-list" and self.evidence.citations:
-            self.set_focus(self.query_one(EvidenceList))
-        else:
-            self.set_focus(self.table)
+        self.refocus(state)
 
     # --- actions -------------------------------------------------------------------
 
@@ -218,19 +209,6 @@ class TimelineScreen(ContentScreen):
         stem = f"{entity}-timeline" if entity else "timeline"
         return TableExport(stem, self.location.title, event.header, len(rows), rows=rows)
 
-    def cut_short(self) -> list[tuple[str, str]]:
-        return self.evidence.cut_short()
-
-    def current_citation(self) -> kbdata.CitedQuote | None:
-        return self.evidence.cited_quote
-
-    async def action_step_out(self) -> None:
-        """Escape: from the evidence to the rows, from the rows back."""
-        if isinstance(self.focused, EvidenceList):
-            self.set_focus(self.table)
-        else:
-            await self.app.run_action("app.back")
-
     def action_open_entity(self) -> None:
         info = self.table.current
         link = info.cell_links.get(1) if info is not None else None
@@ -238,9 +216,3 @@ class TimelineScreen(ContentScreen):
             self.notify("Highlight an item first: o opens the entity it names.", timeout=3)
             return
         self.post_message(EntitySelected(*link))
-
-    def action_focus_evidence(self) -> None:
-        if self.evidence.citations:
-            self.set_focus(self.query_one(EvidenceList))
-        else:
-            self.notify("Highlight an item first: its citations show below.", severity="warning", timeout=3)
