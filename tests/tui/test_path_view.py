@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from kbtui.tui.app import KbtuiApp, create_app
+from kbtui.tui.path_data import PathsFound
 from kbtui.tui.screens.path import PathScreen
 from kbtui.tui.screens.pick_entity import PickEntityScreen
 from kbtui.tui.screens.source import SourceScreen
@@ -141,6 +142,11 @@ async def test_no_path_is_said_not_an_empty_screen(evidence_kb_path: Path):
         assert not app.screen.query_one(HopList).display
 
 
+def flat(app: KbtuiApp) -> str:
+    """The screen's words with the wrapping undone."""
+    return " ".join(screen_text(app).split())
+
+
 async def test_plus_searches_one_hop_further(kb_path: Path):
     app = create_app(kb_path, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -158,6 +164,19 @@ async def test_plus_searches_one_hop_further(kb_path: Path):
         await settle(pilot)
         assert "3 shortest paths of 2 hops" in screen_text(app)
         assert screen.location.hops == 2
+        # three paths, fewer than the five asked, all within 2 hops: + goes on
+        assert "none longer within 2 hops: + searches one further" in flat(app)
+        await pilot.press("plus")
+        await settle(pilot)
+        assert screen.location.hops == 3
+        assert "3 shortest paths of 2 hops, then 2 longer" in flat(app)
+        assert isinstance(screen.found, PathsFound)
+        assert [p["length"] for p in screen.found.paths["paths"]] == [2, 2, 2, 3, 3]
+        # five listed: a longer path would rank after all of them, so + does nothing
+        assert "+ searches one further" not in flat(app)
+        await pilot.press("plus")
+        await settle(pilot)
+        assert screen.location.hops == 3
 
 
 async def test_escape_in_the_picker_changes_nothing(kb_path: Path):

@@ -140,6 +140,11 @@ class PathScreen(ContentScreen):
             text.append(f", then {longer} longer", style=Style(dim=True))
         if paths["longer_cut_short"]:
             text.append(" (the search for longer ones stopped at its budget)", style=Style(dim=True))
+        elif len(paths["paths"]) < path_data.PATHS and paths["max_hops"] < MAX_HOPS:
+            text.append(
+                f"; none longer within {plural(paths['max_hops'], 'hop')}: + searches one further",
+                style=Style(dim=True),
+            )
         text.append(
             "\nbest first: fewest disputed hops, most independent sources · Enter: evidence",
             style=Style(dim=True),
@@ -161,10 +166,17 @@ class PathScreen(ContentScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more_hops":
-            # only after "no path within N hops": once found, the shortest
-            # paths are listed and longer ones after them when there are few
+            # after "no path within N hops"; or when fewer paths than asked
+            # are listed, every one within the hops searched: a longer
+            # alternative may be a hop further (a full list would not change,
+            # as longer paths rank after every one in it)
             found = self.found
-            return isinstance(found, NoPathFound) and not found.exhausted and found.max_hops < MAX_HOPS
+            if isinstance(found, NoPathFound):
+                return not found.exhausted and found.max_hops < MAX_HOPS
+            if isinstance(found, PathsFound):
+                paths = found.paths
+                return paths["max_hops"] < MAX_HOPS and len(paths["paths"]) < path_data.PATHS
+            return False
         return True
 
     def action_more_hops(self) -> None:
