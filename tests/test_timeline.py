@@ -318,3 +318,23 @@ def test_timeline_is_sorted_and_holds_exactly_the_items_in_range(claims, who, lo
     conn = _random_kb(claims)
     got = [(i["date"], i["claim"]["id"], i["kind"]) for i in timeline.iterate(conn, who, lo, hi, page_size)]
     assert got == _expected(claims, who, lo, hi)
+
+
+def test_a_typed_range_of_dates() -> None:
+    from kbtui.kb.timeline import parse_range
+
+    assert parse_range("") == (None, None)
+    assert parse_range(" 2024-04 ") == ("2024-04", "2024-04")
+    assert parse_range("2022..2024-06") == ("2022", "2024-06")
+    assert parse_range("2022 to 2024-06") == ("2022", "2024-06")
+    assert parse_range("2022–2024") == ("2022", "2024")
+    assert parse_range("2024..") == ("2024", None)
+    assert parse_range("..2021") == (None, "2021")
+    for bad, said in (
+        ("2024-13", "'2024-13' is not a date"),
+        ("April", "'April' is not a date"),
+        ("2024-02-30", "'2024-02-30' is not a date"),
+        ("2024..2022", "2024 is after 2022"),
+    ):
+        with pytest.raises(ValueError, match=said):
+            parse_range(bad)

@@ -58,7 +58,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from kbtui.kb import attest
+from kbtui.kb import attest, dates
 from kbtui.kb.models import Citation
 from kbtui.kb.queries import citations_for
 
@@ -543,3 +543,38 @@ _LOADERS: dict[str, Callable[[sqlite3.Connection, list[str]], _Loaded]] = {
     "event": _load_events,
     "property": _load_properties,
 }
+
+
+# --- a range typed by a person ---------------------------------------------------
+
+RANGE_SEPARATORS = ("..", " to ", "–", "—")
+
+
+def parse_range(text: str) -> tuple[str | None, str | None]:
+    """(start, end) from what the explorer's date box holds: "2024-04" (that
+    month: from and to it), "2022..2024-06", "2022 to 2024-06", "2022–2024"
+    (an en dash), "2024.." (from 2024 on), "..2021" (up to 2021); empty for
+    all. ValueError with a sentence for the user otherwise (a hyphen cannot
+    separate: it is inside every date)."""
+    typed = text.strip()
+    if not typed:
+        return None, None
+    start: str | None
+    end: str | None
+    for sep in RANGE_SEPARATORS:
+        if sep in typed:
+            left, _, right = typed.partition(sep)
+            start, end = left.strip() or None, right.strip() or None
+            break
+    else:
+        start = end = typed
+    for value in (start, end):
+        if value is None:
+            continue
+        if not dates.is_valid(value):
+            raise ValueError(
+                f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD, or a range such as 2022..2024-06"
+            )
+    if start and end and dates.span(start).first > dates.span(end).last:
+        raise ValueError(f"{start} is after {end}: give the earlier date first")
+    return start, end

@@ -516,9 +516,17 @@ class TimelinePage(NamedTuple):
 TIMELINE_PAGE = timeline.DEFAULT_LIMIT  # items read at a time (the whole KB's first page: ~0.4 s at 1M)
 
 
-def timeline_page(path: Path | str, entity_id: str | None, after: timeline.Cursor | None = None) -> TimelinePage:
+def timeline_page(
+    path: Path | str,
+    entity_id: str | None,
+    after: timeline.Cursor | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> TimelinePage:
+    """A page of the timeline, of items whose dates overlap start..end
+    (valid ISO prefixes, either open; kbtui.kb.timeline.parse_range)."""
     with reader(path) as conn:
-        found = timeline.page(conn, entity_id, after=after, limit=TIMELINE_PAGE)
+        found = timeline.page(conn, entity_id, start=start, end=end, after=after, limit=TIMELINE_PAGE)
         claim_ids = list(dict.fromkeys(item["claim"]["id"] for item in found.items))
         evidence = queries.evidence(conn, claim_ids) if claim_ids else {}
         return TimelinePage(inert(found.items), found.next, inert(evidence))

@@ -181,3 +181,52 @@ async def test_the_cursor_steps_over_the_year_headings(kb_path: Path) -> None:
         assert table.cursor_row == second - 1
         await pilot.press("g")
         assert table.cursor_row == 1
+
+
+async def test_f_narrows_the_timeline_to_dates_and_back_keeps_them(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = timeline(app)
+        everything = screen.items
+        await pilot.press("f")
+        assert app.focused is screen.dates_box
+        await type_text(pilot, "2024-04")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Timeline of the whole KB in 2024-04 · 11 dated items" in screen_text(app)
+        assert 0 < screen.items < everything
+        dates = [row_text(screen.table, n).split()[0] for n in range(screen.table.loaded)]
+        # kept: what overlaps April 2024 ("2024" does, being the whole year)
+        assert set(dates) <= {"2024", "2024-04", "2024-04-20", "2024-04-28"}
+        assert app.focused is screen.table
+
+        await pilot.press("f")
+        screen.dates_box.value = ""
+        await type_text(pilot, "2024-13")  # no such month: said, nothing changes
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("'2024-13' is not a date" in str(n.message) for n in app._notifications)
+        assert screen.dates == ("2024-04", "2024-04") and screen.items == 11
+        await pilot.press("escape")  # from the box to the rows, not out of the timeline
+        assert app.focused is screen.table
+
+        await pilot.press("down", "enter")  # a quote, and back: the same dates and row
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen)
+        row = app.history.trail()[-2].state["row"]
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = timeline(app)
+        assert screen.dates == ("2024-04", "2024-04") and screen.dates_box.value == "2024-04"
+        assert screen.table.cursor_row == row
+
+        await pilot.press("f")
+        screen.dates_box.value = ""
+        await type_text(pilot, "2023..")  # from 2023 on
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "from 2023" in screen_text(app)
+        assert all(row_text(screen.table, n).split()[0] >= "2023" for n in range(screen.table.loaded))

@@ -263,8 +263,9 @@ class EvidenceScreen(ContentScreen):
         return self.evidence.cited_quote
 
     async def action_step_out(self) -> None:
-        """Escape: from the evidence to the list; from the list, back."""
-        if isinstance(self.focused, EvidenceList):
+        """Escape: from the evidence (or a box above the list) to the list;
+        from the list, back."""
+        if self.focused is not None and self.focused is not self.item_list():
             self.set_focus(self.item_list())
         else:
             await self.app.run_action("app.back")

@@ -22,10 +22,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
+from kbtui.kb import timeline
 from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
 from kbtui.tui.history import Location
@@ -57,6 +58,7 @@ class TimelineScreen(EvidenceScreen):
             id="timeline.open",
         ),
         Binding("y", "copy_citation", "copy", show=False, id="timeline.copy"),
+        Binding("f", "focus_dates", "dates", tooltip="only the items between two dates", id="timeline.dates"),
     ]
 
     def __init__(self, db_path: Path, location: Location) -> None:
@@ -66,10 +68,13 @@ class TimelineScreen(EvidenceScreen):
         self._year: str | None = None  # the year the rows shown end in
         self._next: Cursor | None = None
         self._restoring: dict[str, Any] | None = None
+        self.dates: tuple[str | None, str | None] = (None, None)  # the range shown (either end open)
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(id="crumbs")
-        yield Static("", id="timeline-status")
+        with Horizontal(id="timeline-top"):
+            yield Static("", id="timeline-status")
+            yield Input(placeholder="f dates: 2024-04, 2022..2024-06", id="timeline-dates")
         with Vertical(id="timeline-body"):
             yield ClaimTable(id="timeline-table", export_header=timeline_rows.EXPORT_HEADER)
             yield EvidencePane(id="evidence")
@@ -105,8 +110,16 @@ class TimelineScreen(EvidenceScreen):
         self.location.state = {**self.location.state, **self.capture()}
         self._enter(self.location)
 
+    @property
+    def dates_box(self) -> Input:
+        return self.query_one("#timeline-dates", Input)
+
     def _enter(self, location: Location) -> None:
-        self._restoring = dict(location.state) if location.state else None
+        typed = str(location.state.get("dates") or "")
+        self.dates_box.value = typed
+        self.dates = timeline.parse_range(typed)  # what was applied before: valid
+        # a place left at a row goes back to it; a new range starts at the top
+        self._restoring = dict(location.state) if "row" in location.state else None
         self.items, self._year, self._next = 0, None, None
         self.table.set_rows([])
         self.evidence.show_claim(None)
@@ -121,7 +134,8 @@ class TimelineScreen(EvidenceScreen):
 
     @work(thread=True, exclusive=True, group="timeline")
     def load(self, location: Location, after: Cursor | None) -> None:
-        found = self.guarded(kbdata.timeline_page, self.db_path, location.entity_id, after)
+        start, end = self.dates
+        found = self.guarded(kbdata.timeline_page, self.db_path, location.entity_id, after, start, end)
         if found is not None:
             self.app.call_from_thread(self._loaded, location, after, found)
 
@@ -154,6 +168,7 @@ class TimelineScreen(EvidenceScreen):
         if text is None:
             whose = self.location.title.removeprefix("Timeline: ") if self.location.entity_id else "the whole KB"
             text = Text(f"Timeline of {whose}", style=Style(bold=True))
+            text.append(range_words(*self.dates), style=Style(bold=True))
             more = "+" if self._next else ""
             text.append(f" · {self.items:,}{more} dated item{'' if self.items == 1 else 's'}", style=Style(dim=True))
             if not self.items:
@@ -185,6 +200,7 @@ class TimelineScreen(EvidenceScreen):
             "scroll_y": self.table.scroll_y,
             "focus": focused.id if focused is not None else None,
             "evidence": self.evidence.highlighted_index,
+            "dates": self._typed_range(),
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -209,6 +225,28 @@ class TimelineScreen(EvidenceScreen):
         stem = f"{entity}-timeline" if entity else "timeline"
         return TableExport(stem, self.location.title, event.header, len(rows), rows=rows)
 
+    # --- the range of dates ----------------------------------------------------------
+
+    def _typed_range(self) -> str:
+        start, end = self.dates
+        if start is None and end is None:
+            return ""
+        return f"{start}" if start == end else f"{start or ''}..{end or ''}"
+
+    def action_focus_dates(self) -> None:
+        self.set_focus(self.dates_box)
+
+    @on(Input.Submitted, "#timeline-dates")
+    def _dates_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            timeline.parse_range(event.value)
+        except ValueError as exc:
+            self.notify(str(exc), title="Dates", severity="warning", timeout=6)
+            return
+        self.location.state = {"dates": event.value.strip()}
+        self._enter(self.location)
+
     def action_open_entity(self) -> None:
         info = self.table.current
         link = info.cell_links.get(1) if info is not None else None
@@ -216,3 +254,16 @@ class TimelineScreen(EvidenceScreen):
             self.notify("Highlight an item first: o opens the entity it names.", timeout=3)
             return
         self.post_message(EntitySelected(*link))
+
+
+def range_words(start: str | None, end: str | None) -> str:
+    """ " in 2024-04", " from 2022 to 2024-06", " from 2024", " up to 2021", or ""."""
+    if start is None and end is None:
+        return ""
+    if start == end:
+        return f" in {start}"
+    if end is None:
+        return f" from {start}"
+    if start is None:
+        return f" up to {end}"
+    return f" from {start} to {end}"
