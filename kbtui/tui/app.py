@@ -47,6 +47,7 @@ from kbtui.tui.messages import (
     OpenConflicts,
     OpenDisagreement,
     OpenInterlocks,
+    OpenNeighbours,
     OpenPath,
     OpenSource,
     OpenTimeline,
@@ -230,6 +231,7 @@ class KbtuiApp(App[int]):
         from kbtui.tui.screens.conflicts import ConflictsScreen
         from kbtui.tui.screens.disagreement import DisagreementScreen
         from kbtui.tui.screens.interlocks import InterlocksScreen
+        from kbtui.tui.screens.neighbours import NeighboursScreen
         from kbtui.tui.screens.overview import OverviewScreen
         from kbtui.tui.screens.path import PathScreen
         from kbtui.tui.screens.source import SourceScreen
@@ -244,6 +246,7 @@ class KbtuiApp(App[int]):
                 | PathScreen
                 | DisagreementScreen
                 | InterlocksScreen
+                | NeighboursScreen
             ]
             | None
         ) = None
@@ -265,6 +268,8 @@ class KbtuiApp(App[int]):
             place = DisagreementScreen
         elif location.kind == "interlocks":
             place = InterlocksScreen
+        elif location.kind == "neighbours":
+            place = NeighboursScreen
         while self.screen is not self.explorer and isinstance(self.screen, ContentScreen):
             if place is not None and isinstance(self.screen, place):
                 break
@@ -363,6 +368,10 @@ class KbtuiApp(App[int]):
     @on(OpenTimeline)
     def _open_timeline(self, event: OpenTimeline) -> None:
         self.navigate(Location.timeline(event.entity_id, event.name))
+
+    @on(OpenNeighbours)
+    def _open_neighbours(self, event: OpenNeighbours) -> None:
+        self.navigate(Location.neighbours(event.entity_id, event.name))
 
     @on(OpenInterlocks)
     def _open_interlocks(self, event: OpenInterlocks) -> None:

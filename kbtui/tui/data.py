@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any, NamedTuple, NotRequired, TypeVar
 
 from kbtui.kb import db as kbdb
-from kbtui.kb import disagreement, interlocks, namesakes, overview, pair_view, queries, table_export, timeline
+from kbtui.kb import (
+    disagreement,
+    interlocks,
+    namesakes,
+    neighbours,
+    overview,
+    pair_view,
+    queries,
+    table_export,
+    timeline,
+)
 from kbtui.kb import grep as kbgrep
 from kbtui.kb import search as kbsearch
 from kbtui.kb.models import (
@@ -368,6 +378,35 @@ def interlock_pair(path: Path | str, a: str, b: str) -> InterlockPair:
         found = interlocks.between(conn, a, b, limit=interlocks.MAX_LIMIT)
         ids = [t["claim"]["id"] for p in found["people"] for side in ("a", "b") for t in p["ties"][side]]
         return inert(InterlockPair(found, claims_evidence(conn, list(dict.fromkeys(ids)))))
+
+
+NEIGHBOURS_PAGE = 200
+
+
+class NeighboursPage(NamedTuple):
+    """A page of kbtui.kb.neighbours.page, its counts (on the first page
+    only) and the evidence record of every link claim on the page."""
+
+    page: dict[str, Any]
+    counts: dict[str, Any] | None
+    evidence: dict[str, Evidence]
+    refused: bool = False  # two hops were asked, from too many neighbours: one is shown
+
+
+def neighbours_page(path: Path | str, entity_id: str, hops: int, offset: int = 0) -> NeighboursPage:
+    """Two hops from a hub are refused (most of the KB): one hop then, and
+    `refused` says why."""
+    refused = False
+    with reader(path) as conn:
+        try:
+            reached = neighbours.reach(conn, entity_id, hops)
+        except neighbours.Refused:
+            refused, hops = True, 1
+            reached = neighbours.reach(conn, entity_id, hops)
+        found = neighbours.page(conn, entity_id, hops, limit=NEIGHBOURS_PAGE, offset=offset, reached=reached)
+        counts = neighbours.counts(conn, entity_id, hops, reached=reached) if offset == 0 else None
+        ids = [link["claim"]["id"] for n in found["neighbours"] for link in n["links"]]
+        return inert(NeighboursPage(found, counts, claims_evidence(conn, list(dict.fromkeys(ids))), refused))
 
 
 def stats(path: Path | str) -> Stats:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["home", "entity", "source", "conflicts", "overview", "timeline", "path", "disagreement", "interlocks"]
+Kind = Literal[
+    "home", "entity", "source", "conflicts", "overview", "timeline", "path", "disagreement", "interlocks", "neighbours"
+]
 
 
 class Crumb(NamedTuple):
@@ -106,6 +108,11 @@ class Location:
     def path(cls, start_id: str, start_name: str, goal_id: str, goal_name: str) -> Location:
         """The shortest evidence paths from one entity to another."""
         return cls("path", title=f"{start_name} → {goal_name}", entity_id=start_id, goal_id=goal_id)
+
+    @classmethod
+    def neighbours(cls, entity_id: str, name: str = "") -> Location:
+        """What one entity is linked to, two hops out (`hops` 1 for one)."""
+        return cls("neighbours", title=f"Neighbours: {name or entity_id}", entity_id=entity_id)
 
     @classmethod
     def interlocks(cls, a_id: str, a_name: str, b_id: str, b_name: str) -> Location:

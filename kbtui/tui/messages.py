@@ -62,6 +62,14 @@ class OpenDisagreement(Message):
 
 
 @dataclass
+class OpenNeighbours(Message):
+    """Show what one entity is linked to, one or two hops out."""
+
+    entity_id: str
+    name: str = ""
+
+
+@dataclass
 class OpenInterlocks(Message):
     """Show the people who link two organisations, every tie cited."""
 

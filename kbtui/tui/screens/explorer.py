@@ -36,6 +36,7 @@ from kbtui.tui.messages import (
     LoadMoreRoles,
     LocationFailed,
     OpenDisagreement,
+    OpenNeighbours,
     OpenPath,
     OpenTimeline,
     SearchScopeChanged,
@@ -93,6 +94,14 @@ class ExplorerScreen(ContentScreen):
         ),
         Binding(
             "t", "timeline", "timeline", show=False, tooltip="the entity's dated items, by year", id="explorer.timeline"
+        ),
+        Binding(
+            "n",
+            "neighbours",
+            "neighbours",
+            show=False,
+            tooltip="what the entity is linked to, two hops out",
+            id="explorer.neighbours",
         ),
         Binding(
             "d",
@@ -440,6 +449,13 @@ class ExplorerScreen(ContentScreen):
             self.notify("Open an entity first: t shows its timeline (F7 the whole KB's).", timeout=3)
             return
         self.post_message(OpenTimeline(data["id"], data["name"]))
+
+    def action_neighbours(self) -> None:
+        data = self.pane.data
+        if data is None:
+            self.notify("Open an entity first: n shows what it is linked to.", timeout=3)
+            return
+        self.post_message(OpenNeighbours(data["id"], data["name"]))
 
     def action_disagreement(self) -> None:
         data = self.pane.data

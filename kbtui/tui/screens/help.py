@@ -18,6 +18,7 @@ from kbtui.tui.screens.conflicts import ConflictsScreen
 from kbtui.tui.screens.disagreement import DisagreementScreen
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.interlocks import InterlocksScreen
+from kbtui.tui.screens.neighbours import NeighboursScreen
 from kbtui.tui.screens.path import PathScreen
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.screens.timeline import TimelineScreen
@@ -53,6 +54,7 @@ def sections(app_bindings: Sequence[Binding]) -> list[HelpSection]:
         ("Conflicts view (ctrl+p Conflicts, or !)", bindings_of(ConflictsScreen) + bindings_of(ConflictList)),
         ("Disagreement view (d on an entity)", bindings_of(DisagreementScreen) + bindings_of(PairList)),
         ("Interlocks view (Enter on an organisation's interlocks)", bindings_of(InterlocksScreen)),
+        ("Neighbours view (n on an entity)", bindings_of(NeighboursScreen)),
         ("Timeline (t on an entity, F7 for the whole KB)", bindings_of(TimelineScreen)),
     ]
 
