@@ -151,6 +151,7 @@ class EntityPane(VerticalScroll, can_focus=False):
             ("/", "search from anywhere"),
             ("ctrl+p", "jump to anything"),
             ("!", "where the sources disagree: conflicts, disputes, errata"),
+            ("t p n d", "on an entity: its timeline, path to…, neighbours, where the sources disagree"),
             ("F1 ?", "all keys"),
             ("ctrl+q", "quit"),
         ):
