@@ -165,9 +165,14 @@ def _build(path: Path, claims: list[tuple[str, str, str, str]], conflicts: list[
             kind = "person" if e in PEOPLE else "organisation" if e in BODIES else "event"
             conn.execute("INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)", (e, kind, e.upper()))
         for n, event in enumerate(EVENTS):
-            conn.execute("INSERT INTO claims (id, kind) VALUES (?, 'event')", (f"ev{n}",))
-            conn.execute("INSERT INTO events (entity_id, claim_id) VALUES (?, ?)", (event, f"ev{n}"))
-            about[f"ev{n}"] = {event}
+            place = BODIES[n] if n < len(BODIES) - 1 else None  # one event held at a place, one not
+            conn.execute(
+                "INSERT INTO claims (id, kind, disputed) VALUES (?, 'event', ?)", (f"ev{n}", "why" if n == 0 else None)
+            )
+            conn.execute(
+                "INSERT INTO events (entity_id, claim_id, place_id) VALUES (?, ?, ?)", (event, f"ev{n}", place)
+            )
+            about[f"ev{n}"] = {event} | ({place} if place else set())
         seen_participations: set[tuple[str, str]] = set()
         for n, (kind, a, b, state) in enumerate(claims):
             claim = f"c{n}"

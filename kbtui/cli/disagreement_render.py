@@ -11,14 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kbtui.cli.render import T, console, evidence_line
-from kbtui.kb.disagreement import Disagreements, Pair, Side, count_of, words
+from kbtui.kb.disagreement import SIDE_TITLES, Disagreements, Pair, Side, count_of, words
 from kbtui.safetext import one_line
 
-COLUMNS = {
-    "conflict": ("one side", "the other side"),
-    "disputed": ("for it", "against it"),
-    "erratum": ("the source says", "what is right"),
-}
 QUOTE_MAX = 240
 
 
@@ -49,7 +44,7 @@ def entity_disagreements(found: Disagreements, pairs: list[Pair]) -> None:
     head = Text(f"Where the sources disagree about {name}: ", style="bold") + Text(words(count_of(found)))
     console.print(head)
     for n, pair in enumerate(pairs, 1):
-        left, right = COLUMNS.get(pair["kind"], ("", ""))
+        left, right = SIDE_TITLES.get(pair["kind"], ("", ""))
         table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False)
         table.add_column(left, ratio=1, style="", header_style="bold cyan")
         table.add_column(right, ratio=1, style="", header_style="bold cyan")

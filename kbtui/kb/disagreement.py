@@ -3,7 +3,8 @@ marker on its pane, and the explorer's side-by-side view.
 
 An entity's claims are the ones its pane shows: roles it holds or that are
 held in it, relations either way, events it took part in (and, for an event,
-the event itself and its participants), its properties and cited aliases.
+the event itself and its participants; for a place, the events held there),
+its properties and cited aliases.
 Among them:
 
 - **conflicts**: a recorded conflict with at least one side among them (the
@@ -44,6 +45,7 @@ _BRANCHES = (
     "SELECT claim_id FROM participations WHERE event_id = :e",
     "SELECT v.claim_id FROM participations p JOIN events v ON v.entity_id = p.event_id WHERE p.entity_id = :e",
     "SELECT claim_id FROM events WHERE entity_id = :e",
+    "SELECT claim_id FROM events WHERE place_id = :e",
     "SELECT claim_id FROM properties WHERE entity_id = :e",
     "SELECT claim_id FROM aliases WHERE entity_id = :e AND claim_id IS NOT NULL",
 )
@@ -57,7 +59,7 @@ def _owned(column: str) -> str:
         f"(EXISTS (SELECT 1 FROM roles WHERE claim_id = {column} AND (holder_id = :e OR organisation_id = :e))"
         f" OR EXISTS (SELECT 1 FROM relations WHERE claim_id = {column} AND (subject_id = :e OR object_id = :e))"
         f" OR EXISTS (SELECT 1 FROM participations WHERE claim_id = {column} AND (entity_id = :e OR event_id = :e))"
-        f" OR EXISTS (SELECT 1 FROM events v WHERE v.claim_id = {column} AND (v.entity_id = :e"
+        f" OR EXISTS (SELECT 1 FROM events v WHERE v.claim_id = {column} AND (v.entity_id = :e OR v.place_id = :e"
         " OR EXISTS (SELECT 1 FROM participations p WHERE p.event_id = v.entity_id AND p.entity_id = :e)))"
         f" OR EXISTS (SELECT 1 FROM properties WHERE claim_id = {column} AND entity_id = :e)"
         f" OR EXISTS (SELECT 1 FROM aliases WHERE claim_id = {column} AND entity_id = :e))"
@@ -154,9 +156,11 @@ def _disputed_ids(conn: sqlite3.Connection, plan: _Plan, entity_id: str, sides: 
 
 def _errata_ids(conn: sqlite3.Connection, plan: _Plan, entity_id: str) -> list[str]:
     sql = (
-        f"{plan.prefix}SELECT x.id FROM errata x WHERE {plan.mine('x.about')} OR {plan.mine('x.shown_by')}"
+        # (joined to its source as queries.errata joins it: the marker counts what the view lists)
+        f"{plan.prefix}SELECT x.id FROM errata x JOIN sources s ON s.id = x.source_id"
+        f" WHERE ({plan.mine('x.about')} OR {plan.mine('x.shown_by')}"
         ' OR EXISTS (SELECT 1 FROM mentions m WHERE m.source_id = x.source_id AND m.start < x."end"'
-        ' AND m."end" > x.start AND m.entity_id = :e) ORDER BY x.id'
+        ' AND m."end" > x.start AND m.entity_id = :e)) ORDER BY x.id'
     )
     return [r[0] for r in conn.execute(sql, {"e": entity_id})]
 
@@ -228,6 +232,14 @@ def of_entity(conn: sqlite3.Connection, entity_id: str) -> Disagreements:
 
 
 # --- both sides, lined up ------------------------------------------------------
+
+
+# what each side of a pair is, by kind: column titles for the CLI and the explorer
+SIDE_TITLES = {
+    "conflict": ("one side", "the other side"),
+    "disputed": ("for it", "against it"),
+    "erratum": ("the source says", "what is right"),
+}
 
 
 class Side(TypedDict):

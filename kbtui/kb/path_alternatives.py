@@ -171,17 +171,32 @@ class _Search:
         on_path = {self.start}
         trail: list[Hop] = []
 
+        # per entity: its neighbours' best distance to B, which neighbour
+        # gives it, and the best among the others (read once: asked for each
+        # of a hub's 12,000 holders, a loop over the hub's neighbours would be
+        # quadratic)
+        best_two: dict[str, tuple[int, str | None, int]] = {}
+
         def avoiding(other: str, node: str) -> int:
             # hops from `other` to B on a route that does not go back through
             # `node` (the path holds it already): a hub's holders reach B
             # through the hub, and that route is closed to them
             if other == self.goal:
                 return 0
-            best = far
-            for m, _ in adjacent.get(other, ()):  # (a loop: most have one or two neighbours, a hub's 12,000)
-                if m != node:
-                    best = min(best, to_goal.get(m, far))
-            return best + 1
+            got = best_two.get(other)
+            if got is None:
+                first, nearest, second = far, None, far
+                for m, _ in adjacent.get(other, ()):
+                    d = to_goal.get(m, far)
+                    if d < first:
+                        if m != nearest:
+                            second = first
+                        first, nearest = d, m
+                    elif m != nearest and d < second:
+                        second = d
+                got = best_two[other] = (first, nearest, second)
+            first, nearest, second = got
+            return (second if nearest == node else first) + 1
 
         def nexts(node: str, left: int) -> list[tuple[str, Edge]]:
             # the neighbours whose distance to B fits in the hops left after

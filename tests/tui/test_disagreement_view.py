@@ -127,3 +127,57 @@ async def test_the_sources_agree_no_marker_and_d_says_so(kb_path: Path) -> None:
         await settle(pilot)
         assert app.screen is explorer
         assert any("The sources agree about Chen Wenqing" in str(n.message) for n in app._notifications)
+
+
+async def test_back_returns_to_the_same_citation_of_the_same_side(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_entity(pilot, "xi jinping")
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("c", "down")  # the leader's second citation
+        await settle(pilot)
+        screen = disagreement(app)
+        assert isinstance(app.focused, EvidenceList) and screen.evidence.highlighted_index == 1
+        cited = screen.evidence.citations[1]["id"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SourceScreen) and app.history.current.citation_id == cited
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = disagreement(app)
+        assert isinstance(app.focused, EvidenceList)
+        assert screen.evidence.highlighted_index == 1
+        assert screen.evidence.claim is not None and screen.evidence.claim["id"] == "xi-jinping-leader-china"
+
+
+async def test_a_click_chooses_a_side_and_opens_nothing(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_entity(pilot, "xi jinping")
+        await pilot.press("d")
+        await settle(pilot)
+        screen = disagreement(app)
+        pairs = screen.pairs
+        await pilot.click("#pair-list", offset=(pairs.size.width - 10, 5))  # the first pair's right column
+        await settle(pilot)
+        assert isinstance(app.screen, DisagreementScreen) and app.focused is pairs
+        assert pairs.highlighted == 0 and pairs.side == 1
+        assert screen.evidence.claim is not None and screen.evidence.claim["id"] == "xi-jinping-premier-per-rt"
+        assert "▶ the other side: Xi Jinping: Premier of Chinese government" in screen_text(app)
+
+
+async def test_the_side_against_a_disputed_claim_starts_at_the_quote_against_it(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_entity(pilot, "russia")
+        await pilot.press("d")
+        await settle(pilot)
+        screen = disagreement(app)
+        cites = screen.evidence.citations
+        assert screen.evidence.highlighted_index == 0 and cites[0]["stance"] == "supports"
+        await pilot.press("right")
+        await settle(pilot)
+        index = screen.evidence.highlighted_index
+        assert index is not None and cites[index]["stance"] == "contradicts" and cites[index]["id"] == 209
+        assert "▶ against it" in screen_text(app)

@@ -124,3 +124,16 @@ def test_interlocks_are_read_for_bodies_only(kb_path: Path) -> None:
     assert pair.found["count"] == 1
     ties = pair.found["people"][0]["ties"]
     assert set(pair.evidence) == {t["claim"]["id"] for side in ("a", "b") for t in ties[side]}
+
+
+async def test_a_new_theme_keeps_the_interlocks(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        explorer = await open_entity(pilot, "ministry of state security")
+        table = explorer.pane.table("interlocks")
+        table.focus()
+        await settle(pilot)
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await settle(pilot)
+        assert table.display and table.row_count == 1 and app.focused is table
+        assert "Interlocks: bodies sharing people with it  1" in screen_text(app)

@@ -230,3 +230,22 @@ async def test_f_narrows_the_timeline_to_dates_and_back_keeps_them(kb_path: Path
         await settle(pilot)
         assert "from 2023" in screen_text(app)
         assert all(row_text(screen.table, n).split()[0] >= "2023" for n in range(screen.table.loaded))
+
+
+async def test_a_page_key_or_a_click_never_leaves_the_cursor_on_a_year(kb_path: Path) -> None:
+    app = create_app(kb_path, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = timeline(app)
+        table = screen.table
+        for _ in range(4):
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert not table.infos[table.cursor_row].heading
+            assert screen.evidence.claim is not None
+        headings = [n for n, info in enumerate(table.infos) if info.heading]
+        table.move_cursor(row=headings[1])  # as a click on a year would
+        await settle(pilot)
+        assert table.cursor_row == headings[1] + 1

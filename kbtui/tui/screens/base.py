@@ -247,7 +247,10 @@ class EvidenceScreen(ContentScreen):
     @on(ClaimHighlighted)
     def _evidence_follows(self, event: ClaimHighlighted) -> None:
         event.stop()
-        self.evidence.show_claim(event.claim, event.summary, event.hint)
+        pane = self.evidence
+        if event.claim is not None and event.claim is pane.claim and event.summary == pane.summary:
+            return  # shown already (going back shows it at once): keep the citation the user was on
+        pane.show_claim(event.claim, event.summary, event.hint)
 
     def refocus(self, state: dict[str, Any]) -> None:
         """Back here: focus where the user was, the evidence or the list."""

@@ -73,7 +73,7 @@ class ConflictsScreen(EvidenceScreen):
         self.evidence.conflicts_hint = False
         self.items.look = self.evidence.look = self.context.look
         self.evidence.show_claim(None)
-        self.items.focus()
+        self.set_focus(self.items)  # now: a deferred focus() could land after the restore
         self.load(self.location)
 
     def apply_look(self, look: Look) -> None:
@@ -123,6 +123,9 @@ class ConflictsScreen(EvidenceScreen):
         index = state.get("item")
         if isinstance(index, int) and 0 <= index < self.items.option_count:
             self.items.highlighted = index
+        item = self.items.current
+        if item is not None:  # at once: the citation and the focus below need its citations there
+            self.evidence.show_claim(self.items.claim_of(item), item.summary)
         self.evidence.restore(state.get("evidence"))
         self.items.call_after_refresh(self.items.scroll_to, y=state.get("scroll_y", 0), animate=False)
 

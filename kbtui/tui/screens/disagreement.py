@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
-from kbtui.kb.disagreement import count_of, words
+from kbtui.kb.disagreement import SIDE_TITLES, count_of, words
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
@@ -29,7 +29,7 @@ from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.widgets.breadcrumb import Breadcrumb
 from kbtui.tui.widgets.evidence import EvidencePane
 from kbtui.tui.widgets.footer import KeyBar
-from kbtui.tui.widgets.side_by_side import PairList, SideChosen
+from kbtui.tui.widgets.side_by_side import PairList, SideChosen, SideShown
 
 
 class DisagreementScreen(EvidenceScreen):
@@ -49,6 +49,7 @@ class DisagreementScreen(EvidenceScreen):
         yield Breadcrumb(id="crumbs")
         yield Static("", id="disagree-head")
         yield PairList(id="pair-list")
+        yield Static("", id="side-line")
         yield EvidencePane(id="evidence")
         yield KeyBar()
 
@@ -65,7 +66,7 @@ class DisagreementScreen(EvidenceScreen):
         self.evidence.today = self.context.today
         self.pairs.look = self.evidence.look = self.context.look
         self.evidence.show_claim(None)
-        self.pairs.focus()
+        self.set_focus(self.pairs)  # now: a deferred focus() could land after the restore
         self.load(self.location)
 
     def _head(self, text: Text) -> None:
@@ -122,8 +123,33 @@ class DisagreementScreen(EvidenceScreen):
         index, side = state.get("pair"), state.get("side", 0)
         if isinstance(index, int) and isinstance(side, int):
             self.pairs.highlight_pair(index, side)
+        # at once, not when the highlight's message comes: the citation and
+        # the focus below need the claim's citations there
+        self.evidence.show_claim(*self.pairs.chosen())
+        self._side_line()
         self.evidence.restore(state.get("evidence"))
         self.pairs.call_after_refresh(self.pairs.scroll_to, y=state.get("scroll_y", 0), animate=False)
+
+    @on(SideShown)
+    def _side_shown(self, event: SideShown) -> None:
+        event.stop()
+        self._side_line()
+        if event.pair["kind"] == "disputed":  # one claim both sides: its first quote for, or against
+            against = event.side == 1
+            cites = self.evidence.citations
+            first = next((n for n, c in enumerate(cites) if (c["stance"] == "contradicts") == against), None)
+            self.evidence.restore(first)
+
+    def _side_line(self) -> None:
+        pair, side = self.pairs.pair, self.pairs.side
+        line = Text()
+        if pair is not None:
+            title = SIDE_TITLES.get(pair["kind"], ("", ""))[side]
+            line.append(f"{'◀' if side == 0 else '▶'} {title}", style=self.context.look.fg("accent", bold=True))
+            words = pair["sides"][side]["heading"]
+            if words:
+                line.append(f": {shown(words, 200)}")
+        self.query_one("#side-line", Static).update(line)
 
     @on(SideChosen)
     def _chosen(self, event: SideChosen) -> None:

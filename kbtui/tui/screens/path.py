@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
 from kbtui.tui import path_data
+from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import ClaimHighlighted, TitleLearned
@@ -132,7 +133,7 @@ class PathScreen(ContentScreen):
         total, hops = paths["shortest_paths"], paths["length"]
         shortest = sum(1 for p in paths["paths"] if p["length"] == hops)
         longer = len(paths["paths"]) - shortest
-        text = Text(f"{paths['from']['name']} → {paths['to']['name']}", style=Style(bold=True))
+        text = Text(f"{shown(paths['from']['name'], 80)} → {shown(paths['to']['name'], 80)}", style=Style(bold=True))
         text.append(f"  {plural(total, 'shortest path')} of {plural(hops, 'hop')}", style=Style(dim=True))
         if shortest < total:
             text.append(f", the best {shortest} shown", style=Style(dim=True))
@@ -140,7 +141,7 @@ class PathScreen(ContentScreen):
             text.append(f", then {longer} longer", style=Style(dim=True))
         if paths["longer_cut_short"]:
             text.append(" (the search for longer ones stopped at its budget)", style=Style(dim=True))
-        elif len(paths["paths"]) < path_data.PATHS and paths["max_hops"] < MAX_HOPS:
+        elif len(paths["paths"]) < path_data.PATHS and paths["max_hops"] < MAX_HOPS:  # (as check_action)
             text.append(
                 f"; none longer within {plural(paths['max_hops'], 'hop')}: + searches one further",
                 style=Style(dim=True),
@@ -175,7 +176,12 @@ class PathScreen(ContentScreen):
                 return not found.exhausted and found.max_hops < MAX_HOPS
             if isinstance(found, PathsFound):
                 paths = found.paths
-                return paths["max_hops"] < MAX_HOPS and len(paths["paths"]) < path_data.PATHS
+                # (not after the search for longer ones ran out of its budget: a hop more would too)
+                return (
+                    paths["max_hops"] < MAX_HOPS
+                    and len(paths["paths"]) < path_data.PATHS
+                    and not paths["longer_cut_short"]
+                )
             return False
         return True
 

@@ -29,6 +29,7 @@ from textual.widgets import Input, Static
 from kbtui.kb import timeline
 from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
+from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look
 from kbtui.tui.messages import EntitySelected, ExportTable, LoadMoreRoles
@@ -167,7 +168,7 @@ class TimelineScreen(EvidenceScreen):
         status = self.query_one("#timeline-status", Static)
         if text is None:
             whose = self.location.title.removeprefix("Timeline: ") if self.location.entity_id else "the whole KB"
-            text = Text(f"Timeline of {whose}", style=Style(bold=True))
+            text = Text(f"Timeline of {shown(whose, 120)}", style=Style(bold=True))
             text.append(range_words(*self.dates), style=Style(bold=True))
             more = "+" if self._next else ""
             text.append(f" · {self.items:,}{more} dated item{'' if self.items == 1 else 's'}", style=Style(dim=True))

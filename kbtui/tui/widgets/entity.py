@@ -68,6 +68,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         self.today = ""  # set by the screen: the app's date, that evidence ages against
         self._role_dates = True
         self.built = False  # the sections' tables are mounted (see build)
+        self.interlocks: dict[str, Any] | None = None  # the last read (see show_interlocks)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="welcome")
@@ -181,7 +182,11 @@ class EntityPane(VerticalScroll, can_focus=False):
         self.query_one("#entity-header", Static).update(self._header(data))
         me, look = data["id"], self.look
         self._fill_roles(data)
-        self._fill("interlocks", INTERLOCKS_TITLE, 0, (interlock_rows.SECTION_COLUMNS, []))
+        if self.interlocks is not None and self.interlocks["organisation"]["id"] == data["id"]:
+            self.show_interlocks(self.interlocks)  # the same entity drawn again (a new theme): keep them
+        else:
+            self.interlocks = None
+            self._fill("interlocks", INTERLOCKS_TITLE, 0, (interlock_rows.SECTION_COLUMNS, []))
         self._fill("relations", "Relations", len(data["relations"]), relation_section(data["relations"], look, me))
         self._fill("events", "Events", len(data["events"]), event_section(data["events"], look, me))
         props = property_section(data["properties"], data["alias_kinds"], self.alias_claims, look, me)
@@ -249,6 +254,7 @@ class EntityPane(VerticalScroll, can_focus=False):
         pane, as a hub's take a third of a second at 1M entities."""
         if self.data is None or shared["organisation"]["id"] != self.data["id"]:
             return
+        self.interlocks = shared
         section = interlock_rows.section(shared, self.look)
         self._fill("interlocks", INTERLOCKS_TITLE, len(section[1]), section)
         self._title("interlocks", INTERLOCKS_TITLE, len(section[1]), shared["count"])

@@ -39,10 +39,10 @@ def section(shared: dict[str, Any], look: Look) -> tuple[Columns, list[TableRow]
     me = shared["organisation"]
     rows: list[TableRow] = []
     for row in shared["interlocks"]:
-        other = row["organisation"]
-        names = ", ".join(shown(p["name"], NAME_MAX) for p in row["people"])
-        if row["count"] > len(row["people"]):
-            names += f" and {row['count'] - len(row['people']):,} more"
+        other, people = row["organisation"], row["people"]
+        names = ", ".join(shown(p["name"], NAME_MAX) for p in people)
+        if row["count"] > len(people):
+            names += f" and {row['count'] - len(people):,} more"
         cells: list[Cell] = [
             look.link(other["name"], NAME_MAX),
             Text(shown(other.get("kind") or "", 20)),
@@ -54,7 +54,14 @@ def section(shared: dict[str, Any], look: Look) -> tuple[Columns, list[TableRow]
             hint="Not a claim: press Enter for who links them, each tie with its evidence.",
             cell_links={0: (other["id"], other["name"])},
             interlock=(me["id"], me["name"], other["id"], other["name"]),
-            export=[other["id"], other["name"], other.get("kind"), row["count"], names],
+            # the names as stored (the cell's are made safe to show, and cut)
+            export=[
+                other["id"],
+                other["name"],
+                other.get("kind"),
+                row["count"],
+                "; ".join(p["name"] for p in people),
+            ],
         )
         rows.append((cells, info))
     return SECTION_COLUMNS, rows

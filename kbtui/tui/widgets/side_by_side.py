@@ -3,11 +3,11 @@ two claims; a disputed claim's quotes for and against it; an erratum's
 words in error and what is right), both quoted, with the note across.
 
 One side of the highlighted pair is the chosen one (← → or h l; a click on
-a column chooses it): its heading is marked, and the screen shows its
-claim's evidence. Attributes down: `show(view)` with
-kbtui.tui.data.DisagreementView. Messages up: ClaimHighlighted when the
-pair or side changes; SideChosen on Enter (the screen decides: evidence,
-or the source at an erratum's words).
+a column chooses it): the screen says which, and shows its claim's
+evidence. Attributes down: `show(view)` with kbtui.tui.data.DisagreementView.
+Messages up: ClaimHighlighted and SideShown when the pair or side changes;
+SideChosen on Enter (the screen decides: evidence, or the source at an
+erratum's words).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from kbtui.kb.disagreement import Pair, Side
+from kbtui.kb.disagreement import SIDE_TITLES, Pair, Side
+from kbtui.kb.models import Evidence
 from kbtui.tui.clip import shown
 from kbtui.tui.data import DisagreementView
 from kbtui.tui.evidence_text import citation_facts
@@ -33,14 +34,17 @@ from kbtui.tui.look import Look, source_line
 from kbtui.tui.messages import ClaimHighlighted
 
 QUOTES_PER_SIDE = 3
-COLUMNS = {
-    "conflict": ("one side", "the other side"),
-    "disputed": ("for it", "against it"),
-    "erratum": ("the source says", "what is right"),
-}
 # pairs listed: OptionList measures every option up front; the CLI lists all
 SHOWN = 300
 KIND_WORDS = {"conflict": "conflict", "disputed": "its own evidence disagrees", "erratum": "erratum"}
+
+
+@dataclass
+class SideShown(Message):
+    """The highlighted pair, or its chosen side, changed."""
+
+    pair: Pair
+    side: int
 
 
 @dataclass
@@ -74,22 +78,20 @@ class PairList(OptionList):
         self.look = Look()
         self.view: DisagreementView | None = None
         self.side = 0  # the chosen side of the highlighted pair
-        self._marked: int | None = None  # the pair drawn with a chosen side
 
     # --- attributes down ----------------------------------------------------------
 
     def show(self, view: DisagreementView) -> None:
         self.view = view
         self.clear_options()
-        self._marked = None
-        self.add_options([Option(self._prompt(n, pair, chosen=None)) for n, pair in enumerate(view.pairs[:SHOWN])])
+        self.add_options([Option(self._prompt(n, pair)) for n, pair in enumerate(view.pairs[:SHOWN])])
         if len(view.pairs) > SHOWN:
             more = f"… {len(view.pairs) - SHOWN:,} more: `kbtui conflicts {view.found['entity']['id']}` lists them all"
             self.add_option(Option(Text(more, style=Style(dim=True)), disabled=True))
         self.side = 0
         self.highlighted = 0 if view.pairs else None
 
-    def _prompt(self, n: int, pair: Pair, chosen: int | None) -> RenderableType:
+    def _prompt(self, n: int, pair: Pair) -> RenderableType:
         look = self.look
         head = Text(f"{n + 1}. {KIND_WORDS.get(pair['kind'], pair['kind'])}", style=look.fg("error", bold=True))
         if pair["note"]:
@@ -98,15 +100,13 @@ class PairList(OptionList):
         grid = Table.grid(expand=True, padding=(0, 2))
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
-        titles = COLUMNS.get(pair["kind"], ("", ""))
-        grid.add_row(*(self._side(side, titles[i], chosen == i) for i, side in enumerate(pair["sides"])))
+        titles = SIDE_TITLES.get(pair["kind"], ("", ""))
+        grid.add_row(*(self._side(side, titles[i]) for i, side in enumerate(pair["sides"])))
         return Padding(Group(head, grid), (0 if n == 0 else 1, 0, 0, 0))
 
-    def _side(self, side: Side, title: str, chosen: bool) -> Group:
+    def _side(self, side: Side, title: str) -> Group:
         look = self.look
-        mark = Text("▶ " if chosen else "  ", style=look.fg("accent", bold=True))
-        mark.append(title, style=look.fg("accent", bold=True) + Style(underline=chosen))
-        lines: list[RenderableType] = [mark]
+        lines: list[RenderableType] = [Text(title, style=look.fg("accent", bold=True))]
         if side["heading"]:
             lines.append(Text(shown(side["heading"], 400), style=Style(bold=True)))
         if side["disputed"]:
@@ -132,6 +132,8 @@ class PairList(OptionList):
         return Group(*lines)
 
     # --- the chosen side ------------------------------------------------------------
+    # (shown by the screen, not in the options: replacing one option's prompt
+    # makes OptionList measure every option again, a lag on every key)
 
     @property
     def pair(self) -> Pair | None:
@@ -140,40 +142,38 @@ class PairList(OptionList):
             return None
         return self.view.pairs[index]
 
-    def _redraw(self, index: int | None, chosen: int | None) -> None:
-        if self.view is not None and index is not None and 0 <= index < min(len(self.view.pairs), SHOWN):
-            self.replace_option_prompt_at_index(index, self._prompt(index, self.view.pairs[index], chosen))
-            if chosen is not None:
-                self._marked = index
+    def chosen(self) -> tuple[Evidence | None, str]:
+        """The chosen side's claim (None: it has none) and its words."""
+        pair = self.pair
+        if pair is None or self.view is None:
+            return None, ""
+        side = pair["sides"][self.side]
+        claim = self.view.evidence.get(side["claim_id"]) if side["claim_id"] else None
+        return claim, side["heading"] if pair["kind"] != "disputed" else pair["note"]
 
     def _announce(self) -> None:
         pair = self.pair
-        if pair is None or self.view is None:
+        if pair is None:
             return
-        side = pair["sides"][self.side]
-        claim = self.view.evidence.get(side["claim_id"]) if side["claim_id"] else None
-        summary = side["heading"] if pair["kind"] != "disputed" else pair["note"]
-        self.post_message(ClaimHighlighted(claim, summary))
+        self.post_message(ClaimHighlighted(*self.chosen()))
+        self.post_message(SideShown(pair, self.side))
 
     def action_side(self, side: int) -> None:
         if self.pair is None or side == self.side:
             return
         self.side = side
-        self._redraw(self.highlighted, side)
         self._announce()
 
     def highlight_pair(self, index: int, side: int = 0) -> None:
-        if self.view is not None and 0 <= index < len(self.view.pairs):
+        """Put the cursor on a pair and side (going back here); the screen
+        shows its evidence itself, and the highlight's own announcement
+        then changes nothing."""
+        if self.view is not None and 0 <= index < min(len(self.view.pairs), SHOWN):
             self.side = side
             self.highlighted = index
-            self._redraw(index, side)
-            self._announce()
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if self._marked is not None and self._marked != event.option_index:
-            self._redraw(self._marked, None)
-        self._redraw(event.option_index, self.side)
         self._announce()
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -183,7 +183,17 @@ class PairList(OptionList):
             self.post_message(SideChosen(pair, self.side))
 
     async def _on_click(self, event: events.Click) -> None:
-        """A click on the right half of a pair chooses its right side."""
-        await super()._on_click(event)
-        if self.pair is not None:
-            self.action_side(1 if event.x >= self.size.width // 2 else 0)
+        """A click chooses the pair and the side clicked (the right half: the
+        right side); it opens nothing, as Enter does."""
+        event.prevent_default()  # OptionList's own handler would select (open) it
+        clicked = event.style.meta.get("option")
+        if not isinstance(clicked, int) or not 0 <= clicked < self.option_count:
+            return
+        if self.get_option_at_index(clicked).disabled:
+            return
+        side = 1 if event.x >= self.size.width // 2 else 0
+        if clicked != self.highlighted:
+            self.side = side
+            self.highlighted = clicked  # announced when the highlight message comes
+        else:
+            self.action_side(side)

@@ -177,6 +177,14 @@ class ClaimTable(DataTable[Cell]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table is not self:
             return
+        row = self.cursor_row
+        if self._heading(row):  # reached by a page key or a click: on to the nearest item
+            below = next((r for r in range(row + 1, self.row_count) if not self._heading(r)), None)
+            above = next((r for r in range(row - 1, -1, -1) if not self._heading(r)), None)
+            target = below if below is not None else above
+            if target is not None:
+                self.move_cursor(row=target)
+                return  # its own highlight announces it
         self._announce()
         info = self.current
         if info is not None and info.more:
