@@ -38,6 +38,7 @@ def _counts_never_run_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
     an estimate looks like is tested with COUNT_CAP (and in test_overview)."""
     monkeypatch.setattr(overview, "COUNT_BUDGET", 30.0)
 
+
 pytestmark = pytest.mark.tui
 
 SIZE = (100, 30)
