@@ -181,3 +181,31 @@ async def test_the_side_against_a_disputed_claim_starts_at_the_quote_against_it(
         index = screen.evidence.highlighted_index
         assert index is not None and cites[index]["stance"] == "contradicts" and cites[index]["id"] == 209
         assert "▶ against it" in screen_text(app)
+
+
+async def test_many_conflicts_never_hide_the_errata(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from kbtui.tui.widgets import side_by_side
+
+    conn = sqlite3.connect(sample_copy)
+    with conn:  # a second conflict about Xi
+        conn.execute(
+            "INSERT INTO conflicts (claim_id, other_id, note) VALUES"
+            " ('xi-jinping-friend-of-vladimir-putin', 'xi-jinping-leader-china', 'a second one')"
+        )
+    conn.close()
+    monkeypatch.setattr(side_by_side, "SHOWN", 1)  # one of each kind listed
+    app = create_app(sample_copy, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_entity(pilot, "xi jinping")
+        await pilot.press("d")
+        await settle(pilot)
+        pairs = disagreement(app).pairs
+        kinds = [p["kind"] if p else None for p in pairs.listed]
+        assert kinds == ["conflict", None, "erratum"]
+        assert "1 more of this kind" in screen_text(app)
+        await pilot.press("down")  # over the "more" line, to the erratum
+        await settle(pilot)
+        assert pairs.pair is not None and pairs.pair["kind"] == "erratum"
+        assert "2. erratum" in " ".join(screen_text(app).split())

@@ -78,18 +78,30 @@ class PairList(OptionList):
         self.look = Look()
         self.view: DisagreementView | None = None
         self.side = 0  # the chosen side of the highlighted pair
+        self.listed: list[Pair | None] = []  # one per option; None for a "more" line
 
     # --- attributes down ----------------------------------------------------------
 
     def show(self, view: DisagreementView) -> None:
         self.view = view
         self.clear_options()
-        self.add_options([Option(self._prompt(n, pair)) for n, pair in enumerate(view.pairs[:SHOWN])])
-        if len(view.pairs) > SHOWN:
-            more = f"… {len(view.pairs) - SHOWN:,} more: `kbtui conflicts {view.found['entity']['id']}` lists them all"
-            self.add_option(Option(Text(more, style=Style(dim=True)), disabled=True))
+        self.listed = []
+        options: list[Option] = []
+        # up to SHOWN of each kind, so a hub's thousands of conflicts never
+        # push its few errata out of reach
+        for kind in SIDE_TITLES:
+            of_kind = [p for p in view.pairs if p["kind"] == kind]
+            for pair in of_kind[:SHOWN]:
+                options.append(Option(self._prompt(sum(1 for p in self.listed if p is not None), pair)))
+                self.listed.append(pair)
+            if len(of_kind) > SHOWN:
+                left = len(of_kind) - SHOWN
+                more = f"… {left:,} more of this kind: `kbtui conflicts {view.found['entity']['id']}` lists them all"
+                options.append(Option(Text(more, style=Style(dim=True)), disabled=True))
+                self.listed.append(None)
+        self.add_options(options)
         self.side = 0
-        self.highlighted = 0 if view.pairs else None
+        self.highlighted = 0 if self.listed else None
 
     def _prompt(self, n: int, pair: Pair) -> RenderableType:
         look = self.look
@@ -138,9 +150,9 @@ class PairList(OptionList):
     @property
     def pair(self) -> Pair | None:
         index = self.highlighted
-        if self.view is None or index is None or not 0 <= index < min(len(self.view.pairs), SHOWN):
+        if index is None or not 0 <= index < len(self.listed):
             return None
-        return self.view.pairs[index]
+        return self.listed[index]
 
     def chosen(self) -> tuple[Evidence | None, str]:
         """The chosen side's claim (None: it has none) and its words."""
@@ -168,7 +180,7 @@ class PairList(OptionList):
         """Put the cursor on a pair and side (going back here); the screen
         shows its evidence itself, and the highlight's own announcement
         then changes nothing."""
-        if self.view is not None and 0 <= index < min(len(self.view.pairs), SHOWN):
+        if 0 <= index < len(self.listed) and self.listed[index] is not None:
             self.side = side
             self.highlighted = index
 
