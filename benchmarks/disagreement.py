@@ -15,7 +15,6 @@ entity pane more than a few tens of milliseconds, hub or not.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sqlite3
 import sys
@@ -25,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.neighbours import HUB, figures, timed  # noqa: E402
-from benchmarks.run import ensure_kb  # noqa: E402
-from kbtui.kb import db, disagreement, interlocks  # noqa: E402
+from benchmarks.sizes import each_size  # noqa: E402
+from kbtui.kb import disagreement, interlocks  # noqa: E402
 
 
 def measure(conn: sqlite3.Connection, rng: random.Random) -> list[str]:
@@ -61,21 +60,7 @@ def measure(conn: sqlite3.Connection, rng: random.Random) -> list[str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    for n in args.sizes:
-        path = Path(f"/tmp/kbtui-bench-{n}.db")
-        ensure_kb(path, n, args.seed, regenerate=False)
-        conn = db.connect_readonly(path)
-        try:
-            for line in measure(conn, rng):
-                print(f"{n:>9,} entities  {line}")
-        finally:
-            conn.close()
-    return 0
+    return each_size(__doc__.split("\n\n")[0], measure)
 
 
 if __name__ == "__main__":

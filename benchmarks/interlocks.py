@@ -10,7 +10,6 @@ from /tmp/kbtui-bench-N.db as run.py does).
 
 from __future__ import annotations
 
-import argparse
 import random
 import sqlite3
 import statistics
@@ -22,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import ensure_kb  # noqa: E402
-from kbtui.kb import db, interlocks  # noqa: E402
+from benchmarks.sizes import each_size  # noqa: E402
+from kbtui.kb import interlocks  # noqa: E402
 
 HUBS = ("federal-security-service", "ministry-of-state-security")
 
@@ -55,20 +54,7 @@ def measure(conn: sqlite3.Connection, rng: random.Random) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    for n in args.sizes:
-        path = Path(f"/tmp/kbtui-bench-{n}.db")
-        ensure_kb(path, n, args.seed, regenerate=False)
-        conn = db.connect_readonly(path)
-        try:
-            print(f"{n:>9,} entities  {measure(conn, rng)}")
-        finally:
-            conn.close()
-    return 0
+    return each_size(__doc__.split("\n\n")[0], measure)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,11 @@ history: Escape goes back to the organisation, at the same row.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
@@ -25,68 +21,31 @@ from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
 from kbtui.tui.look import Look, plural
 from kbtui.tui.messages import ExportTable
-from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.screens.export import TableExport
+from kbtui.tui.screens.table_screen import TableScreen
 from kbtui.tui.widgets import interlock_rows
-from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidencePane
-from kbtui.tui.widgets.footer import KeyBar
-from kbtui.tui.widgets.tables import ClaimTable
-
-TABLE_SCROLLBAR = 2
 
 
-class InterlocksScreen(EvidenceScreen):
+class InterlocksScreen(TableScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="interlocks.back"),
         Binding("c", "focus_evidence", "evidence", tooltip="go to the tie's citations", id="interlocks.evidence"),
         Binding("y", "copy_citation", "copy", show=False, id="interlocks.copy"),
     ]
     NO_EVIDENCE = "Highlight a tie first: its citations show below."
+    NAME = "interlocks"
+    COLUMNS = interlock_rows.PAIR_COLUMNS
+    PROSE = interlock_rows.PAIR_PROSE
+    EXPORT_HEADER = interlock_rows.PAIR_EXPORT
 
     def __init__(self, db_path: Path, location: Location) -> None:
-        super().__init__(db_path)
-        self.location = location
+        super().__init__(db_path, location)
         self.pair: kbdata.InterlockPair | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Breadcrumb(id="crumbs")
-        yield Static("", id="interlocks-head")
-        with Vertical(id="interlocks-body"):
-            yield ClaimTable(id="interlocks-table", export_header=interlock_rows.PAIR_EXPORT)
-            yield EvidencePane(id="evidence")
-        yield KeyBar()
-
-    @property
-    def table(self) -> ClaimTable:
-        return self.query_one("#interlocks-table", ClaimTable)
-
-    def item_list(self) -> Widget:
-        return self.table
-
-    def on_mount(self) -> None:
-        self.show_breadcrumb(*self._crumbs)
-        self.evidence.today = self.context.today
-        self.evidence.look = self.context.look
-        self.table.set_columns(*interlock_rows.PAIR_COLUMNS, prose=interlock_rows.PAIR_PROSE)
-        self._enter(self.location)
-
-    def on_resize(self) -> None:
-        self.table.fit_to(max(self.table.size.width - TABLE_SCROLLBAR, 0))
 
     def _head(self, text: Text) -> None:
         self.query_one("#interlocks-head", Static).update(text)
 
-    def show_location(self, location: Location) -> None:
-        if location is not self.location:
-            self.location = location
-            self._enter(location)
-
-    def kb_changed(self) -> None:
-        self.location.state = {**self.location.state, **self.capture()}
-        self._enter(self.location)
-
-    def _enter(self, location: Location) -> None:
+    def enter(self, location: Location) -> None:
         self.pair = None
         self.table.set_rows([])
         self.evidence.show_claim(None)
@@ -94,12 +53,11 @@ class InterlocksScreen(EvidenceScreen):
         self.load(location)
 
     def apply_look(self, look: Look) -> None:
-        self.evidence.look = look
         if self.pair is not None:
             state = self.capture()
             self._show(self.pair)
-            self._restore(state)
-        self.evidence.show_claim(self.evidence.claim, self.evidence.summary)
+            self.put_back(state)
+        super().apply_look(look)
 
     @work(thread=True, exclusive=True, group="interlocks")
     def load(self, location: Location) -> None:
@@ -113,11 +71,7 @@ class InterlocksScreen(EvidenceScreen):
             return
         self.pair = pair
         self._show(pair)
-        if location.state:
-            self._restore(location.state)
-        else:
-            self.set_focus(self.table)
-            self._show_current()
+        self.put_back(location.state)
 
     def _show(self, pair: kbdata.InterlockPair) -> None:
         found = pair.found
@@ -136,31 +90,8 @@ class InterlocksScreen(EvidenceScreen):
         else:
             head.append("  nobody holds a role in (or works with) both", style=Style(dim=True))
         self._head(head)
-        self.table.fit_width = max(self.table.size.width - TABLE_SCROLLBAR, 0)
+        self.table.fit_width = self.table_width()
         self.table.set_rows(interlock_rows.pair_rows(found, pair.evidence, self.context.look))
-
-    def _show_current(self) -> None:
-        info = self.table.current
-        if info is not None:
-            self.evidence.show_claim(info.claim, info.summary)
-
-    def capture(self) -> dict[str, Any]:
-        focused = self.focused
-        return {
-            "row": self.table.cursor_row,
-            "scroll_y": self.table.scroll_y,
-            "focus": focused.id if focused is not None else None,
-            "evidence": self.evidence.highlighted_index,
-        }
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        row = state.get("row", 0)
-        if isinstance(row, int) and 0 <= row < self.table.row_count:
-            self.table.move_cursor(row=row, animate=False, scroll=False)
-        self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
-        self._show_current()
-        self.evidence.restore(state.get("evidence"))
-        self.refocus(state)
 
     def table_to_export(self, event: ExportTable) -> TableExport | None:
         loc = self.location

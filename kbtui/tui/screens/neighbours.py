@@ -15,30 +15,22 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widget import Widget
 from textual.widgets import Static
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
-from kbtui.tui.look import Look, plural
+from kbtui.tui.look import plural
 from kbtui.tui.messages import ExportTable, LoadMoreRoles, TitleLearned
-from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.screens.export import TableExport
+from kbtui.tui.screens.table_screen import TableScreen
 from kbtui.tui.widgets import neighbour_rows
-from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidencePane
-from kbtui.tui.widgets.footer import KeyBar
-from kbtui.tui.widgets.tables import ClaimTable
 
-TABLE_SCROLLBAR = 2
 KINDS_SHOWN = 6
 
 
-class NeighboursScreen(EvidenceScreen):
+class NeighboursScreen(TableScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="neighbours.back"),
         Binding("c", "focus_evidence", "evidence", tooltip="the link's citations", id="neighbours.evidence"),
@@ -50,52 +42,20 @@ class NeighboursScreen(EvidenceScreen):
         Binding("y", "copy_citation", "copy", show=False, id="neighbours.copy"),
     ]
     NO_EVIDENCE = "Highlight a neighbour first: the claim that links it shows below."
+    NAME = "neighbours"
+    COLUMNS = neighbour_rows.COLUMNS
+    PROSE = neighbour_rows.PROSE
+    EXPORT_HEADER = neighbour_rows.EXPORT_HEADER
 
     def __init__(self, db_path: Path, location: Location) -> None:
-        super().__init__(db_path)
-        self.location = location
+        super().__init__(db_path, location)
         self._shown = 0  # neighbours listed so far
-        self._head_text = Text()
-
-    def compose(self) -> ComposeResult:
-        yield Breadcrumb(id="crumbs")
-        yield Static("", id="neighbours-head")
-        with Vertical(id="neighbours-body"):
-            yield ClaimTable(id="neighbours-table", export_header=neighbour_rows.EXPORT_HEADER)
-            yield EvidencePane(id="evidence")
-        yield KeyBar()
-
-    @property
-    def table(self) -> ClaimTable:
-        return self.query_one("#neighbours-table", ClaimTable)
-
-    def item_list(self) -> Widget:
-        return self.table
 
     @property
     def hops(self) -> int:
         return self.location.hops or 2
 
-    def on_mount(self) -> None:
-        self.show_breadcrumb(*self._crumbs)
-        self.evidence.today = self.context.today
-        self.evidence.look = self.context.look
-        self.table.set_columns(*neighbour_rows.COLUMNS, prose=neighbour_rows.PROSE)
-        self._enter(self.location)
-
-    def on_resize(self) -> None:
-        self.table.fit_to(max(self.table.size.width - TABLE_SCROLLBAR, 0))
-
-    def show_location(self, location: Location) -> None:
-        if location is not self.location:
-            self.location = location
-            self._enter(location)
-
-    def kb_changed(self) -> None:
-        self.location.state = {**self.location.state, **self.capture()}
-        self._enter(self.location)
-
-    def _enter(self, location: Location) -> None:
+    def enter(self, location: Location) -> None:
         self._shown = 0
         self.table.set_rows([])
         self.evidence.show_claim(None)
@@ -104,10 +64,6 @@ class NeighboursScreen(EvidenceScreen):
 
     def _head(self, text: Text) -> None:
         self.query_one("#neighbours-head", Static).update(text)
-
-    def apply_look(self, look: Look) -> None:
-        self.evidence.look = look
-        self.evidence.show_claim(self.evidence.claim, self.evidence.summary)
 
     # --- reading -----------------------------------------------------------------
 
@@ -127,18 +83,18 @@ class NeighboursScreen(EvidenceScreen):
         if offset == 0:
             self.post_message(TitleLearned(location, f"Neighbours: {page['entity']['name']}"))
             self._head(self._words(page, found))
-            self.table.fit_width = max(self.table.size.width - TABLE_SCROLLBAR, 0)
+            self.table.fit_width = self.table_width()
             self.table.set_rows(built, page["total"])
             state = location.state
             row = state.get("row")
             if isinstance(row, int) and row >= self._shown and self._shown < page["total"]:
                 self.load(location, self._shown)  # the row was on a later page: read on to it
                 return
-            self._restore(state)
+            self.put_back(state)
         else:
             self.table.append_rows(built, page["total"])
             if "row" in location.state and location.state["row"] >= self._shown - len(built):
-                self._restore(location.state)
+                self.put_back(location.state)
 
     def _words(self, page: dict[str, Any], found: kbdata.NeighboursPage) -> Text:
         counts = found.counts or {}
@@ -168,28 +124,6 @@ class NeighboursScreen(EvidenceScreen):
         event.stop()
         self.load(self.location, self._shown)
 
-    # --- history -------------------------------------------------------------------
-
-    def capture(self) -> dict[str, Any]:
-        focused = self.focused
-        return {
-            "row": self.table.cursor_row,
-            "scroll_y": self.table.scroll_y,
-            "focus": focused.id if focused is not None else None,
-            "evidence": self.evidence.highlighted_index,
-        }
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        row = state.get("row", 0)
-        if isinstance(row, int) and 0 <= row < self.table.row_count:
-            self.table.move_cursor(row=row, animate=False, scroll=False)
-        self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
-        info = self.table.current
-        if info is not None and not info.more:
-            self.evidence.show_claim(info.claim, info.summary)
-        self.evidence.restore(state.get("evidence"))
-        self.refocus(state)
-
     # --- actions -------------------------------------------------------------------
 
     def action_hops(self, hops: int) -> None:
@@ -197,7 +131,7 @@ class NeighboursScreen(EvidenceScreen):
             return
         self.location.hops = hops
         self.location.state = {}
-        self._enter(self.location)
+        self.enter(self.location)
 
     def table_to_export(self, event: ExportTable) -> TableExport | None:
         stem = f"{self.location.entity_id}-neighbours"

@@ -22,8 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
+from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from kbtui.kb import timeline
@@ -31,20 +30,13 @@ from kbtui.kb.timeline import Cursor
 from kbtui.tui import data as kbdata
 from kbtui.tui.clip import shown
 from kbtui.tui.history import Location
-from kbtui.tui.look import Look
 from kbtui.tui.messages import EntitySelected, ExportTable, LoadMoreRoles
-from kbtui.tui.screens.base import EvidenceScreen
 from kbtui.tui.screens.export import TableExport
+from kbtui.tui.screens.table_screen import TableScreen
 from kbtui.tui.widgets import timeline_rows
-from kbtui.tui.widgets.breadcrumb import Breadcrumb
-from kbtui.tui.widgets.evidence import EvidencePane
-from kbtui.tui.widgets.footer import KeyBar
-from kbtui.tui.widgets.tables import ClaimTable
-
-TABLE_SCROLLBAR = 2
 
 
-class TimelineScreen(EvidenceScreen):
+class TimelineScreen(TableScreen):
     BINDINGS = [
         Binding("escape", "step_out", "back", id="timeline.back"),
         Binding(
@@ -62,60 +54,35 @@ class TimelineScreen(EvidenceScreen):
         Binding("f", "focus_dates", "dates", tooltip="only the items between two dates", id="timeline.dates"),
     ]
 
+    NAME = "timeline"
+    COLUMNS = timeline_rows.COLUMNS
+    PROSE = timeline_rows.PROSE
+    EXPORT_HEADER = timeline_rows.EXPORT_HEADER
+
     def __init__(self, db_path: Path, location: Location) -> None:
-        super().__init__(db_path)
-        self.location = location
+        super().__init__(db_path, location)
         self.items = 0  # items shown (the table also holds a row per year)
         self._year: str | None = None  # the year the rows shown end in
         self._next: Cursor | None = None
         self._restoring: dict[str, Any] | None = None
         self.dates: tuple[str | None, str | None] = (None, None)  # the range shown (either end open)
 
-    def compose(self) -> ComposeResult:
-        yield Breadcrumb(id="crumbs")
+    def compose_head(self) -> ComposeResult:
         with Horizontal(id="timeline-top"):
             yield Static("", id="timeline-status")
             yield Input(placeholder="f dates: 2024-04, 2022..2024-06", id="timeline-dates")
-        with Vertical(id="timeline-body"):
-            yield ClaimTable(id="timeline-table", export_header=timeline_rows.EXPORT_HEADER)
-            yield EvidencePane(id="evidence")
-        yield KeyBar()
-
-    @property
-    def table(self) -> ClaimTable:
-        return self.query_one("#timeline-table", ClaimTable)
-
-    def item_list(self) -> Widget:
-        return self.table
 
     def on_mount(self) -> None:
-        self.show_breadcrumb(*self._crumbs)
-        self.evidence.today = self.context.today
-        self.evidence.look = self.context.look
         self.table.open_ended = True  # how many items are left is not counted
-        self.table.set_columns(*timeline_rows.COLUMNS, prose=timeline_rows.PROSE)
-        self._enter(self.location)
-
-    def on_resize(self) -> None:
-        self.table.fit_to(max(self.table.size.width - TABLE_SCROLLBAR, 0))
+        super().on_mount()
 
     # --- places ------------------------------------------------------------------
-
-    def show_location(self, location: Location) -> None:
-        """History came back here, or another timeline was opened."""
-        if location is not self.location:
-            self.location = location
-            self._enter(location)
-
-    def kb_changed(self) -> None:
-        self.location.state = {**self.location.state, **self.capture()}
-        self._enter(self.location)
 
     @property
     def dates_box(self) -> Input:
         return self.query_one("#timeline-dates", Input)
 
-    def _enter(self, location: Location) -> None:
+    def enter(self, location: Location) -> None:
         typed = str(location.state.get("dates") or "")
         self.dates_box.value = typed
         self.dates = timeline.parse_range(typed)  # what was applied before: valid
@@ -126,10 +93,6 @@ class TimelineScreen(EvidenceScreen):
         self.evidence.show_claim(None)
         self._status(Text("Reading…", style=Style(dim=True)))
         self.load(location, None)
-
-    def apply_look(self, look: Look) -> None:
-        self.evidence.look = look
-        self.evidence.show_claim(self.evidence.claim, self.evidence.summary)
 
     # --- reading -----------------------------------------------------------------
 
@@ -151,7 +114,7 @@ class TimelineScreen(EvidenceScreen):
         # open-ended: one "more" row while there is a next page
         total = self.table.loaded + len(built) + (1 if found.next else 0)
         if after is None:
-            self.table.fit_width = max(self.table.size.width - TABLE_SCROLLBAR, 0)
+            self.table.fit_width = self.table_width()
             self.table.set_rows(built, total)
             if self.table.row_count > 1:
                 self.table.move_cursor(row=1, animate=False)  # the first item, under its year
@@ -162,7 +125,7 @@ class TimelineScreen(EvidenceScreen):
             self._restore(self._restoring)
         elif after is None:
             self.set_focus(self.table)
-            self._show_current()
+            self.show_current()
 
     def _status(self, text: Text | None = None) -> None:
         status = self.query_one("#timeline-status", Static)
@@ -184,25 +147,10 @@ class TimelineScreen(EvidenceScreen):
         if self._next is not None:
             self.load(self.location, self._next)
 
-    # --- the selection -------------------------------------------------------------
-
-    def _show_current(self) -> None:
-        info = self.table.current
-        if info is not None and not info.more:
-            self.evidence.show_claim(info.claim, info.summary)
-
     # --- history -------------------------------------------------------------------
 
     def capture(self) -> dict[str, Any]:
-        focused = self.focused
-        return {
-            "row": self.table.cursor_row,
-            "rows": self.table.loaded,
-            "scroll_y": self.table.scroll_y,
-            "focus": focused.id if focused is not None else None,
-            "evidence": self.evidence.highlighted_index,
-            "dates": self._typed_range(),
-        }
+        return {**super().capture(), "rows": self.table.loaded, "dates": self._typed_range()}
 
     def _restore(self, state: dict[str, Any]) -> None:
         row = state.get("row", 0)
@@ -210,12 +158,7 @@ class TimelineScreen(EvidenceScreen):
             self.load(self.location, self._next)  # the row was on a later page: read on to it
             return
         self._restoring = None
-        if isinstance(row, int) and 0 <= row < self.table.row_count:
-            self.table.move_cursor(row=row, animate=False, scroll=False)
-        self.table.call_after_refresh(self.table.scroll_to, y=state.get("scroll_y", 0), animate=False)
-        self._show_current()
-        self.evidence.restore(state.get("evidence"))
-        self.refocus(state)
+        self.put_back(state)
 
     # --- actions -------------------------------------------------------------------
 
@@ -246,7 +189,7 @@ class TimelineScreen(EvidenceScreen):
             self.notify(str(exc), title="Dates", severity="warning", timeout=6)
             return
         self.location.state = {"dates": event.value.strip()}
-        self._enter(self.location)
+        self.enter(self.location)
 
     def action_open_entity(self) -> None:
         info = self.table.current
