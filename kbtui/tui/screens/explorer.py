@@ -394,7 +394,17 @@ class ExplorerScreen(ContentScreen):
         event.stop()
         if event.table is not None:
             self._claim_table = event.table
-        self.evidence.show_claim(event.claim, event.summary, event.hint)
+        pane = self.evidence
+        if (
+            self._evidence_after is None
+            and event.claim is not None
+            and event.claim is pane.claim
+            and event.summary == pane.summary
+        ):
+            # the claim shown already, announced again (a table's queued
+            # highlight after going back): keep the citation the user is on
+            return
+        pane.show_claim(event.claim, event.summary, event.hint)
         if self._evidence_after is not None:
             index, self._evidence_after = self._evidence_after, None
             self.evidence.restore(index)
