@@ -154,6 +154,9 @@ CREATE INDEX roles_holder ON roles(holder_id);
 -- role titles find their holders ("director of national intelligence")
 CREATE INDEX roles_title ON roles(title);
 CREATE INDEX roles_organisation ON roles(organisation_id, status);
+-- Who holds roles in an organisation, read from the index alone: a hub's
+-- 12,758 holders are ranked (kbtui neighbours) without a row lookup each.
+CREATE INDEX roles_organisation_holder ON roles(organisation_id, holder_id);
 -- The order organisations list their holders in (current first, latest
 -- first), so the first page of a 10,000-holder organisation is read in
 -- order and stops early instead of sorting every holder.

@@ -8,9 +8,11 @@ PYTHONPATH, so this module must import nothing from pytest."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from textual.app import App
 from textual.pilot import Pilot
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerState
 
 SETTLE_ROUNDS = 20
 
@@ -30,7 +32,9 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     await pilot.pause()
     for _ in range(SETTLE_ROUNDS):
-        await app.workers.wait_for_complete()
+        # a worker superseded (an exclusive one started again) is done, as far as the user can tell
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
             return

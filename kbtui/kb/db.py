@@ -33,7 +33,7 @@ T = TypeVar("T")
 # names_vocab, word_grams) and role titles indexed (derived data only).
 # 7: indexes the overviews read in order. 8: entity resolution (judgements,
 # redirects). 9: confidential sources (sources.confidential; redaction).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # page cache of a writing connection, in KiB (negative): a million-row import
 # revisits index pages constantly, and SQLite's default 2 MiB thrashes

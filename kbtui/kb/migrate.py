@@ -179,6 +179,10 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     7: to_v8,
     # v8 -> v9: confidential sources, a column of `sources`
     8: to_v9,
+    # v9 -> v10: an index of an organisation's holders (the analysis
+    # commands rank a hub's without reading its rows); create_missing_indexes
+    # in _finish adds it.
+    9: lambda conn: None,
 }
 
 

@@ -43,6 +43,16 @@ UNION ALL SELECT entity_id, claim_id, 'place', '', 'in' FROM events WHERE place_
 
 Link = tuple[str, str, str, str, str]  # neighbour, claim, kind, label, direction
 
+# The first hop reads the roles held in the entity from the index of an
+# organisation's holders alone (roles_organisation_holder): a hub's 12,758
+# holders are ranked without a row read each; their claims and titles are
+# read for the page shown (_fill). Every other link comes whole.
+HOLDERS_SQL = "SELECT holder_id FROM roles WHERE organisation_id = :e"
+OTHER_LINKS_SQL = LINKS_SQL.replace(
+    "UNION ALL SELECT holder_id, claim_id, 'role', title, 'in' FROM roles WHERE organisation_id = :e\n", ""
+)
+UNREAD = ""  # the claim of a role link whose row is not read yet
+
 
 class Refused(ValueError):
     """A request that cannot be answered as asked, in words."""
@@ -62,6 +72,30 @@ def link_name(kind: str, label: str, direction: str) -> str:
 def links(conn: sqlite3.Connection, entity_id: str) -> list[Link]:
     """Every link of one entity (not to itself)."""
     return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(LINKS_SQL, {"e": entity_id}) if r[0] != entity_id]
+
+
+def _first(conn: sqlite3.Connection, entity_id: str) -> list[Link]:
+    """Every link of one entity, a role held in it with its claim UNREAD."""
+    held: list[Link] = [(h, UNREAD, "role", "", "in") for (h,) in conn.execute(HOLDERS_SQL, {"e": entity_id})]
+    rows = [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(OTHER_LINKS_SQL, {"e": entity_id})]
+    return [link for link in held + rows if link[0] != entity_id]
+
+
+def _fill(conn: sqlite3.Connection, r: Reach, ids: list[str]) -> None:
+    """Read the claims and titles of the roles the page's neighbours `ids`
+    hold in the entity (UNREAD until now), in place."""
+    want = [n for n in ids if any(link[1] == UNREAD for link in r.first.get(n, ()))]
+    found: dict[str, list[Link]] = defaultdict(list)
+    for i in range(0, len(want), _CHUNK):
+        part = want[i : i + _CHUNK]
+        sql = (
+            "SELECT holder_id, claim_id, title FROM roles WHERE organisation_id = ?"
+            f" AND holder_id IN ({','.join('?' * len(part))}) ORDER BY claim_id"
+        )
+        for holder, claim, title in conn.execute(sql, [r.entity_id, *part]):
+            found[holder].append((holder, claim, "role", title, "in"))
+    for n in want:
+        r.first[n] = [link for link in r.first[n] if link[1] != UNREAD] + found[n]
 
 
 def _second(
@@ -103,7 +137,7 @@ class Reach:
 def reach(conn: sqlite3.Connection, entity_id: str, hops: int = 1) -> Reach:
     if hops not in (1, 2):
         raise Refused(f"--hops {hops}: give 1 or 2 (`kbtui path` finds longer chains)")
-    first = _grouped(links(conn, entity_id))
+    first = _grouped(_first(conn, entity_id))
     second = _second(conn, first, entity_id) if hops == 2 else {}
     return Reach(entity_id, hops, first, second)
 
@@ -143,6 +177,7 @@ def page(
     ranked += [(2, -len(rows), n) for n, rows in second.items()]
     ranked.sort()
     shown = ranked[offset : offset + limit]
+    _fill(conn, r, [n for hop, _, n in shown if hop == 1])
     vias = {via for _, _, n in shown if n in second for via, _ in _distinct(second[n])[:3]}
     names = names_and_kinds(conn, sorted({n for _, _, n in shown} | vias | {entity_id}))
     out = []

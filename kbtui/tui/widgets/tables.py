@@ -94,6 +94,10 @@ class ClaimTable(DataTable[Cell]):
 
     def append_rows(self, rows: Sequence[TableRow], total: int | None = None) -> None:
         """Add a page: the "load more" row goes, the page and perhaps a new one come."""
+        if not rows:
+            # a page that brought nothing ends the list: a damaged KB can count
+            # more rows than it returns, and asking again would never end
+            total = self.loaded
         row = self.cursor_row
         if self.infos and self.infos[-1].more:
             self.remove_row(str(len(self.infos) - 1))
