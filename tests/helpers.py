@@ -1,6 +1,6 @@
 """Helpers the TUI tests import by name (conftest modules hold fixtures and
 hooks and are not meant to be imported): one deterministic way to wait for
-the app, one way to read the screen, one way to type.
+the app, one way to read the screen, one way to type, one way to open an entity.
 
 Also imported by the child process of the 10 MB viewer test
 (tests/hostile/test_tui_hostile.py), which runs with the repository on
@@ -9,10 +9,14 @@ PYTHONPATH, so this module must import nothing from pytest."""
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerState
+
+if TYPE_CHECKING:
+    from kbtui.tui.screens.explorer import ExplorerScreen
 
 SETTLE_ROUNDS = 20
 
@@ -50,3 +54,18 @@ def screen_text(app: App) -> str:
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type `text` key by key, as a user would (spaces as the space key)."""
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def open_entity(pilot: Pilot, name: str) -> ExplorerScreen:
+    """Type `name` in the search box as a user would, Enter on the best
+    match, and wait: the explorer, showing that entity."""
+    from kbtui.tui.screens.explorer import ExplorerScreen  # (the TUI only for the tests that drive it)
+
+    await settle(pilot)
+    await type_text(pilot, name)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ExplorerScreen), type(screen).__name__
+    return screen

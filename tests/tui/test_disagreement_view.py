@@ -12,16 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from kbtui.tui.app import KbtuiApp, create_app
 from kbtui.tui.screens.disagreement import DisagreementScreen
-from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.side_by_side import PairList
 from kbtui.tui.widgets.source_text import SourceText
-from tests.helpers import screen_text, settle, type_text
+from tests.helpers import open_entity, screen_text, settle
 
 pytestmark = pytest.mark.tui
 
@@ -32,17 +30,6 @@ TODAY = "2024-06-01"
 def disagreement(app: KbtuiApp) -> DisagreementScreen:
     assert isinstance(app.screen, DisagreementScreen), type(app.screen).__name__
     return app.screen
-
-
-async def open_entity(pilot: Pilot, name: str) -> ExplorerScreen:
-    await settle(pilot)
-    await type_text(pilot, name)
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ExplorerScreen)
-    return screen
 
 
 async def test_d_lines_up_both_sides_and_drills_to_each_quote(kb_path: Path) -> None:

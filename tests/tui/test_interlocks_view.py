@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.app import KbtuiApp, create_app
@@ -21,7 +20,7 @@ from kbtui.tui.screens.source import SourceScreen
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.tables import ClaimTable
-from tests.helpers import screen_text, settle, type_text
+from tests.helpers import open_entity, screen_text, settle
 
 pytestmark = pytest.mark.tui
 
@@ -39,15 +38,6 @@ def explorer_of(app: KbtuiApp) -> ExplorerScreen:
 def interlocks_of(app: KbtuiApp) -> InterlocksScreen:
     assert isinstance(app.screen, InterlocksScreen), type(app.screen).__name__
     return app.screen
-
-
-async def open_entity(pilot: Pilot, name: str) -> ExplorerScreen:
-    await settle(pilot)
-    await type_text(pilot, name)
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    return explorer_of(pilot.app)
 
 
 async def test_the_interlocks_table_leads_to_the_people_and_their_evidence(kb_path: Path) -> None:

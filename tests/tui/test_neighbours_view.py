@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from kbtui.tui import data as kbdata
 from kbtui.tui.app import KbtuiApp, create_app
 from kbtui.tui.screens.explorer import ExplorerScreen
 from kbtui.tui.screens.neighbours import NeighboursScreen
 from kbtui.tui.widgets.tables import ClaimTable
-from tests.helpers import screen_text, settle, type_text
+from tests.helpers import open_entity, screen_text, settle
 
 pytestmark = pytest.mark.tui
 
@@ -31,16 +30,6 @@ def neighbours_of(app: KbtuiApp) -> NeighboursScreen:
 
 def row_text(table: ClaimTable, row: int) -> str:
     return " ".join(str(cell) for cell in table.get_row_at(row))
-
-
-async def open_entity(pilot: Pilot, name: str) -> ExplorerScreen:
-    await settle(pilot)
-    await type_text(pilot, name)
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, ExplorerScreen)
-    return pilot.app.screen
 
 
 async def test_n_lists_two_hops_and_each_row_is_a_cited_link(kb_path: Path) -> None:

@@ -19,7 +19,7 @@ from kbtui.tui.screens.timeline import TimelineScreen
 from kbtui.tui.widgets.evidence import EvidenceList
 from kbtui.tui.widgets.source_text import SourceText
 from kbtui.tui.widgets.tables import ClaimTable
-from tests.helpers import screen_text, settle, type_text
+from tests.helpers import open_entity, screen_text, settle, type_text
 
 pytestmark = pytest.mark.tui
 
@@ -38,12 +38,7 @@ def row_text(table: ClaimTable, row: int) -> str:
 
 
 async def open_chen(pilot: Pilot) -> None:
-    await settle(pilot)
-    await type_text(pilot, "chen wenqing")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, ExplorerScreen)
+    await open_entity(pilot, "chen wenqing")
 
 
 async def test_t_opens_the_entitys_timeline_and_enter_drills_to_the_quote(kb_path: Path) -> None:

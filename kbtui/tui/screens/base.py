@@ -247,10 +247,7 @@ class EvidenceScreen(ContentScreen):
     @on(ClaimHighlighted)
     def _evidence_follows(self, event: ClaimHighlighted) -> None:
         event.stop()
-        pane = self.evidence
-        if event.claim is not None and event.claim is pane.claim and event.summary == pane.summary:
-            return  # shown already (going back shows it at once): keep the citation the user was on
-        pane.show_claim(event.claim, event.summary, event.hint)
+        self.evidence.follow(event.claim, event.summary, event.hint)
 
     def refocus(self, state: dict[str, Any]) -> None:
         """Back here: focus where the user was, the evidence or the list."""

@@ -394,17 +394,10 @@ class ExplorerScreen(ContentScreen):
         event.stop()
         if event.table is not None:
             self._claim_table = event.table
-        pane = self.evidence
-        if (
-            self._evidence_after is None
-            and event.claim is not None
-            and event.claim is pane.claim
-            and event.summary == pane.summary
-        ):
-            # the claim shown already, announced again (a table's queued
-            # highlight after going back): keep the citation the user is on
-            return
-        pane.show_claim(event.claim, event.summary, event.hint)
+        if self._evidence_after is None:
+            self.evidence.follow(event.claim, event.summary, event.hint)
+        else:  # going back: shown afresh, then the citation the user was on
+            self.evidence.show_claim(event.claim, event.summary, event.hint)
         if self._evidence_after is not None:
             index, self._evidence_after = self._evidence_after, None
             self.evidence.restore(index)
@@ -453,24 +446,26 @@ class ExplorerScreen(ContentScreen):
                 "Select a role, relation or event first: its citations show below.", severity="warning", timeout=4
             )
 
+    def _entity_for(self, what: str) -> Entity | None:
+        """The entity shown, for a key that acts on one; without one, says
+        so (`what`: what the key does) and gives None."""
+        if self.pane.data is None:
+            self.notify(f"Open an entity first: {what}.", timeout=3)
+        return self.pane.data
+
     def action_timeline(self) -> None:
-        data = self.pane.data
-        if data is None:
-            self.notify("Open an entity first: t shows its timeline (F7 the whole KB's).", timeout=3)
-            return
-        self.post_message(OpenTimeline(data["id"], data["name"]))
+        data = self._entity_for("t shows its timeline (F7 the whole KB's)")
+        if data is not None:
+            self.post_message(OpenTimeline(data["id"], data["name"]))
 
     def action_neighbours(self) -> None:
-        data = self.pane.data
-        if data is None:
-            self.notify("Open an entity first: n shows what it is linked to.", timeout=3)
-            return
-        self.post_message(OpenNeighbours(data["id"], data["name"]))
+        data = self._entity_for("n shows what it is linked to")
+        if data is not None:
+            self.post_message(OpenNeighbours(data["id"], data["name"]))
 
     def action_disagreement(self) -> None:
-        data = self.pane.data
+        data = self._entity_for("d shows where the sources disagree about it")
         if data is None:
-            self.notify("Open an entity first: d shows where the sources disagree about it.", timeout=3)
             return
         counts = data.get("disagreement")
         if counts is not None and not any(counts.values()):
@@ -485,9 +480,8 @@ class ExplorerScreen(ContentScreen):
     def action_path_to(self) -> None:
         """`p`: ask for the other end, then show the paths to it (the app
         opens the path view as a new place in history)."""
-        data = self.pane.data
+        data = self._entity_for("p finds how it is connected to another")
         if data is None:
-            self.notify("Open an entity first: p finds how it is connected to another.", timeout=4)
             return
         start_id, start_name = data["id"], data["name"]
 

@@ -175,6 +175,14 @@ class EvidencePane(Vertical):
         if missing:
             self.post_message(ClaimNamesWanted(missing))
 
+    def follow(self, claim: Evidence | None, summary: str = "", hint: str | None = None) -> None:
+        """show_claim for a selection that moved: a claim shown already (announced
+        again, as a table's queued highlight after going back) keeps the
+        citation the user is on."""
+        if claim is not None and claim is self.claim and summary == self.summary:
+            return
+        self.show_claim(claim, summary, hint)
+
     def show_claim_names(self, names: dict[str, ClaimName]) -> None:
         """The conflicting claims in words (attributes down, after a load)."""
         self.claim_names.update(names)
